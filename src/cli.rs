@@ -1,0 +1,47 @@
+//! The command line: `serve` and `migrate` (more commands join as their rooms land).
+
+use crate::config::Settings;
+use crate::startup::{cancel_on_signals, Application};
+use crate::store::{redact_url, Store};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// TicketLens: code context, fragility and likely duplicates on every ticket.
+#[derive(Debug, Parser)]
+#[command(name = "ticketlens", version, about)]
+pub struct Cli {
+    /// TOML configuration file; every key can also be set as TICKETLENS_SECTION__KEY.
+    #[arg(long, global = true, env = "TICKETLENS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the HTTP server and the job workers until SIGTERM or SIGINT.
+    Serve,
+    /// Applies database migrations and exits.
+    Migrate,
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            cancel_on_signals(app.shutdown_token());
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            let url = settings.database.url.expose();
+            let store = Store::connect(url, 1).await?;
+            store.migrate().await?;
+            tracing::info!(database = %redact_url(url), "migrations applied");
+            store.close().await;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,228 @@
+//! Typed settings: defaults, then a TOML file, then `TICKETLENS_SECTION__KEY` environment
+//! variables. Unknown keys are an error; secrets are wrapped so they never print.
+
+mod secret;
+
+pub use secret::Secret;
+
+use figment::providers::{Env, Format, Toml};
+use figment::Figment;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// Every setting of the service. See `ticketlens.example.toml` for documentation.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub queue: QueueSettings,
+    pub log: LogSettings,
+    pub jira: JiraSettings,
+    pub linear: LinearSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub listen: SocketAddr,
+    /// Largest webhook or API body accepted, in bytes; larger bodies get 413.
+    pub max_body_bytes: usize,
+    /// How long shutdown waits for in-flight jobs before releasing their leases.
+    pub shutdown_grace_secs: u64,
+    /// Webhooks waiting for their durable write, beyond which new ones get 503.
+    pub ingest_queue_capacity: usize,
+    /// Largest number of webhooks committed in one transaction (group commit).
+    pub ingest_batch_max: usize,
+    /// Answer deadline for a webhook; Linear gives up after 5 s.
+    pub ingest_timeout_ms: u64,
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        ServerSettings {
+            listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            max_body_bytes: 1024 * 1024,
+            shutdown_grace_secs: 20,
+            ingest_queue_capacity: 10_000,
+            ingest_batch_max: 512,
+            ingest_timeout_ms: 4_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://PATH` (embedded default) or `postgres://…` (scale-out). May hold a password.
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        DatabaseSettings {
+            url: Secret::new("sqlite://ticketlens.db"),
+            max_connections: 8,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QueueSettings {
+    /// Number of worker tasks claiming jobs in this process.
+    pub workers: usize,
+    pub lease_secs: u64,
+    /// Attempts before a job is parked as `dead`.
+    pub max_attempts: i64,
+    pub backoff_base_ms: i64,
+    pub backoff_cap_ms: i64,
+    /// How long an idle worker sleeps before looking for due jobs again.
+    pub poll_interval_ms: u64,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        QueueSettings {
+            workers: 4,
+            lease_secs: 120,
+            max_attempts: 8,
+            backoff_base_ms: 2_000,
+            backoff_cap_ms: 15 * 60 * 1000,
+            poll_interval_ms: 200,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty`, `json`, or `auto` (pretty in a terminal, JSON otherwise).
+    pub format: String,
+    /// A `tracing` filter such as `info` or `ticketlens=debug,info`.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        LogSettings {
+            format: "auto".into(),
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct JiraSettings {
+    /// Secret the Jira webhook was registered with (`X-Hub-Signature: sha256=…`).
+    pub webhook_secret: Option<Secret>,
+    /// Data Center alternative: a token sent as `Authorization: Bearer`, basic-auth password
+    /// or `X-TicketLens-Token`.
+    pub shared_token: Option<Secret>,
+    /// Accept unsigned webhooks. Logs a loud warning at start; for trials only.
+    pub allow_unsigned: bool,
+    /// TicketLens' own Jira account (accountId or user name): its edits are ignored.
+    pub own_account: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LinearSettings {
+    /// The webhook's signing secret (`Linear-Signature`).
+    pub webhook_secret: Option<Secret>,
+    pub allow_unsigned: bool,
+    /// Largest allowed distance between `webhookTimestamp` and now.
+    pub timestamp_tolerance_secs: i64,
+    /// TicketLens' own Linear user id: its edits are ignored.
+    pub own_user: Option<String>,
+}
+
+impl Default for LinearSettings {
+    fn default() -> Self {
+        LinearSettings {
+            webhook_secret: None,
+            allow_unsigned: false,
+            timestamp_tolerance_secs: 60,
+            own_user: None,
+        }
+    }
+}
+
+/// Why settings could not be loaded.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid configuration: {0}")]
+pub struct ConfigError(String);
+
+impl Settings {
+    /// Loads defaults, then the optional TOML file, then `TICKETLENS_*` environment overrides.
+    pub fn load(file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.exists() {
+                return Err(ConfigError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
+            figment = figment.merge(Toml::file(path));
+        }
+        // Only `SECTION__KEY` variables are settings: Kubernetes injects service links such as
+        // TICKETLENS_PORT into every pod, and those must not trip the unknown-key check.
+        figment = figment.merge(
+            Env::prefixed("TICKETLENS_")
+                .filter(|k| k.as_str().contains("__"))
+                .split("__"),
+        );
+        // figment's messages name the key and its source, never the value
+        figment.extract().map_err(|e| ConfigError(e.to_string()))
+    }
+
+    /// Loads settings from a TOML string only (tests and the example-file check).
+    pub fn from_toml(s: &str) -> Result<Settings, ConfigError> {
+        Figment::new()
+            .merge(Toml::string(s))
+            .extract()
+            .map_err(|e| ConfigError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_configuration_gives_the_embedded_default() {
+        let s = Settings::from_toml("").unwrap();
+        assert_eq!(s.database.url.expose(), "sqlite://ticketlens.db");
+        assert_eq!(s.server.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.server.max_body_bytes, 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_keys_are_an_error() {
+        let err = Settings::from_toml("[server]\nlisten_on = \"0.0.0.0:1\"").unwrap_err();
+        assert!(err.to_string().contains("listen_on"), "{err}");
+        assert!(Settings::from_toml("[nope]\nx = 1").is_err());
+    }
+
+    #[test]
+    fn the_committed_example_parses() {
+        let text = include_str!("../../ticketlens.example.toml");
+        Settings::from_toml(text).unwrap();
+    }
+
+    #[test]
+    fn a_bad_value_never_echoes_a_secret() {
+        let err = Settings::from_toml("[jira]\nwebhook_secret = [\"hunter2\"]").unwrap_err();
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn settings_debug_output_hides_secrets() {
+        let s = Settings::from_toml("[jira]\nwebhook_secret = \"hunter2\"").unwrap();
+        assert!(!format!("{s:?}").contains("hunter2"));
+    }
+}

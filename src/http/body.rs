@@ -1,0 +1,38 @@
+//! Reading a request body under a size limit, answering 413 in our error format.
+
+use super::error::ApiError;
+use actix_web::web::{Bytes, BytesMut, Payload};
+use actix_web::HttpRequest;
+use futures::StreamExt;
+
+/// Reads the whole body, refusing (413) anything over `limit` bytes: at once when the
+/// declared `Content-Length` is too large, else as soon as the stream passes the limit.
+pub async fn read_limited(
+    req: &HttpRequest,
+    mut payload: Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(ApiError::payload_too_large(limit));
+    }
+    let mut body = BytesMut::with_capacity(declared.unwrap_or(8 * 1024).min(limit));
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| {
+            ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("could not read the body: {e}"),
+            )
+        })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::payload_too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}

@@ -1,0 +1,287 @@
+//! Webhook ingestion: verify → parse → store the delivery and its job durably → answer.
+//!
+//! Durable writes go through a group-commit writer: concurrent webhooks are committed
+//! together in one transaction, and each request is answered only after that commit.
+
+use crate::config::Settings;
+use crate::domain::{IgnoreReason, ParseError, Parsed, TicketEvent, Tracker};
+use crate::metrics::Metrics;
+use crate::store::{now_ms, DeliveryOutcome, NewDelivery, Store};
+use crate::trackers::{self, VerifyError};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot, Mutex, Notify};
+use tokio::task::JoinHandle;
+
+/// The job kind that carries a normalized ticket event to the worker.
+pub const TICKET_EVENT_JOB: &str = "ticket_event";
+
+/// Why a webhook was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Unauthorized(#[from] VerifyError),
+    #[error(transparent)]
+    BadRequest(#[from] ParseError),
+    #[error("too many webhooks are waiting to be stored; retry later")]
+    Busy,
+    #[error("the webhook could not be stored")]
+    Store(#[source] anyhow::Error),
+}
+
+/// The answer to an accepted webhook.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Ack {
+    /// `queued`, `ignored` or `duplicate`.
+    pub status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<&'static str>,
+}
+
+struct Pending {
+    delivery: NewDelivery,
+    reply: oneshot::Sender<Result<DeliveryOutcome, String>>,
+}
+
+/// Verifies, parses and durably stores webhooks. Cheap to clone.
+#[derive(Clone)]
+pub struct Ingestor {
+    tx: mpsc::Sender<Pending>,
+    settings: Arc<Settings>,
+    metrics: Metrics,
+    timeout: Duration,
+}
+
+impl Ingestor {
+    /// Starts the group-commit writers. They stop once every `Ingestor` clone is dropped and
+    /// everything already received is committed and answered. `wake` is notified when a
+    /// commit enqueued jobs, so idle workers start at once instead of at their next poll.
+    pub fn start(
+        store: Store,
+        settings: Arc<Settings>,
+        metrics: Metrics,
+        wake: Arc<Notify>,
+    ) -> (Ingestor, Vec<JoinHandle<()>>) {
+        let (tx, rx) = mpsc::channel(settings.server.ingest_queue_capacity.max(1));
+        let rx = Arc::new(Mutex::new(rx));
+        // SQLite has one writer; PostgreSQL commits overlap, so a few writers pipeline.
+        let writers = match store.backend() {
+            crate::store::Backend::Sqlite => 1,
+            crate::store::Backend::Postgres => 4,
+        };
+        let batch_max = settings.server.ingest_batch_max.max(1);
+        let max_attempts = settings.queue.max_attempts;
+        let handles = (0..writers)
+            .map(|_| {
+                let (rx, store, wake) = (rx.clone(), store.clone(), wake.clone());
+                tokio::spawn(write_batches(rx, store, batch_max, max_attempts, wake))
+            })
+            .collect();
+        let timeout = Duration::from_millis(settings.server.ingest_timeout_ms);
+        let ingestor = Ingestor {
+            tx,
+            settings,
+            metrics,
+            timeout,
+        };
+        (ingestor, handles)
+    }
+
+    /// Handles one webhook body with its headers (names looked up lower-case).
+    pub async fn receive<'a>(
+        &self,
+        tracker: Tracker,
+        header: impl Fn(&str) -> Option<&'a str>,
+        body: &[u8],
+    ) -> Result<Ack, IngestError> {
+        let result = self.receive_inner(tracker, header, body).await;
+        let outcome = match &result {
+            Ok(ack) => ack.status,
+            Err(IngestError::Unauthorized(_)) => "unauthorized",
+            Err(IngestError::BadRequest(_)) => "bad_request",
+            Err(IngestError::Busy) => "busy",
+            Err(IngestError::Store(_)) => "store_error",
+        };
+        self.metrics
+            .webhooks
+            .with_label_values(&[tracker.as_str(), outcome])
+            .inc();
+        if let Ok(Ack {
+            reason: Some(reason),
+            ..
+        }) = &result
+        {
+            self.metrics
+                .webhooks_ignored
+                .with_label_values(&[tracker.as_str(), reason])
+                .inc();
+        }
+        result
+    }
+
+    async fn receive_inner<'a>(
+        &self,
+        tracker: Tracker,
+        header: impl Fn(&str) -> Option<&'a str>,
+        body: &[u8],
+    ) -> Result<Ack, IngestError> {
+        let s = &self.settings;
+        let parsed = match tracker {
+            Tracker::Jira => {
+                trackers::jira::verify(&s.jira, &header, body)?;
+                trackers::jira::parse(body, s.jira.own_account.as_deref())?
+            }
+            Tracker::Linear => {
+                trackers::linear::verify(&s.linear, &header, body, now_ms())?;
+                trackers::linear::parse(body, s.linear.own_user.as_deref())?
+            }
+        };
+        let delivery_header = match tracker {
+            Tracker::Jira => "x-atlassian-webhook-identifier",
+            Tracker::Linear => "linear-delivery",
+        };
+        let body_sha256 = hex::encode(Sha256::digest(body));
+        let delivery_id = header(delivery_header)
+            .map(|d| d.trim().chars().take(200).collect::<String>())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| format!("sha256:{body_sha256}"));
+        // The body already parsed as JSON, so it is valid UTF-8.
+        let raw_body = String::from_utf8_lossy(body).into_owned();
+        let (ack, delivery) = match parsed {
+            Parsed::Ignored(reason) => (
+                ignored_ack(reason, None),
+                NewDelivery {
+                    tracker: tracker.as_str(),
+                    delivery_id,
+                    body_sha256,
+                    raw_body,
+                    outcome: format!("ignored:{}", reason.as_str()),
+                    ticket_key: None,
+                    job: None,
+                },
+            ),
+            Parsed::Event(event) => {
+                let payload = serde_json::to_string(&JobPayload { event: &event })
+                    .map_err(|e| IngestError::Store(e.into()))?;
+                let ack = Ack {
+                    status: "queued",
+                    job_id: None,
+                    reason: None,
+                    key: Some(event.key.to_string()),
+                    kind: Some(event.kind.as_str()),
+                };
+                let delivery = NewDelivery {
+                    tracker: tracker.as_str(),
+                    delivery_id,
+                    body_sha256,
+                    raw_body,
+                    outcome: "queued".into(),
+                    ticket_key: Some(event.key.to_string()),
+                    job: Some((TICKET_EVENT_JOB.to_string(), payload)),
+                };
+                (ack, delivery)
+            }
+        };
+        match self.store(delivery).await? {
+            DeliveryOutcome::Duplicate => Ok(Ack {
+                status: "duplicate",
+                job_id: None,
+                reason: None,
+                ..ack
+            }),
+            DeliveryOutcome::Stored { job_id } => Ok(Ack { job_id, ..ack }),
+        }
+    }
+
+    async fn store(&self, delivery: NewDelivery) -> Result<DeliveryOutcome, IngestError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx
+            .try_send(Pending { delivery, reply })
+            .map_err(|_| IngestError::Busy)?;
+        match tokio::time::timeout(self.timeout, answer).await {
+            Ok(Ok(Ok(outcome))) => Ok(outcome),
+            Ok(Ok(Err(e))) => Err(IngestError::Store(anyhow::anyhow!(e))),
+            Ok(Err(_)) => Err(IngestError::Store(anyhow::anyhow!("writer stopped"))),
+            // Not acknowledged: the tracker retries, and the retry is de-duplicated if the
+            // slow commit did land after all.
+            Err(_) => Err(IngestError::Busy),
+        }
+    }
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct JobPayload<T> {
+    event: T,
+}
+
+/// Reads the ticket event back out of a `ticket_event` job's payload.
+pub fn event_from_payload(payload: &str) -> Result<TicketEvent, serde_json::Error> {
+    serde_json::from_str::<JobPayload<TicketEvent>>(payload).map(|p| p.event)
+}
+
+fn ignored_ack(reason: IgnoreReason, key: Option<String>) -> Ack {
+    Ack {
+        status: "ignored",
+        job_id: None,
+        reason: Some(reason.as_str()),
+        key,
+        kind: None,
+    }
+}
+
+async fn write_batches(
+    rx: Arc<Mutex<mpsc::Receiver<Pending>>>,
+    store: Store,
+    batch_max: usize,
+    max_attempts: i64,
+    wake: Arc<Notify>,
+) {
+    loop {
+        let mut batch = Vec::new();
+        {
+            let mut rx = rx.lock().await;
+            match rx.recv().await {
+                Some(p) => batch.push(p),
+                None => return,
+            }
+            while batch.len() < batch_max {
+                match rx.try_recv() {
+                    Ok(p) => batch.push(p),
+                    Err(_) => break,
+                }
+            }
+        }
+        let (deliveries, replies): (Vec<NewDelivery>, Vec<_>) =
+            batch.into_iter().map(|p| (p.delivery, p.reply)).unzip();
+        match store
+            .store_deliveries(&deliveries, max_attempts, now_ms())
+            .await
+        {
+            Ok(outcomes) => {
+                if outcomes
+                    .iter()
+                    .any(|o| matches!(o, DeliveryOutcome::Stored { job_id: Some(_) }))
+                {
+                    wake.notify_waiters();
+                }
+                for (reply, o) in replies.into_iter().zip(outcomes) {
+                    let _ = reply.send(Ok(o));
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, size = replies.len(), "failed to store a webhook batch");
+                for reply in replies {
+                    let _ = reply.send(Err("store error".into()));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! TicketLens: receives tracker webhooks, analyses tickets against the team's code and
+//! history, and writes one advisory comment back.
+//!
+//! - `domain`: plain types (trackers, ticket keys, normalized ticket events)
+//! - `config`: typed settings from a TOML file and `TICKETLENS_*` variables; secrets wrapped
+//! - `trackers`: per-tracker signature checks and webhook parsing
+//! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
+//! - `ingest`: verify → parse → durable group commit of deliveries and jobs
+//! - `worker`: the job loop with leases, backoff and dead jobs
+//! - `http`: actix routes, the error body, request metrics
+//! - `metrics`, `telemetry`: Prometheus registry and logging
+//! - `startup`, `cli`: the application and the command line
+
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod ingest;
+pub mod metrics;
+pub mod startup;
+pub mod store;
+pub mod telemetry;
+pub mod trackers;
+pub mod worker;

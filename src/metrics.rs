@@ -1,0 +1,94 @@
+//! Prometheus metrics of the process: HTTP requests, webhooks, jobs.
+
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
+
+/// Every metric the service exports, registered in one registry.
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub webhooks: IntCounterVec,
+    pub webhooks_ignored: IntCounterVec,
+    pub jobs: IntGaugeVec,
+    pub job_duration: HistogramVec,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Metrics {
+        let registry = Registry::new();
+        let http_requests = IntCounterVec::new(
+            Opts::new(
+                "ticketlens_http_requests_total",
+                "HTTP requests by route pattern, method and status",
+            ),
+            &["route", "method", "status"],
+        )
+        .expect("valid metric");
+        let webhooks = IntCounterVec::new(
+            Opts::new(
+                "ticketlens_webhooks_total",
+                "Webhooks received by tracker and outcome (queued, ignored, duplicate, rejected, ...)",
+            ),
+            &["tracker", "outcome"],
+        )
+        .expect("valid metric");
+        let webhooks_ignored = IntCounterVec::new(
+            Opts::new(
+                "ticketlens_webhooks_ignored_total",
+                "Accepted webhooks that needed no work, by reason",
+            ),
+            &["tracker", "reason"],
+        )
+        .expect("valid metric");
+        let jobs = IntGaugeVec::new(
+            Opts::new("ticketlens_jobs", "Jobs in the queue by state"),
+            &["state"],
+        )
+        .expect("valid metric");
+        let job_duration = HistogramVec::new(
+            HistogramOpts::new(
+                "ticketlens_job_duration_seconds",
+                "Time from claim to completion or failure of a job attempt",
+            )
+            .buckets(vec![
+                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+            ]),
+            &["kind", "outcome"],
+        )
+        .expect("valid metric");
+        for c in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(webhooks.clone()),
+            Box::new(webhooks_ignored.clone()),
+            Box::new(jobs.clone()),
+            Box::new(job_duration.clone()),
+        ] {
+            registry.register(c).expect("metric registered once");
+        }
+        Metrics {
+            registry,
+            http_requests,
+            webhooks,
+            webhooks_ignored,
+            jobs,
+            job_duration,
+        }
+    }
+
+    /// Renders every metric in the Prometheus text format.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .expect("text encoding into a Vec cannot fail");
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}

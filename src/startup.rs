@@ -1,0 +1,203 @@
+//! `Application`: binds the listener, then runs the HTTP server, the group-commit writers
+//! and the job workers side by side under one shutdown signal.
+
+use crate::config::Settings;
+use crate::http::{self, AppState};
+use crate::ingest::Ingestor;
+use crate::metrics::Metrics;
+use crate::store::{redact_url, Store};
+use crate::worker::{JobHandler, TicketEventHandler, Workers};
+use actix_web::dev::Server;
+use actix_web::{web, HttpServer};
+use anyhow::Context;
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+/// A built, not yet running, service.
+pub struct Application {
+    port: u16,
+    server: Server,
+    workers: Workers,
+    writers: Vec<JoinHandle<()>>,
+    store: Store,
+    shutdown: CancellationToken,
+    grace: Duration,
+}
+
+impl Application {
+    /// Connects and migrates the store, binds the listener (port 0 picks a free port) and
+    /// prepares the workers with the service's own job handler.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        Self::build_with_handler(settings, None).await
+    }
+
+    /// Like `build`, with another job handler (tests count job executions with one).
+    pub async fn build_with_handler(
+        settings: Settings,
+        handler: Option<Arc<dyn JobHandler>>,
+    ) -> anyhow::Result<Application> {
+        let settings = Arc::new(settings);
+        let url = settings.database.url.expose();
+        let store = Store::connect(url, settings.database.max_connections)
+            .await
+            .with_context(|| format!("failed to open the database {}", redact_url(url)))?;
+        store
+            .migrate()
+            .await
+            .context("failed to apply migrations")?;
+        log_configuration(&settings, &store);
+
+        let metrics = Metrics::new();
+        let wake = Arc::new(Notify::new());
+        let (ingestor, writers) = Ingestor::start(
+            store.clone(),
+            settings.clone(),
+            metrics.clone(),
+            wake.clone(),
+        );
+        let handler = handler.unwrap_or_else(|| {
+            Arc::new(TicketEventHandler {
+                store: store.clone(),
+            })
+        });
+        let workers = Workers::new(
+            store.clone(),
+            settings.queue.clone(),
+            handler,
+            metrics.clone(),
+            wake,
+        );
+
+        let listener = TcpListener::bind(settings.server.listen)
+            .with_context(|| format!("failed to listen on {}", settings.server.listen))?;
+        let port = listener.local_addr()?.port();
+        let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+        let state = web::Data::new(AppState {
+            settings: settings.clone(),
+            store: store.clone(),
+            ingestor,
+            metrics,
+        });
+        let server = HttpServer::new(move || http::app(state.clone()))
+            .listen(listener)?
+            .disable_signals()
+            .shutdown_timeout(grace.as_secs().max(1))
+            .run();
+        tracing::info!(address = %settings.server.listen.ip(), port, "listening");
+        Ok(Application {
+            port,
+            server,
+            workers,
+            writers,
+            store,
+            shutdown: CancellationToken::new(),
+            grace,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The token that stops the whole application when cancelled.
+    pub fn shutdown_token(&self) -> CancellationToken {
+        self.shutdown.clone()
+    }
+
+    /// Runs until the shutdown token is cancelled (by a signal or a caller), then stops in
+    /// order: HTTP stops accepting and answers what it holds, workers finish in-flight jobs
+    /// up to the grace deadline and release the rest, writers commit what they received.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Application {
+            server,
+            workers,
+            writers,
+            store,
+            shutdown,
+            grace,
+            ..
+        } = self;
+        let handle = server.handle();
+        let server_task = tokio::spawn(server);
+        let workers_task = tokio::spawn(workers.run(shutdown.clone(), grace));
+        shutdown.cancelled().await;
+        tracing::info!("shutting down");
+        handle.stop(true).await;
+        let _ = server_task.await;
+        if let Err(e) = workers_task.await {
+            tracing::error!(error = %e, "worker supervisor failed");
+        }
+        for w in writers {
+            let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
+        }
+        store.close().await;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Cancels `token` on SIGTERM or SIGINT.
+pub fn cancel_on_signals(token: CancellationToken) {
+    tokio::spawn(async move {
+        let ctrl_c = tokio::signal::ctrl_c();
+        #[cfg(unix)]
+        {
+            let mut term =
+                tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                    .expect("SIGTERM handler installs");
+            tokio::select! {
+                _ = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = ctrl_c.await;
+        tracing::info!("shutdown signal received");
+        token.cancel();
+    });
+}
+
+fn log_configuration(settings: &Settings, store: &Store) {
+    let signing = |secret: bool, token: bool, unsigned: bool| match (secret, token, unsigned) {
+        (true, _, _) => "hmac-sha256",
+        (false, true, _) => "shared-token",
+        (false, false, true) => "UNSIGNED",
+        (false, false, false) => "refused (no secret configured)",
+    };
+    let jira = signing(
+        settings.jira.webhook_secret.is_some(),
+        settings.jira.shared_token.is_some(),
+        settings.jira.allow_unsigned,
+    );
+    let linear = signing(
+        settings.linear.webhook_secret.is_some(),
+        false,
+        settings.linear.allow_unsigned,
+    );
+    tracing::info!(
+        backend = store.backend().as_str(),
+        database = %redact_url(settings.database.url.expose()),
+        listen = %settings.server.listen,
+        workers = settings.queue.workers,
+        max_attempts = settings.queue.max_attempts,
+        max_body_bytes = settings.server.max_body_bytes,
+        jira_webhooks = jira,
+        linear_webhooks = linear,
+        "configured"
+    );
+    for (name, unsigned) in [
+        ("jira", jira == "UNSIGNED"),
+        ("linear", linear == "UNSIGNED"),
+    ] {
+        if unsigned {
+            tracing::warn!(
+                tracker = name,
+                "!!! allow_unsigned = true: {name} webhooks are accepted WITHOUT any authenticity check; anyone who can reach this port can inject tickets !!!"
+            );
+        }
+    }
+}

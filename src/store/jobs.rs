@@ -1,0 +1,342 @@
+//! The durable job queue: enqueue inside the caller's transaction, claim with a lease,
+//! complete, retry with capped exponential backoff, park as `dead` after N attempts.
+//!
+//! Every state change after a claim is guarded by `lease_owner`, so a worker whose lease
+//! expired (and whose job another worker re-claimed) cannot complete or fail it.
+
+use super::{Backend, Store};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+/// Where a job is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    Queued,
+    Running,
+    Done,
+    Dead,
+}
+
+impl JobState {
+    pub const ALL: [JobState; 4] = [
+        JobState::Queued,
+        JobState::Running,
+        JobState::Done,
+        JobState::Dead,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Done => "done",
+            JobState::Dead => "dead",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<JobState> {
+        JobState::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+}
+
+/// A claimed or listed job.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Job {
+    pub id: i64,
+    pub kind: String,
+    pub payload: String,
+    pub state: JobState,
+    /// Attempts started so far, this one included when the job is running.
+    pub attempts: i64,
+    pub max_attempts: i64,
+    pub run_at: i64,
+    pub last_error: Option<String>,
+    pub created_at: i64,
+}
+
+/// Capped exponential backoff: attempt n waits `base * 2^(n-1)`, never more than `cap`.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    pub base_ms: i64,
+    pub cap_ms: i64,
+}
+
+impl RetryPolicy {
+    /// Returns the delay before the next attempt after `attempts` failed ones.
+    pub fn delay_ms(&self, attempts: i64) -> i64 {
+        let exp = (attempts - 1).clamp(0, 40) as u32;
+        self.base_ms.saturating_mul(1i64 << exp).min(self.cap_ms)
+    }
+}
+
+/// What `fail` did with a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailOutcome {
+    /// Queued again, due at this time.
+    Retry { run_at: i64 },
+    /// Out of attempts: parked as dead.
+    Dead,
+    /// The caller no longer holds the lease; nothing changed.
+    LeaseLost,
+}
+
+const JOB_COLUMNS: &str =
+    "id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at";
+
+fn job_from_row(row: &AnyRow) -> Result<Job, sqlx::Error> {
+    let state: String = row.try_get("state")?;
+    Ok(Job {
+        id: row.try_get("id")?,
+        kind: row.try_get("kind")?,
+        payload: row.try_get("payload")?,
+        state: JobState::parse(&state).unwrap_or(JobState::Queued),
+        attempts: row.try_get("attempts")?,
+        max_attempts: row.try_get("max_attempts")?,
+        run_at: row.try_get("run_at")?,
+        last_error: row.try_get("last_error")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Adds a job on the caller's connection or transaction, so it commits with the caller's
+/// writes or not at all. Returns its id.
+pub async fn enqueue_in(
+    conn: &mut AnyConnection,
+    kind: &str,
+    payload: &str,
+    max_attempts: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
+         VALUES ($1, $2, 'queued', 0, $3, $4, $4, $4) RETURNING id",
+    )
+    .bind(kind)
+    .bind(payload)
+    .bind(max_attempts)
+    .bind(now)
+    .fetch_one(conn)
+    .await
+}
+
+impl Store {
+    /// Adds a job in its own transaction.
+    pub async fn enqueue(
+        &self,
+        kind: &str,
+        payload: &str,
+        max_attempts: i64,
+        now: i64,
+    ) -> Result<i64, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        enqueue_in(&mut conn, kind, payload, max_attempts, now).await
+    }
+
+    /// Claims the next due job (queued and due, or running with an expired lease) for
+    /// `owner` until `now + lease_ms`, counting the attempt.
+    pub async fn claim(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Job>, sqlx::Error> {
+        // SQLite has one writer at a time, so the single UPDATE … RETURNING is atomic;
+        // PostgreSQL needs SKIP LOCKED so concurrent claimers pass over each other's rows.
+        let lock = match self.backend {
+            Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+            Backend::Sqlite => "",
+        };
+        let sql = format!(
+            "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, \
+                 lease_until = $2, updated_at = $3 \
+             WHERE id = (SELECT id FROM jobs \
+                 WHERE (state = 'queued' AND run_at <= $3) \
+                    OR (state = 'running' AND lease_until < $3 AND attempts < max_attempts) \
+                 ORDER BY run_at, id LIMIT 1 {lock}) \
+             RETURNING {JOB_COLUMNS}"
+        );
+        let row = sqlx::query(&sql)
+            .bind(owner)
+            .bind(now + lease_ms)
+            .bind(now)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    /// Parks running jobs whose lease expired after their last allowed attempt: their worker
+    /// died every time, so running them again would only kill another one.
+    pub async fn reap_expired(&self, now: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'dead', lease_owner = NULL, lease_until = NULL, \
+                 last_error = COALESCE(last_error, 'lease expired on the last attempt'), \
+                 updated_at = $1, finished_at = $1 \
+             WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts",
+        )
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Extends the lease of a job the owner still holds; false when the lease was lost.
+    pub async fn extend_lease(
+        &self,
+        id: i64,
+        owner: &str,
+        until: i64,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE jobs SET lease_until = $1 \
+             WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+        )
+        .bind(until)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Marks a job done; false when the owner no longer held its lease.
+    pub async fn complete(&self, id: i64, owner: &str, now: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until = NULL, \
+                 updated_at = $1, finished_at = $1 \
+             WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+        )
+        .bind(now)
+        .bind(id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a failed attempt: queues the job again after the backoff, or parks it as dead
+    /// once it has used all its attempts. The error is kept either way.
+    pub async fn fail(
+        &self,
+        job: &Job,
+        owner: &str,
+        error: &str,
+        policy: RetryPolicy,
+        now: i64,
+    ) -> Result<FailOutcome, sqlx::Error> {
+        let error: String = error.chars().take(4000).collect();
+        let dead = job.attempts >= job.max_attempts;
+        let run_at = now + policy.delay_ms(job.attempts);
+        let (state, finished) = if dead {
+            ("dead", Some(now))
+        } else {
+            ("queued", None)
+        };
+        let done = sqlx::query(
+            "UPDATE jobs SET state = $1, run_at = $2, last_error = $3, lease_owner = NULL, \
+                 lease_until = NULL, updated_at = $4, finished_at = $5 \
+             WHERE id = $6 AND lease_owner = $7 AND state = 'running'",
+        )
+        .bind(state)
+        .bind(run_at)
+        .bind(error)
+        .bind(now)
+        .bind(finished)
+        .bind(job.id)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(match (done.rows_affected(), dead) {
+            (0, _) => FailOutcome::LeaseLost,
+            (_, true) => FailOutcome::Dead,
+            (_, false) => FailOutcome::Retry { run_at },
+        })
+    }
+
+    /// Gives back every lease `owner` holds, due at once and without counting the
+    /// interrupted attempt, so another process picks the jobs up immediately.
+    pub async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, \
+                 lease_until = NULL, run_at = $1, updated_at = $1 \
+             WHERE lease_owner = $2 AND state = 'running'",
+        )
+        .bind(now)
+        .bind(owner)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Counts jobs per state (states with no job are reported as 0).
+    pub async fn job_counts(&self) -> Result<Vec<(JobState, i64)>, sqlx::Error> {
+        let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM jobs GROUP BY state")
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts: Vec<(JobState, i64)> = JobState::ALL.iter().map(|s| (*s, 0)).collect();
+        for row in rows {
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            if let Some(slot) = counts.iter_mut().find(|(s, _)| s.as_str() == state) {
+                slot.1 = n;
+            }
+        }
+        Ok(counts)
+    }
+
+    /// Lists jobs in a state, newest first.
+    pub async fn list_jobs(&self, state: JobState, limit: i64) -> Result<Vec<Job>, sqlx::Error> {
+        let sql =
+            format!("SELECT {JOB_COLUMNS} FROM jobs WHERE state = $1 ORDER BY id DESC LIMIT $2");
+        let rows = sqlx::query(&sql)
+            .bind(state.as_str())
+            .bind(limit)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(job_from_row).collect()
+    }
+
+    /// Fetches one job.
+    pub async fn job(&self, id: i64) -> Result<Option<Job>, sqlx::Error> {
+        let sql = format!("SELECT {JOB_COLUMNS} FROM jobs WHERE id = $1");
+        let row = sqlx::query(&sql)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(job_from_row).transpose()
+    }
+
+    /// Puts a dead job back in the queue with a fresh set of attempts; false when the job
+    /// is not dead.
+    pub async fn retry_dead(&self, id: i64, now: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = 0, run_at = $1, updated_at = $1, \
+                 finished_at = NULL \
+             WHERE id = $2 AND state = 'dead'",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let p = RetryPolicy {
+            base_ms: 1000,
+            cap_ms: 10_000,
+        };
+        assert_eq!(p.delay_ms(1), 1000);
+        assert_eq!(p.delay_ms(2), 2000);
+        assert_eq!(p.delay_ms(3), 4000);
+        assert_eq!(p.delay_ms(4), 8000);
+        assert_eq!(p.delay_ms(5), 10_000);
+        assert_eq!(p.delay_ms(500), 10_000);
+    }
+}

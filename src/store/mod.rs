@@ -1,0 +1,201 @@
+//! The store: one sqlx pool over SQLite (embedded default) or PostgreSQL (scale-out), the
+//! migrations of both, and every SQL statement of the service. Times are epoch milliseconds.
+
+mod deliveries;
+mod jobs;
+mod tickets;
+
+pub use deliveries::{DeliveryOutcome, NewDelivery};
+pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
+pub use tickets::StoredTicket;
+
+use anyhow::Context;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::migrate::Migrator;
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// Which database the URL scheme selected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// Errors of the store as the rest of the service sees them.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database url scheme `{0}` (use sqlite:// or postgres://)")]
+    UnsupportedScheme(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+/// A handle to the database; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Picks the backend from a database URL's scheme.
+pub fn backend_of(url: &str) -> Result<Backend, StoreError> {
+    let scheme = url.split(':').next().unwrap_or_default();
+    match scheme {
+        "sqlite" => Ok(Backend::Sqlite),
+        "postgres" | "postgresql" => Ok(Backend::Postgres),
+        other => Err(StoreError::UnsupportedScheme(other.to_string())),
+    }
+}
+
+/// Returns the URL with any password replaced, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparseable url>".to_string(),
+    }
+}
+
+impl Store {
+    /// Connects to the database the URL names; an SQLite file is created when missing.
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = backend_of(url)?;
+        let url = match backend {
+            Backend::Sqlite if !url.contains("mode=") => {
+                let sep = if url.contains('?') { '&' } else { '?' };
+                format!("{url}{sep}mode=rwc")
+            }
+            _ => url.to_string(),
+        };
+        let options = AnyConnectOptions::from_str(&url)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the single writer; FULL fsyncs each
+                        // commit so an acknowledged webhook survives power loss too.
+                        conn.execute("PRAGMA journal_mode = WAL").await?;
+                        conn.execute("PRAGMA synchronous = FULL").await?;
+                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        Ok(Store { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    fn migrator(&self) -> &'static Migrator {
+        match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        }
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.migrator().run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Tells whether the database answers and every migration is applied.
+    pub async fn ready(&self) -> anyhow::Result<()> {
+        let applied: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(&self.pool)
+                .await
+                .context("failed to read applied migrations")?;
+        let expected = self.migrator().iter().count() as i64;
+        anyhow::ensure!(
+            applied >= expected,
+            "{applied} of {expected} migrations applied"
+        );
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_url_scheme_picks_the_backend() {
+        assert_eq!(backend_of("sqlite://x.db").unwrap(), Backend::Sqlite);
+        assert_eq!(backend_of("postgres://h/db").unwrap(), Backend::Postgres);
+        assert_eq!(backend_of("postgresql://h/db").unwrap(), Backend::Postgres);
+        assert!(backend_of("mysql://h/db").is_err());
+    }
+
+    #[test]
+    fn redacted_urls_hide_the_password() {
+        let r = redact_url("postgres://u:hunter2@db:5432/x");
+        assert!(!r.contains("hunter2"), "{r}");
+        assert!(r.contains("db:5432"));
+    }
+
+    #[test]
+    fn both_migration_sets_are_kept_in_step() {
+        let names = |m: &Migrator| {
+            m.iter()
+                .map(|x| (x.version, x.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(&SQLITE_MIGRATIONS), names(&POSTGRES_MIGRATIONS));
+        for (a, b) in SQLITE_MIGRATIONS.iter().zip(POSTGRES_MIGRATIONS.iter()) {
+            assert_eq!(columns(&a.sql), columns(&b.sql), "{}", a.description);
+        }
+    }
+
+    /// Table and column names declared in a migration, for the in-step check.
+    fn columns(sql: &str) -> Vec<String> {
+        sql.lines()
+            .map(str::trim)
+            .filter(|l| !l.starts_with("--") && !l.is_empty())
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_lowercase)
+            .collect()
+    }
+}

@@ -1,0 +1,25 @@
+//! One module per tracker: signature verification, webhook parsing into `domain` events and
+//! text flattening of each tracker's markup. GitHub and GitLab slot in beside these two.
+
+pub mod jira;
+pub mod linear;
+pub mod signature;
+pub mod text;
+
+/// Why a webhook's authenticity check failed. The message is safe to return to the sender: it
+/// never contains the secret or the expected signature.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("no webhook secret is configured for this tracker")]
+    NotConfigured,
+    #[error("missing signature header `{0}`")]
+    MissingSignature(&'static str),
+    #[error("signature does not match the body")]
+    BadSignature,
+    #[error("webhook timestamp is missing")]
+    MissingTimestamp,
+    #[error("webhook timestamp is {0} s away from now, outside the allowed window")]
+    StaleTimestamp(i64),
+    #[error("shared token does not match")]
+    BadToken,
+}

@@ -1,0 +1,243 @@
+//! Shared test plumbing: fresh databases on both backends and `spawn_app()` on port 0.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use ticketlens::config::{Secret, Settings};
+use ticketlens::startup::Application;
+use ticketlens::store::Store;
+use ticketlens::worker::JobHandler;
+use tokio_util::sync::CancellationToken;
+
+pub const JIRA_SECRET: &str = "jira-test-secret-5bd1";
+pub const LINEAR_SECRET: &str = "linear-test-secret-9c2e";
+
+/// The PostgreSQL server the tests use. `.ci/run` sets it; the default is this machine's.
+pub fn postgres_admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A fresh, empty database for one test, removed when dropped.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    pub async fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}", dir.path().join("test.db").display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                    pg_name: None,
+                }
+            }
+            Backend::Postgres => {
+                let name = format!("tl_test_{}", uuid::Uuid::new_v4().simple());
+                let admin = postgres_admin_url();
+                let store = Store::connect(&admin, 1)
+                    .await
+                    .unwrap_or_else(|e| panic!("PostgreSQL must be reachable at {admin}: {e}"));
+                sqlx::query(&format!("CREATE DATABASE {name}"))
+                    .execute(store.pool())
+                    .await
+                    .expect("create test database");
+                store.close().await;
+                let url = match admin.rsplit_once('/') {
+                    Some((base, _)) => format!("{base}/{name}"),
+                    None => panic!("admin url has no database part"),
+                };
+                TestDb {
+                    url,
+                    _dir: None,
+                    pg_name: Some(name),
+                }
+            }
+        }
+    }
+
+    /// A migrated store over this database.
+    pub async fn store(&self) -> Store {
+        let store = Store::connect(&self.url, 8).await.expect("connect");
+        store.migrate().await.expect("migrate");
+        store
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some(name) = self.pg_name.take() else {
+            return;
+        };
+        // Drop runs inside the test's runtime; a separate thread with its own runtime may block.
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(async move {
+                if let Ok(store) = Store::connect(&postgres_admin_url(), 1).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(store.pool())
+                        .await;
+                    store.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// Settings for a test app: port 0, the given database, test secrets, quiet logs.
+pub fn test_settings(db_url: &str) -> Settings {
+    let mut s = Settings::from_toml("").expect("defaults");
+    s.server.listen = "127.0.0.1:0".parse().unwrap();
+    s.server.shutdown_grace_secs = 5;
+    s.database.url = Secret::new(db_url);
+    s.queue.poll_interval_ms = 50;
+    s.queue.backoff_base_ms = 50;
+    s.jira.webhook_secret = Some(Secret::new(JIRA_SECRET));
+    s.linear.webhook_secret = Some(Secret::new(LINEAR_SECRET));
+    s.log.level = "warn".into();
+    s
+}
+
+/// A running application and what tests need to talk to it.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    pub shutdown: CancellationToken,
+    pub db: TestDb,
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+/// Starts the real server on port 0 over a fresh database of the given backend.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with(backend, |_| {}, None).await
+}
+
+pub async fn spawn_app_with(
+    backend: Backend,
+    tweak: impl FnOnce(&mut Settings),
+    handler: Option<Arc<dyn JobHandler>>,
+) -> TestApp {
+    let db = TestDb::new(backend).await;
+    let mut settings = test_settings(&db.url);
+    tweak(&mut settings);
+    let app = Application::build_with_handler(settings, handler)
+        .await
+        .expect("app builds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let shutdown = app.shutdown_token();
+    let task = tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        store: db.store().await,
+        shutdown,
+        db,
+        task: Some(task),
+    }
+}
+
+impl TestApp {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
+    }
+
+    /// Posts a body to `/webhooks/{tracker}` with the given headers.
+    pub async fn post_webhook(
+        &self,
+        tracker: &str,
+        body: Vec<u8>,
+        headers: &[(String, String)],
+    ) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/webhooks/{tracker}", self.address))
+            .header("content-type", "application/json")
+            .body(body);
+        for (k, v) in headers {
+            req = req.header(k, v);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Stops the app and waits for it to finish.
+    pub async fn stop(mut self) -> TestDb {
+        self.shutdown.cancel();
+        if let Some(task) = self.task.take() {
+            task.await.expect("app task").expect("app stops cleanly");
+        }
+        self.store.close().await;
+        self.db
+    }
+}
+
+/// Directory of the shared webhook fixtures.
+pub fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/webhooks")
+}
+
+/// Signs a Jira body the way Jira Cloud does.
+pub fn jira_headers(body: &[u8], delivery: &str) -> Vec<(String, String)> {
+    let sig = ticketlens::trackers::signature::hex_hmac(JIRA_SECRET.as_bytes(), body);
+    vec![
+        ("X-Hub-Signature".into(), format!("sha256={sig}")),
+        ("X-Atlassian-Webhook-Identifier".into(), delivery.into()),
+    ]
+}
+
+/// Signs a Linear body the way Linear does.
+pub fn linear_headers(body: &[u8], delivery: &str) -> Vec<(String, String)> {
+    let sig = ticketlens::trackers::signature::hex_hmac(LINEAR_SECRET.as_bytes(), body);
+    vec![
+        ("Linear-Signature".into(), sig),
+        ("Linear-Delivery".into(), delivery.into()),
+        ("Linear-Event".into(), "Issue".into()),
+    ]
+}
+
+/// Rewrites a Linear fixture's `webhookTimestamp` to now (fixtures are years old), keeping
+/// every other byte as it was.
+pub fn freshen_linear(body: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(body);
+    let now = ticketlens::store::now_ms();
+    let Some(start) = text.find("\"webhookTimestamp\"") else {
+        return body.to_vec();
+    };
+    let rest = &text[start..];
+    let colon = rest.find(':').expect("colon after key");
+    let digits_start = rest[colon + 1..]
+        .find(|c: char| c.is_ascii_digit())
+        .map(|i| colon + 1 + i)
+        .expect("timestamp digits");
+    let digits_len = rest[digits_start..]
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len() - digits_start);
+    let from = start + digits_start;
+    format!("{}{}{}", &text[..from], now, &text[from + digits_len..]).into_bytes()
+}
+
+/// Counts jobs in a store.
+pub async fn count_jobs(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
+        .fetch_one(store.pool())
+        .await
+        .expect("count jobs")
+}

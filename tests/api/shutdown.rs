@@ -1,0 +1,126 @@
+//! The real binary under SIGTERM: no job is lost and none is left leased.
+
+use crate::helpers::*;
+use nix::sys::signal::{kill, Signal};
+use nix::unistd::Pid;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use ticketlens::store::{JobState, Store};
+
+fn start_serve(db_url: &str, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_ticketlens"))
+        .arg("serve")
+        .env("TICKETLENS_DATABASE__URL", db_url)
+        .env("TICKETLENS_SERVER__LISTEN", format!("127.0.0.1:{port}"))
+        .env("TICKETLENS_JIRA__WEBHOOK_SECRET", JIRA_SECRET)
+        .env("TICKETLENS_QUEUE__WORKERS", "2")
+        .env("TICKETLENS_SERVER__SHUTDOWN_GRACE_SECS", "5")
+        .env("TICKETLENS_LOG__LEVEL", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("binary starts")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+async fn wait_healthy(client: &reqwest::Client, base: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client
+        .get(format!("{base}/readyz"))
+        .send()
+        .await
+        .map(|r| r.status() != 200)
+        .unwrap_or(true)
+    {
+        assert!(Instant::now() < deadline, "server did not become ready");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn state_counts(store: &Store) -> (i64, i64, i64) {
+    let counts = store.job_counts().await.unwrap();
+    let get = |st: JobState| counts.iter().find(|(s, _)| *s == st).unwrap().1;
+    (
+        get(JobState::Queued),
+        get(JobState::Running),
+        get(JobState::Done),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        let port = free_port();
+        let base = format!("http://127.0.0.1:{port}");
+        let mut child = start_serve(&db.url, port);
+        let client = reqwest::Client::new();
+        wait_healthy(&client, &base).await;
+
+        let fixture = std::fs::read(fixtures_dir().join("jira/zulip-issue_created.json")).unwrap();
+        let template = String::from_utf8(fixture).unwrap();
+        let total = 300;
+        for n in 0..total {
+            // Distinct tickets so each webhook is its own job.
+            let body = template
+                .replace("\"BUG-15\"", &format!("\"BUG-{}\"", 1000 + n))
+                .replace("\"10400\"", &format!("\"{}\"", 50_000 + n))
+                .into_bytes();
+            let r = client
+                .post(format!("{base}/webhooks/jira"))
+                .header("content-type", "application/json")
+                .headers(
+                    jira_headers(&body, &format!("sig-{n}"))
+                        .into_iter()
+                        .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
+                        .collect(),
+                )
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 202);
+        }
+        kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+        let status = tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(status.success(), "{backend:?}: graceful exit, got {status}");
+        let (queued, running, done) = state_counts(&store).await;
+        assert_eq!(running, 0, "{backend:?}: no job left leased");
+        assert_eq!(
+            queued + done,
+            total,
+            "{backend:?}: every accepted job is still there"
+        );
+
+        // A second process picks the rest up at once and finishes them.
+        let mut child = start_serve(&db.url, port);
+        wait_healthy(&client, &base).await;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while state_counts(&store).await.2 < total {
+            assert!(
+                Instant::now() < deadline,
+                "{backend:?}: jobs not finished after restart"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+        tokio::task::spawn_blocking(move || child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        let (queued, running, done) = state_counts(&store).await;
+        assert_eq!((queued, running, done), (0, 0, total), "{backend:?}");
+        store.close().await;
+    }
+}
