@@ -1,7 +1,12 @@
-//! Plain types shared by every room: trackers, ticket keys, normalized ticket events.
+//! Plain types shared by every room: trackers, ticket keys, normalized ticket events, and
+//! the enrichment an analysis produces.
 
+mod enrichment;
 mod event;
 mod ticket;
 
+pub use enrichment::{
+    DuplicateCandidate, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
+};
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use ticket::{TicketKey, Tracker};
