@@ -6,7 +6,9 @@
 //! - `trackers`: per-tracker signature checks and webhook parsing
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
+//! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
+//! - `writeback`: the one comment per ticket, created once and updated in place
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `startup`, `cli`: the application and the command line
@@ -17,8 +19,10 @@ pub mod domain;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod render;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod trackers;
 pub mod worker;
+pub mod writeback;
