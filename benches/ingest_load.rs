@@ -94,6 +94,7 @@ fn start_bare() -> Target {
     let child = Command::new(std::env::current_exe().unwrap())
         .args(["--bare-server", &port.to_string()])
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .expect("bare server starts");
     Target {
@@ -122,11 +123,11 @@ fn start_ticketlens(backend: &str, dir: &std::path::Path) -> Target {
         .env("TICKETLENS_DATABASE__URL", &url)
         .env("TICKETLENS_SERVER__LISTEN", format!("127.0.0.1:{port}"))
         .env("TICKETLENS_JIRA__WEBHOOK_SECRET", SECRET)
-        // Measure ingest alone: no workers competing for the two cores.
-        .env("TICKETLENS_QUEUE__WORKERS", "1")
-        .env("TICKETLENS_QUEUE__POLL_INTERVAL_MS", "60000")
+        // Measure ingest alone: an ingest-only process, no workers competing for the writer.
+        .env("TICKETLENS_QUEUE__WORKERS", "0")
         .env("TICKETLENS_LOG__LEVEL", "warn")
         .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .spawn()
         .expect("ticketlens starts");
     Target {
@@ -260,9 +261,25 @@ async fn latency(
     (pct(0.50), pct(0.99), failed)
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args = parse_args();
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(run(args));
+}
+
+/// Kills the servers even when a measurement panics.
+struct Reaper(Vec<u32>);
+
+impl Drop for Reaper {
+    fn drop(&mut self) {
+        for pid in &self.0 {
+            let _ = Command::new("kill").arg(pid.to_string()).status();
+        }
+    }
+}
+
+async fn run(args: Args) {
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/fixtures/webhooks/jira/zulip-issue_created.json"
@@ -277,6 +294,7 @@ async fn main() {
     for b in &backends {
         targets.push(start_ticketlens(b, dir.path()));
     }
+    let _reaper = Reaper(targets.iter().map(|t| t.child.id()).collect());
     println!(
         "ingest_load: {} s closed loop at concurrency {}, then {} s open loop at {} req/s",
         args.seconds, args.concurrency, args.seconds, args.rate

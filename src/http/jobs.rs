@@ -34,7 +34,11 @@ pub async fn list(
     if !(1..=500).contains(&limit) {
         return Err(ApiError {
             field: Some("limit".into()),
-            ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", "limit must be 1 to 500")
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "limit must be 1 to 500",
+            )
         });
     }
     let jobs = state

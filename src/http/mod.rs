@@ -57,9 +57,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::scope("/api")
                 .wrap(from_fn(api_guard))
                 .service(resource("/v1/jobs", "GET").route(web::get().to(jobs::list)))
-                .service(
-                    resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)),
-                )
+                .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
                 .default_service(web::to(not_found)),
         );
 }

@@ -1,8 +1,11 @@
 //! Webhook deliveries: stored together with their job in one transaction, de-duplicated by
 //! delivery id and by body hash, several per commit (group commit).
 
-use super::jobs::enqueue_in;
 use super::Store;
+use sqlx::{AnyConnection, Row};
+
+/// Rows per statement: 7 parameters each stays far below both backends' limits.
+const CHUNK: usize = 256;
 
 /// A verified, parsed webhook ready to be stored.
 #[derive(Debug, Clone)]
@@ -31,6 +34,9 @@ pub enum DeliveryOutcome {
 impl Store {
     /// Stores a batch of deliveries and their jobs in ONE transaction and returns, in order,
     /// what happened to each. Nothing is visible (or may be acknowledged) before the commit.
+    ///
+    /// Two multi-row statements do the work, whatever the batch size: one for the
+    /// deliveries (conflicts skipped) and one for the jobs of those that were new.
     pub async fn store_deliveries(
         &self,
         batch: &[NewDelivery],
@@ -38,35 +44,32 @@ impl Store {
         now: i64,
     ) -> Result<Vec<DeliveryOutcome>, sqlx::Error> {
         let mut tx = self.pool.begin().await?;
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for d in batch {
-            // ON CONFLICT without a target covers both unique keys; a redelivery racing in
-            // another transaction waits for that commit and then finds the row.
-            let id: Option<i64> = sqlx::query_scalar(
-                "INSERT INTO deliveries \
-                     (tracker, delivery_id, body_sha256, received_at, outcome, ticket_key, raw_body) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING RETURNING id",
-            )
-            .bind(d.tracker)
-            .bind(&d.delivery_id)
-            .bind(&d.body_sha256)
-            .bind(now)
-            .bind(&d.outcome)
-            .bind(&d.ticket_key)
-            .bind(&d.raw_body)
-            .fetch_optional(&mut *tx)
-            .await?;
-            let outcome = match (id, &d.job) {
-                (None, _) => DeliveryOutcome::Duplicate,
-                (Some(_), None) => DeliveryOutcome::Stored { job_id: None },
-                (Some(_), Some((kind, payload))) => {
-                    let job_id = enqueue_in(&mut tx, kind, payload, max_attempts, now).await?;
-                    DeliveryOutcome::Stored {
-                        job_id: Some(job_id),
-                    }
+        let mut outcomes = vec![DeliveryOutcome::Duplicate; batch.len()];
+        for chunk_start in (0..batch.len()).step_by(CHUNK) {
+            let chunk = &batch[chunk_start..(chunk_start + CHUNK).min(batch.len())];
+            let inserted = insert_deliveries(&mut tx, chunk, now).await?;
+            // ON CONFLICT without a target covers both unique keys, for rows of other
+            // transactions and for repeats inside this statement alike (the first wins).
+            let mut with_jobs = Vec::new();
+            for (i, d) in chunk.iter().enumerate() {
+                let row = inserted
+                    .iter()
+                    .position(|(_, id, hash)| *id == d.delivery_id && *hash == d.body_sha256);
+                let Some(pos) = row else { continue };
+                let (row_id, _, _) = inserted[pos].clone();
+                outcomes[chunk_start + i] = DeliveryOutcome::Stored { job_id: None };
+                if let Some(job) = &d.job {
+                    with_jobs.push((chunk_start + i, row_id, job));
                 }
-            };
-            outcomes.push(outcome);
+            }
+            if with_jobs.is_empty() {
+                continue;
+            }
+            let jobs = insert_jobs(&mut tx, &with_jobs, max_attempts, now).await?;
+            for (index, row_id, _) in &with_jobs {
+                let job_id = jobs.iter().find(|(_, d)| d == row_id).map(|(j, _)| *j);
+                outcomes[*index] = DeliveryOutcome::Stored { job_id };
+            }
         }
         tx.commit().await?;
         Ok(outcomes)
@@ -79,4 +82,85 @@ impl Store {
             .fetch_one(&self.pool)
             .await
     }
+}
+
+/// Inserts the deliveries that are new; returns (row id, delivery id, body hash) of each.
+async fn insert_deliveries(
+    conn: &mut AnyConnection,
+    chunk: &[NewDelivery],
+    now: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let values = placeholders(chunk.len(), 7);
+    let sql = format!(
+        "INSERT INTO deliveries \
+             (tracker, delivery_id, body_sha256, received_at, outcome, ticket_key, raw_body) \
+         VALUES {values} ON CONFLICT DO NOTHING RETURNING id, delivery_id, body_sha256"
+    );
+    let mut q = sqlx::query(&sql);
+    for d in chunk {
+        q = q
+            .bind(d.tracker)
+            .bind(&d.delivery_id)
+            .bind(&d.body_sha256)
+            .bind(now)
+            .bind(&d.outcome)
+            .bind(&d.ticket_key)
+            .bind(&d.raw_body);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("id")?,
+                r.try_get("delivery_id")?,
+                r.try_get("body_sha256")?,
+            ))
+        })
+        .collect()
+}
+
+/// Enqueues one job per (delivery row, job); returns (job id, delivery row) pairs.
+async fn insert_jobs(
+    conn: &mut AnyConnection,
+    jobs: &[(usize, i64, &(String, String))],
+    max_attempts: i64,
+    now: i64,
+) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    let values = (0..jobs.len())
+        .map(|r| {
+            let p = |c: usize| format!("${}", r * 5 + c);
+            let (kind, payload, max, row, now) = (p(1), p(2), p(3), p(4), p(5));
+            format!("({kind}, {payload}, 'queued', 0, {max}, {row}, {now}, {now}, {now})")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let sql = format!(
+        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, delivery_row, run_at, \
+             created_at, updated_at) \
+         VALUES {values} RETURNING id, delivery_row"
+    );
+    let mut q = sqlx::query(&sql);
+    for (_, row_id, (kind, payload)) in jobs {
+        q = q
+            .bind(kind)
+            .bind(payload)
+            .bind(max_attempts)
+            .bind(*row_id)
+            .bind(now);
+    }
+    let rows = q.fetch_all(&mut *conn).await?;
+    rows.iter()
+        .map(|r| Ok((r.try_get("id")?, r.try_get("delivery_row")?)))
+        .collect()
+}
+
+/// `($1, $2, …), ($k+1, …)` for `rows` rows of `width` parameters.
+fn placeholders(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
+            format!("({})", cols.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }

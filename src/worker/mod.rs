@@ -53,7 +53,8 @@ impl Workers {
     /// to `grace`, and gives the leases of the rest back so another process takes them now.
     pub async fn run(self, shutdown: CancellationToken, grace: Duration) {
         let mut set = JoinSet::new();
-        let owners: Vec<String> = (0..self.settings.workers.max(1))
+        // Zero workers is an ingest-only process (scale-out: other replicas run the jobs).
+        let owners: Vec<String> = (0..self.settings.workers)
             .map(|i| format!("{}/{i}", self.owner))
             .collect();
         let this = Arc::new(self);
