@@ -3,6 +3,7 @@
 mod body;
 pub mod error;
 mod health;
+mod modules;
 mod webhooks;
 
 use crate::config::Settings;
@@ -27,7 +28,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/webhooks/{tracker}", web::post().to(webhooks::receive));
+        .route("/webhooks/{tracker}", web::post().to(webhooks::receive))
+        .route("/api/v1/modules", web::get().to(modules::list))
+        .route("/api/v1/modules/{id}", web::get().to(modules::get));
 }
 
 /// Builds the actix `App` for the given state.
