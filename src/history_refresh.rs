@@ -38,7 +38,10 @@ pub async fn refresh(
         path,
         branch: branch.to_string(),
         // Another branch than last time is another history: start over.
-        known_tip: state.as_ref().filter(|s| s.branch == branch).map(|s| s.tip.clone()),
+        known_tip: state
+            .as_ref()
+            .filter(|s| s.branch == branch)
+            .map(|s| s.tip.clone()),
         next_seq: state.as_ref().map_or(0, |s| s.next_seq),
         threads: settings.threads,
     };

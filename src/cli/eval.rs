@@ -61,9 +61,19 @@ pub async fn run(cmd: EvalCommand, settings: &Settings) -> anyhow::Result<()> {
     let report = tokio::task::spawn_blocking(move || -> anyhow::Result<EvalReport> {
         let t = Instant::now();
         let mined = mine(&req)?;
-        tracing::info!(commits = mined.commits.len(), missing = mined.missing_objects,
-            ms = t.elapsed().as_millis() as u64, "mined");
-        Ok(evaluate(&mined.commits, &DirDepth(depth), &matcher, &params, horizon_days))
+        tracing::info!(
+            commits = mined.commits.len(),
+            missing = mined.missing_objects,
+            ms = t.elapsed().as_millis() as u64,
+            "mined"
+        );
+        Ok(evaluate(
+            &mined.commits,
+            &DirDepth(depth),
+            &matcher,
+            &params,
+            horizon_days,
+        ))
     })
     .await
     .context("evaluation thread failed")??;

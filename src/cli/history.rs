@@ -53,7 +53,10 @@ pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()>
 /// `…/apache+tomcat/repo` → `apache+tomcat`; `…/app.git` → `app`.
 fn default_name(path: &std::path::Path) -> String {
     let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    let mut parts = canonical.iter().rev().map(|p| p.to_string_lossy().to_string());
+    let mut parts = canonical
+        .iter()
+        .rev()
+        .map(|p| p.to_string_lossy().to_string());
     let last = parts.next().unwrap_or_default();
     let name = match last.as_str() {
         "repo" | ".git" => parts.next().unwrap_or(last),

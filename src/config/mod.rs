@@ -262,7 +262,8 @@ mod tests {
 
     #[test]
     fn history_settings_default_to_six_months_and_depth_two() {
-        let s = Settings::from_toml("[[history.repositories]]\nname = \"app\"\npath = \"/r\"").unwrap();
+        let s =
+            Settings::from_toml("[[history.repositories]]\nname = \"app\"\npath = \"/r\"").unwrap();
         assert_eq!(s.history.window_days, 180);
         assert_eq!(s.history.mass_change_files, 50);
         assert_eq!(s.history.module_depth, 2);

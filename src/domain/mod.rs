@@ -9,6 +9,6 @@ mod ticket;
 pub use enrichment::{
     DuplicateCandidate, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
 };
-pub use history::{ChangeKind, FileChange, MinedCommit};
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
+pub use history::{ChangeKind, FileChange, MinedCommit};
 pub use ticket::{TicketKey, Tracker};

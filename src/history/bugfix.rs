@@ -4,7 +4,8 @@ use regex::Regex;
 use std::collections::HashSet;
 
 /// The default message pattern: fix, bug, hotfix, revert, regression as words.
-pub const DEFAULT_PATTERN: &str = r"(?i)\b(fix(es|ed|ing)?|bugs?|hotfix(es)?|revert(s|ed)?|regressions?)\b";
+pub const DEFAULT_PATTERN: &str =
+    r"(?i)\b(fix(es|ed|ing)?|bugs?|hotfix(es)?|revert(s|ed)?|regressions?)\b";
 
 /// Tells whether a commit message describes a bug fix.
 #[derive(Debug, Clone)]
@@ -16,8 +17,15 @@ pub struct BugfixMatcher {
 
 impl BugfixMatcher {
     /// Builds a matcher; `bug_keys` are ticket keys (`PROJ-12`) of bug-type tickets.
-    pub fn new(pattern: &str, bug_keys: impl IntoIterator<Item = String>) -> Result<Self, regex::Error> {
-        let pattern = if pattern.trim().is_empty() { DEFAULT_PATTERN } else { pattern };
+    pub fn new(
+        pattern: &str,
+        bug_keys: impl IntoIterator<Item = String>,
+    ) -> Result<Self, regex::Error> {
+        let pattern = if pattern.trim().is_empty() {
+            DEFAULT_PATTERN
+        } else {
+            pattern
+        };
         Ok(BugfixMatcher {
             pattern: Regex::new(pattern)?,
             bug_keys: bug_keys.into_iter().map(|k| k.to_uppercase()).collect(),

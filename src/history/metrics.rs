@@ -123,7 +123,10 @@ pub fn compute(
     for (i, c) in order.iter().enumerate() {
         let mut mods: HashMap<String, u64> = HashMap::new();
         for f in &c.files {
-            let key = alias.get(&f.path).cloned().unwrap_or_else(|| f.path.clone());
+            let key = alias
+                .get(&f.path)
+                .cloned()
+                .unwrap_or_else(|| f.path.clone());
             if let (ChangeKind::Renamed, Some(old)) = (f.kind, &f.old_path) {
                 alias.insert(old.clone(), key.clone());
             }
@@ -164,7 +167,8 @@ pub fn compute(
         m.size += acc.size.max(0);
         m.files.insert(path.clone());
         m.last_change_ms = m.last_change_ms.max(acc.last_change_ms);
-        out.files.push(entity(path, &acc, 1, &seen, start_ms, window_start, p));
+        out.files
+            .push(entity(path, &acc, 1, &seen, start_ms, window_start, p));
     }
     let coupling = couple(&coupling_sets);
     for (name, mut acc) in modules {

@@ -190,7 +190,11 @@ fn diff_all(
     Ok(results.into_inner().expect("lock"))
 }
 
-fn mine_commit(repo: &Repository, mailmap: Option<&git2::Mailmap>, oid: Oid) -> Option<MinedCommit> {
+fn mine_commit(
+    repo: &Repository,
+    mailmap: Option<&git2::Mailmap>,
+    oid: Oid,
+) -> Option<MinedCommit> {
     let commit = repo.find_commit(oid).ok()?;
     let author = mailmap
         .and_then(|m| commit.author_with_mailmap(m).ok())
@@ -272,7 +276,9 @@ fn changes(diff: &Diff<'_>, missing: &mut u32) -> Vec<FileChange> {
             ChangeKind::Deleted => delta.old_file(),
             _ => delta.new_file(),
         };
-        let Some(path) = side.path_bytes() else { continue };
+        let Some(path) = side.path_bytes() else {
+            continue;
+        };
         let path = String::from_utf8_lossy(path).into_owned();
         let old_path = match kind {
             ChangeKind::Renamed => delta

@@ -29,7 +29,10 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
         candidates.push((d.activity, format!("changed {times} in {span} by {people}")));
     } else {
         let age = period(e.age_days);
-        candidates.push((0.2, format!("quiet: no changes in {span}, last changed {age} ago")));
+        candidates.push((
+            0.2,
+            format!("quiet: no changes in {span}, last changed {age} ago"),
+        ));
     }
     if w.fixes > 0 {
         candidates.push((d.fixes, fix_ratio(w.fixes, w.commits, "")));
@@ -42,7 +45,10 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
             format!("usually changes together with `{}`", c.module)
         } else {
             let pct = (c.share * 100.0).round();
-            format!("often changes together with `{}` ({pct}% of its changes)", c.module)
+            format!(
+                "often changes together with `{}` ({pct}% of its changes)",
+                c.module
+            )
         };
         if c.share >= 0.25 {
             candidates.push((0.3 * c.share, text));

@@ -36,11 +36,15 @@ pub struct Scored {
 
 /// Scores every file and module; each list comes back most fragile first.
 pub fn score_all(m: &HistoryMetrics) -> (Vec<Scored>, Vec<Scored>) {
-    (score(&m.files, m.window_days), score(&m.modules, m.window_days))
+    (
+        score(&m.files, m.window_days),
+        score(&m.modules, m.window_days),
+    )
 }
 
 fn score(list: &[EntityMetrics], window_days: i64) -> Vec<Scored> {
-    let ranks = |f: &dyn Fn(&EntityMetrics) -> f64| percentiles(&list.iter().map(f).collect::<Vec<_>>());
+    let ranks =
+        |f: &dyn Fn(&EntityMetrics) -> f64| percentiles(&list.iter().map(f).collect::<Vec<_>>());
     let fixes = ranks(&|e| e.all_time.bugfix_score);
     let commits = ranks(&|e| f64::from(e.window.commits));
     let authors = ranks(&|e| f64::from(e.window.authors));
@@ -112,6 +116,9 @@ mod tests {
 
     #[test]
     fn percentiles_rank_zero_as_no_evidence_and_ties_alike() {
-        assert_eq!(percentiles(&[0.0, 1.0, 1.0, 4.0]), vec![0.0, 0.5, 0.5, 0.875]);
+        assert_eq!(
+            percentiles(&[0.0, 1.0, 1.0, 4.0]),
+            vec![0.0, 0.5, 0.5, 0.875]
+        );
     }
 }

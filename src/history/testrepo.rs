@@ -56,7 +56,9 @@ impl TestRepo {
         let mut b = self.repo.treebuilder(None).expect("treebuilder");
         let mut dirs: BTreeMap<String, ()> = BTreeMap::new();
         for (path, content) in files {
-            let Some(rest) = path.strip_prefix(prefix) else { continue };
+            let Some(rest) = path.strip_prefix(prefix) else {
+                continue;
+            };
             match rest.split_once('/') {
                 Some((dir, _)) => {
                     dirs.insert(dir.to_string(), ());

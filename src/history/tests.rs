@@ -22,7 +22,11 @@ fn scenario() -> (TestRepo, Vec<Oid>, BTreeMap<String, String>) {
     set(&mut f, "src/auth/login.rs", lines("l", 10));
     set(&mut f, "src/billing/pay.rs", lines("p", 5));
     set(&mut f, "README.md", lines("r", 2));
-    set(&mut f, ".mailmap", "Bob <bob@example.com> Bob Old <bob@old.example>\n".into());
+    set(
+        &mut f,
+        ".mailmap",
+        "Bob <bob@example.com> Bob Old <bob@old.example>\n".into(),
+    );
     let c1 = t.commit("main", &[], &f, ALICE, 0, "Initial import");
     let login = f["src/auth/login.rs"].replacen("l1\nl2\n", "x1\nx2\n", 1);
     set(&mut f, "src/auth/login.rs", login);
@@ -34,11 +38,20 @@ fn scenario() -> (TestRepo, Vec<Oid>, BTreeMap<String, String>) {
     let mut feature = f.clone();
     set(&mut feature, "src/billing/refund.rs", lines("f", 3));
     let c4 = t.commit("feature", &[c3], &feature, CAROL, 30, "Add refunds");
-    set(&mut f, "src/billing/pay.rs", lines("p", 6).replace("p3", "q3"));
+    set(
+        &mut f,
+        "src/billing/pay.rs",
+        lines("p", 6).replace("p3", "q3"),
+    );
     let c5 = t.commit("main", &[c3], &f, BOB, 31, "Fix pay rounding");
     set(&mut f, "src/billing/refund.rs", lines("f", 3));
     let m6 = t.commit("main", &[c5, c4], &f, ALICE, 32, "Merge branch feature");
-    for path in ["src/auth/session.rs", "src/billing/pay.rs", "src/billing/refund.rs", "README.md"] {
+    for path in [
+        "src/auth/session.rs",
+        "src/billing/pay.rs",
+        "src/billing/refund.rs",
+        "README.md",
+    ] {
         let reformatted = format!("  {}", f[path]);
         set(&mut f, path, reformatted);
     }
@@ -85,7 +98,10 @@ fn change(path: &str, kind: ChangeKind, added: u32, deleted: u32) -> FileChange 
 }
 
 fn by_sha<'a>(commits: &'a [MinedCommit], oid: Oid) -> &'a MinedCommit {
-    commits.iter().find(|c| c.sha == oid.to_string()).expect("mined")
+    commits
+        .iter()
+        .find(|c| c.sha == oid.to_string())
+        .expect("mined")
 }
 
 #[test]
@@ -99,13 +115,22 @@ fn mining_records_authors_renames_merges_and_line_counts() {
     let seqs: Vec<i64> = out.commits.iter().map(|x| x.seq).collect();
     assert_eq!(seqs, (0..8).collect::<Vec<_>>());
     let (first, last) = (&out.commits[0], &out.commits[7]);
-    assert_eq!((first.sha.as_str(), last.sha.as_str()), (&*c[0].to_string(), &*c[7].to_string()));
+    assert_eq!(
+        (first.sha.as_str(), last.sha.as_str()),
+        (&*c[0].to_string(), &*c[7].to_string())
+    );
 
     let c1 = by_sha(&out.commits, c[0]);
     assert_eq!(c1.files.len(), 4);
-    assert_eq!(c1.files[2], change("src/auth/login.rs", ChangeKind::Added, 10, 0));
+    assert_eq!(
+        c1.files[2],
+        change("src/auth/login.rs", ChangeKind::Added, 10, 0)
+    );
     let c2 = by_sha(&out.commits, c[1]);
-    assert_eq!((c2.author_name.as_str(), c2.author_email.as_str()), ("Bob", "bob@example.com"));
+    assert_eq!(
+        (c2.author_name.as_str(), c2.author_email.as_str()),
+        ("Bob", "bob@example.com")
+    );
     assert_eq!(c2.time_ms, day_ms(10));
     assert_eq!(
         c2.files,
@@ -127,11 +152,22 @@ fn mining_records_authors_renames_merges_and_line_counts() {
 fn metrics_follow_renames_and_keep_mass_changes_out_of_coupling() {
     let (t, _, _) = scenario();
     let out = mine(&request(&t, None, 0)).unwrap();
-    let m = compute(&out.commits, &DirDepth(2), &BugfixMatcher::default(), &params());
+    let m = compute(
+        &out.commits,
+        &DirDepth(2),
+        &BugfixMatcher::default(),
+        &params(),
+    );
     let names: Vec<&str> = m.files.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(
         names,
-        [".mailmap", "README.md", "src/auth/session.rs", "src/billing/pay.rs", "src/billing/refund.rs"]
+        [
+            ".mailmap",
+            "README.md",
+            "src/auth/session.rs",
+            "src/billing/pay.rs",
+            "src/billing/refund.rs"
+        ]
     );
     let lewis = |days: &[i64]| -> f64 {
         days.iter()
@@ -145,21 +181,47 @@ fn metrics_follow_renames_and_keep_mass_changes_out_of_coupling() {
     assert_eq!((a.ownership, a.minor_contributors), (0.6, 0));
     assert!((a.bugfix_score - lewis(&[10])).abs() < 1e-12);
     let w = &session.window;
-    assert_eq!((w.commits, w.churn, w.authors, w.fixes, w.ownership), (4, 7, 3, 1, 0.5));
-    assert_eq!((session.size_lines, session.age_days, session.last_change_ms), (11, 25, day_ms(45)));
+    assert_eq!(
+        (w.commits, w.churn, w.authors, w.fixes, w.ownership),
+        (4, 7, 3, 1, 0.5)
+    );
+    assert_eq!(
+        (session.size_lines, session.age_days, session.last_change_ms),
+        (11, 25, day_ms(45))
+    );
 
     let pay = &m.files[3];
-    assert_eq!((pay.all_time.commits, pay.all_time.churn, pay.size_lines), (4, 10, 6));
+    assert_eq!(
+        (pay.all_time.commits, pay.all_time.churn, pay.size_lines),
+        (4, 10, 6)
+    );
     // Bob's two identities are one author thanks to .mailmap.
     assert_eq!((pay.all_time.authors, pay.all_time.fixes), (3, 2));
     assert!((pay.all_time.bugfix_score - lewis(&[10, 31])).abs() < 1e-12);
-    assert_eq!((pay.window.commits, pay.window.authors, pay.window.fixes), (3, 2, 2));
+    assert_eq!(
+        (pay.window.commits, pay.window.authors, pay.window.fixes),
+        (3, 2, 2)
+    );
 
     let modules: Vec<&str> = m.modules.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(modules, [".", "src/auth", "src/billing"]);
     let billing = &m.modules[2];
-    assert_eq!((billing.all_time.commits, billing.all_time.churn, billing.size_lines), (6, 16, 10));
-    assert_eq!((billing.window.commits, billing.window.authors, billing.files), (5, 4, 2));
+    assert_eq!(
+        (
+            billing.all_time.commits,
+            billing.all_time.churn,
+            billing.size_lines
+        ),
+        (6, 16, 10)
+    );
+    assert_eq!(
+        (
+            billing.window.commits,
+            billing.window.authors,
+            billing.files
+        ),
+        (5, 4, 2)
+    );
     // The reformat touched both modules but is a mass change: only C2 and C8 couple them.
     let auth = &m.modules[1];
     assert_eq!(auth.coupled.len(), 1);
@@ -173,11 +235,22 @@ fn metrics_follow_renames_and_keep_mass_changes_out_of_coupling() {
 fn scores_levels_and_reasons_come_out_as_computed_by_hand() {
     let (t, _, _) = scenario();
     let out = mine(&request(&t, None, 0)).unwrap();
-    let m = compute(&out.commits, &DirDepth(2), &BugfixMatcher::default(), &params());
+    let m = compute(
+        &out.commits,
+        &DirDepth(2),
+        &BugfixMatcher::default(),
+        &params(),
+    );
     let (files, modules) = score_all(&m);
     let got: Vec<(&str, f32, &str)> = files
         .iter()
-        .map(|s| (s.metrics.name.as_str(), s.fragility.score, s.fragility.level.as_str()))
+        .map(|s| {
+            (
+                s.metrics.name.as_str(),
+                s.fragility.score,
+                s.fragility.level.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -191,14 +264,31 @@ fn scores_levels_and_reasons_come_out_as_computed_by_hand() {
     );
     assert_eq!(
         files[0].fragility.reasons,
-        ["changed 4 times in 2 months by 3 people", "1 in 4 changes was a fix", "large: 11 lines"]
+        [
+            "changed 4 times in 2 months by 3 people",
+            "1 in 4 changes was a fix",
+            "large: 11 lines"
+        ]
     );
     assert_eq!(files[1].fragility.reasons[0], "2 of 3 changes were fixes");
     let got: Vec<(&str, f32, &str)> = modules
         .iter()
-        .map(|s| (s.metrics.name.as_str(), s.fragility.score, s.fragility.level.as_str()))
+        .map(|s| {
+            (
+                s.metrics.name.as_str(),
+                s.fragility.score,
+                s.fragility.level.as_str(),
+            )
+        })
         .collect();
-    assert_eq!(got, [("src/billing", 78.3, "high"), ("src/auth", 55.0, "medium"), (".", 10.8, "low")]);
+    assert_eq!(
+        got,
+        [
+            ("src/billing", 78.3, "high"),
+            ("src/auth", 55.0, "medium"),
+            (".", 10.8, "low")
+        ]
+    );
     let auth = &modules[1].fragility;
     assert_eq!(auth.coupled_with, ["src/billing"]);
     assert_eq!(
@@ -219,17 +309,28 @@ fn a_rerun_mines_only_new_commits_and_a_force_push_is_re_mined() {
 
     // Force-push: main loses C7 and C8 and gets C9 on top of the merge instead.
     let mut f = pre_c8;
-    for path in ["src/auth/session.rs", "src/billing/pay.rs", "src/billing/refund.rs", "README.md"] {
+    for path in [
+        "src/auth/session.rs",
+        "src/billing/pay.rs",
+        "src/billing/refund.rs",
+        "README.md",
+    ] {
         let undone = f[path].trim_start().to_string();
         f.insert(path.to_string(), undone);
     }
-    f.insert("src/billing/refund.rs".into(), lines("f", 3).replace("f2", "g2"));
+    f.insert(
+        "src/billing/refund.rs".into(),
+        lines("f", 3).replace("f2", "g2"),
+    );
     let c9 = t.commit("main", &[c[5]], &f, CAROL, 46, "Fix refund totals");
     let second = mine(&request(&t, Some(c[7]), 8)).unwrap();
     assert!(second.force_pushed() && !second.reset);
     assert_eq!(second.dropped, [c[6].to_string(), c[7].to_string()]);
     assert_eq!(second.commits.len(), 1);
-    assert_eq!((second.commits[0].sha.clone(), second.commits[0].seq), (c9.to_string(), 8));
+    assert_eq!(
+        (second.commits[0].sha.clone(), second.commits[0].seq),
+        (c9.to_string(), 8)
+    );
     assert_eq!(
         second.commits[0].files,
         [change("src/billing/refund.rs", ChangeKind::Modified, 1, 1)]
@@ -240,7 +341,10 @@ fn a_rerun_mines_only_new_commits_and_a_force_push_is_re_mined() {
     let third = mine(&request(&t, Some(c9), 9)).unwrap();
     assert!(!third.force_pushed());
     assert_eq!(third.commits.len(), 1);
-    assert_eq!((third.commits[0].sha.clone(), third.tip), (c10.to_string(), c10.to_string()));
+    assert_eq!(
+        (third.commits[0].sha.clone(), third.tip),
+        (c10.to_string(), c10.to_string())
+    );
     assert_eq!(first.commits.len() - second.dropped.len() + 2, 8);
 }
 

@@ -39,7 +39,14 @@ pub async fn list(
     let limit = q.limit.unwrap_or(50).clamp(1, 500);
     let rows = state
         .store
-        .list_scores("module", q.repository.as_deref(), sort, descending, limit, q.offset.unwrap_or(0).max(0))
+        .list_scores(
+            "module",
+            q.repository.as_deref(),
+            sort,
+            descending,
+            limit,
+            q.offset.unwrap_or(0).max(0),
+        )
         .await
         .map_err(ApiError::internal)?;
     let modules: Vec<Value> = rows.iter().map(summary).collect();
@@ -67,7 +74,10 @@ pub async fn get(
         .flatten()
         .map(|a| {
             let commits = a[1].as_f64().unwrap_or(0.0);
-            let total = metrics["window"]["commits"].as_f64().unwrap_or(1.0).max(1.0);
+            let total = metrics["window"]["commits"]
+                .as_f64()
+                .unwrap_or(1.0)
+                .max(1.0);
             json!({ "author": a[0], "commits": a[1], "share": commits / total })
         })
         .collect();

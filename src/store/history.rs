@@ -37,7 +37,10 @@ pub struct HistoryBatch<'a> {
 
 impl Store {
     /// Reads where mining of `repository` stopped.
-    pub async fn history_state(&self, repository: &str) -> Result<Option<HistoryState>, sqlx::Error> {
+    pub async fn history_state(
+        &self,
+        repository: &str,
+    ) -> Result<Option<HistoryState>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT branch, tip, next_seq, missing_objects FROM history_repos WHERE repository = $1",
         )
@@ -69,11 +72,13 @@ impl Store {
         }
         for sha in b.dropped {
             for table in ["history_changes", "history_commits"] {
-                sqlx::query(&format!("DELETE FROM {table} WHERE repository = $1 AND sha = $2"))
-                    .bind(b.repository)
-                    .bind(sha)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(&format!(
+                    "DELETE FROM {table} WHERE repository = $1 AND sha = $2"
+                ))
+                .bind(b.repository)
+                .bind(sha)
+                .execute(&mut *tx)
+                .await?;
             }
         }
         insert_commits(&mut tx, b.repository, b.commits).await?;

@@ -140,10 +140,12 @@ impl Store {
 
     /// Fetches one scored module or file by id.
     pub async fn score_by_id(&self, id: &str) -> Result<Option<ScoreRow>, sqlx::Error> {
-        let row = sqlx::query(&format!("SELECT {COLUMNS} FROM history_scores WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM history_scores WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
         row.as_ref().map(score_row).transpose()
     }
 

@@ -2,6 +2,7 @@
 
 mod health;
 mod helpers;
+mod history;
 mod queue;
 mod shutdown;
 mod webhooks;
