@@ -97,7 +97,7 @@ fn change(path: &str, kind: ChangeKind, added: u32, deleted: u32) -> FileChange 
     }
 }
 
-fn by_sha<'a>(commits: &'a [MinedCommit], oid: Oid) -> &'a MinedCommit {
+fn by_sha(commits: &[MinedCommit], oid: Oid) -> &MinedCommit {
     commits
         .iter()
         .find(|c| c.sha == oid.to_string())
