@@ -3,9 +3,11 @@
 
 use super::history::placeholders;
 use super::Store;
+use crate::domain::Fragility;
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row};
+use std::collections::HashMap;
 
 /// A scored module or file as stored; `detail` is the full metrics document (JSON).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -149,6 +151,29 @@ impl Store {
         row.as_ref().map(score_row).transpose()
     }
 
+    /// The fragility of every module of a repository, by module id: what `enrich::analyze`
+    /// puts into `ModuleHit::fragility`.
+    pub async fn module_fragility(
+        &self,
+        repository: &str,
+    ) -> Result<HashMap<String, Fragility>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT name, detail FROM history_scores WHERE repository = $1 AND kind = 'module'",
+        )
+        .bind(repository)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = HashMap::with_capacity(rows.len());
+        for r in rows {
+            let detail: String = r.try_get("detail")?;
+            let parsed: Option<Detail> = serde_json::from_str(&detail).ok();
+            if let Some(d) = parsed {
+                out.insert(r.try_get("name")?, d.fragility);
+            }
+        }
+        Ok(out)
+    }
+
     /// Fetches the score of a named module or file of a repository.
     pub async fn score_by_name(
         &self,
@@ -158,6 +183,12 @@ impl Store {
     ) -> Result<Option<ScoreRow>, sqlx::Error> {
         self.score_by_id(&score_id(repository, kind, name)).await
     }
+}
+
+/// The part of a score's `detail` document the store reads back.
+#[derive(serde::Deserialize)]
+struct Detail {
+    fragility: Fragility,
 }
 
 fn score_row(r: &AnyRow) -> Result<ScoreRow, sqlx::Error> {

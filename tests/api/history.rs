@@ -206,7 +206,48 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     let commits = app.store.load_history("app").await.unwrap();
     assert_eq!(commits.len(), 6);
     assert_eq!(commits.iter().map(|c| c.files.len()).sum::<usize>(), 10);
+    let fragility = app.store.module_fragility("app").await.unwrap();
+    assert_eq!(fragility["src/auth"].level, "high");
+    assert_eq!(fragility.len(), 3);
     app.stop().await;
+}
+
+/// A commit naming a bug ticket the service has seen counts as a fix, without fix words.
+async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut repo = Repo::new();
+    repo.commit("alice", 9, "Initial import", &[("pay/cart.rs", "a\n")]);
+    repo.commit(
+        "bob",
+        8,
+        "PAY-7 handle an empty cart",
+        &[("pay/cart.rs", "b\n")],
+    );
+    repo.commit("bob", 7, "PAY-8 show totals", &[("pay/cart.rs", "c\n")]);
+    sqlx::query(
+        "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
+             issue_type, deleted, stored_at) \
+         VALUES ('jira', '1', 'PAY-7', 't', 'b', '[]', '[]', 'Bug', 0, 1), \
+                ('jira', '2', 'PAY-8', 't', 'b', '[]', '[]', 'Story', 0, 1)",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    mine(&app, &repo).await;
+    let body: serde_json::Value = app.get("/api/v1/modules").await.json().await.unwrap();
+    assert_eq!(body["modules"][0]["module"], "pay");
+    assert_eq!(body["modules"][0]["fixes"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bug_ticket_keys_mark_fix_commits_on_sqlite() {
+    bug_ticket_keys_mark_fix_commits(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn bug_ticket_keys_mark_fix_commits_on_postgres() {
+    bug_ticket_keys_mark_fix_commits(Backend::Postgres).await;
 }
 
 #[tokio::test]
