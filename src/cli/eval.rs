@@ -15,9 +15,10 @@ pub enum EvalCommand {
     Fragility {
         #[arg(long)]
         repo: PathBuf,
-        /// The date to compute the scores at, `YYYY-MM-DD` (UTC midnight).
-        #[arg(long)]
-        at: String,
+        /// The date to compute the scores at, `YYYY-MM-DD` (UTC midnight); repeat it to
+        /// evaluate several dates from one mining pass.
+        #[arg(long, required = true)]
+        at: Vec<String>,
         /// How far after the date fixes count: `180d`.
         #[arg(long, default_value = "180d")]
         horizon: String,
@@ -42,15 +43,11 @@ pub async fn run(cmd: EvalCommand, settings: &Settings) -> anyhow::Result<()> {
         json,
     } = cmd;
     let h = &settings.history;
-    let at_ms = parse_date(&at)?;
+    let dates: Vec<i64> = at.iter().map(|d| parse_date(d)).collect::<Result<_, _>>()?;
     let horizon_days = parse_days(&horizon)?;
     let depth = module_depth.unwrap_or(h.module_depth);
     let matcher = BugfixMatcher::new(&h.bugfix_pattern, [])?;
-    let params = Params {
-        now_ms: at_ms,
-        window_days: h.window_days,
-        mass_change_files: h.mass_change_files,
-    };
+    let (window_days, mass_change_files) = (h.window_days, h.mass_change_files);
     let req = MineRequest {
         path: repo,
         branch,
@@ -58,7 +55,7 @@ pub async fn run(cmd: EvalCommand, settings: &Settings) -> anyhow::Result<()> {
         next_seq: 0,
         threads: h.threads,
     };
-    let report = tokio::task::spawn_blocking(move || -> anyhow::Result<EvalReport> {
+    let reports = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<EvalReport>> {
         let t = Instant::now();
         let mined = mine(&req)?;
         tracing::info!(
@@ -67,20 +64,24 @@ pub async fn run(cmd: EvalCommand, settings: &Settings) -> anyhow::Result<()> {
             ms = t.elapsed().as_millis() as u64,
             "mined"
         );
-        Ok(evaluate(
-            &mined.commits,
-            &DirDepth(depth),
-            &matcher,
-            &params,
-            horizon_days,
-        ))
+        let eval = |now_ms| {
+            let p = Params {
+                now_ms,
+                window_days,
+                mass_change_files,
+            };
+            evaluate(&mined.commits, &DirDepth(depth), &matcher, &p, horizon_days)
+        };
+        Ok(dates.into_iter().map(eval).collect())
     })
     .await
     .context("evaluation thread failed")??;
-    if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
-    } else {
-        print!("{}", render(&report, &at, depth));
+    for (report, date) in reports.iter().zip(&at) {
+        if json {
+            println!("{}", serde_json::to_string_pretty(report)?);
+        } else {
+            print!("{}", render(report, date, depth));
+        }
     }
     Ok(())
 }

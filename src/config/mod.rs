@@ -257,7 +257,12 @@ mod tests {
     #[test]
     fn the_committed_example_parses() {
         let text = include_str!("../../ticketlens.example.toml");
-        Settings::from_toml(text).unwrap();
+        let s = Settings::from_toml(text).unwrap();
+        assert_eq!(
+            s.history.bugfix_pattern,
+            crate::history::DEFAULT_BUGFIX_PATTERN,
+            "the example documents the default bug-fix pattern"
+        );
     }
 
     #[test]

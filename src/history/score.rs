@@ -3,7 +3,8 @@
 //! The weights are set on principle, not fitted to a repository. Four families of evidence
 //! predict where the next defects land, in this order of strength in the literature: past
 //! fixes (Kim et al. 2007, Rahman et al. 2011; here time-weighted after Lewis et al. 2013),
-//! change activity (Nagappan & Ball 2005: commits and churn), people (Bird et al. 2011:
+//! change activity (Graves et al. 2000: past changes, recent ones weighted more — here the
+//! window's and all time's commit counts; Nagappan & Ball 2005: churn), people (Bird et al. 2011:
 //! many authors, weak ownership) and size (the baseline every study controls for). Each
 //! metric enters as its percentile rank among the repository's files (or modules), so the
 //! score reads the same in a small and a huge repository.
@@ -15,7 +16,9 @@ use crate::domain::Fragility;
 /// Past fixes, time-weighted (all time: old fixes fade by the sigmoid).
 const W_FIXES: f64 = 0.35;
 /// Commits in the window.
-const W_COMMITS: f64 = 0.25;
+const W_COMMITS: f64 = 0.15;
+/// Commits over all time.
+const W_COMMITS_ALL: f64 = 0.10;
 /// Distinct authors in the window.
 const W_AUTHORS: f64 = 0.15;
 /// Lines churned in the window.
@@ -47,6 +50,7 @@ fn score(list: &[EntityMetrics], window_days: i64) -> Vec<Scored> {
         |f: &dyn Fn(&EntityMetrics) -> f64| percentiles(&list.iter().map(f).collect::<Vec<_>>());
     let fixes = ranks(&|e| e.all_time.bugfix_score);
     let commits = ranks(&|e| f64::from(e.window.commits));
+    let commits_all = ranks(&|e| f64::from(e.all_time.commits));
     let authors = ranks(&|e| f64::from(e.window.authors));
     let churn = ranks(&|e| e.window.churn as f64);
     let size = ranks(&|e| e.size_lines as f64);
@@ -56,6 +60,7 @@ fn score(list: &[EntityMetrics], window_days: i64) -> Vec<Scored> {
         .map(|(i, e)| {
             let raw = W_FIXES * fixes[i]
                 + W_COMMITS * commits[i]
+                + W_COMMITS_ALL * commits_all[i]
                 + W_AUTHORS * authors[i]
                 + W_CHURN * churn[i]
                 + W_SIZE * size[i];
@@ -69,7 +74,10 @@ fn score(list: &[EntityMetrics], window_days: i64) -> Vec<Scored> {
             };
             let drivers = reasons::Drivers {
                 fixes: W_FIXES * fixes[i],
-                activity: W_COMMITS * commits[i] + W_AUTHORS * authors[i] + W_CHURN * churn[i],
+                activity: W_COMMITS * commits[i]
+                    + W_COMMITS_ALL * commits_all[i]
+                    + W_AUTHORS * authors[i]
+                    + W_CHURN * churn[i],
                 size: W_SIZE * size[i],
             };
             Scored {
