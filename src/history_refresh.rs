@@ -150,7 +150,7 @@ fn row(kind: &str, s: &Scored, hottest: &[&Scored]) -> ScoreRow {
         kind: kind.to_string(),
         name: m.name.clone(),
         module: m.module.clone(),
-        score: f64::from(s.fragility.score),
+        score: (f64::from(s.fragility.score) * 10.0).round() / 10.0,
         level: s.fragility.level.clone(),
         commits: i64::from(m.window.commits),
         fixes: i64::from(m.window.fixes),
