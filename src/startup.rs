@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
+use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
 use crate::worker::{JobHandler, TicketEventHandler, Workers};
 use actix_web::dev::Server;
@@ -51,6 +52,8 @@ impl Application {
             .context("failed to apply migrations")?;
         log_configuration(&settings, &store);
 
+        // Parse the contract now, so a broken spec stops the start instead of a request.
+        http::spec_json();
         let metrics = Metrics::new();
         let wake = Arc::new(Notify::new());
         let (ingestor, writers) = Ingestor::start(
@@ -62,6 +65,10 @@ impl Application {
         let handler = handler.unwrap_or_else(|| {
             Arc::new(TicketEventHandler {
                 store: store.clone(),
+                analyzer: None,
+                jira: None,
+                linear: None,
+                render: RenderOptions::default(),
             })
         });
         let workers = Workers::new(
@@ -69,7 +76,7 @@ impl Application {
             settings.queue.clone(),
             handler,
             metrics.clone(),
-            wake,
+            wake.clone(),
         );
 
         let listener = TcpListener::bind(settings.server.listen)
@@ -81,6 +88,7 @@ impl Application {
             store: store.clone(),
             ingestor,
             metrics,
+            wake: wake.clone(),
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?

@@ -2,12 +2,14 @@
 //! migrations of both, and every SQL statement of the service (mined history and fragility
 //! scores included). Times are epoch milliseconds.
 
+mod comments;
 mod deliveries;
 mod history;
 mod jobs;
 mod scores;
 mod tickets;
 
+pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use history::{HistoryBatch, HistoryState};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};

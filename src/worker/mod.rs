@@ -3,7 +3,7 @@
 
 mod handler;
 
-pub use handler::{JobError, JobHandler, TicketEventHandler};
+pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;
 use crate::metrics::Metrics;
