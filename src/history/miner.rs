@@ -4,7 +4,10 @@
 
 use super::HistoryError;
 use crate::domain::{ChangeKind, FileChange, MinedCommit};
-use git2::{Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, Oid, Repository, Sort};
+use git2::{
+    Delta, Diff, DiffFindOptions, DiffOptions, ErrorCode, ObjectType, Oid, Repository, Sort, Tree,
+};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -234,8 +237,27 @@ fn mine_commit(
             }
         },
     };
+    // libgit2's tree diff walks both whole trees; naming the changed paths (found by a walk
+    // that skips equal subtrees, as git does) lets it skip everything else.
+    let mut paths = Vec::new();
+    changed_paths(
+        repo,
+        parent_tree.as_ref(),
+        Some(&tree),
+        "",
+        &mut paths,
+        &mut mined.missing_objects,
+    );
+    if paths.is_empty() {
+        return Some(mined);
+    }
     let mut opts = DiffOptions::new();
-    opts.context_lines(0).interhunk_lines(0);
+    opts.context_lines(0)
+        .interhunk_lines(0)
+        .disable_pathspec_match(true);
+    for p in &paths {
+        opts.pathspec(p);
+    }
     let Ok(mut diff) = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut opts))
     else {
         mined.missing_objects += 1;
@@ -244,6 +266,67 @@ fn mine_commit(
     find_renames(&mut diff, &mut mined.missing_objects);
     mined.files = changes(&diff, &mut mined.missing_objects);
     Some(mined)
+}
+
+/// Appends the paths of blobs that differ between two trees, descending only into subtrees
+/// whose ids differ.
+fn changed_paths(
+    repo: &Repository,
+    old: Option<&Tree<'_>>,
+    new: Option<&Tree<'_>>,
+    prefix: &str,
+    out: &mut Vec<String>,
+    missing: &mut u32,
+) {
+    let entries = |t: Option<&Tree<'_>>| -> HashMap<Vec<u8>, (Oid, bool)> {
+        t.map(|t| {
+            t.iter()
+                .map(|e| {
+                    let is_tree = e.kind() == Some(ObjectType::Tree);
+                    (e.name_bytes().to_vec(), (e.id(), is_tree))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let (before, after) = (entries(old), entries(new));
+    let mut names: Vec<&Vec<u8>> = before.keys().chain(after.keys()).collect();
+    names.sort();
+    names.dedup();
+    for name in names {
+        let (a, b) = (before.get(name), after.get(name));
+        if let (Some(x), Some(y)) = (a, b) {
+            if x == y {
+                continue;
+            }
+        }
+        let path = format!("{prefix}{}", String::from_utf8_lossy(name));
+        let subtree = |side: Option<&(Oid, bool)>, missing: &mut u32| match side {
+            Some((oid, true)) => match repo.find_tree(*oid) {
+                Ok(t) => Some(t),
+                Err(_) => {
+                    *missing += 1;
+                    None
+                }
+            },
+            _ => None,
+        };
+        let (ta, tb) = (subtree(a, missing), subtree(b, missing));
+        if ta.is_some() || tb.is_some() {
+            changed_paths(
+                repo,
+                ta.as_ref(),
+                tb.as_ref(),
+                &format!("{path}/"),
+                out,
+                missing,
+            );
+        }
+        let blob = |side: Option<&(Oid, bool)>| matches!(side, Some((_, false)));
+        if blob(a) || blob(b) {
+            out.push(path);
+        }
+    }
 }
 
 /// Pairs deletions with additions as renames when the diff has both (cheap otherwise).
