@@ -30,7 +30,17 @@ pub async fn list(
             format!("unknown job state `{wanted}` (queued, running, done, dead)"),
         )
     })?;
-    let limit = query.limit.unwrap_or(50).clamp(1, 500);
+    let limit = query.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError {
+            field: Some("limit".into()),
+            ..ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "limit must be 1 to 500",
+            )
+        });
+    }
     let jobs = state
         .store
         .list_jobs(job_state, limit)

@@ -47,23 +47,41 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/modules/{id}"),
 ];
 
-/// Registers every route; `/api/` sits behind the bearer-token guard.
+/// Registers every route; `/api/` sits behind the bearer-token guard. Each path answers 405
+/// (with `Allow`) to methods it does not serve.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
-        .route("/openapi.json", web::get().to(openapi::spec))
-        .route("/webhooks/jira", web::post().to(webhooks::jira))
-        .route("/webhooks/linear", web::post().to(webhooks::linear))
+    cfg.service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
+        .service(resource("/openapi.json", "GET").route(web::get().to(openapi::spec)))
+        .service(resource("/webhooks/jira", "POST").route(web::post().to(webhooks::jira)))
+        .service(resource("/webhooks/linear", "POST").route(web::post().to(webhooks::linear)))
         .service(
             web::scope("/api")
                 .wrap(from_fn(api_guard))
-                .route("/v1/jobs", web::get().to(jobs::list))
-                .route("/v1/jobs/{id}/retry", web::post().to(jobs::retry))
-                .route("/v1/modules", web::get().to(modules::list))
-                .route("/v1/modules/{id}", web::get().to(modules::get))
+                .service(resource("/v1/jobs", "GET").route(web::get().to(jobs::list)))
+                .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
+                .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
+                .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
                 .default_service(web::to(not_found)),
         );
+}
+
+/// A resource whose other methods get 405 in our error format.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let err = ApiError::new(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this path only answers {allow}"),
+        );
+        let mut res = actix_web::ResponseError::error_response(&err);
+        res.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static(allow),
+        );
+        res
+    }))
 }
 
 async fn api_guard(

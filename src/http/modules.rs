@@ -29,14 +29,26 @@ pub async fn list(
     let sort = match q.sort.as_deref() {
         None => ScoreSort::Score,
         Some(s) => serde_json::from_value(json!(s))
-            .map_err(|_| bad_query(format!("unknown sort `{s}`")))?,
+            .map_err(|_| bad_field("sort", format!("unknown sort `{s}`")))?,
     };
     let descending = match q.order.as_deref() {
         None | Some("desc") => true,
         Some("asc") => false,
-        Some(o) => return Err(bad_query(format!("order must be asc or desc, not `{o}`"))),
+        Some(o) => {
+            return Err(bad_field(
+                "order",
+                format!("order must be asc or desc, not `{o}`"),
+            ))
+        }
     };
-    let limit = q.limit.unwrap_or(50).clamp(1, 500);
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(bad_field("limit", "limit must be 1 to 500".into()));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(bad_field("offset", "offset must not be negative".into()));
+    }
     let rows = state
         .store
         .list_scores(
@@ -45,7 +57,7 @@ pub async fn list(
             sort,
             descending,
             limit,
-            q.offset.unwrap_or(0).max(0),
+            offset,
         )
         .await
         .map_err(ApiError::internal)?;
@@ -120,6 +132,9 @@ fn strip_authors(stats: &Value) -> Value {
     s
 }
 
-fn bad_query(message: String) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", message)
+fn bad_field(field: &str, message: String) -> ApiError {
+    ApiError {
+        field: Some(field.into()),
+        ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
 }

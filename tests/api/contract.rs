@@ -73,7 +73,7 @@ async fn every_route_has_a_spec_entry_and_every_spec_entry_a_route() {
     let mut registered = 0;
     for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/src/http")).unwrap() {
         let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-        registered += text.matches(".route(\"").count();
+        registered += text.matches("resource(\"").count();
     }
     assert_eq!(
         registered,
