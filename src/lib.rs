@@ -4,6 +4,8 @@
 //! - `domain`: plain types (trackers, ticket keys, normalized ticket events)
 //! - `config`: typed settings from a TOML file and `TICKETLENS_*` variables; secrets wrapped
 //! - `trackers`: per-tracker signature checks and webhook parsing
+//! - `history`: git2 history miner, per-file and per-module metrics, fragility and its evaluation
+//! - `history_refresh`: mine → store → rescore, for one repository
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
@@ -16,6 +18,8 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod history;
+pub mod history_refresh;
 pub mod http;
 pub mod ingest;
 pub mod metrics;

@@ -24,6 +24,7 @@ pub struct Settings {
     pub api: ApiSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,
+    pub history: HistorySettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -154,6 +155,51 @@ impl Default for LinearSettings {
     }
 }
 
+/// History mining and fragility (`[history]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HistorySettings {
+    /// The recent period the metrics and the score look at.
+    pub window_days: i64,
+    /// Commits touching more files than this count for churn but not for change coupling.
+    pub mass_change_files: usize,
+    /// Regex over commit messages marking bug fixes; ticket keys of bug-type tickets also do.
+    pub bugfix_pattern: String,
+    /// Default module of a file: its directory at this depth.
+    pub module_depth: usize,
+    /// Threads diffing commits; 0 means one per core.
+    pub threads: usize,
+    /// Repositories to mine (bare or not), by name.
+    pub repositories: Vec<HistoryRepository>,
+}
+
+impl Default for HistorySettings {
+    fn default() -> Self {
+        HistorySettings {
+            window_days: 180,
+            mass_change_files: 50,
+            bugfix_pattern: crate::history::DEFAULT_BUGFIX_PATTERN.to_string(),
+            module_depth: 2,
+            threads: 0,
+            repositories: Vec::new(),
+        }
+    }
+}
+
+/// One repository whose history is mined.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryRepository {
+    pub name: String,
+    pub path: std::path::PathBuf,
+    #[serde(default = "default_branch")]
+    pub branch: String,
+}
+
+fn default_branch() -> String {
+    "main".to_string()
+}
+
 /// Why settings could not be loaded.
 #[derive(Debug, thiserror::Error)]
 #[error("invalid configuration: {0}")]
@@ -214,7 +260,22 @@ mod tests {
     #[test]
     fn the_committed_example_parses() {
         let text = include_str!("../../ticketlens.example.toml");
-        Settings::from_toml(text).unwrap();
+        let s = Settings::from_toml(text).unwrap();
+        assert_eq!(
+            s.history.bugfix_pattern,
+            crate::history::DEFAULT_BUGFIX_PATTERN,
+            "the example documents the default bug-fix pattern"
+        );
+    }
+
+    #[test]
+    fn history_settings_default_to_six_months_and_depth_two() {
+        let s =
+            Settings::from_toml("[[history.repositories]]\nname = \"app\"\npath = \"/r\"").unwrap();
+        assert_eq!(s.history.window_days, 180);
+        assert_eq!(s.history.mass_change_files, 50);
+        assert_eq!(s.history.module_depth, 2);
+        assert_eq!(s.history.repositories[0].branch, "main");
     }
 
     #[test]

@@ -3,10 +3,12 @@
 
 mod enrichment;
 mod event;
+mod history;
 mod ticket;
 
 pub use enrichment::{
     DuplicateCandidate, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
 };
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
+pub use history::{ChangeKind, FileChange, MinedCommit};
 pub use ticket::{TicketKey, Tracker};

@@ -5,6 +5,7 @@ mod body;
 pub mod error;
 mod health;
 mod jobs;
+mod modules;
 mod openapi;
 mod webhooks;
 
@@ -42,6 +43,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/webhooks/linear"),
     ("GET", "/api/v1/jobs"),
     ("POST", "/api/v1/jobs/{id}/retry"),
+    ("GET", "/api/v1/modules"),
+    ("GET", "/api/v1/modules/{id}"),
 ];
 
 /// Registers every route; `/api/` sits behind the bearer-token guard. Each path answers 405
@@ -58,6 +61,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(from_fn(api_guard))
                 .service(resource("/v1/jobs", "GET").route(web::get().to(jobs::list)))
                 .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
+                .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
+                .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
                 .default_service(web::to(not_found)),
         );
 }

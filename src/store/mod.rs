@@ -1,14 +1,19 @@
 //! The store: one sqlx pool over SQLite (embedded default) or PostgreSQL (scale-out), the
-//! migrations of both, and every SQL statement of the service. Times are epoch milliseconds.
+//! migrations of both, and every SQL statement of the service (mined history and fragility
+//! scores included). Times are epoch milliseconds.
 
 mod comments;
 mod deliveries;
+mod history;
 mod jobs;
+mod scores;
 mod tickets;
 
 pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
+pub use history::{HistoryBatch, HistoryState};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
+pub use scores::{score_id, ScoreRow, ScoreSort};
 pub use tickets::StoredTicket;
 
 use anyhow::Context;

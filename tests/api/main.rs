@@ -3,6 +3,7 @@
 mod contract;
 mod health;
 mod helpers;
+mod history;
 mod queue;
 mod render;
 mod shutdown;

@@ -1,4 +1,8 @@
-//! The command line: `serve` and `migrate` (more commands join as their rooms land).
+//! The command line: `serve` and `migrate` here; one file per further command
+//! (`history mine`, `eval fragility`).
+
+mod eval;
+mod history;
 
 use crate::config::Settings;
 use crate::startup::{cancel_on_signals, Application};
@@ -23,6 +27,12 @@ pub enum Command {
     Serve,
     /// Applies database migrations and exits.
     Migrate,
+    /// Mines git history into the store and recomputes fragility.
+    #[command(subcommand)]
+    History(history::HistoryCommand),
+    /// Evaluates the analysis against what really happened.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 /// Runs the parsed command.
@@ -43,5 +53,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::History(cmd) => history::run(cmd, &settings).await,
+        Command::Eval(cmd) => eval::run(cmd, &settings).await,
     }
 }

@@ -1,0 +1,66 @@
+//! `ticketlens history mine`: mines configured repositories (or one given path) into the
+//! store, incrementally, and recomputes their fragility.
+
+use crate::config::Settings;
+use crate::history_refresh::refresh;
+use crate::store::Store;
+use clap::Subcommand;
+use std::path::PathBuf;
+
+#[derive(Debug, Subcommand)]
+pub enum HistoryCommand {
+    /// Mines new commits (all of them the first time) and rescores modules and files.
+    Mine {
+        /// A repository path (bare or not) instead of the configured `[history]` ones.
+        #[arg(long)]
+        repo: Option<PathBuf>,
+        /// Name to store it under; defaults to the directory name.
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "main")]
+        branch: String,
+    },
+}
+
+pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()> {
+    let HistoryCommand::Mine { repo, name, branch } = cmd;
+    let targets: Vec<(String, PathBuf, String)> = match repo {
+        Some(path) => {
+            let name = name.unwrap_or_else(|| default_name(&path));
+            vec![(name, path, branch)]
+        }
+        None => settings
+            .history
+            .repositories
+            .iter()
+            .map(|r| (r.name.clone(), r.path.clone(), r.branch.clone()))
+            .collect(),
+    };
+    anyhow::ensure!(
+        !targets.is_empty(),
+        "nothing to mine: pass --repo or configure [[history.repositories]]"
+    );
+    let store = Store::connect(settings.database.url.expose(), 2).await?;
+    store.migrate().await?;
+    for (name, path, branch) in targets {
+        let s = refresh(&store, &settings.history, &name, path, &branch).await?;
+        println!("{}", serde_json::to_string(&s)?);
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// `…/apache+tomcat/repo` → `apache+tomcat`; `…/app.git` → `app`.
+fn default_name(path: &std::path::Path) -> String {
+    let canonical = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
+    let mut parts = canonical
+        .iter()
+        .rev()
+        .map(|p| p.to_string_lossy().to_string());
+    let last = parts.next().unwrap_or_default();
+    let name = match last.as_str() {
+        "repo" | ".git" => parts.next().unwrap_or(last),
+        _ => last,
+    };
+    name.trim_end_matches(".git").to_string()
+}

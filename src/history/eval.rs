@@ -1,0 +1,136 @@
+//! The fragility evaluation: scores computed from history up to a date, checked against
+//! where the bug fixes of the following horizon landed, next to two baselines.
+
+use super::metrics::EntityMetrics;
+use super::{compute, score_all, BugfixMatcher, ModuleMap, Params, Scored};
+use crate::domain::{ChangeKind, MinedCommit};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+const DAY_MS: i64 = 86_400_000;
+
+/// Shares of the future bug-fix file-touches that fall in the top of a ranking.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Shares {
+    pub ranking: String,
+    pub top10: f64,
+    pub top20: f64,
+}
+
+/// One level (files or modules) of the evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct LevelReport {
+    /// Files or modules that existed at the date and were ranked.
+    pub ranked: usize,
+    pub rankings: Vec<Shares>,
+}
+
+/// The whole evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvalReport {
+    pub at_ms: i64,
+    pub horizon_days: i64,
+    pub commits_before: usize,
+    pub fix_commits_after: usize,
+    /// (fix commit, file) pairs in the horizon; touches of files born later count as misses.
+    pub touches: usize,
+    pub files: LevelReport,
+    pub modules: LevelReport,
+}
+
+/// Evaluates fragility at `p.now_ms` against the fixes of the next `horizon_days`.
+pub fn evaluate(
+    commits: &[MinedCommit],
+    map: &dyn ModuleMap,
+    fixes: &BugfixMatcher,
+    p: &Params,
+    horizon_days: i64,
+) -> EvalReport {
+    let at = p.now_ms;
+    let metrics = compute(commits, map, fixes, p);
+    let (files, modules) = score_all(&metrics);
+    let mut future: Vec<&MinedCommit> = commits
+        .iter()
+        .filter(|c| !c.is_merge && c.time_ms > at && c.time_ms <= at + horizon_days * DAY_MS)
+        .collect();
+    future.sort_by_key(|c| c.seq);
+    // Oldest first: a later name maps back to the name the file had at the date.
+    let mut back: HashMap<String, String> = HashMap::new();
+    let mut touches: Vec<String> = Vec::new();
+    let mut fix_commits = 0;
+    for c in future {
+        let fix = fixes.is_fix(&c.message) && c.files.len() <= p.mass_change_files;
+        fix_commits += usize::from(fix);
+        for f in &c.files {
+            if let (ChangeKind::Renamed, Some(old)) = (f.kind, &f.old_path) {
+                let origin = back.get(old).cloned().unwrap_or_else(|| old.clone());
+                back.insert(f.path.clone(), origin);
+            }
+            if fix {
+                touches.push(back.get(&f.path).cloned().unwrap_or_else(|| f.path.clone()));
+            }
+        }
+    }
+    let file_of = |t: &String| t.clone();
+    let module_of = |t: &String| map.module_of(t);
+    EvalReport {
+        at_ms: at,
+        horizon_days,
+        commits_before: commits.iter().filter(|c| c.time_ms <= at).count(),
+        fix_commits_after: fix_commits,
+        touches: touches.len(),
+        files: level(&files, &touches, &file_of),
+        modules: level(&modules, &touches, &module_of),
+    }
+}
+
+fn level(scored: &[Scored], touches: &[String], key: &dyn Fn(&String) -> String) -> LevelReport {
+    let keys: Vec<String> = touches.iter().map(key).collect();
+    let rank = |name: &str, f: &dyn Fn(&Scored) -> f64| {
+        let mut order: Vec<&Scored> = scored.iter().collect();
+        order.sort_by(|a, b| {
+            f(b).total_cmp(&f(a))
+                .then_with(|| a.metrics.name.cmp(&b.metrics.name))
+        });
+        let names: Vec<&str> = order.iter().map(|s| s.metrics.name.as_str()).collect();
+        Shares {
+            ranking: name.to_string(),
+            top10: share(&names, &keys, 0.10),
+            top20: share(&names, &keys, 0.20),
+        }
+    };
+    let m = |f: fn(&EntityMetrics) -> f64| move |s: &Scored| f(&s.metrics);
+    LevelReport {
+        ranked: scored.len(),
+        rankings: vec![
+            rank("fragility", &|s| f64::from(s.fragility.score)),
+            rank("size", &m(|e| e.size_lines as f64)),
+            rank("commits (all time)", &m(|e| f64::from(e.all_time.commits))),
+            rank("commits (window)", &m(|e| f64::from(e.window.commits))),
+        ],
+    }
+}
+
+/// Share of `touches` whose key is among the first `top` fraction of `ranked`.
+fn share(ranked: &[&str], touches: &[String], top: f64) -> f64 {
+    if touches.is_empty() {
+        return 0.0;
+    }
+    let k = ((ranked.len() as f64) * top).ceil() as usize;
+    let set: HashSet<&str> = ranked.iter().take(k).copied().collect();
+    let hits = touches.iter().filter(|t| set.contains(t.as_str())).count();
+    hits as f64 / touches.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_counts_touches_in_the_top_fraction() {
+        let ranked = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+        let touches: Vec<String> = ["a", "a", "b", "z"].iter().map(|s| s.to_string()).collect();
+        assert_eq!(share(&ranked, &touches, 0.10), 0.5);
+        assert_eq!(share(&ranked, &touches, 0.20), 0.75);
+    }
+}

@@ -1,0 +1,295 @@
+//! Per-file and per-module metrics over a window and all time: commits, churn, authors,
+//! ownership, the time-weighted bug-fix score, age, size, and module change coupling.
+
+use super::{BugfixMatcher, ModuleMap};
+use crate::domain::{ChangeKind, MinedCommit};
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+
+const DAY_MS: i64 = 86_400_000;
+/// Authors below this share of an entity's commits are minor contributors (Bird et al. 2011).
+const MINOR_SHARE: f64 = 0.05;
+
+/// What a computation needs besides the commits.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// "Now": commits after it are ignored (the evaluation computes at a past date).
+    pub now_ms: i64,
+    pub window_days: i64,
+    /// Commits touching more files than this are left out of change coupling.
+    pub mass_change_files: usize,
+}
+
+/// Counts over one period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Stats {
+    pub commits: u32,
+    pub fixes: u32,
+    /// Lines added plus lines deleted.
+    pub churn: u64,
+    pub authors: u32,
+    /// The top author's share of the commits, 0–1.
+    pub ownership: f64,
+    pub minor_contributors: u32,
+    /// Σ 1/(1+e^(−12t+12)) over fixes, t ∈ [0,1] from the period's start to now (Lewis 2013).
+    pub bugfix_score: f64,
+    /// Authors by commits, most first: (name, commits).
+    pub top_authors: Vec<(String, u32)>,
+}
+
+/// Another module this one changes together with.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Coupled {
+    pub module: String,
+    /// Commits touching both (mass changes excluded).
+    pub shared: u32,
+    /// Share of this module's commits that also touch the other one, 0–1.
+    pub share: f64,
+    /// code-maat's degree: shared / mean of both modules' commits, 0–1.
+    pub degree: f64,
+}
+
+/// Metrics of one file or module.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EntityMetrics {
+    /// The path (files) or the module id (modules).
+    pub name: String,
+    pub module: String,
+    pub window: Stats,
+    pub all_time: Stats,
+    pub last_change_ms: i64,
+    pub age_days: i64,
+    /// Lines now, from the mined line counts (Σ added − Σ deleted).
+    pub size_lines: i64,
+    /// Live files (1 for a file).
+    pub files: u32,
+    /// Modules changed together with this one in the window, strongest first (modules only).
+    pub coupled: Vec<Coupled>,
+}
+
+/// Everything computed for one repository.
+#[derive(Debug, Clone, Default)]
+pub struct HistoryMetrics {
+    pub window_days: i64,
+    pub files: Vec<EntityMetrics>,
+    pub modules: Vec<EntityMetrics>,
+}
+
+#[derive(Default)]
+struct Acc {
+    module: String,
+    touches: Vec<(usize, u64)>,
+    size: i64,
+    last_kind: Option<ChangeKind>,
+    last_change_ms: i64,
+    files: HashSet<String>,
+}
+
+/// A commit as the computation sees it.
+struct Seen<'a> {
+    time_ms: i64,
+    author: &'a str,
+    fix: bool,
+}
+
+/// Computes file and module metrics from mined commits (any order).
+pub fn compute(
+    commits: &[MinedCommit],
+    map: &dyn ModuleMap,
+    fixes: &BugfixMatcher,
+    p: &Params,
+) -> HistoryMetrics {
+    let mut order: Vec<&MinedCommit> = commits
+        .iter()
+        .filter(|c| !c.is_merge && c.time_ms <= p.now_ms)
+        .collect();
+    order.sort_by_key(|c| std::cmp::Reverse(c.seq));
+    let seen: Vec<Seen> = order
+        .iter()
+        .map(|c| Seen {
+            time_ms: c.time_ms,
+            author: author_key(c),
+            fix: fixes.is_fix(&c.message),
+        })
+        .collect();
+    let start_ms = order.iter().map(|c| c.time_ms).min().unwrap_or(p.now_ms);
+    let window_start = p.now_ms - p.window_days * DAY_MS;
+
+    // Newest first, so a rename maps the older name onto the file's current name.
+    let mut alias: HashMap<String, String> = HashMap::new();
+    let mut files: HashMap<String, Acc> = HashMap::new();
+    let mut module_touch: HashMap<String, Vec<(usize, u64)>> = HashMap::new();
+    let mut coupling_sets: Vec<Vec<String>> = Vec::new();
+    for (i, c) in order.iter().enumerate() {
+        let mut mods: HashMap<String, u64> = HashMap::new();
+        for f in &c.files {
+            let key = alias
+                .get(&f.path)
+                .cloned()
+                .unwrap_or_else(|| f.path.clone());
+            if let (ChangeKind::Renamed, Some(old)) = (f.kind, &f.old_path) {
+                alias.insert(old.clone(), key.clone());
+            }
+            let acc = files.entry(key.clone()).or_insert_with(|| Acc {
+                module: map.module_of(&key),
+                ..Acc::default()
+            });
+            let churn = u64::from(f.added) + u64::from(f.deleted);
+            acc.size += i64::from(f.added) - i64::from(f.deleted);
+            if acc.last_kind.is_none() {
+                acc.last_kind = Some(f.kind);
+                acc.last_change_ms = c.time_ms;
+            }
+            match acc.touches.last_mut() {
+                Some((j, ch)) if *j == i => *ch += churn,
+                _ => acc.touches.push((i, churn)),
+            }
+            *mods.entry(acc.module.clone()).or_default() += churn;
+        }
+        if c.time_ms > window_start && c.files.len() <= p.mass_change_files && !mods.is_empty() {
+            coupling_sets.push(mods.keys().cloned().collect());
+        }
+        for (m, churn) in mods {
+            module_touch.entry(m).or_default().push((i, churn));
+        }
+    }
+
+    let mut out = HistoryMetrics {
+        window_days: p.window_days,
+        ..HistoryMetrics::default()
+    };
+    let mut modules: HashMap<String, Acc> = HashMap::new();
+    for (path, acc) in files {
+        if acc.last_kind == Some(ChangeKind::Deleted) {
+            continue;
+        }
+        let m = modules.entry(acc.module.clone()).or_default();
+        m.size += acc.size.max(0);
+        m.files.insert(path.clone());
+        m.last_change_ms = m.last_change_ms.max(acc.last_change_ms);
+        out.files
+            .push(entity(path, &acc, 1, &seen, start_ms, window_start, p));
+    }
+    let coupling = couple(&coupling_sets);
+    for (name, mut acc) in modules {
+        acc.touches = module_touch.remove(&name).unwrap_or_default();
+        let n = acc.files.len() as u32;
+        acc.module = name.clone();
+        let mut e = entity(name.clone(), &acc, n, &seen, start_ms, window_start, p);
+        e.coupled = coupling.get(&name).cloned().unwrap_or_default();
+        out.modules.push(e);
+    }
+    out.files.sort_by(|a, b| a.name.cmp(&b.name));
+    out.modules.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+fn author_key(c: &MinedCommit) -> &str {
+    if c.author_email.is_empty() {
+        &c.author_name
+    } else {
+        &c.author_email
+    }
+}
+
+fn entity(
+    name: String,
+    acc: &Acc,
+    files: u32,
+    seen: &[Seen],
+    start_ms: i64,
+    window_start: i64,
+    p: &Params,
+) -> EntityMetrics {
+    let all: Vec<(usize, u64)> = acc.touches.clone();
+    let recent: Vec<(usize, u64)> = all
+        .iter()
+        .copied()
+        .filter(|(i, _)| seen[*i].time_ms > window_start)
+        .collect();
+    EntityMetrics {
+        module: acc.module.clone(),
+        window: stats(&recent, seen, window_start, p.now_ms),
+        all_time: stats(&all, seen, start_ms, p.now_ms),
+        last_change_ms: acc.last_change_ms,
+        age_days: (p.now_ms - acc.last_change_ms).max(0) / DAY_MS,
+        size_lines: acc.size.max(0),
+        files,
+        coupled: Vec::new(),
+        name,
+    }
+}
+
+fn stats(touches: &[(usize, u64)], seen: &[Seen], from_ms: i64, now_ms: i64) -> Stats {
+    let mut by_author: HashMap<&str, u32> = HashMap::new();
+    let mut s = Stats::default();
+    let span = (now_ms - from_ms).max(1) as f64;
+    for &(i, churn) in touches {
+        let c = &seen[i];
+        s.commits += 1;
+        s.churn += churn;
+        *by_author.entry(c.author).or_default() += 1;
+        if c.fix {
+            s.fixes += 1;
+            let t = ((c.time_ms - from_ms) as f64 / span).clamp(0.0, 1.0);
+            s.bugfix_score += 1.0 / (1.0 + (-12.0 * t + 12.0).exp());
+        }
+    }
+    let mut authors: Vec<(String, u32)> = by_author
+        .into_iter()
+        .map(|(a, n)| (a.to_string(), n))
+        .collect();
+    authors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    s.authors = authors.len() as u32;
+    if s.commits > 0 {
+        let total = f64::from(s.commits);
+        s.ownership = f64::from(authors[0].1) / total;
+        s.minor_contributors = authors
+            .iter()
+            .filter(|(_, n)| f64::from(*n) / total < MINOR_SHARE)
+            .count() as u32;
+    }
+    authors.truncate(5);
+    s.top_authors = authors;
+    s
+}
+
+/// code-maat style coupling between modules over the given co-change sets.
+fn couple(sets: &[Vec<String>]) -> HashMap<String, Vec<Coupled>> {
+    const MIN_SHARED: u32 = 2;
+    let mut revs: HashMap<&str, u32> = HashMap::new();
+    let mut pairs: HashMap<(&str, &str), u32> = HashMap::new();
+    for set in sets {
+        for a in set {
+            *revs.entry(a).or_default() += 1;
+            for b in set {
+                if a != b {
+                    *pairs.entry((a, b)).or_default() += 1;
+                }
+            }
+        }
+    }
+    let mut out: HashMap<String, Vec<Coupled>> = HashMap::new();
+    for ((a, b), shared) in pairs {
+        if shared < MIN_SHARED {
+            continue;
+        }
+        let (ra, rb) = (f64::from(revs[a]), f64::from(revs[b]));
+        out.entry(a.to_string()).or_default().push(Coupled {
+            module: b.to_string(),
+            shared,
+            share: f64::from(shared) / ra,
+            degree: f64::from(shared) / ((ra + rb) / 2.0),
+        });
+    }
+    for list in out.values_mut() {
+        list.sort_by(|x, y| {
+            y.share
+                .total_cmp(&x.share)
+                .then_with(|| y.shared.cmp(&x.shared))
+                .then_with(|| x.module.cmp(&y.module))
+        });
+        list.truncate(5);
+    }
+    out
+}

@@ -1,0 +1,51 @@
+//! History: the git2 miner, per-file and per-module metrics, the fragility score with its
+//! plain-words reasons, and the evaluation against future bug fixes. Pure and synchronous:
+//! callers persist the facts (`store::history`) and run it off the async threads.
+//!
+//! Merge commits are *skipped*: they are recorded but carry no file changes, because every
+//! change they bring in is already counted once in the commit that made it (the same choice
+//! `git log --numstat` makes). Commits touching more than `mass_change_files` files
+//! (reformatting, vendoring) count for commits and churn but not for change coupling.
+
+mod bugfix;
+pub mod eval;
+mod metrics;
+mod miner;
+mod modules;
+mod reasons;
+mod score;
+
+pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
+pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
+pub use miner::{mine, MineOutcome, MineRequest};
+pub use modules::{DirDepth, ModuleMap};
+pub use score::{score_all, Scored};
+
+use std::path::Path;
+
+/// Why history could not be mined or evaluated.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    #[error("cannot open repository {path}: {source}")]
+    Open { path: String, source: git2::Error },
+    #[error("branch or revision `{0}` not found")]
+    NoBranch(String),
+    #[error("git: {0}")]
+    Git(git2::Error),
+    #[error("invalid bug-fix pattern: {0}")]
+    Pattern(#[from] regex::Error),
+}
+
+impl HistoryError {
+    fn open(path: &Path, source: git2::Error) -> Self {
+        HistoryError::Open {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod testrepo;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,115 @@
+//! The two or three reasons behind a fragility score, in words a PM understands:
+//! "changed 48 times in 6 months by 9 people; 1 in 3 changes was a fix; usually changes
+//! together with `billing`".
+
+use super::metrics::EntityMetrics;
+
+/// How much each family of evidence added to the score (weight × percentile).
+#[derive(Debug, Clone, Copy)]
+pub struct Drivers {
+    pub fixes: f64,
+    pub activity: f64,
+    pub size: f64,
+}
+
+/// Picks the strongest reasons, strongest first.
+pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> {
+    let span = period(window_days);
+    let w = &e.window;
+    let mut candidates: Vec<(f64, String)> = Vec::new();
+    if w.commits > 0 {
+        let people = match w.authors {
+            1 => "one person".to_string(),
+            n => format!("{n} people"),
+        };
+        let times = match w.commits {
+            1 => "once".to_string(),
+            n => format!("{n} times"),
+        };
+        candidates.push((d.activity, format!("changed {times} in {span} by {people}")));
+    } else {
+        let age = period(e.age_days);
+        candidates.push((
+            0.2,
+            format!("quiet: no changes in {span}, last changed {age} ago"),
+        ));
+    }
+    if w.fixes > 0 {
+        candidates.push((d.fixes, fix_ratio(w.fixes, w.commits, "")));
+    } else if e.all_time.fixes > 0 {
+        let text = fix_ratio(e.all_time.fixes, e.all_time.commits, " over its history");
+        candidates.push((d.fixes, text));
+    }
+    if let Some(c) = e.coupled.first() {
+        let text = if c.share >= 0.5 {
+            format!("usually changes together with `{}`", c.module)
+        } else {
+            let pct = (c.share * 100.0).round();
+            format!(
+                "often changes together with `{}` ({pct}% of its changes)",
+                c.module
+            )
+        };
+        if c.share >= 0.25 {
+            candidates.push((0.3 * c.share, text));
+        }
+    }
+    if w.commits >= 5 && w.ownership < 0.5 {
+        let pct = (w.ownership * 100.0).round();
+        candidates.push((
+            0.1,
+            format!("no clear owner: the most active author made {pct}% of recent changes"),
+        ));
+    }
+    if d.size > 0.0 {
+        let text = match e.files {
+            1 => format!("large: {} lines", e.size_lines),
+            n => format!("large: {} lines in {n} files", e.size_lines),
+        };
+        if d.size >= 0.1 {
+            candidates.push((d.size, text));
+        }
+    }
+    candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+    candidates.into_iter().take(3).map(|(_, t)| t).collect()
+}
+
+fn fix_ratio(fixes: u32, commits: u32, suffix: &str) -> String {
+    if fixes * 2 <= commits {
+        let k = (f64::from(commits) / f64::from(fixes)).round();
+        format!("1 in {k} changes was a fix{suffix}")
+    } else {
+        format!("{fixes} of {commits} changes were fixes{suffix}")
+    }
+}
+
+/// "6 months", "2 years", "12 days".
+fn period(days: i64) -> String {
+    match days {
+        d if d >= 730 => format!("{} years", d / 365),
+        d if d >= 365 => "a year".to_string(),
+        d if d >= 60 => format!("{} months", (d as f64 / 30.4).round()),
+        d if d >= 28 => "a month".to_string(),
+        1 => "1 day".to_string(),
+        d => format!("{d} days"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_read_like_speech() {
+        assert_eq!(period(180), "6 months");
+        assert_eq!(period(365), "a year");
+        assert_eq!(period(800), "2 years");
+        assert_eq!(period(3), "3 days");
+    }
+
+    #[test]
+    fn fix_ratios_say_one_in_n_or_n_of_m() {
+        assert_eq!(fix_ratio(16, 48, ""), "1 in 3 changes was a fix");
+        assert_eq!(fix_ratio(3, 4, ""), "3 of 4 changes were fixes");
+    }
+}

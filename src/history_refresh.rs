@@ -1,0 +1,163 @@
+//! Keeps one repository's history current in the store: mine what is new (re-mining after a
+//! force-push), save it, recompute the metrics and fragility of every module and file, and
+//! save those. git2 work runs on a blocking thread.
+
+use crate::config::HistorySettings;
+use crate::history::{self, BugfixMatcher, DirDepth, EntityMetrics, MineRequest, Params, Scored};
+use crate::store::{now_ms, HistoryBatch, ScoreRow, Store};
+use anyhow::Context;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// What one refresh did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RefreshSummary {
+    pub repository: String,
+    pub tip: String,
+    pub new_commits: usize,
+    pub dropped_commits: usize,
+    pub force_pushed: bool,
+    pub missing_objects: u64,
+    pub modules: usize,
+    pub files: usize,
+    pub mine_ms: u128,
+    pub save_ms: u128,
+    pub score_ms: u128,
+}
+
+/// Mines `path` (branch `branch`) into the store as `repository` and rescores it.
+pub async fn refresh(
+    store: &Store,
+    settings: &HistorySettings,
+    repository: &str,
+    path: PathBuf,
+    branch: &str,
+) -> anyhow::Result<RefreshSummary> {
+    let state = store.history_state(repository).await?;
+    let req = MineRequest {
+        path,
+        branch: branch.to_string(),
+        // Another branch than last time is another history: start over.
+        known_tip: state
+            .as_ref()
+            .filter(|s| s.branch == branch)
+            .map(|s| s.tip.clone()),
+        next_seq: state.as_ref().map_or(0, |s| s.next_seq),
+        threads: settings.threads,
+    };
+    let reset_branch = state.as_ref().is_some_and(|s| s.branch != branch);
+    let t = Instant::now();
+    let out = tokio::task::spawn_blocking(move || history::mine(&req))
+        .await
+        .context("mining thread failed")??;
+    let mine_ms = t.elapsed().as_millis();
+    let t = Instant::now();
+    let now = now_ms();
+    store
+        .save_history(&HistoryBatch {
+            repository,
+            branch,
+            tip: &out.tip,
+            reset: out.reset || reset_branch,
+            dropped: &out.dropped,
+            commits: &out.commits,
+            missing_objects: out.missing_objects,
+            now_ms: now,
+        })
+        .await
+        .context("failed to save mined history")?;
+    let save_ms = t.elapsed().as_millis();
+    let t = Instant::now();
+    let (modules, files) = rescore(store, settings, repository, now).await?;
+    Ok(RefreshSummary {
+        repository: repository.to_string(),
+        tip: out.tip.clone(),
+        new_commits: out.commits.len(),
+        dropped_commits: out.dropped.len(),
+        force_pushed: out.force_pushed() || reset_branch,
+        missing_objects: out.missing_objects,
+        modules,
+        files,
+        mine_ms,
+        save_ms,
+        score_ms: t.elapsed().as_millis(),
+    })
+}
+
+/// Recomputes and stores the scores of every module and file of a repository.
+pub async fn rescore(
+    store: &Store,
+    settings: &HistorySettings,
+    repository: &str,
+    now: i64,
+) -> anyhow::Result<(usize, usize)> {
+    let commits = store.load_history(repository).await?;
+    let matcher = BugfixMatcher::new(&settings.bugfix_pattern, store.bug_ticket_keys().await?)
+        .context("invalid [history] bugfix_pattern")?;
+    let params = Params {
+        now_ms: now,
+        window_days: settings.window_days,
+        mass_change_files: settings.mass_change_files,
+    };
+    let depth = settings.module_depth;
+    let rows = tokio::task::spawn_blocking(move || {
+        let metrics = history::compute(&commits, &DirDepth(depth), &matcher, &params);
+        let (files, modules) = history::score_all(&metrics);
+        let mut rows = Vec::with_capacity(files.len() + modules.len());
+        for m in &modules {
+            let hottest: Vec<&Scored> = files
+                .iter()
+                .filter(|f| f.metrics.module == m.metrics.name)
+                .take(5)
+                .collect();
+            rows.push(row("module", m, &hottest));
+        }
+        rows.extend(files.iter().map(|f| row("file", f, &[])));
+        (rows, modules.len(), files.len())
+    })
+    .await
+    .context("scoring thread failed")?;
+    store
+        .replace_scores(repository, &rows.0, now)
+        .await
+        .context("failed to save scores")?;
+    Ok((rows.1, rows.2))
+}
+
+/// The stored shape of a score; `detail` is what `GET /api/v1/modules/{id}` shows.
+fn row(kind: &str, s: &Scored, hottest: &[&Scored]) -> ScoreRow {
+    let m: &EntityMetrics = &s.metrics;
+    let hottest: Vec<serde_json::Value> = hottest
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "path": f.metrics.name,
+                "score": f.fragility.score,
+                "level": f.fragility.level,
+                "commits": f.metrics.window.commits,
+                "fixes": f.metrics.window.fixes,
+            })
+        })
+        .collect();
+    let detail = serde_json::json!({
+        "fragility": s.fragility,
+        "metrics": m,
+        "hottest_files": hottest,
+    });
+    ScoreRow {
+        id: String::new(),
+        repository: String::new(),
+        kind: kind.to_string(),
+        name: m.name.clone(),
+        module: m.module.clone(),
+        score: (f64::from(s.fragility.score) * 10.0).round() / 10.0,
+        level: s.fragility.level.clone(),
+        commits: i64::from(m.window.commits),
+        fixes: i64::from(m.window.fixes),
+        churn: m.window.churn as i64,
+        authors: i64::from(m.window.authors),
+        last_change_ms: m.last_change_ms,
+        size_lines: m.size_lines,
+        detail: detail.to_string(),
+    }
+}

@@ -1,0 +1,140 @@
+//! `GET /api/v1/modules` (sortable, filterable by repository) and `GET /api/v1/modules/{id}`:
+//! fragility, metrics, reasons, owners, coupled modules and hottest files.
+
+use super::error::ApiError;
+use super::AppState;
+use crate::store::{ScoreRow, ScoreSort};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    repository: Option<String>,
+    /// `score` (default), `commits`, `fixes`, `churn`, `authors`, `last_change`, `size`, `name`.
+    sort: Option<String>,
+    /// `desc` (default) or `asc`.
+    order: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+/// Lists scored modules, most fragile first unless asked otherwise.
+#[tracing::instrument(skip_all)]
+pub async fn list(
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let sort = match q.sort.as_deref() {
+        None => ScoreSort::Score,
+        Some(s) => serde_json::from_value(json!(s))
+            .map_err(|_| bad_field("sort", format!("unknown sort `{s}`")))?,
+    };
+    let descending = match q.order.as_deref() {
+        None | Some("desc") => true,
+        Some("asc") => false,
+        Some(o) => {
+            return Err(bad_field(
+                "order",
+                format!("order must be asc or desc, not `{o}`"),
+            ))
+        }
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(bad_field("limit", "limit must be 1 to 500".into()));
+    }
+    let offset = q.offset.unwrap_or(0);
+    if offset < 0 {
+        return Err(bad_field("offset", "offset must not be negative".into()));
+    }
+    let rows = state
+        .store
+        .list_scores(
+            "module",
+            q.repository.as_deref(),
+            sort,
+            descending,
+            limit,
+            offset,
+        )
+        .await
+        .map_err(ApiError::internal)?;
+    let modules: Vec<Value> = rows.iter().map(summary).collect();
+    Ok(HttpResponse::Ok().json(json!({ "modules": modules })))
+}
+
+/// One module in full.
+#[tracing::instrument(skip_all, fields(id = %id))]
+pub async fn get(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let row = state
+        .store
+        .score_by_id(&id)
+        .await
+        .map_err(ApiError::internal)?
+        .filter(|r| r.kind == "module")
+        .ok_or_else(|| ApiError::not_found(format!("no module with id `{id}`")))?;
+    let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
+    let metrics = &detail["metrics"];
+    let owners: Vec<Value> = metrics["window"]["top_authors"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|a| {
+            let commits = a[1].as_f64().unwrap_or(0.0);
+            let total = metrics["window"]["commits"]
+                .as_f64()
+                .unwrap_or(1.0)
+                .max(1.0);
+            json!({ "author": a[0], "commits": a[1], "share": commits / total })
+        })
+        .collect();
+    let mut body = summary(&row);
+    body["metrics"] = json!({
+        "window_days": state.settings.history.window_days,
+        "window": strip_authors(&metrics["window"]),
+        "all_time": strip_authors(&metrics["all_time"]),
+        "age_days": metrics["age_days"],
+        "size_lines": metrics["size_lines"],
+        "files": metrics["files"],
+    });
+    body["owners"] = json!(owners);
+    body["coupled"] = metrics["coupled"].clone();
+    body["hottest_files"] = detail["hottest_files"].clone();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+fn summary(r: &ScoreRow) -> Value {
+    let detail: Value = serde_json::from_str(&r.detail).unwrap_or(Value::Null);
+    json!({
+        "id": r.id,
+        "repository": r.repository,
+        "module": r.name,
+        "fragility": detail["fragility"],
+        "commits": r.commits,
+        "fixes": r.fixes,
+        "churn": r.churn,
+        "authors": r.authors,
+        "last_change_ms": r.last_change_ms,
+        "size_lines": r.size_lines,
+    })
+}
+
+fn strip_authors(stats: &Value) -> Value {
+    let mut s = stats.clone();
+    if let Some(o) = s.as_object_mut() {
+        o.remove("top_authors");
+    }
+    s
+}
+
+fn bad_field(field: &str, message: String) -> ApiError {
+    ApiError {
+        field: Some(field.into()),
+        ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    }
+}

@@ -1,0 +1,261 @@
+//! Mined history through the store and the modules API, on SQLite and PostgreSQL.
+
+use crate::helpers::{spawn_app, Backend, TestApp};
+use git2::{Oid, Repository, Signature, Time};
+use std::collections::BTreeMap;
+use ticketlens::config::HistorySettings;
+use ticketlens::history_refresh::refresh;
+
+/// A bare repository grown commit by commit on `main`.
+struct Repo {
+    dir: tempfile::TempDir,
+    repo: Repository,
+    files: BTreeMap<String, String>,
+    tip: Option<Oid>,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init_bare(dir.path()).unwrap();
+        Repo {
+            dir,
+            repo,
+            files: BTreeMap::new(),
+            tip: None,
+        }
+    }
+
+    fn commit(&mut self, author: &str, days_ago: i64, message: &str, changes: &[(&str, &str)]) {
+        for (path, content) in changes {
+            self.files.insert(path.to_string(), content.to_string());
+        }
+        let tree = self.tree("");
+        let tree = self.repo.find_tree(tree).unwrap();
+        let when = Time::new(ticketlens::store::now_ms() / 1000 - days_ago * 86_400, 0);
+        let sig = Signature::new(author, &format!("{author}@example.com"), &when).unwrap();
+        let parent = self.tip.map(|p| self.repo.find_commit(p).unwrap());
+        let parents: Vec<&git2::Commit> = parent.iter().collect();
+        let oid = self
+            .repo
+            .commit(None, &sig, &sig, message, &tree, &parents)
+            .unwrap();
+        self.repo
+            .reference("refs/heads/main", oid, true, "test")
+            .unwrap();
+        self.tip = Some(oid);
+    }
+
+    fn tree(&self, prefix: &str) -> Oid {
+        let mut b = self.repo.treebuilder(None).unwrap();
+        let mut dirs = std::collections::BTreeSet::new();
+        for (path, content) in &self.files {
+            let Some(rest) = path.strip_prefix(prefix) else {
+                continue;
+            };
+            match rest.split_once('/') {
+                Some((dir, _)) => {
+                    dirs.insert(dir.to_string());
+                }
+                None => {
+                    let blob = self.repo.blob(content.as_bytes()).unwrap();
+                    b.insert(rest, blob, 0o100644).unwrap();
+                }
+            }
+        }
+        for dir in dirs {
+            let sub = self.tree(&format!("{prefix}{dir}/"));
+            b.insert(&dir, sub, 0o040000).unwrap();
+        }
+        b.write().unwrap()
+    }
+}
+
+fn history() -> Repo {
+    let mut r = Repo::new();
+    r.commit(
+        "alice",
+        40,
+        "Initial import",
+        &[
+            ("src/auth/login.rs", "a\nb\nc\n"),
+            ("src/billing/pay.rs", "p\n"),
+        ],
+    );
+    r.commit(
+        "bob",
+        30,
+        "Fix login loop",
+        &[
+            ("src/auth/login.rs", "a\nB\nc\n"),
+            ("src/billing/pay.rs", "p\nq\n"),
+        ],
+    );
+    r.commit(
+        "carol",
+        20,
+        "Fix session expiry",
+        &[
+            ("src/auth/login.rs", "a\nB\nC\n"),
+            ("src/billing/pay.rs", "p\nQ\n"),
+        ],
+    );
+    r.commit(
+        "alice",
+        10,
+        "Fix token refresh",
+        &[
+            ("src/auth/login.rs", "A\nB\nC\n"),
+            ("src/billing/pay.rs", "P\nQ\n"),
+        ],
+    );
+    r.commit("dave", 5, "Add docs", &[("docs/index.md", "hello\n")]);
+    r
+}
+
+async fn mine(app: &TestApp, repo: &Repo) -> ticketlens::history_refresh::RefreshSummary {
+    refresh(
+        &app.store,
+        &HistorySettings::default(),
+        "app",
+        repo.dir.path().to_path_buf(),
+        "main",
+    )
+    .await
+    .expect("refresh")
+}
+
+async fn modules_are_listed_and_explained(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut repo = history();
+    let first = mine(&app, &repo).await;
+    assert_eq!((first.new_commits, first.modules, first.files), (5, 3, 3));
+
+    let body: serde_json::Value = app
+        .get("/api/v1/modules?repository=app")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let list = body["modules"].as_array().unwrap();
+    let names: Vec<&str> = list.iter().map(|m| m["module"].as_str().unwrap()).collect();
+    assert_eq!(names, ["src/auth", "src/billing", "docs"]);
+    assert_eq!(list[0]["commits"], 4);
+    assert_eq!(list[0]["fragility"]["level"], "high");
+    let by_size: serde_json::Value = app
+        .get("/api/v1/modules?sort=name&order=asc")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(by_size["modules"][0]["module"], "docs");
+    let none: serde_json::Value = app
+        .get("/api/v1/modules?repository=other")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(none["modules"].as_array().unwrap().len(), 0);
+    assert_eq!(
+        app.get("/api/v1/modules?sort=colour")
+            .await
+            .status()
+            .as_u16(),
+        400
+    );
+
+    let id = list[0]["id"].as_str().unwrap();
+    let auth: serde_json::Value = app
+        .get(&format!("/api/v1/modules/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(auth["module"], "src/auth");
+    assert_eq!(auth["metrics"]["window"]["fixes"], 3);
+    assert_eq!(auth["owners"][0]["author"], "alice@example.com");
+    assert_eq!(auth["coupled"][0]["module"], "src/billing");
+    assert_eq!(auth["fragility"]["coupled_with"][0], "src/billing");
+    assert_eq!(auth["hottest_files"][0]["path"], "src/auth/login.rs");
+    let reasons = auth["fragility"]["reasons"].as_array().unwrap();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r == "usually changes together with `src/billing`"),
+        "{reasons:?}"
+    );
+    assert_eq!(app.get("/api/v1/modules/nope").await.status().as_u16(), 404);
+
+    repo.commit(
+        "erin",
+        1,
+        "Tune docs",
+        &[("docs/index.md", "hello\nworld\n")],
+    );
+    let second = mine(&app, &repo).await;
+    assert_eq!(
+        (
+            second.new_commits,
+            second.dropped_commits,
+            second.force_pushed
+        ),
+        (1, 0, false)
+    );
+    let again = mine(&app, &repo).await;
+    assert_eq!(again.new_commits, 0);
+    let commits = app.store.load_history("app").await.unwrap();
+    assert_eq!(commits.len(), 6);
+    assert_eq!(commits.iter().map(|c| c.files.len()).sum::<usize>(), 10);
+    let fragility = app.store.module_fragility("app").await.unwrap();
+    assert_eq!(fragility["src/auth"].level, "high");
+    assert_eq!(fragility.len(), 3);
+    app.stop().await;
+}
+
+/// A commit naming a bug ticket the service has seen counts as a fix, without fix words.
+async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let mut repo = Repo::new();
+    repo.commit("alice", 9, "Initial import", &[("pay/cart.rs", "a\n")]);
+    repo.commit(
+        "bob",
+        8,
+        "PAY-7 handle an empty cart",
+        &[("pay/cart.rs", "b\n")],
+    );
+    repo.commit("bob", 7, "PAY-8 show totals", &[("pay/cart.rs", "c\n")]);
+    sqlx::query(
+        "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
+             issue_type, deleted, stored_at) \
+         VALUES ('jira', '1', 'PAY-7', 't', 'b', '[]', '[]', 'Bug', 0, 1), \
+                ('jira', '2', 'PAY-8', 't', 'b', '[]', '[]', 'Story', 0, 1)",
+    )
+    .execute(app.store.pool())
+    .await
+    .unwrap();
+    mine(&app, &repo).await;
+    let body: serde_json::Value = app.get("/api/v1/modules").await.json().await.unwrap();
+    assert_eq!(body["modules"][0]["module"], "pay");
+    assert_eq!(body["modules"][0]["fixes"], 1);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn bug_ticket_keys_mark_fix_commits_on_sqlite() {
+    bug_ticket_keys_mark_fix_commits(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn bug_ticket_keys_mark_fix_commits_on_postgres() {
+    bug_ticket_keys_mark_fix_commits(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn mined_modules_are_listed_and_explained_on_sqlite() {
+    modules_are_listed_and_explained(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn mined_modules_are_listed_and_explained_on_postgres() {
+    modules_are_listed_and_explained(Backend::Postgres).await;
+}
