@@ -6,6 +6,8 @@
 //! - `trackers`: per-tracker signature checks and webhook parsing
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
+//! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
+//! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
@@ -14,11 +16,13 @@
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod eval;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
 pub mod startup;
 pub mod store;
+pub mod ticketindex;
 pub mod telemetry;
 pub mod trackers;
 pub mod worker;

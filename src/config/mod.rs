@@ -21,6 +21,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,
+    pub duplicates: DuplicateSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -147,6 +148,48 @@ impl Default for LinearSettings {
             allow_unsigned: false,
             timestamp_tolerance_secs: 60,
             own_user: None,
+        }
+    }
+}
+
+/// Similar-ticket search and the ticket index.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DuplicateSettings {
+    /// Directory of the ticket index; `None` keeps it in memory (rebuilt from the store at
+    /// every start).
+    pub index_dir: Option<std::path::PathBuf>,
+    /// Calibrated similarity at or above which a candidate is a "likely duplicate".
+    pub likely_threshold: f32,
+    /// Similarity at or above which a candidate is shown as "related".
+    pub related_threshold: f32,
+    /// Most candidates shown per ticket.
+    pub limit: usize,
+    /// Only search the ticket's own project (Jira) or team (Linear).
+    pub same_project: bool,
+}
+
+impl Default for DuplicateSettings {
+    fn default() -> Self {
+        let o = crate::domain::SimilarOptions::default();
+        DuplicateSettings {
+            index_dir: None,
+            likely_threshold: o.likely_threshold,
+            related_threshold: o.related_threshold,
+            limit: o.limit,
+            same_project: o.same_project,
+        }
+    }
+}
+
+impl DuplicateSettings {
+    /// The search options these settings describe.
+    pub fn options(&self) -> crate::domain::SimilarOptions {
+        crate::domain::SimilarOptions {
+            limit: self.limit,
+            likely_threshold: self.likely_threshold,
+            related_threshold: self.related_threshold,
+            same_project: self.same_project,
         }
     }
 }

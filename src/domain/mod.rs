@@ -3,10 +3,12 @@
 
 mod enrichment;
 mod event;
+mod similar;
 mod ticket;
 
 pub use enrichment::{
     DuplicateCandidate, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
 };
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
+pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use ticket::{TicketKey, Tracker};

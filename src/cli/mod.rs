@@ -1,4 +1,6 @@
-//! The command line: `serve` and `migrate` (more commands join as their rooms land).
+//! The command line: `serve`, `migrate`, `backfill` and `eval` (one file per command group).
+
+mod eval;
 
 use crate::config::Settings;
 use crate::startup::{cancel_on_signals, Application};
@@ -23,12 +25,17 @@ pub enum Command {
     Serve,
     /// Applies database migrations and exits.
     Migrate,
+    /// Offline accuracy measurements over a dataset.
+    #[command(subcommand)]
+    Eval(eval::EvalCommand),
 }
 
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
-    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    // tantivy narrates every commit at info level
+    let level = format!("{},tantivy=warn", settings.log.level);
+    crate::telemetry::init(&settings.log.format, &level);
     match cli.command {
         Command::Serve => {
             let app = Application::build(settings).await?;
@@ -42,6 +49,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             tracing::info!(database = %redact_url(url), "migrations applied");
             store.close().await;
             Ok(())
+        }
+        Command::Eval(cmd) => {
+            tokio::task::spawn_blocking(move || eval::run(cmd, &settings)).await?
         }
     }
 }
