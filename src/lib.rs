@@ -8,6 +8,7 @@
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
+//! - `ticketview`: a stored ticket with its duplicate candidates (the tickets API)
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
@@ -23,6 +24,7 @@ pub mod metrics;
 pub mod startup;
 pub mod store;
 pub mod ticketindex;
+pub mod ticketview;
 pub mod telemetry;
 pub mod trackers;
 pub mod worker;

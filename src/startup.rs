@@ -6,7 +6,8 @@ use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::store::{redact_url, Store};
-use crate::worker::{JobHandler, TicketEventHandler, Workers};
+use crate::ticketindex::TicketIndex;
+use crate::worker::{index_sync, JobHandler, TicketEventHandler, Workers};
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 use anyhow::Context;
@@ -24,6 +25,7 @@ pub struct Application {
     workers: Workers,
     writers: Vec<JoinHandle<()>>,
     store: Store,
+    ticket_index: Arc<TicketIndex>,
     shutdown: CancellationToken,
     grace: Duration,
 }
@@ -50,6 +52,13 @@ impl Application {
             .await
             .context("failed to apply migrations")?;
         log_configuration(&settings, &store);
+        let index_dir = settings.duplicates.index_dir.clone();
+        let (ticket_index, fresh) =
+            tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref()))
+                .await?
+                .context("failed to open the ticket index")?;
+        let ticket_index = Arc::new(ticket_index);
+        index_sync::prepare(&store, ticket_index.clone(), fresh).await?;
 
         let metrics = Metrics::new();
         let wake = Arc::new(Notify::new());
@@ -62,6 +71,7 @@ impl Application {
         let handler = handler.unwrap_or_else(|| {
             Arc::new(TicketEventHandler {
                 store: store.clone(),
+                index: ticket_index.clone(),
             })
         });
         let workers = Workers::new(
@@ -81,6 +91,7 @@ impl Application {
             store: store.clone(),
             ingestor,
             metrics,
+            ticket_index: ticket_index.clone(),
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?
@@ -94,6 +105,7 @@ impl Application {
             workers,
             writers,
             store,
+            ticket_index,
             shutdown: CancellationToken::new(),
             grace,
         })
@@ -117,10 +129,17 @@ impl Application {
             workers,
             writers,
             store,
+            ticket_index,
             shutdown,
             grace,
             ..
         } = self;
+        let follower = tokio::spawn(index_sync::follow(
+            store.clone(),
+            ticket_index,
+            Duration::from_secs(2),
+            shutdown.clone(),
+        ));
         let handle = server.handle();
         let server_task = tokio::spawn(server);
         let workers_task = tokio::spawn(workers.run(shutdown.clone(), grace));
@@ -131,6 +150,7 @@ impl Application {
         if let Err(e) = workers_task.await {
             tracing::error!(error = %e, "worker supervisor failed");
         }
+        let _ = follower.await;
         for w in writers {
             let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
         }

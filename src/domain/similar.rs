@@ -77,7 +77,7 @@ impl Default for SimilarOptions {
     fn default() -> Self {
         SimilarOptions {
             limit: 5,
-            likely_threshold: 0.7,
+            likely_threshold: 0.8,
             related_threshold: 0.2,
             same_project: true,
         }

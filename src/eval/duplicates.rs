@@ -134,7 +134,7 @@ pub fn run(
     let (index, _) = TicketIndex::open(None)?;
     let index = index.with_baseline();
     let docs: Vec<TicketDoc> = tickets.iter().map(doc_of).collect();
-    index.rebuild(&docs)?;
+    index.rebuild(&docs, None)?;
     let by_id: std::collections::HashMap<&str, &DatasetTicket> =
         tickets.iter().map(|t| (t.id.as_str(), t)).collect();
 

@@ -3,12 +3,14 @@
 mod body;
 pub mod error;
 mod health;
+mod tickets;
 mod webhooks;
 
 use crate::config::Settings;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::ticketindex::TicketIndex;
 use actix_web::dev::Service;
 use actix_web::{web, HttpResponse};
 use error::ApiError;
@@ -20,6 +22,7 @@ pub struct AppState {
     pub store: Store,
     pub ingestor: Ingestor,
     pub metrics: Metrics,
+    pub ticket_index: Arc<TicketIndex>,
 }
 
 /// Registers every route and the request-counting middleware.
@@ -27,7 +30,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/webhooks/{tracker}", web::post().to(webhooks::receive));
+        .route("/webhooks/{tracker}", web::post().to(webhooks::receive))
+        .route(
+            "/api/v1/tickets/{tracker}/{key}",
+            web::get().to(tickets::get_ticket),
+        );
 }
 
 /// Builds the actix `App` for the given state.

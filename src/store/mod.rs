@@ -1,13 +1,15 @@
 //! The store: one sqlx pool over SQLite (embedded default) or PostgreSQL (scale-out), the
 //! migrations of both, and every SQL statement of the service. Times are epoch milliseconds.
 
+mod backfill;
 mod deliveries;
 mod jobs;
 mod tickets;
 
+pub use backfill::BackfillCursor;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
-pub use tickets::StoredTicket;
+pub use tickets::{FeedPosition, IndexFeed, StoredTicket};
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

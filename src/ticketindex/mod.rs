@@ -48,6 +48,8 @@ pub struct TicketIndex {
     reader: IndexReader,
     model: Logistic,
     with_baseline: bool,
+    /// The caller's position in its source (opaque), saved with every commit.
+    payload: Mutex<Option<String>>,
 }
 
 impl TicketIndex {
@@ -89,6 +91,11 @@ impl TicketIndex {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
         let fresh = fresh || reader.searcher().num_docs() == 0;
+        let payload = if fresh {
+            None
+        } else {
+            index.load_metas()?.payload
+        };
         Ok((
             TicketIndex {
                 index,
@@ -97,6 +104,7 @@ impl TicketIndex {
                 reader,
                 model: Logistic::shipped(),
                 with_baseline: false,
+                payload: Mutex::new(payload),
             },
             fresh,
         ))
@@ -122,13 +130,34 @@ impl TicketIndex {
         self.len() == 0
     }
 
-    /// Inserts or replaces tickets and makes them searchable. Boilerplate is judged against
-    /// the tickets already indexed.
+    /// The position saved with the last commit (see `apply`).
+    pub fn position(&self) -> Option<String> {
+        self.payload.lock().ok().and_then(|p| p.clone())
+    }
+
+    /// Inserts or replaces tickets and makes them searchable.
     pub fn upsert(&self, docs: &[TicketDoc]) -> Result<(), IndexError> {
+        self.apply(docs, &[], None)
+    }
+
+    /// Removes a ticket.
+    pub fn remove(&self, tracker: Tracker, id: &str) -> Result<(), IndexError> {
+        self.apply(&[], &[(tracker, id.to_string())], None)
+    }
+
+    /// Upserts and removes tickets in one commit, saving `position` (the caller's place in
+    /// its source) with it when given. Boilerplate is judged against the tickets already
+    /// indexed.
+    pub fn apply(
+        &self,
+        upserts: &[TicketDoc],
+        deletes: &[(Tracker, String)],
+        position: Option<String>,
+    ) -> Result<(), IndexError> {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
         let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
-        for t in docs {
+        for t in upserts {
             let doc = self.fields.document(
                 t,
                 |fp| {
@@ -142,15 +171,15 @@ impl TicketIndex {
             writer.delete_term(self.uid_term(t.tracker, &t.id));
             writer.add_document(doc)?;
         }
-        writer.commit()?;
-        drop(writer);
-        self.reader.reload()?;
-        Ok(())
+        for (tracker, id) in deletes {
+            writer.delete_term(self.uid_term(*tracker, id));
+        }
+        self.commit(&mut writer, position)
     }
 
     /// Replaces the whole index with `docs`, learning boilerplate lines from all of them
     /// first (so the oldest tickets are cleaned as well as the newest).
-    pub fn rebuild(&self, docs: &[TicketDoc]) -> Result<(), IndexError> {
+    pub fn rebuild(&self, docs: &[TicketDoc], position: Option<String>) -> Result<(), IndexError> {
         let mut counts: HashMap<u64, u64> = HashMap::new();
         for t in docs {
             for fp in text::fingerprints(&t.body) {
@@ -168,18 +197,20 @@ impl TicketIndex {
             );
             writer.add_document(doc)?;
         }
-        writer.commit()?;
-        drop(writer);
-        self.reader.reload()?;
-        Ok(())
+        self.commit(&mut writer, position)
     }
 
-    /// Removes a ticket.
-    pub fn remove(&self, tracker: Tracker, id: &str) -> Result<(), IndexError> {
-        let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
-        writer.delete_term(self.uid_term(tracker, id));
-        writer.commit()?;
-        drop(writer);
+    fn commit(&self, writer: &mut IndexWriter, position: Option<String>) -> Result<(), IndexError> {
+        let mut saved = self.payload.lock().map_err(|_| IndexError::Poisoned)?;
+        if position.is_some() {
+            *saved = position;
+        }
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(p) = saved.as_deref() {
+            prepared.set_payload(p);
+        }
+        prepared.commit()?;
+        drop(saved);
         self.reader.reload()?;
         Ok(())
     }

@@ -1,8 +1,11 @@
 //! What a job does, by kind.
 
+use crate::domain::{EventKind, TicketEvent};
 use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
 use crate::store::{now_ms, Job, Store};
+use crate::ticketindex::TicketIndex;
 use futures::future::BoxFuture;
+use std::sync::Arc;
 
 /// A failed job attempt. Permanent errors (a payload that can never be processed, a 4xx from
 /// a tracker) park the job as dead at once instead of retrying.
@@ -33,9 +36,33 @@ pub trait JobHandler: Send + Sync + 'static {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>>;
 }
 
-/// The service's handler: applies ticket events to the store.
+/// The service's handler: applies ticket events to the store, then to the ticket index
+/// (from the stored row, so an out-of-order event never regresses the index).
 pub struct TicketEventHandler {
     pub store: Store,
+    pub index: Arc<TicketIndex>,
+}
+
+impl TicketEventHandler {
+    async fn reindex(&self, event: &TicketEvent) -> Result<(), JobError> {
+        let doc = if event.kind == EventKind::Deleted {
+            None
+        } else {
+            self.store
+                .ticket_doc(event.tracker, &event.id)
+                .await
+                .map_err(|e| JobError::retryable(format!("store: {e}")))?
+        };
+        let index = self.index.clone();
+        let (tracker, id) = (event.tracker, event.id.clone());
+        tokio::task::spawn_blocking(move || match doc {
+            Some(doc) => index.upsert(std::slice::from_ref(&doc)),
+            None => index.remove(tracker, &id),
+        })
+        .await
+        .map_err(|e| JobError::retryable(format!("ticket index task: {e}")))?
+        .map_err(|e| JobError::retryable(e.to_string()))
+    }
 }
 
 impl JobHandler for TicketEventHandler {
@@ -49,7 +76,8 @@ impl JobHandler for TicketEventHandler {
                     self.store
                         .apply_ticket_event(&event, now_ms())
                         .await
-                        .map_err(|e| JobError::retryable(format!("store: {e}")))
+                        .map_err(|e| JobError::retryable(format!("store: {e}")))?;
+                    self.reindex(&event).await
                 }
                 other => Err(JobError::permanent(format!("unknown job kind `{other}`"))),
             }
