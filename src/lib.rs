@@ -12,8 +12,10 @@
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
+//! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API
 //! - `startup`, `cli`: the application and the command line
 
+pub mod backfill;
 pub mod cli;
 pub mod config;
 pub mod domain;

@@ -1,5 +1,6 @@
 //! The command line: `serve`, `migrate`, `backfill` and `eval` (one file per command group).
 
+mod backfill;
 mod eval;
 
 use crate::config::Settings;
@@ -25,6 +26,9 @@ pub enum Command {
     Serve,
     /// Applies database migrations and exits.
     Migrate,
+    /// Imports a tracker's existing tickets (indexed, never commented on); resumable.
+    #[command(subcommand)]
+    Backfill(backfill::BackfillCommand),
     /// Offline accuracy measurements over a dataset.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
@@ -50,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Backfill(cmd) => backfill::run(cmd, &settings).await,
         Command::Eval(cmd) => {
             tokio::task::spawn_blocking(move || eval::run(cmd, &settings)).await?
         }

@@ -127,6 +127,24 @@ pub struct JiraSettings {
     pub allow_unsigned: bool,
     /// TicketLens' own Jira account (accountId or user name): its edits are ignored.
     pub own_account: Option<String>,
+    /// Site for API calls (back-fill), e.g. `https://acme.atlassian.net`.
+    pub base_url: Option<String>,
+    /// `cloud` (REST v3, `search/jql` with `nextPageToken`) or `datacenter` (REST v2, `startAt`).
+    pub flavor: JiraFlavor,
+    /// Cloud: the account email of the API token (basic auth `email:api_token`).
+    pub email: Option<String>,
+    pub api_token: Option<Secret>,
+    /// Data Center: a personal access token sent as `Authorization: Bearer`.
+    pub pat: Option<Secret>,
+}
+
+/// Which Jira the API settings talk to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JiraFlavor {
+    #[default]
+    Cloud,
+    Datacenter,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -139,6 +157,12 @@ pub struct LinearSettings {
     pub timestamp_tolerance_secs: i64,
     /// TicketLens' own Linear user id: its edits are ignored.
     pub own_user: Option<String>,
+    /// GraphQL endpoint for API calls (back-fill).
+    pub api_url: String,
+    /// A personal API key, sent as `Authorization: <key>` (no `Bearer`).
+    pub api_key: Option<Secret>,
+    /// An OAuth access token, sent as `Authorization: Bearer <token>`.
+    pub oauth_token: Option<Secret>,
 }
 
 impl Default for LinearSettings {
@@ -148,6 +172,9 @@ impl Default for LinearSettings {
             allow_unsigned: false,
             timestamp_tolerance_secs: 60,
             own_user: None,
+            api_url: "https://api.linear.app/graphql".into(),
+            api_key: None,
+            oauth_token: None,
         }
     }
 }
@@ -261,6 +288,18 @@ mod tests {
     fn a_bad_value_never_echoes_a_secret() {
         let err = Settings::from_toml("[jira]\nwebhook_secret = [\"hunter2\"]").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn tracker_api_settings_parse_with_their_defaults() {
+        let s = Settings::from_toml(
+            "[jira]\nbase_url = \"https://j\"\nflavor = \"datacenter\"\npat = \"p\"\n\
+             [linear]\napi_key = \"k\"",
+        )
+        .unwrap();
+        assert_eq!(s.jira.flavor, JiraFlavor::Datacenter);
+        assert_eq!(s.linear.api_url, "https://api.linear.app/graphql");
+        assert!(Settings::from_toml("[jira]\nflavor = \"server\"").is_err());
     }
 
     #[test]
