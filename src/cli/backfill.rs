@@ -66,11 +66,18 @@ pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()
         }
     };
     let mut bar = Bar::new();
-    let outcome =
-        backfill::run(&store, &source, common.page_size, common.restart, |p| bar.show(p)).await;
+    let outcome = backfill::run(&store, &source, common.page_size, common.restart, |p| {
+        bar.show(p)
+    })
+    .await;
     bar.finish();
     let outcome = outcome?;
-    tracing::info!(fetched = outcome.fetched, pages = outcome.pages, resumed = outcome.resumed, "back-fill done");
+    tracing::info!(
+        fetched = outcome.fetched,
+        pages = outcome.pages,
+        resumed = outcome.resumed,
+        "back-fill done"
+    );
     if let Some(dir) = settings.duplicates.index_dir.clone() {
         match tokio::task::spawn_blocking(move || TicketIndex::open(Some(&dir))).await? {
             Ok((index, fresh)) => {
@@ -104,7 +111,11 @@ impl Bar {
     fn show(&mut self, p: Progress) {
         let rate = p.fetched as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
         if !self.tty {
-            tracing::info!(fetched = p.fetched, total = p.total, "back-fill page stored");
+            tracing::info!(
+                fetched = p.fetched,
+                total = p.total,
+                "back-fill page stored"
+            );
             return;
         }
         let line = match p.total {

@@ -148,8 +148,14 @@ pub fn run(
         };
         let sq = query_of(t);
         let base = index.baseline_search(&sq, 20)?;
-        base_ranks.push(first_rank(base.iter().map(|h| h.id.as_str()), &q.duplicate_of));
-        per_query.push((index.candidates(&sq, true, crate::ticketindex::FIRST_STAGE)?, q));
+        base_ranks.push(first_rank(
+            base.iter().map(|h| h.id.as_str()),
+            &q.duplicate_of,
+        ));
+        per_query.push((
+            index.candidates(&sq, true, crate::ticketindex::FIRST_STAGE)?,
+            q,
+        ));
     }
     let examples = |skip_fold: Option<usize>| {
         per_query
@@ -173,7 +179,10 @@ pub fn run(
     for (i, (cands, q)) in per_query.iter().enumerate() {
         for (m, model) in [&fold_models[i % folds], &shipped].into_iter().enumerate() {
             let ranked = rerank(model, cands);
-            ranks[m].push(first_rank(ranked.iter().map(|(_, s)| s.id.as_str()), &q.duplicate_of));
+            ranks[m].push(first_rank(
+                ranked.iter().map(|(_, s)| s.id.as_str()),
+                &q.duplicate_of,
+            ));
             let likely: Vec<_> = ranked
                 .iter()
                 .take(limit)
@@ -192,7 +201,11 @@ pub fn run(
     // (after the first query, up to the last one), searched against the tickets before it.
     let query_ids: std::collections::HashSet<&str> =
         queries.iter().map(|q| q.query.as_str()).collect();
-    let order = |id: &str| by_id.get(id).map(|t| TicketIndex::order_of(Some(&t.created_at), id));
+    let order = |id: &str| {
+        by_id
+            .get(id)
+            .map(|t| TicketIndex::order_of(Some(&t.created_at), id))
+    };
     let first = queries.first().and_then(|q| order(&q.query));
     let last = queries.last().and_then(|q| order(&q.query));
     if let (Some(first), Some(last)) = (first, last) {
@@ -258,7 +271,10 @@ impl TierCount {
             false_alarm_rate: ratio(self.alarms, self.tickets),
             no_duplicate_tickets_excluding_resolved_duplicates: self.tickets_excl,
             false_alarms_excluding_resolved_duplicates: self.alarms_excl,
-            false_alarm_rate_excluding_resolved_duplicates: ratio(self.alarms_excl, self.tickets_excl),
+            false_alarm_rate_excluding_resolved_duplicates: ratio(
+                self.alarms_excl,
+                self.tickets_excl,
+            ),
         }
     }
 }

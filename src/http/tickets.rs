@@ -12,8 +12,7 @@ pub async fn get_ticket(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (tracker, key) = path.into_inner();
-    let tracker =
-        Tracker::parse(&tracker).ok_or_else(|| ApiError::not_found("no such tracker"))?;
+    let tracker = Tracker::parse(&tracker).ok_or_else(|| ApiError::not_found("no such tracker"))?;
     let key = TicketKey::parse(&key).map_err(ApiError::not_found)?;
     let view = crate::ticketview::ticket_view(
         &state.store,

@@ -14,13 +14,15 @@ pub struct BackfillCursor {
 
 impl Store {
     /// Reads a source's cursor, if the source ran before.
-    pub async fn backfill_cursor(&self, source: &str) -> Result<Option<BackfillCursor>, sqlx::Error> {
-        let row: Option<(Option<String>, i64, i64)> = sqlx::query_as(
-            "SELECT cursor, fetched, done FROM backfill_cursors WHERE source = $1",
-        )
-        .bind(source)
-        .fetch_optional(&self.pool)
-        .await?;
+    pub async fn backfill_cursor(
+        &self,
+        source: &str,
+    ) -> Result<Option<BackfillCursor>, sqlx::Error> {
+        let row: Option<(Option<String>, i64, i64)> =
+            sqlx::query_as("SELECT cursor, fetched, done FROM backfill_cursors WHERE source = $1")
+                .bind(source)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(row.map(|(cursor, fetched, done)| BackfillCursor {
             cursor,
             fetched,

@@ -163,7 +163,11 @@ fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), sqlx::Error
 
 impl Store {
     /// The live ticket as the index should hold it; `None` when missing or deleted.
-    pub async fn ticket_doc(&self, tracker: Tracker, id: &str) -> Result<Option<TicketDoc>, sqlx::Error> {
+    pub async fn ticket_doc(
+        &self,
+        tracker: Tracker,
+        id: &str,
+    ) -> Result<Option<TicketDoc>, sqlx::Error> {
         let row = sqlx::query(&format!(
             "SELECT {FEED_COLUMNS} FROM tickets WHERE tracker = $1 AND ticket_id = $2"
         ))
@@ -181,7 +185,11 @@ impl Store {
     }
 
     /// Tickets stored after `after` (exclusive), in stored order, at most `limit`.
-    pub async fn index_feed(&self, after: &FeedPosition, limit: i64) -> Result<IndexFeed, sqlx::Error> {
+    pub async fn index_feed(
+        &self,
+        after: &FeedPosition,
+        limit: i64,
+    ) -> Result<IndexFeed, sqlx::Error> {
         let rows = sqlx::query(&format!(
             "SELECT {FEED_COLUMNS} FROM tickets WHERE stored_at > $1 \
                  OR (stored_at = $1 AND (tracker > $2 OR (tracker = $2 AND ticket_id > $3))) \

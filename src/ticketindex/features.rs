@@ -31,7 +31,12 @@ pub struct Analyzed {
 
 impl Analyzed {
     /// Analyzes a title and a boilerplate-free body.
-    pub fn new(analyzer: &mut TextAnalyzer, title: &str, clean_body: &str, code: Vec<String>) -> Self {
+    pub fn new(
+        analyzer: &mut TextAnalyzer,
+        title: &str,
+        clean_body: &str,
+        code: Vec<String>,
+    ) -> Self {
         let title_terms = analyze(analyzer, &with_identifier_parts(title));
         let text_terms = analyze(
             analyzer,
@@ -150,12 +155,39 @@ fn code_overlap(a: &[String], b: &[String], idf: &mut Idf) -> f32 {
     }
 }
 
-/// The query's terms shared with a candidate, strongest first.
-pub fn shared_terms(q: &Analyzed, c: &Analyzed, idf: &mut Idf, max: usize) -> Vec<String> {
+/// Maps each stem of a text back to the first word that produced it, for explanations.
+pub fn surface_forms(analyzer: &mut TextAnalyzer, text: &str) -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
+    for word in text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() > 2)
+    {
+        let lower = word.to_lowercase();
+        if !seen.insert(lower.clone()) {
+            continue;
+        }
+        for stem in analyze(analyzer, &lower) {
+            map.entry(stem).or_insert_with(|| lower.clone());
+        }
+    }
+    map
+}
+
+/// The query's terms shared with a candidate, strongest first, as the query wrote them.
+pub fn shared_terms(
+    q: &Analyzed,
+    c: &Analyzed,
+    idf: &mut Idf,
+    surface: &HashMap<String, String>,
+    max: usize,
+) -> Vec<String> {
     let mut shared: Vec<(f32, &String)> = q
         .text
         .keys()
-        .filter(|t| c.text.contains_key(*t) && t.len() > 2 && !t.chars().all(|c| c.is_ascii_digit()))
+        .filter(|t| {
+            c.text.contains_key(*t) && t.len() > 2 && !t.chars().all(|c| c.is_ascii_digit())
+        })
         .map(|t| (idf.get(t), t))
         .collect();
     shared.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
@@ -170,7 +202,10 @@ pub fn shared_terms(q: &Analyzed, c: &Analyzed, idf: &mut Idf, max: usize) -> Ve
         if out.len() >= max {
             break;
         }
-        out.push(t.clone());
+        let word = surface.get(t).unwrap_or(t);
+        if !out.iter().any(|o| o == word || o.contains(word.as_str())) {
+            out.push(word.clone());
+        }
     }
     out.truncate(max);
     out

@@ -3,8 +3,7 @@
 use super::text::{self, CODE_ANALYZER, TEXT_ANALYZER};
 use crate::domain::TicketDoc;
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED,
-    STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 use tantivy::TantivyDocument;
 

@@ -1,7 +1,7 @@
 //! Similar-ticket search: a BM25 first stage over learned-boilerplate-free text, title and
 //! code evidence, then a calibrated re-ranking of its best candidates.
 
-use super::features::{features, shared_terms, Analyzed, Features, Idf};
+use super::features::{features, shared_terms, surface_forms, Analyzed, Features, Idf};
 use super::schema::created_ms;
 use super::{is_boilerplate_df, text, IndexError, TicketIndex};
 use crate::domain::{
@@ -120,6 +120,7 @@ impl TicketIndex {
         let mut analyzer = text::text_analyzer();
         let q_code = text::code_tokens(&format!("{}\n{clean}", q.title));
         let qa = Analyzed::new(&mut analyzer, &q.title, &clean, q_code);
+        let surface = surface_forms(&mut analyzer, &format!("{}\n{clean}", q.title));
         let df_of = |field: Field| {
             let s: &Searcher = &searcher;
             move |t: &str| s.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0)
@@ -157,10 +158,7 @@ impl TicketIndex {
         }
         clauses.extend(self.filters(q, same_project));
         let query = BooleanQuery::new(clauses);
-        let hits = searcher.search(
-            &query,
-            &TopDocs::with_limit(k + q.exclude_ids.len() + 2),
-        )?;
+        let hits = searcher.search(&query, &TopDocs::with_limit(k + q.exclude_ids.len() + 2))?;
         let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
         let mut out = Vec::with_capacity(k);
         for (score, addr) in hits {
@@ -191,7 +189,7 @@ impl TicketIndex {
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect(),
                 features: feats,
-                shared_terms: shared_terms(&qa, &ca, &mut idf, 6),
+                shared_terms: shared_terms(&qa, &ca, &mut idf, &surface, 6),
             });
             if out.len() >= k {
                 break;

@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 use tantivy::tokenizer::{
-    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
-    TextAnalyzer, WhitespaceTokenizer,
+    Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    WhitespaceTokenizer,
 };
 
 /// Name of the stemming analyzer used for title and text.
@@ -120,7 +120,11 @@ pub fn code_tokens(text: &str) -> Vec<String> {
         }
         if segments.len() >= 2 && segments.iter().all(|s| is_word(s)) {
             let n = segments.len();
-            if segments[n - 2].chars().next().is_some_and(char::is_uppercase) {
+            if segments[n - 2]
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+            {
                 // a stack frame `pkg.Class.method`: the class and the method
                 push(format!("{}.{}", segments[n - 2], segments[n - 1]).to_lowercase());
                 push(segments[n - 2].to_lowercase());
@@ -140,7 +144,9 @@ pub fn code_tokens(text: &str) -> Vec<String> {
 }
 
 fn strip_source_suffix(t: &str) -> &str {
-    for suffix in [".java", ".scala", ".py", ".rs", ".go", ".js", ".ts", ".kt", ".cc", ".c"] {
+    for suffix in [
+        ".java", ".scala", ".py", ".rs", ".go", ".js", ".ts", ".kt", ".cc", ".c",
+    ] {
         if let Some(s) = t.strip_suffix(suffix) {
             return s;
         }
@@ -151,7 +157,8 @@ fn strip_source_suffix(t: &str) -> &str {
 fn is_word(s: &str) -> bool {
     !s.is_empty()
         && s.chars().next().is_some_and(char::is_alphabetic)
-        && s.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
 }
 
 /// `camelCase` or `PascalCase` with at least two humps, or `snake_case`/`SCREAMING_CASE`.
@@ -224,7 +231,10 @@ mod tests {
             vec!["native", "azure", "fs", "output", "stream"]
         );
         assert_eq!(split_identifier("HTTPServer"), vec!["http", "server"]);
-        assert_eq!(split_identifier("dfs_block_size"), vec!["dfs", "block", "size"]);
+        assert_eq!(
+            split_identifier("dfs_block_size"),
+            vec!["dfs", "block", "size"]
+        );
     }
 
     #[test]
@@ -233,9 +243,15 @@ mod tests {
                  at org.apache.hadoop.fs.FileSystem.get(FileSystem.java:602)\n\
                  set fs.s3a.connection.maximum to 5";
         let toks = code_tokens(t);
-        assert!(toks.contains(&"classnotfoundexception".to_string()), "{toks:?}");
+        assert!(
+            toks.contains(&"classnotfoundexception".to_string()),
+            "{toks:?}"
+        );
         assert!(toks.contains(&"filesystem.get".to_string()), "{toks:?}");
-        assert!(toks.contains(&"fs.s3a.connection.maximum".to_string()), "{toks:?}");
+        assert!(
+            toks.contains(&"fs.s3a.connection.maximum".to_string()),
+            "{toks:?}"
+        );
         assert!(!toks.iter().any(|t| t == "caused"), "{toks:?}");
     }
 

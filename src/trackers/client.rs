@@ -14,7 +14,10 @@ use std::time::Duration;
 pub enum Auth {
     None,
     /// HTTP basic (Jira Cloud: email + API token).
-    Basic { user: String, password: Secret },
+    Basic {
+        user: String,
+        password: Secret,
+    },
     /// `Authorization: Bearer <token>` (Jira Data Center PAT, Linear OAuth).
     Bearer(Secret),
     /// `Authorization: <key>` as is (Linear personal API keys).
@@ -132,7 +135,8 @@ impl TrackerClient {
                         return serde_json::from_str(&text)
                             .map_err(|e| ClientError::Decode(e.to_string()));
                     }
-                    let retryable = status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+                    let retryable =
+                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
                     if !retryable || last {
                         return Err(ClientError::Status {
                             status: status.as_u16(),
@@ -145,7 +149,12 @@ impl TrackerClient {
                     } else {
                         self.backoff(attempt)
                     };
-                    tracing::warn!(attempt, status = status.as_u16(), wait_ms = wait.as_millis() as u64, "tracker asked to retry");
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "tracker asked to retry"
+                    );
                     wait
                 }
             };
@@ -167,7 +176,12 @@ impl TrackerClient {
 /// How long a 429 asks us to wait: `Retry-After` (seconds or an HTTP date), else
 /// `X-RateLimit-Reset` (epoch seconds or milliseconds, or seconds to wait).
 pub fn rate_limit_wait(headers: &HeaderMap, now: time::OffsetDateTime) -> Option<Duration> {
-    let header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
     if let Some(v) = header(RETRY_AFTER.as_str()) {
         if let Ok(secs) = v.parse::<f64>() {
             return Some(Duration::from_secs_f64(secs.max(0.0)));
@@ -205,9 +219,10 @@ pub fn tracker_message(body: &str) -> String {
             parts.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
         }
         match v.get("errors") {
-            Some(Value::Object(m)) => {
-                parts.extend(m.iter().map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default())))
-            }
+            Some(Value::Object(m)) => parts.extend(
+                m.iter()
+                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default())),
+            ),
             Some(Value::Array(a)) => parts.extend(
                 a.iter()
                     .filter_map(|e| e.get("message").and_then(Value::as_str))
@@ -258,9 +273,15 @@ mod tests {
         let now = time::macros::datetime!(2024-01-01 00:00:00 UTC);
         let secs = |h| rate_limit_wait(&h, now).map(|d| d.as_secs());
         assert_eq!(secs(headers("retry-after", "7")), Some(7));
-        assert_eq!(secs(headers("retry-after", "Mon, 01 Jan 2024 00:00:30 GMT")), Some(30));
+        assert_eq!(
+            secs(headers("retry-after", "Mon, 01 Jan 2024 00:00:30 GMT")),
+            Some(30)
+        );
         assert_eq!(secs(headers("x-ratelimit-reset", "1704067220")), Some(20));
-        assert_eq!(secs(headers("x-ratelimit-requests-reset", "1704067205000")), Some(5));
+        assert_eq!(
+            secs(headers("x-ratelimit-requests-reset", "1704067205000")),
+            Some(5)
+        );
         assert_eq!(secs(HeaderMap::new()), None);
     }
 

@@ -72,13 +72,23 @@ pub async fn prepare(store: &Store, index: Arc<TicketIndex>, fresh: bool) -> any
     } else {
         ("caught up", catch_up(store, index).await?)
     };
-    tracing::info!(tickets = n, ms = started.elapsed().as_millis() as u64, how, "ticket index ready");
+    tracing::info!(
+        tickets = n,
+        ms = started.elapsed().as_millis() as u64,
+        how,
+        "ticket index ready"
+    );
     Ok(())
 }
 
 /// Follows the tickets table until shutdown (tickets back-filled by another process, or
 /// stored by another replica, reach this replica's index this way).
-pub async fn follow(store: Store, index: Arc<TicketIndex>, every: Duration, shutdown: CancellationToken) {
+pub async fn follow(
+    store: Store,
+    index: Arc<TicketIndex>,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,

@@ -1,5 +1,7 @@
 //! The one integration-test binary: the real server on port 0, real databases, real payloads.
 
+mod backfill;
+mod duplicates;
 mod health;
 mod helpers;
 mod queue;

@@ -106,7 +106,10 @@ impl JiraApi {
                     .client
                     .send_json(Method::GET, url.as_str(), None, &self.auth)
                     .await?;
-                let got = v.get("issues").and_then(Value::as_array).map_or(0, Vec::len) as u64;
+                let got = v
+                    .get("issues")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len) as u64;
                 let total = v.get("total").and_then(Value::as_u64);
                 let end = start + got;
                 let more = !matches!(total, Some(t) if end >= t);
@@ -171,9 +174,9 @@ impl JiraApi {
                     .collect()
             })
             .unwrap_or_default();
-        let reporter = f.get("reporter").and_then(|r| {
-            s(r.get("accountId")).or_else(|| s(r.get("name")))
-        });
+        let reporter = f
+            .get("reporter")
+            .and_then(|r| s(r.get("accountId")).or_else(|| s(r.get("name"))));
         Some(FetchedTicket {
             event: TicketEvent {
                 tracker: Tracker::Jira,

@@ -9,7 +9,8 @@ use reqwest::Method;
 use serde_json::{json, Value};
 
 /// The back-fill query: one team's issues, oldest first, with their duplicate relations.
-pub const ISSUES_QUERY: &str = "query TicketLensBackfill($team: String!, $first: Int!, $after: String) {
+pub const ISSUES_QUERY: &str =
+    "query TicketLensBackfill($team: String!, $first: Int!, $after: String) {
   issues(first: $first, after: $after, orderBy: createdAt, includeArchived: true,
          filter: { team: { key: { eq: $team } } }) {
     nodes {
