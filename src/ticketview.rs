@@ -44,6 +44,7 @@ pub async fn ticket_view(
         body: ticket.body.clone(),
         project: ticket.project.clone(),
         components: ticket.components.clone(),
+        created_at: ticket.created_at.clone(),
         created_before: None,
         exclude_ids: vec![ticket.id.clone(), ticket.key.clone()],
         linked: linked.clone(),

@@ -52,6 +52,9 @@ pub struct SimilarQuery {
     pub project: Option<String>,
     /// The query's components: shared ones are named in each candidate's explanation.
     pub components: Vec<String>,
+    /// When the query ticket was created (RFC 3339); closeness in time is evidence. `None`:
+    /// now (ad-hoc text).
+    pub created_at: Option<String>,
     /// Only tickets created strictly before this point are candidates (evaluation, replays).
     pub created_before: Option<CreatedOrder>,
     /// Tracker ids never returned: the ticket itself, at least.
@@ -77,7 +80,7 @@ impl Default for SimilarOptions {
     fn default() -> Self {
         SimilarOptions {
             limit: 5,
-            likely_threshold: 0.8,
+            likely_threshold: 0.85,
             related_threshold: 0.2,
             same_project: true,
         }

@@ -68,6 +68,8 @@ pub struct DuplicateReport {
     pub ours_shipped_model: RankMetrics,
     pub likely_tier_cross_validated: TierMetrics,
     pub likely_tier_shipped_model: TierMetrics,
+    /// The cross-validated tier at other thresholds, to choose one.
+    pub threshold_sweep_cross_validated: Vec<TierMetrics>,
     /// The model fitted on all queries (what `Logistic::shipped` should hold).
     pub fitted_on_all_queries: Logistic,
 }
@@ -108,6 +110,7 @@ fn query_of(t: &DatasetTicket) -> SimilarQuery {
         body: t.body.clone(),
         project: Some(t.project.clone()),
         components: Vec::new(),
+        created_at: Some(t.created_at.clone()),
         created_before: Some(TicketIndex::order_of(Some(&t.created_at), &t.id)),
         exclude_ids: vec![t.id.clone()],
         linked: Vec::new(),
@@ -174,7 +177,10 @@ pub fn run(
     let fitted_all = fit(None);
     let shipped = Logistic::shipped();
 
-    let mut tiers = [TierCount::default(), TierCount::default()];
+    // per model (0: cross-validated, 1: shipped): each query's shown candidates as
+    // (similarity, is a target), and each no-duplicate ticket's best similarity
+    let mut shown: [Vec<Vec<(f32, bool)>>; 2] = [Vec::new(), Vec::new()];
+    let mut best: [Vec<(f32, bool)>; 2] = [Vec::new(), Vec::new()];
     let mut ranks = [Vec::new(), Vec::new()];
     for (i, (cands, q)) in per_query.iter().enumerate() {
         for (m, model) in [&fold_models[i % folds], &shipped].into_iter().enumerate() {
@@ -183,17 +189,13 @@ pub fn run(
                 ranked.iter().map(|(_, s)| s.id.as_str()),
                 &q.duplicate_of,
             ));
-            let likely: Vec<_> = ranked
-                .iter()
-                .take(limit)
-                .filter(|(p, _)| *p >= likely_threshold)
-                .collect();
-            tiers[m].suggestions += likely.len();
-            tiers[m].correct += likely
-                .iter()
-                .filter(|(_, s)| q.duplicate_of.contains(&s.id))
-                .count();
-            tiers[m].queries_flagged += usize::from(!likely.is_empty());
+            shown[m].push(
+                ranked
+                    .iter()
+                    .take(limit)
+                    .map(|(p, s)| (*p, q.duplicate_of.contains(&s.id)))
+                    .collect(),
+            );
         }
     }
 
@@ -217,13 +219,24 @@ pub fn run(
             let cands = index.candidates(&query_of(t), true, crate::ticketindex::FIRST_STAGE)?;
             let dup_resolved = t.resolution.as_deref() == Some("Duplicate");
             for (m, model) in [&fold_models[n % folds], &shipped].into_iter().enumerate() {
-                let flagged = rerank(model, &cands)
-                    .first()
-                    .is_some_and(|(p, _)| *p >= likely_threshold);
-                tiers[m].add_no_duplicate(flagged, dup_resolved);
+                let top = rerank(model, &cands).first().map_or(0.0, |(p, _)| *p);
+                best[m].push((top, dup_resolved));
             }
         }
     }
+    let tier = |m: usize, threshold: f32| {
+        let mut c = TierCount::default();
+        for q in &shown[m] {
+            let likely: Vec<&(f32, bool)> = q.iter().filter(|(p, _)| *p >= threshold).collect();
+            c.suggestions += likely.len();
+            c.correct += likely.iter().filter(|(_, hit)| *hit).count();
+            c.queries_flagged += usize::from(!likely.is_empty());
+        }
+        for (top, dup_resolved) in &best[m] {
+            c.add_no_duplicate(*top >= threshold, *dup_resolved);
+        }
+        c.metrics(threshold)
+    };
     Ok(DuplicateReport {
         tickets: tickets.len(),
         queries: per_query.len(),
@@ -231,11 +244,15 @@ pub fn run(
         baseline_bm25: RankMetrics::from_ranks(&base_ranks, skipped),
         ours_cross_validated: RankMetrics::from_ranks(&ranks[0], skipped),
         ours_shipped_model: RankMetrics::from_ranks(&ranks[1], skipped),
-        likely_tier_cross_validated: tiers[0].metrics(likely_threshold),
-        likely_tier_shipped_model: tiers[1].metrics(likely_threshold),
+        likely_tier_cross_validated: tier(0, likely_threshold),
+        likely_tier_shipped_model: tier(1, likely_threshold),
+        threshold_sweep_cross_validated: SWEEP.iter().map(|t| tier(0, *t)).collect(),
         fitted_on_all_queries: fitted_all,
     })
 }
+
+/// Thresholds the report also shows the cross-validated tier at.
+const SWEEP: [f32; 7] = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9];
 
 #[derive(Default)]
 struct TierCount {
@@ -295,8 +312,13 @@ impl DuplicateReport {
             )
         };
         let m = &self.fitted_on_all_queries;
+        let sweep: String = self
+            .threshold_sweep_cross_validated
+            .iter()
+            .map(|t| tier("  sweep (cross-validated)", t))
+            .collect();
         format!(
-            "duplicate detection: {} tickets, {} queries, {}-fold cross-validation\n{}\n{}\n{}\n{}{}\
+            "duplicate detection: {} tickets, {} queries, {}-fold cross-validation\n{}\n{}\n{}\n{}{}{}\
              model fitted on all queries: bias {:.3}, weights {:?}\n",
             self.tickets,
             self.queries,
@@ -306,6 +328,7 @@ impl DuplicateReport {
             self.ours_shipped_model.line("ours (shipped model, in-sample)"),
             tier("likely tier (cross-validated)", &self.likely_tier_cross_validated),
             tier("likely tier (shipped model)", &self.likely_tier_shipped_model),
+            sweep,
             m.bias,
             m.weights
         )

@@ -17,6 +17,7 @@ pub struct StoredTicket {
     pub project: Option<String>,
     pub status: Option<String>,
     pub url: Option<String>,
+    pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub deleted: bool,
 }
@@ -83,7 +84,7 @@ impl Store {
     ) -> Result<Option<StoredTicket>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT tracker, ticket_id, ticket_key, title, body, labels, components, project, \
-                 status, url, updated_at, deleted \
+                 status, url, created_at, updated_at, deleted \
              FROM tickets WHERE tracker = $1 AND ticket_key = $2 \
              ORDER BY stored_at DESC LIMIT 1",
         )
@@ -107,6 +108,7 @@ impl Store {
             project: row.try_get("project")?,
             status: row.try_get("status")?,
             url: row.try_get("url")?,
+            created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
             deleted: row.try_get::<i64, _>("deleted")? != 0,
         }))

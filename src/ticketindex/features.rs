@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Number of features.
-pub const N_FEATURES: usize = 6;
+pub const N_FEATURES: usize = 7;
 /// Feature names, in vector order (for reports and fitted models).
 pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "cos_text",
@@ -15,6 +15,7 @@ pub const FEATURE_NAMES: [&str; N_FEATURES] = [
     "code_overlap",
     "bm25_share",
     "title_bigrams",
+    "recency",
 ];
 
 /// The evidence for one query–candidate pair.
@@ -108,11 +109,13 @@ pub fn cosine(a: &HashMap<String, f32>, b: &HashMap<String, f32>, idf: &mut Idf)
 }
 
 /// Computes the features of a candidate for a query. `bm25_share` is the candidate's
-/// first-stage score over the best first-stage score of the query.
+/// first-stage score over the best first-stage score of the query; `days_apart` the time
+/// between their creation, when both are known.
 pub fn features(
     q: &Analyzed,
     c: &Analyzed,
     bm25_share: f32,
+    days_apart: Option<f32>,
     idf: &mut Idf,
     code_idf: &mut Idf,
 ) -> Features {
@@ -137,6 +140,8 @@ pub fn features(
         code,
         bm25_share.clamp(0.0, 1.0),
         bigrams.clamp(0.0, 1.0),
+        // duplicates tend to be filed close together; a month apart halves it
+        days_apart.map_or(0.0, |d| 1.0 / (1.0 + d.abs() / 30.0)),
     ])
 }
 

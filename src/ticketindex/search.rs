@@ -52,6 +52,12 @@ fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
     (Occur::Must, Box::new(BoostQuery::new(q, 0.0)))
 }
 
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
 fn str_of(doc: &TantivyDocument, field: Field) -> Option<String> {
     doc.get_first(field)
         .and_then(|v| v.as_str())
@@ -160,6 +166,11 @@ impl TicketIndex {
         let query = BooleanQuery::new(clauses);
         let hits = searcher.search(&query, &TopDocs::with_limit(k + q.exclude_ids.len() + 2))?;
         let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
+        let q_ms = match q.created_at.as_deref().map(|t| created_ms(Some(t))) {
+            Some(0) => None,
+            Some(ms) => Some(ms),
+            None => Some(now_ms()),
+        };
         let mut out = Vec::with_capacity(k);
         for (score, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
@@ -174,7 +185,12 @@ impl TicketIndex {
                 .map(str::to_string)
                 .collect();
             let ca = Analyzed::new(&mut analyzer, &title, &body, code);
-            let feats = features(&qa, &ca, score / best, &mut idf, &mut code_idf);
+            let c_ms = doc
+                .get_first(f.created_ms)
+                .and_then(|v| v.as_i64())
+                .filter(|ms| *ms != 0);
+            let days = q_ms.zip(c_ms).map(|(a, b)| (a - b) as f32 / 86_400_000.0);
+            let feats = features(&qa, &ca, score / best, days, &mut idf, &mut code_idf);
             out.push(Scored {
                 tracker: str_of(&doc, f.tracker)
                     .and_then(|t| Tracker::parse(&t))
