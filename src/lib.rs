@@ -9,7 +9,9 @@
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
 //! - `ticketview`: a stored ticket with its duplicate candidates (the tickets API)
+//! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
+//! - `writeback`: the one comment per ticket, created once and updated in place
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API
@@ -23,6 +25,7 @@ pub mod eval;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod render;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
@@ -30,3 +33,4 @@ pub mod ticketindex;
 pub mod ticketview;
 pub mod trackers;
 pub mod worker;
+pub mod writeback;

@@ -5,6 +5,7 @@ use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
+use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
 use crate::worker::{index_sync, JobHandler, TicketEventHandler, Workers};
@@ -60,6 +61,8 @@ impl Application {
         let ticket_index = Arc::new(ticket_index);
         index_sync::prepare(&store, ticket_index.clone(), fresh).await?;
 
+        // Parse the contract now, so a broken spec stops the start instead of a request.
+        http::spec_json();
         let metrics = Metrics::new();
         let wake = Arc::new(Notify::new());
         let (ingestor, writers) = Ingestor::start(
@@ -72,6 +75,10 @@ impl Application {
             Arc::new(TicketEventHandler {
                 store: store.clone(),
                 index: ticket_index.clone(),
+                analyzer: None,
+                jira: None,
+                linear: None,
+                render: RenderOptions::default(),
             })
         });
         let workers = Workers::new(
@@ -79,7 +86,7 @@ impl Application {
             settings.queue.clone(),
             handler,
             metrics.clone(),
-            wake,
+            wake.clone(),
         );
 
         let listener = TcpListener::bind(settings.server.listen)
@@ -92,6 +99,7 @@ impl Application {
             ingestor,
             metrics,
             ticket_index: ticket_index.clone(),
+            wake: wake.clone(),
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?

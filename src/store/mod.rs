@@ -2,11 +2,13 @@
 //! migrations of both, and every SQL statement of the service. Times are epoch milliseconds.
 
 mod backfill;
+mod comments;
 mod deliveries;
 mod jobs;
 mod tickets;
 
 pub use backfill::BackfillCursor;
+pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
 pub use tickets::{FeedPosition, IndexFeed, StoredTicket};

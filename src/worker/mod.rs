@@ -4,7 +4,7 @@
 mod handler;
 pub mod index_sync;
 
-pub use handler::{JobError, JobHandler, TicketEventHandler};
+pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;
 use crate::metrics::Metrics;

@@ -1,9 +1,11 @@
 //! The one integration-test binary: the real server on port 0, real databases, real payloads.
 
 mod backfill;
+mod contract;
 mod duplicates;
 mod health;
 mod helpers;
 mod queue;
+mod render;
 mod shutdown;
 mod webhooks;
