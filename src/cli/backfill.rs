@@ -49,11 +49,6 @@ pub struct Common {
 /// Runs a back-fill, then brings the on-disk ticket index up to date when no running
 /// service holds it (a running service follows the store by itself).
 pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()> {
-    let url = settings.database.url.expose();
-    let store = Store::connect(url, 2)
-        .await
-        .with_context(|| format!("failed to open the database {}", redact_url(url)))?;
-    store.migrate().await?;
     let client = TrackerClient::new(ClientOptions::default())?;
     let (source, common) = match cmd {
         BackfillCommand::Jira { jql, common } => {
@@ -65,6 +60,12 @@ pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()
             (Source::Linear { api, team }, common)
         }
     };
+    // settings are checked before anything is created on disk
+    let url = settings.database.url.expose();
+    let store = Store::connect(url, 2)
+        .await
+        .with_context(|| format!("failed to open the database {}", redact_url(url)))?;
+    store.migrate().await?;
     let mut bar = Bar::new();
     let outcome = backfill::run(&store, &source, common.page_size, common.restart, |p| {
         bar.show(p)
