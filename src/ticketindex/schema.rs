@@ -136,7 +136,8 @@ pub fn created_ms(s: Option<&str>) -> i64 {
     0
 }
 
-fn cut(s: &str, max: usize) -> &str {
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub fn cut(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

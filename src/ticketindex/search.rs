@@ -117,7 +117,9 @@ impl TicketIndex {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
         let f = self.fields;
-        let clean = text::strip_lines(&q.body, |fp| {
+        // the query reads as much body as a stored candidate offers (bounds long pasted logs)
+        let body = super::schema::cut(&q.body, super::schema::STORED_BODY_CHARS);
+        let clean = text::strip_lines(body, |fp| {
             let df = searcher
                 .doc_freq(&Term::from_field_u64(f.lines, fp))
                 .unwrap_or(0);
