@@ -8,16 +8,22 @@
 //! - `history_refresh`: mine → store → rescore, for one repository
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
+//! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
+//! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
+//! - `ticketview`: a stored ticket with its duplicate candidates (the tickets API)
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `writeback`: the one comment per ticket, created once and updated in place
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
+//! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API
 //! - `startup`, `cli`: the application and the command line
 
+pub mod backfill;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod eval;
 pub mod history;
 pub mod history_refresh;
 pub mod http;
@@ -27,6 +33,8 @@ pub mod render;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
+pub mod ticketindex;
+pub mod ticketview;
 pub mod trackers;
 pub mod worker;
 pub mod writeback;

@@ -7,7 +7,8 @@ use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
-use crate::worker::{JobHandler, TicketEventHandler, Workers};
+use crate::ticketindex::TicketIndex;
+use crate::worker::{index_sync, JobHandler, TicketEventHandler, Workers};
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 use anyhow::Context;
@@ -25,6 +26,7 @@ pub struct Application {
     workers: Workers,
     writers: Vec<JoinHandle<()>>,
     store: Store,
+    ticket_index: Arc<TicketIndex>,
     shutdown: CancellationToken,
     grace: Duration,
 }
@@ -51,6 +53,13 @@ impl Application {
             .await
             .context("failed to apply migrations")?;
         log_configuration(&settings, &store);
+        let index_dir = settings.duplicates.index_dir.clone();
+        let (ticket_index, fresh) =
+            tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref()))
+                .await?
+                .context("failed to open the ticket index")?;
+        let ticket_index = Arc::new(ticket_index);
+        index_sync::prepare(&store, ticket_index.clone(), fresh).await?;
 
         // Parse the contract now, so a broken spec stops the start instead of a request.
         http::spec_json();
@@ -65,6 +74,7 @@ impl Application {
         let handler = handler.unwrap_or_else(|| {
             Arc::new(TicketEventHandler {
                 store: store.clone(),
+                index: ticket_index.clone(),
                 analyzer: None,
                 jira: None,
                 linear: None,
@@ -88,6 +98,7 @@ impl Application {
             store: store.clone(),
             ingestor,
             metrics,
+            ticket_index: ticket_index.clone(),
             wake: wake.clone(),
         });
         let server = HttpServer::new(move || http::app(state.clone()))
@@ -102,6 +113,7 @@ impl Application {
             workers,
             writers,
             store,
+            ticket_index,
             shutdown: CancellationToken::new(),
             grace,
         })
@@ -125,10 +137,17 @@ impl Application {
             workers,
             writers,
             store,
+            ticket_index,
             shutdown,
             grace,
             ..
         } = self;
+        let follower = tokio::spawn(index_sync::follow(
+            store.clone(),
+            ticket_index,
+            Duration::from_secs(2),
+            shutdown.clone(),
+        ));
         let handle = server.handle();
         let server_task = tokio::spawn(server);
         let workers_task = tokio::spawn(workers.run(shutdown.clone(), grace));
@@ -139,6 +158,7 @@ impl Application {
         if let Err(e) = workers_task.await {
             tracing::error!(error = %e, "worker supervisor failed");
         }
+        let _ = follower.await;
         for w in writers {
             let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
         }

@@ -1,7 +1,10 @@
-//! The command line: `serve` and `migrate` here; one file per further command
-//! (`history mine`, `eval fragility`).
+//! The command line: `serve` and `migrate` here; one file per further command group
+//! (`history`, `backfill`, `eval`).
 
+mod backfill;
 mod eval;
+mod eval_duplicates;
+mod eval_fragility;
 mod history;
 
 use crate::config::Settings;
@@ -30,7 +33,10 @@ pub enum Command {
     /// Mines git history into the store and recomputes fragility.
     #[command(subcommand)]
     History(history::HistoryCommand),
-    /// Evaluates the analysis against what really happened.
+    /// Imports a tracker's existing tickets (indexed, never commented on); resumable.
+    #[command(subcommand)]
+    Backfill(backfill::BackfillCommand),
+    /// Offline accuracy measurements over datasets and real history.
     #[command(subcommand)]
     Eval(eval::EvalCommand),
 }
@@ -38,7 +44,9 @@ pub enum Command {
 /// Runs the parsed command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
-    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    // tantivy narrates every commit at info level
+    let level = format!("{},tantivy=warn", settings.log.level);
+    crate::telemetry::init(&settings.log.format, &level);
     match cli.command {
         Command::Serve => {
             let app = Application::build(settings).await?;
@@ -54,6 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::History(cmd) => history::run(cmd, &settings).await,
-        Command::Eval(cmd) => eval::run(cmd, &settings).await,
+        Command::Backfill(cmd) => backfill::run(cmd, &settings).await,
+        Command::Eval(cmd) => eval::run(cmd, settings).await,
     }
 }

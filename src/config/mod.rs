@@ -25,6 +25,7 @@ pub struct Settings {
     pub jira: JiraSettings,
     pub linear: LinearSettings,
     pub history: HistorySettings,
+    pub duplicates: DuplicateSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -130,6 +131,24 @@ pub struct JiraSettings {
     pub allow_unsigned: bool,
     /// TicketLens' own Jira account (accountId or user name): its edits are ignored.
     pub own_account: Option<String>,
+    /// Site for API calls (back-fill), e.g. `https://acme.atlassian.net`.
+    pub base_url: Option<String>,
+    /// `cloud` (REST v3, `search/jql` with `nextPageToken`) or `datacenter` (REST v2, `startAt`).
+    pub flavor: JiraFlavor,
+    /// Cloud: the account email of the API token (basic auth `email:api_token`).
+    pub email: Option<String>,
+    pub api_token: Option<Secret>,
+    /// Data Center: a personal access token sent as `Authorization: Bearer`.
+    pub pat: Option<Secret>,
+}
+
+/// Which Jira the API settings talk to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JiraFlavor {
+    #[default]
+    Cloud,
+    Datacenter,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -142,6 +161,12 @@ pub struct LinearSettings {
     pub timestamp_tolerance_secs: i64,
     /// TicketLens' own Linear user id: its edits are ignored.
     pub own_user: Option<String>,
+    /// GraphQL endpoint for API calls (back-fill).
+    pub api_url: String,
+    /// A personal API key, sent as `Authorization: <key>` (no `Bearer`).
+    pub api_key: Option<Secret>,
+    /// An OAuth access token, sent as `Authorization: Bearer <token>`.
+    pub oauth_token: Option<Secret>,
 }
 
 impl Default for LinearSettings {
@@ -151,6 +176,51 @@ impl Default for LinearSettings {
             allow_unsigned: false,
             timestamp_tolerance_secs: 60,
             own_user: None,
+            api_url: "https://api.linear.app/graphql".into(),
+            api_key: None,
+            oauth_token: None,
+        }
+    }
+}
+
+/// Similar-ticket search and the ticket index.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DuplicateSettings {
+    /// Directory of the ticket index; `None` keeps it in memory (rebuilt from the store at
+    /// every start).
+    pub index_dir: Option<std::path::PathBuf>,
+    /// Calibrated similarity at or above which a candidate is a "likely duplicate".
+    pub likely_threshold: f32,
+    /// Similarity at or above which a candidate is shown as "related".
+    pub related_threshold: f32,
+    /// Most candidates shown per ticket.
+    pub limit: usize,
+    /// Only search the ticket's own project (Jira) or team (Linear).
+    pub same_project: bool,
+}
+
+impl Default for DuplicateSettings {
+    fn default() -> Self {
+        let o = crate::domain::SimilarOptions::default();
+        DuplicateSettings {
+            index_dir: None,
+            likely_threshold: o.likely_threshold,
+            related_threshold: o.related_threshold,
+            limit: o.limit,
+            same_project: o.same_project,
+        }
+    }
+}
+
+impl DuplicateSettings {
+    /// The search options these settings describe.
+    pub fn options(&self) -> crate::domain::SimilarOptions {
+        crate::domain::SimilarOptions {
+            limit: self.limit,
+            likely_threshold: self.likely_threshold,
+            related_threshold: self.related_threshold,
+            same_project: self.same_project,
         }
     }
 }
@@ -282,6 +352,18 @@ mod tests {
     fn a_bad_value_never_echoes_a_secret() {
         let err = Settings::from_toml("[jira]\nwebhook_secret = [\"hunter2\"]").unwrap_err();
         assert!(!err.to_string().contains("hunter2"), "{err}");
+    }
+
+    #[test]
+    fn tracker_api_settings_parse_with_their_defaults() {
+        let s = Settings::from_toml(
+            "[jira]\nbase_url = \"https://j\"\nflavor = \"datacenter\"\npat = \"p\"\n\
+             [linear]\napi_key = \"k\"",
+        )
+        .unwrap();
+        assert_eq!(s.jira.flavor, JiraFlavor::Datacenter);
+        assert_eq!(s.linear.api_url, "https://api.linear.app/graphql");
+        assert!(Settings::from_toml("[jira]\nflavor = \"server\"").is_err());
     }
 
     #[test]

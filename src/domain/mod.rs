@@ -4,6 +4,7 @@
 mod enrichment;
 mod event;
 mod history;
+mod similar;
 mod ticket;
 
 pub use enrichment::{
@@ -11,4 +12,5 @@ pub use enrichment::{
 };
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, FileChange, MinedCommit};
+pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use ticket::{TicketKey, Tracker};

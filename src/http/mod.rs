@@ -7,12 +7,14 @@ mod health;
 mod jobs;
 mod modules;
 mod openapi;
+mod tickets;
 mod webhooks;
 
 use crate::config::Settings;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::store::Store;
+use crate::ticketindex::TicketIndex;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
@@ -28,6 +30,7 @@ pub struct AppState {
     pub store: Store,
     pub ingestor: Ingestor,
     pub metrics: Metrics,
+    pub ticket_index: Arc<TicketIndex>,
     /// Wakes idle workers when a job becomes due (an operator retry).
     pub wake: Arc<Notify>,
 }
@@ -45,6 +48,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/jobs/{id}/retry"),
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
+    ("GET", "/api/v1/tickets/{tracker}/{key}"),
 ];
 
 /// Registers every route; `/api/` sits behind the bearer-token guard. Each path answers 405
@@ -63,6 +67,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
                 .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
                 .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
+                .service(
+                    resource("/v1/tickets/{tracker}/{key}", "GET")
+                        .route(web::get().to(tickets::get_ticket)),
+                )
                 .default_service(web::to(not_found)),
         );
 }

@@ -51,11 +51,15 @@ impl Store {
             // ON CONFLICT without a target covers both unique keys, for rows of other
             // transactions and for repeats inside this statement alike (the first wins).
             let mut with_jobs = Vec::new();
+            let mut claimed = vec![false; inserted.len()];
             for (i, d) in chunk.iter().enumerate() {
-                let row = inserted
-                    .iter()
-                    .position(|(_, id, hash)| *id == d.delivery_id && *hash == d.body_sha256);
+                // Each inserted row belongs to the first input that carries it; later
+                // repeats inside the batch are duplicates.
+                let row = inserted.iter().enumerate().position(|(k, (_, id, hash))| {
+                    !claimed[k] && *id == d.delivery_id && *hash == d.body_sha256
+                });
                 let Some(pos) = row else { continue };
+                claimed[pos] = true;
                 let (row_id, _, _) = inserted[pos].clone();
                 outcomes[chunk_start + i] = DeliveryOutcome::Stored { job_id: None };
                 if let Some(job) = &d.job {

@@ -2,6 +2,7 @@
 //! migrations of both, and every SQL statement of the service (mined history and fragility
 //! scores included). Times are epoch milliseconds.
 
+mod backfill;
 mod comments;
 mod deliveries;
 mod history;
@@ -9,12 +10,13 @@ mod jobs;
 mod scores;
 mod tickets;
 
+pub use backfill::BackfillCursor;
 pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use history::{HistoryBatch, HistoryState};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
 pub use scores::{score_id, ScoreRow, ScoreSort};
-pub use tickets::StoredTicket;
+pub use tickets::{FeedPosition, IndexFeed, StoredTicket};
 
 use anyhow::Context;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

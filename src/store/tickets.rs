@@ -1,7 +1,7 @@
 //! Tickets as last seen from their tracker: the source of truth for the ticket index.
 
 use super::Store;
-use crate::domain::{EventKind, TicketEvent};
+use crate::domain::{EventKind, TicketDoc, TicketEvent, Tracker};
 use sqlx::Row;
 
 /// A ticket row as the API shows it.
@@ -17,6 +17,7 @@ pub struct StoredTicket {
     pub project: Option<String>,
     pub status: Option<String>,
     pub url: Option<String>,
+    pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub deleted: bool,
 }
@@ -83,7 +84,7 @@ impl Store {
     ) -> Result<Option<StoredTicket>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT tracker, ticket_id, ticket_key, title, body, labels, components, project, \
-                 status, url, updated_at, deleted \
+                 status, url, created_at, updated_at, deleted \
              FROM tickets WHERE tracker = $1 AND ticket_key = $2 \
              ORDER BY stored_at DESC LIMIT 1",
         )
@@ -107,8 +108,118 @@ impl Store {
             project: row.try_get("project")?,
             status: row.try_get("status")?,
             url: row.try_get("url")?,
+            created_at: row.try_get("created_at")?,
             updated_at: row.try_get("updated_at")?,
             deleted: row.try_get::<i64, _>("deleted")? != 0,
         }))
+    }
+}
+
+/// A page of the tickets table in stored order, for the ticket index to follow.
+#[derive(Debug, Clone, Default)]
+pub struct IndexFeed {
+    /// Live tickets to (re-)index.
+    pub upserts: Vec<TicketDoc>,
+    /// Deleted tickets to remove.
+    pub deletes: Vec<(Tracker, String)>,
+    /// The last row of the page: where the next page starts.
+    pub watermark: FeedPosition,
+}
+
+/// A position in the tickets table's stored order: (stored_at, tracker, ticket id).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct FeedPosition {
+    pub stored_at: i64,
+    pub tracker: String,
+    pub ticket_id: String,
+}
+
+const FEED_COLUMNS: &str = "tracker, ticket_id, ticket_key, title, body, labels, components, \
+     project, status, url, created_at, deleted, stored_at";
+
+fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), sqlx::Error> {
+    let list = |col: &str| -> Result<Vec<String>, sqlx::Error> {
+        let s: String = row.try_get(col)?;
+        Ok(serde_json::from_str(&s).unwrap_or_default())
+    };
+    let tracker: String = row.try_get("tracker")?;
+    let doc = TicketDoc {
+        tracker: Tracker::parse(&tracker).unwrap_or(Tracker::Jira),
+        id: row.try_get("ticket_id")?,
+        key: row.try_get("ticket_key")?,
+        title: row.try_get("title")?,
+        body: row.try_get("body")?,
+        labels: list("labels")?,
+        components: list("components")?,
+        project: row.try_get("project")?,
+        status: row.try_get("status")?,
+        url: row.try_get("url")?,
+        created_at: row.try_get("created_at")?,
+    };
+    Ok((
+        doc,
+        row.try_get::<i64, _>("deleted")? != 0,
+        row.try_get("stored_at")?,
+    ))
+}
+
+impl Store {
+    /// The live ticket as the index should hold it; `None` when missing or deleted.
+    pub async fn ticket_doc(
+        &self,
+        tracker: Tracker,
+        id: &str,
+    ) -> Result<Option<TicketDoc>, sqlx::Error> {
+        let row = sqlx::query(&format!(
+            "SELECT {FEED_COLUMNS} FROM tickets WHERE tracker = $1 AND ticket_id = $2"
+        ))
+        .bind(tracker.as_str())
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => {
+                let (doc, deleted, _) = doc_of(&row)?;
+                Ok((!deleted).then_some(doc))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Tickets stored after `after` (exclusive), in stored order, at most `limit`.
+    pub async fn index_feed(
+        &self,
+        after: &FeedPosition,
+        limit: i64,
+    ) -> Result<IndexFeed, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {FEED_COLUMNS} FROM tickets WHERE stored_at > $1 \
+                 OR (stored_at = $1 AND (tracker > $2 OR (tracker = $2 AND ticket_id > $3))) \
+             ORDER BY stored_at, tracker, ticket_id LIMIT $4"
+        ))
+        .bind(after.stored_at)
+        .bind(&after.tracker)
+        .bind(&after.ticket_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut feed = IndexFeed {
+            watermark: after.clone(),
+            ..IndexFeed::default()
+        };
+        for row in &rows {
+            let (doc, deleted, stored_at) = doc_of(row)?;
+            feed.watermark = FeedPosition {
+                stored_at,
+                tracker: doc.tracker.as_str().to_string(),
+                ticket_id: doc.id.clone(),
+            };
+            if deleted {
+                feed.deletes.push((doc.tracker, doc.id));
+            } else {
+                feed.upserts.push(doc);
+            }
+        }
+        Ok(feed)
     }
 }

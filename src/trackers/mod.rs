@@ -1,8 +1,10 @@
 //! One module per tracker: signature verification, webhook parsing into `domain` events and
 //! text flattening of each tracker's markup. GitHub and GitLab slot in beside these two.
 
+pub mod client;
 pub mod jira;
 pub mod linear;
+pub mod page;
 pub mod signature;
 pub mod text;
 

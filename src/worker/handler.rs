@@ -5,6 +5,7 @@ use crate::domain::{Enrichment, EventKind, TicketEvent, Tracker};
 use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
 use crate::render::RenderOptions;
 use crate::store::{now_ms, Job, Store};
+use crate::ticketindex::TicketIndex;
 use crate::writeback::{write_back, CommentSink};
 use futures::future::BoxFuture;
 use std::sync::Arc;
@@ -52,6 +53,9 @@ pub struct TicketEventHandler {
     pub jira: Option<Arc<dyn CommentSink>>,
     pub linear: Option<Arc<dyn CommentSink>>,
     pub render: RenderOptions,
+    /// The ticket index, updated from the stored row (so an out-of-order event never
+    /// regresses it).
+    pub index: Arc<TicketIndex>,
 }
 
 impl TicketEventHandler {
@@ -61,6 +65,7 @@ impl TicketEventHandler {
             .apply_ticket_event(&event, now_ms())
             .await
             .map_err(store_err)?;
+        self.reindex(&event).await?;
         if event.kind == EventKind::Deleted {
             if let Some(a) = &self.analyzer {
                 a.forget(&event)
@@ -97,6 +102,26 @@ impl TicketEventHandler {
             })?;
         tracing::info!(ticket = %event.key, ?outcome, "comment written");
         Ok(())
+    }
+
+    async fn reindex(&self, event: &TicketEvent) -> Result<(), JobError> {
+        let doc = if event.kind == EventKind::Deleted {
+            None
+        } else {
+            self.store
+                .ticket_doc(event.tracker, &event.id)
+                .await
+                .map_err(|e| JobError::retryable(format!("store: {e}")))?
+        };
+        let index = self.index.clone();
+        let (tracker, id) = (event.tracker, event.id.clone());
+        tokio::task::spawn_blocking(move || match doc {
+            Some(doc) => index.upsert(std::slice::from_ref(&doc)),
+            None => index.remove(tracker, &id),
+        })
+        .await
+        .map_err(|e| JobError::retryable(format!("ticket index task: {e}")))?
+        .map_err(|e| JobError::retryable(e.to_string()))
     }
 }
 

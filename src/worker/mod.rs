@@ -2,6 +2,7 @@
 //! kept alive while a job runs and given back on shutdown.
 
 mod handler;
+pub mod index_sync;
 
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 

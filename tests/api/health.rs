@@ -33,6 +33,15 @@ async fn health_readiness_and_metrics_answer_on_a_fresh_server() {
             app.store.ticket_by_key("jira", "BUG-15").await.unwrap()
         })
         .await;
+        // the job finishes after the ticket is stored (the ticket index comes next)
+        crate::webhooks::wait_for(|| async {
+            let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'done'")
+                .fetch_one(app.store.pool())
+                .await
+                .unwrap();
+            (done == 1).then_some(())
+        })
+        .await;
         let r = app.get("/metrics").await;
         assert_eq!(r.status(), 200);
         assert!(r.headers()["content-type"]

@@ -1,6 +1,8 @@
 //! The one integration-test binary: the real server on port 0, real databases, real payloads.
 
+mod backfill;
 mod contract;
+mod duplicates;
 mod health;
 mod helpers;
 mod history;

@@ -196,6 +196,7 @@ async fn redelivered_delivery_is_stored_once(backend: Backend) {
     let (_db, store) = setup(backend).await;
     let batch = [
         delivery("d1", "one", true),
+        delivery("d1", "one", true),
         delivery("d1", "one-again", true),
         delivery("d2", "one", true),
         delivery("d3", "three", false),
@@ -205,9 +206,14 @@ async fn redelivered_delivery_is_stored_once(backend: Backend) {
         out[0],
         DeliveryOutcome::Stored { job_id: Some(_) }
     ));
-    assert_eq!(out[1], DeliveryOutcome::Duplicate, "same delivery id");
-    assert_eq!(out[2], DeliveryOutcome::Duplicate, "same body");
-    assert_eq!(out[3], DeliveryOutcome::Stored { job_id: None });
+    assert_eq!(
+        out[1],
+        DeliveryOutcome::Duplicate,
+        "the same delivery twice in a batch"
+    );
+    assert_eq!(out[2], DeliveryOutcome::Duplicate, "same delivery id");
+    assert_eq!(out[3], DeliveryOutcome::Duplicate, "same body");
+    assert_eq!(out[4], DeliveryOutcome::Stored { job_id: None });
     let again = store.store_deliveries(&batch[..1], 3, 2).await.unwrap();
     assert_eq!(again, vec![DeliveryOutcome::Duplicate]);
     assert_eq!(crate::helpers::count_jobs(&store).await, 1);

@@ -242,7 +242,7 @@ fn browse_url(issue_self: Option<&str>, key: &TicketKey) -> Option<String> {
 
 /// A Jira (`2013-03-27T16:53:58.301+0000`) or RFC 3339 timestamp as RFC 3339 UTC; anything
 /// unparseable is returned unchanged.
-fn normalize_time(s: &str) -> String {
+pub(crate) fn normalize_time(s: &str) -> String {
     let jira = format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond][offset_hour sign:mandatory][offset_minute]"
     );

@@ -1,5 +1,6 @@
 //! Linear: `Linear-Signature` HMAC check with the replay window, and parsing.
 
+pub mod api;
 pub mod parse;
 
 use super::signature::verify_hex_hmac;

@@ -1,0 +1,132 @@
+//! Ticket index speed (not run in CI): similar-ticket query latency with 100,000 tickets,
+//! back-fill indexing throughput and index size. Volume comes from replicating the Hadoop
+//! dataset (speed only; the copies make no sense as data).
+//!
+//! `cargo bench --bench ticket_index` (env `TICKETS` overrides the 100,000).
+
+use std::path::Path;
+use std::time::Instant;
+use ticketlens::domain::{SimilarOptions, SimilarQuery, TicketDoc, Tracker};
+use ticketlens::eval::duplicates::{read_jsonl, DatasetTicket};
+use ticketlens::ticketindex::TicketIndex;
+
+fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// CPU seconds this process used (user + system), from /proc: robust to a loaded machine.
+fn cpu_secs() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .and_then(|s| {
+            let rest = &s[s.rfind(')')? + 2..];
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some((f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() -> anyhow::Result<()> {
+    let target: usize = std::env::var("TICKETS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/datasets/duplicates/hadoop-tickets.jsonl");
+    let base: Vec<DatasetTicket> = read_jsonl(&data)?;
+    let docs: Vec<TicketDoc> = (0..target)
+        .map(|i| {
+            let t = &base[i % base.len()];
+            let copy = i / base.len();
+            TicketDoc {
+                tracker: Tracker::Jira,
+                id: format!("{}{copy:03}", t.id),
+                key: format!("HADOOP-{i}"),
+                title: t.title.clone(),
+                body: format!("{}\ncopy{copy}", t.body),
+                labels: Vec::new(),
+                components: Vec::new(),
+                project: Some(t.project.clone()),
+                status: None,
+                url: None,
+                created_at: Some(t.created_at.clone()),
+            }
+        })
+        .collect();
+    let dir = tempfile::tempdir()?;
+    let rss_before = rss_mb();
+    let (index, _) = TicketIndex::open(Some(dir.path()))?;
+
+    // back-fill path: pages of 1,000 applied as the catch-up loop applies them
+    let cpu = cpu_secs();
+    let started = Instant::now();
+    for page in docs.chunks(1_000) {
+        index.apply(page, &[], None)?;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "indexing (back-fill pages of 1000): {} tickets in {secs:.1} s = {:.0} tickets/s ({:.0} per CPU second)",
+        docs.len(),
+        docs.len() as f64 / secs,
+        docs.len() as f64 / (cpu_secs() - cpu).max(1e-3)
+    );
+    let cpu = cpu_secs();
+    let started = Instant::now();
+    index.rebuild(&docs, None)?;
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "indexing (full rebuild): {} tickets in {secs:.1} s = {:.0} tickets/s ({:.0} per CPU second)",
+        docs.len(),
+        docs.len() as f64 / secs,
+        docs.len() as f64 / (cpu_secs() - cpu).max(1e-3)
+    );
+    println!(
+        "index on disk: {:.1} MB; process RSS {:.0} MB (+{:.0} MB since before opening the index)",
+        TicketIndex::disk_bytes(dir.path()) as f64 / 1e6,
+        rss_mb(),
+        rss_mb() - rss_before
+    );
+
+    let options = SimilarOptions::default();
+    let mut lat = Vec::new();
+    let cpu = cpu_secs();
+    for (n, t) in base.iter().step_by(5).take(500).enumerate() {
+        let q = SimilarQuery {
+            title: t.title.clone(),
+            body: t.body.clone(),
+            project: Some(t.project.clone()),
+            exclude_ids: vec![format!("{}000", t.id)],
+            ..SimilarQuery::default()
+        };
+        let started = Instant::now();
+        let found = index.similar(&q, &options)?;
+        let ms = started.elapsed().as_secs_f64() * 1e3;
+        if n >= 20 {
+            lat.push(ms); // the first queries warm the page cache
+        }
+        std::hint::black_box(found);
+    }
+    let cpu_ms_per_query = (cpu_secs() - cpu) * 1e3 / 500.0;
+    lat.sort_by(f64::total_cmp);
+    println!(
+        "similar-ticket query over {} tickets: p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({} queries; mean CPU {cpu_ms_per_query:.2} ms per query)",
+        index.len(),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99),
+        lat.last().copied().unwrap_or_default(),
+        lat.len()
+    );
+    println!("process RSS after queries: {:.0} MB", rss_mb());
+    Ok(())
+}

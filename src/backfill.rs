@@ -1,0 +1,121 @@
+//! Back-fill: imports a tracker's existing tickets page by page into the store, saving the
+//! tracker's cursor after every page so an interrupted run resumes where it stopped. No job
+//! is enqueued, so back-filled tickets are indexed (the index follows the store) but never
+//! commented on.
+
+use crate::store::{now_ms, BackfillCursor, Store};
+use crate::trackers::client::ClientError;
+use crate::trackers::jira::api::JiraApi;
+use crate::trackers::linear::api::LinearApi;
+use crate::trackers::page::FetchedPage;
+use anyhow::Context;
+
+/// Where tickets come from.
+pub enum Source {
+    Jira { api: JiraApi, jql: String },
+    Linear { api: LinearApi, team: String },
+}
+
+impl Source {
+    /// The source's name in the cursor table: tracker plus query.
+    pub fn name(&self) -> String {
+        match self {
+            Source::Jira { jql, .. } => format!("jira:{jql}"),
+            Source::Linear { team, .. } => format!("linear:{team}"),
+        }
+    }
+
+    async fn page(&self, cursor: Option<&str>, size: u32) -> Result<FetchedPage, ClientError> {
+        match self {
+            Source::Jira { api, jql } => api.search_page(jql, cursor, size).await,
+            Source::Linear { api, team } => api.issues_page(team, cursor, size).await,
+        }
+    }
+}
+
+/// Progress after a page.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Tickets stored by this source so far (earlier runs included).
+    pub fetched: u64,
+    /// Total matches, when the tracker tells.
+    pub total: Option<u64>,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    pub fetched: u64,
+    pub pages: u64,
+    /// Whether the run continued an interrupted one.
+    pub resumed: bool,
+}
+
+/// Runs (or resumes) a back-fill. `restart` ignores a saved cursor; a source that finished
+/// before starts over (a refresh). `on_page` sees progress after every stored page.
+pub async fn run(
+    store: &Store,
+    source: &Source,
+    page_size: u32,
+    restart: bool,
+    mut on_page: impl FnMut(Progress),
+) -> anyhow::Result<Outcome> {
+    let name = source.name();
+    let saved = store
+        .backfill_cursor(&name)
+        .await
+        .context("failed to read the back-fill cursor")?;
+    let (mut cursor, resumed) = match saved {
+        Some(c) if !restart && !c.done => (c, true),
+        _ => (
+            BackfillCursor {
+                cursor: None,
+                fetched: 0,
+                done: false,
+            },
+            false,
+        ),
+    };
+    if resumed {
+        tracing::info!(source = %name, fetched = cursor.fetched, "resuming back-fill");
+    }
+    let mut pages = 0;
+    loop {
+        let page = source
+            .page(cursor.cursor.as_deref(), page_size.clamp(1, 100))
+            .await
+            .with_context(|| format!("failed to fetch a page of {name}"))?;
+        let now = now_ms();
+        for t in &page.tickets {
+            store
+                .apply_ticket_event(&t.event, now)
+                .await
+                .context("failed to store a back-filled ticket")?;
+            for key in &t.duplicate_links {
+                store
+                    .add_duplicate_link(t.event.tracker.as_str(), &t.event.id, key)
+                    .await
+                    .context("failed to store a duplicate link")?;
+            }
+        }
+        pages += 1;
+        cursor.fetched += page.tickets.len() as i64;
+        cursor.done = page.next.is_none();
+        cursor.cursor = page.next;
+        store
+            .save_backfill_cursor(&name, &cursor, now)
+            .await
+            .context("failed to save the back-fill cursor")?;
+        on_page(Progress {
+            fetched: cursor.fetched as u64,
+            total: page.total,
+        });
+        if cursor.done {
+            return Ok(Outcome {
+                fetched: cursor.fetched as u64,
+                pages,
+                resumed,
+            });
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! `ticketlens backfill jira|linear`: imports existing tickets, with a progress bar in a
+//! terminal and a log line per page elsewhere.
+
+use crate::backfill::{self, Progress, Source};
+use crate::config::Settings;
+use crate::store::{redact_url, Store};
+use crate::ticketindex::TicketIndex;
+use crate::trackers::client::{ClientOptions, TrackerClient};
+use crate::trackers::jira::api::JiraApi;
+use crate::trackers::linear::api::LinearApi;
+use crate::worker::index_sync;
+use anyhow::Context;
+use clap::{Args, Subcommand};
+use std::io::{IsTerminal, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+#[derive(Debug, Subcommand)]
+pub enum BackfillCommand {
+    /// Jira issues matching a JQL query (Cloud: `search/jql` with `nextPageToken`; Data
+    /// Center: `/rest/api/2/search` with `startAt`; see `[jira] flavor`).
+    Jira {
+        /// The JQL, e.g. `project = PROJ ORDER BY created ASC`.
+        #[arg(long)]
+        jql: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The issues of one Linear team (GraphQL `issues` connection with cursors).
+    Linear {
+        /// The team key, e.g. `ENG`.
+        #[arg(long)]
+        team: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Tickets per request (1–100).
+    #[arg(long, default_value_t = 100)]
+    page_size: u32,
+    /// Starts over instead of resuming an interrupted run.
+    #[arg(long)]
+    restart: bool,
+}
+
+/// Runs a back-fill, then brings the on-disk ticket index up to date when no running
+/// service holds it (a running service follows the store by itself).
+pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()> {
+    let client = TrackerClient::new(ClientOptions::default())?;
+    let (source, common) = match cmd {
+        BackfillCommand::Jira { jql, common } => {
+            let api = JiraApi::new(&settings.jira, client).map_err(anyhow::Error::msg)?;
+            (Source::Jira { api, jql }, common)
+        }
+        BackfillCommand::Linear { team, common } => {
+            let api = LinearApi::new(&settings.linear, client).map_err(anyhow::Error::msg)?;
+            (Source::Linear { api, team }, common)
+        }
+    };
+    // settings are checked before anything is created on disk
+    let url = settings.database.url.expose();
+    let store = Store::connect(url, 2)
+        .await
+        .with_context(|| format!("failed to open the database {}", redact_url(url)))?;
+    store.migrate().await?;
+    let mut bar = Bar::new();
+    let outcome = backfill::run(&store, &source, common.page_size, common.restart, |p| {
+        bar.show(p)
+    })
+    .await;
+    bar.finish();
+    let outcome = outcome?;
+    tracing::info!(
+        fetched = outcome.fetched,
+        pages = outcome.pages,
+        resumed = outcome.resumed,
+        "back-fill done"
+    );
+    if let Some(dir) = settings.duplicates.index_dir.clone() {
+        match tokio::task::spawn_blocking(move || TicketIndex::open(Some(&dir))).await? {
+            Ok((index, fresh)) => {
+                index_sync::prepare(&store, Arc::new(index), fresh).await?;
+            }
+            Err(e) => {
+                tracing::info!(error = %e, "ticket index busy; the running service indexes the tickets")
+            }
+        }
+    }
+    store.close().await;
+    Ok(())
+}
+
+/// A one-line progress bar on stderr when it is a terminal.
+struct Bar {
+    tty: bool,
+    started: Instant,
+    drawn: bool,
+}
+
+impl Bar {
+    fn new() -> Bar {
+        Bar {
+            tty: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            drawn: false,
+        }
+    }
+
+    fn show(&mut self, p: Progress) {
+        let rate = p.fetched as f64 / self.started.elapsed().as_secs_f64().max(1e-3);
+        if !self.tty {
+            tracing::info!(
+                fetched = p.fetched,
+                total = p.total,
+                "back-fill page stored"
+            );
+            return;
+        }
+        let line = match p.total {
+            Some(total) if total > 0 => {
+                let done = (p.fetched.min(total) * 30 / total) as usize;
+                format!(
+                    "[{}{}] {}/{} tickets  {:.0}/s",
+                    "#".repeat(done),
+                    "-".repeat(30 - done),
+                    p.fetched,
+                    total,
+                    rate
+                )
+            }
+            _ => format!("{} tickets  {:.0}/s", p.fetched, rate),
+        };
+        eprint!("\r{line}\x1b[K");
+        let _ = std::io::stderr().flush();
+        self.drawn = true;
+    }
+
+    fn finish(&self) {
+        if self.drawn {
+            eprintln!();
+        }
+    }
+}

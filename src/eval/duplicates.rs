@@ -1,0 +1,336 @@
+//! `ticketlens eval duplicates`: the duplicate-detection protocol of
+//! `../shared/datasets/README.md`, for our ranking and a plain BM25 baseline in one run.
+//!
+//! Only tickets created before a query are searchable, and only `title`, `body`,
+//! `created_at` and `project` are read (`status` and `resolution` never reach the ranking).
+//! The logistic re-ranker is fitted by k-fold cross-validation over the queries: each fold is
+//! ranked by a model fitted on the other folds only, and those are the headline numbers.
+
+use super::metrics::{first_rank, RankMetrics};
+use crate::domain::{SimilarQuery, TicketDoc, Tracker};
+use crate::ticketindex::{Logistic, Scored, TicketIndex};
+use anyhow::Context;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// One line of a `*-tickets.jsonl` file (only the fields ranking may read, plus
+/// `resolution`, used solely to describe the false-alarm sample).
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatasetTicket {
+    pub id: String,
+    pub project: String,
+    pub title: String,
+    pub body: String,
+    pub created_at: String,
+    #[serde(default)]
+    pub resolution: Option<String>,
+}
+
+/// One line of a `*-queries.jsonl` file.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DatasetQuery {
+    pub query: String,
+    pub duplicate_of: Vec<String>,
+}
+
+/// How the "likely duplicate" tier did.
+#[derive(Debug, Clone, Serialize)]
+pub struct TierMetrics {
+    pub threshold: f32,
+    /// Likely-duplicate suggestions over all queries, and how many were true targets.
+    pub suggestions: usize,
+    pub correct: usize,
+    pub precision: f64,
+    /// Queries with at least one likely-duplicate suggestion.
+    pub queries_flagged: usize,
+    /// Tickets without a known earlier duplicate that were searched, and how many got any
+    /// likely-duplicate suggestion.
+    pub no_duplicate_tickets: usize,
+    pub false_alarms: usize,
+    pub false_alarm_rate: f64,
+    /// The same, leaving out tickets the tracker resolved as `Duplicate` (unlabelled
+    /// duplicates: the pair file lists only some of them).
+    pub no_duplicate_tickets_excluding_resolved_duplicates: usize,
+    pub false_alarms_excluding_resolved_duplicates: usize,
+    pub false_alarm_rate_excluding_resolved_duplicates: f64,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize)]
+pub struct DuplicateReport {
+    pub tickets: usize,
+    pub queries: usize,
+    pub folds: usize,
+    pub baseline_bm25: RankMetrics,
+    /// Ours, each fold ranked by a model fitted on the other folds.
+    pub ours_cross_validated: RankMetrics,
+    /// Ours with the model the service ships (fitted on these queries: in-sample here).
+    pub ours_shipped_model: RankMetrics,
+    pub likely_tier_cross_validated: TierMetrics,
+    pub likely_tier_shipped_model: TierMetrics,
+    /// The cross-validated tier at other thresholds, to choose one.
+    pub threshold_sweep_cross_validated: Vec<TierMetrics>,
+    /// The model fitted on all queries (what `Logistic::shipped` should hold).
+    pub fitted_on_all_queries: Logistic,
+}
+
+/// Reads a JSON Lines file.
+pub fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<Vec<T>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("failed to read {}", path.display()))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            serde_json::from_str(l)
+                .with_context(|| format!("{}: line {} is not a record", path.display(), i + 1))
+        })
+        .collect()
+}
+
+fn doc_of(t: &DatasetTicket) -> TicketDoc {
+    TicketDoc {
+        tracker: Tracker::Jira,
+        id: t.id.clone(),
+        key: t.id.clone(),
+        title: t.title.clone(),
+        body: t.body.clone(),
+        labels: Vec::new(),
+        components: Vec::new(),
+        project: Some(t.project.clone()),
+        status: None,
+        url: None,
+        created_at: Some(t.created_at.clone()),
+    }
+}
+
+fn query_of(t: &DatasetTicket) -> SimilarQuery {
+    SimilarQuery {
+        title: t.title.clone(),
+        body: t.body.clone(),
+        project: Some(t.project.clone()),
+        components: Vec::new(),
+        created_at: Some(t.created_at.clone()),
+        created_before: Some(TicketIndex::order_of(Some(&t.created_at), &t.id)),
+        exclude_ids: vec![t.id.clone()],
+        linked: Vec::new(),
+    }
+}
+
+/// Orders candidates by a model, best first, keeping at most 20.
+fn rerank<'a>(model: &Logistic, c: &'a [Scored]) -> Vec<(f32, &'a Scored)> {
+    let mut v: Vec<(f32, &Scored)> = c.iter().map(|s| (model.predict(&s.features), s)).collect();
+    v.sort_by(|a, b| b.0.total_cmp(&a.0));
+    v.truncate(20);
+    v
+}
+
+/// Runs the evaluation. `folds` ≥ 2; `likely_threshold` and `limit` as the service uses them.
+pub fn run(
+    tickets: &[DatasetTicket],
+    queries: &[DatasetQuery],
+    folds: usize,
+    likely_threshold: f32,
+    limit: usize,
+) -> anyhow::Result<DuplicateReport> {
+    let folds = folds.max(2);
+    let (index, _) = TicketIndex::open(None)?;
+    let index = index.with_baseline();
+    let docs: Vec<TicketDoc> = tickets.iter().map(doc_of).collect();
+    index.rebuild(&docs, None)?;
+    let by_id: std::collections::HashMap<&str, &DatasetTicket> =
+        tickets.iter().map(|t| (t.id.as_str(), t)).collect();
+
+    let mut base_ranks = Vec::new();
+    let mut per_query: Vec<(Vec<Scored>, &DatasetQuery)> = Vec::new();
+    let mut skipped = 0;
+    for q in queries {
+        let Some(t) = by_id.get(q.query.as_str()) else {
+            skipped += 1;
+            continue;
+        };
+        let sq = query_of(t);
+        let base = index.baseline_search(&sq, 20)?;
+        base_ranks.push(first_rank(
+            base.iter().map(|h| h.id.as_str()),
+            &q.duplicate_of,
+        ));
+        per_query.push((
+            index.candidates(&sq, true, crate::ticketindex::FIRST_STAGE)?,
+            q,
+        ));
+    }
+    let examples = |skip_fold: Option<usize>| {
+        per_query
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| skip_fold != Some(i % folds))
+            .flat_map(|(_, (cands, q))| {
+                cands
+                    .iter()
+                    .map(|s| (s.features, q.duplicate_of.contains(&s.id)))
+            })
+            .collect::<Vec<_>>()
+    };
+    let fit = |skip: Option<usize>| Logistic::fit(&examples(skip), 1e-3, 3000);
+    let fold_models: Vec<Logistic> = (0..folds).map(|f| fit(Some(f))).collect();
+    let fitted_all = fit(None);
+    let shipped = Logistic::shipped();
+
+    // per model (0: cross-validated, 1: shipped): each query's shown candidates as
+    // (similarity, is a target), and each no-duplicate ticket's best similarity
+    let mut shown: [Vec<Vec<(f32, bool)>>; 2] = [Vec::new(), Vec::new()];
+    let mut best: [Vec<(f32, bool)>; 2] = [Vec::new(), Vec::new()];
+    let mut ranks = [Vec::new(), Vec::new()];
+    for (i, (cands, q)) in per_query.iter().enumerate() {
+        for (m, model) in [&fold_models[i % folds], &shipped].into_iter().enumerate() {
+            let ranked = rerank(model, cands);
+            ranks[m].push(first_rank(
+                ranked.iter().map(|(_, s)| s.id.as_str()),
+                &q.duplicate_of,
+            ));
+            shown[m].push(
+                ranked
+                    .iter()
+                    .take(limit)
+                    .map(|(p, s)| (*p, q.duplicate_of.contains(&s.id)))
+                    .collect(),
+            );
+        }
+    }
+
+    // False alarms: every ticket that is not a query, created inside the labelled period
+    // (after the first query, up to the last one), searched against the tickets before it.
+    let query_ids: std::collections::HashSet<&str> =
+        queries.iter().map(|q| q.query.as_str()).collect();
+    let order = |id: &str| {
+        by_id
+            .get(id)
+            .map(|t| TicketIndex::order_of(Some(&t.created_at), id))
+    };
+    let first = queries.first().and_then(|q| order(&q.query));
+    let last = queries.last().and_then(|q| order(&q.query));
+    if let (Some(first), Some(last)) = (first, last) {
+        for (n, t) in tickets.iter().enumerate() {
+            let o = TicketIndex::order_of(Some(&t.created_at), &t.id);
+            if query_ids.contains(t.id.as_str()) || !first.is_before(&o) || last.is_before(&o) {
+                continue;
+            }
+            let cands = index.candidates(&query_of(t), true, crate::ticketindex::FIRST_STAGE)?;
+            let dup_resolved = t.resolution.as_deref() == Some("Duplicate");
+            for (m, model) in [&fold_models[n % folds], &shipped].into_iter().enumerate() {
+                let top = rerank(model, &cands).first().map_or(0.0, |(p, _)| *p);
+                best[m].push((top, dup_resolved));
+            }
+        }
+    }
+    let tier = |m: usize, threshold: f32| {
+        let mut c = TierCount::default();
+        for q in &shown[m] {
+            let likely: Vec<&(f32, bool)> = q.iter().filter(|(p, _)| *p >= threshold).collect();
+            c.suggestions += likely.len();
+            c.correct += likely.iter().filter(|(_, hit)| *hit).count();
+            c.queries_flagged += usize::from(!likely.is_empty());
+        }
+        for (top, dup_resolved) in &best[m] {
+            c.add_no_duplicate(*top >= threshold, *dup_resolved);
+        }
+        c.metrics(threshold)
+    };
+    Ok(DuplicateReport {
+        tickets: tickets.len(),
+        queries: per_query.len(),
+        folds,
+        baseline_bm25: RankMetrics::from_ranks(&base_ranks, skipped),
+        ours_cross_validated: RankMetrics::from_ranks(&ranks[0], skipped),
+        ours_shipped_model: RankMetrics::from_ranks(&ranks[1], skipped),
+        likely_tier_cross_validated: tier(0, likely_threshold),
+        likely_tier_shipped_model: tier(1, likely_threshold),
+        threshold_sweep_cross_validated: SWEEP.iter().map(|t| tier(0, *t)).collect(),
+        fitted_on_all_queries: fitted_all,
+    })
+}
+
+/// Thresholds the report also shows the cross-validated tier at.
+const SWEEP: [f32; 7] = [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9];
+
+#[derive(Default)]
+struct TierCount {
+    suggestions: usize,
+    correct: usize,
+    queries_flagged: usize,
+    tickets: usize,
+    alarms: usize,
+    tickets_excl: usize,
+    alarms_excl: usize,
+}
+
+impl TierCount {
+    fn add_no_duplicate(&mut self, flagged: bool, resolved_duplicate: bool) {
+        self.tickets += 1;
+        self.alarms += usize::from(flagged);
+        if !resolved_duplicate {
+            self.tickets_excl += 1;
+            self.alarms_excl += usize::from(flagged);
+        }
+    }
+
+    fn metrics(&self, threshold: f32) -> TierMetrics {
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        TierMetrics {
+            threshold,
+            suggestions: self.suggestions,
+            correct: self.correct,
+            precision: ratio(self.correct, self.suggestions),
+            queries_flagged: self.queries_flagged,
+            no_duplicate_tickets: self.tickets,
+            false_alarms: self.alarms,
+            false_alarm_rate: ratio(self.alarms, self.tickets),
+            no_duplicate_tickets_excluding_resolved_duplicates: self.tickets_excl,
+            false_alarms_excluding_resolved_duplicates: self.alarms_excl,
+            false_alarm_rate_excluding_resolved_duplicates: ratio(
+                self.alarms_excl,
+                self.tickets_excl,
+            ),
+        }
+    }
+}
+
+impl DuplicateReport {
+    /// The human-readable report.
+    pub fn render(&self) -> String {
+        let tier = |name: &str, t: &TierMetrics| {
+            format!(
+                "{name:<34} threshold {:.2}: precision {:.3} ({}/{} suggestions, {} queries flagged); \
+                 false alarms {:.3} ({}/{} tickets without a known duplicate; {:.3} = {}/{} without \
+                 tickets resolved as Duplicate)\n",
+                t.threshold, t.precision, t.correct, t.suggestions, t.queries_flagged,
+                t.false_alarm_rate, t.false_alarms, t.no_duplicate_tickets,
+                t.false_alarm_rate_excluding_resolved_duplicates,
+                t.false_alarms_excluding_resolved_duplicates,
+                t.no_duplicate_tickets_excluding_resolved_duplicates
+            )
+        };
+        let m = &self.fitted_on_all_queries;
+        let sweep: String = self
+            .threshold_sweep_cross_validated
+            .iter()
+            .map(|t| tier("  sweep (cross-validated)", t))
+            .collect();
+        format!(
+            "duplicate detection: {} tickets, {} queries, {}-fold cross-validation\n{}\n{}\n{}\n{}{}{}\
+             model fitted on all queries: bias {:.3}, weights {:?}\n",
+            self.tickets,
+            self.queries,
+            self.folds,
+            self.baseline_bm25.line("baseline: plain BM25 title+body"),
+            self.ours_cross_validated.line("ours (cross-validated)"),
+            self.ours_shipped_model.line("ours (shipped model, in-sample)"),
+            tier("likely tier (cross-validated)", &self.likely_tier_cross_validated),
+            tier("likely tier (shipped model)", &self.likely_tier_shipped_model),
+            sweep,
+            m.bias,
+            m.weights
+        )
+    }
+}

@@ -1,0 +1,233 @@
+//! The ticket index (tantivy): tickets in, similar tickets out. Derived data, rebuilt from
+//! the store when missing; one writer, one long-lived reader; tantivy types stay in here.
+
+mod features;
+mod model;
+mod schema;
+mod search;
+pub mod text;
+
+pub use features::{Features, FEATURE_NAMES};
+pub use model::Logistic;
+pub use search::{BaselineHit, Scored, FIRST_STAGE};
+
+use crate::domain::{TicketDoc, Tracker};
+use schema::{register_analyzers, uid, Fields};
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Mutex;
+use tantivy::directory::MmapDirectory;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
+
+/// Why the ticket index failed.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    #[error("ticket index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("ticket index directory: {0}")]
+    Directory(String),
+    #[error("ticket index writer lock poisoned")]
+    Poisoned,
+}
+
+/// A line is boilerplate when at least this share of tickets carries it...
+const BOILERPLATE_SHARE: f64 = 0.02;
+/// ...and at least this many tickets do.
+const BOILERPLATE_MIN_DOCS: u64 = 5;
+
+/// Tells whether a line found in `df` of `n` tickets is template text.
+fn is_boilerplate_df(df: u64, n: u64) -> bool {
+    df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
+}
+
+/// The ticket index. Share it behind an `Arc`; every method blocks (use `spawn_blocking`).
+pub struct TicketIndex {
+    index: Index,
+    fields: Fields,
+    writer: Mutex<IndexWriter>,
+    reader: IndexReader,
+    model: Logistic,
+    with_baseline: bool,
+    /// The caller's position in its source (opaque), saved with every commit.
+    payload: Mutex<Option<String>>,
+}
+
+impl TicketIndex {
+    /// Opens the index in `dir` (created when missing) or in memory when `dir` is `None`.
+    /// Also tells whether the index was created empty, i.e. needs a rebuild from the store.
+    pub fn open(dir: Option<&Path>) -> Result<(TicketIndex, bool), IndexError> {
+        let (schema, fields) = Fields::build();
+        let (index, fresh) = match dir {
+            None => (Index::create_in_ram(schema), true),
+            Some(dir) => {
+                std::fs::create_dir_all(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
+                let mmap =
+                    MmapDirectory::open(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
+                let exists = Index::exists(&mmap).unwrap_or(false);
+                let same_schema = exists
+                    && Index::open(mmap.clone())
+                        .map(|i| i.schema() == schema)
+                        .unwrap_or(false);
+                if same_schema {
+                    (Index::open(mmap)?, false)
+                } else {
+                    if exists {
+                        // derived data: an index of another schema version is rebuilt
+                        tracing::warn!(dir = %dir.display(), "ticket index schema changed; rebuilding");
+                        std::fs::remove_dir_all(dir)
+                            .and_then(|_| std::fs::create_dir_all(dir))
+                            .map_err(|e| IndexError::Directory(e.to_string()))?;
+                    }
+                    let mmap = MmapDirectory::open(dir)
+                        .map_err(|e| IndexError::Directory(e.to_string()))?;
+                    (Index::create(mmap, schema, Default::default())?, true)
+                }
+            }
+        };
+        register_analyzers(&index);
+        let writer = index.writer_with_num_threads(1, 64_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let fresh = fresh || reader.searcher().num_docs() == 0;
+        let payload = if fresh {
+            None
+        } else {
+            index.load_metas()?.payload
+        };
+        Ok((
+            TicketIndex {
+                index,
+                fields,
+                writer: Mutex::new(writer),
+                reader,
+                model: Logistic::shipped(),
+                with_baseline: false,
+                payload: Mutex::new(payload),
+            },
+            fresh,
+        ))
+    }
+
+    /// Also indexes the raw title+body with the stock tokenizer for `baseline_search`.
+    pub fn with_baseline(mut self) -> Self {
+        self.with_baseline = true;
+        self
+    }
+
+    /// Replaces the scoring model (evaluation fits its own per fold).
+    pub fn set_model(&mut self, model: Logistic) {
+        self.model = model;
+    }
+
+    /// Number of live tickets.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The position saved with the last commit (see `apply`).
+    pub fn position(&self) -> Option<String> {
+        self.payload.lock().ok().and_then(|p| p.clone())
+    }
+
+    /// Inserts or replaces tickets and makes them searchable.
+    pub fn upsert(&self, docs: &[TicketDoc]) -> Result<(), IndexError> {
+        self.apply(docs, &[], None)
+    }
+
+    /// Removes a ticket.
+    pub fn remove(&self, tracker: Tracker, id: &str) -> Result<(), IndexError> {
+        self.apply(&[], &[(tracker, id.to_string())], None)
+    }
+
+    /// Upserts and removes tickets in one commit, saving `position` (the caller's place in
+    /// its source) with it when given. Boilerplate is judged against the tickets already
+    /// indexed.
+    pub fn apply(
+        &self,
+        upserts: &[TicketDoc],
+        deletes: &[(Tracker, String)],
+        position: Option<String>,
+    ) -> Result<(), IndexError> {
+        let searcher = self.reader.searcher();
+        let n = searcher.num_docs();
+        let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        for t in upserts {
+            let doc = self.fields.document(
+                t,
+                |fp| {
+                    let df = searcher
+                        .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
+                        .unwrap_or(0);
+                    is_boilerplate_df(df, n)
+                },
+                self.with_baseline,
+            );
+            writer.delete_term(self.uid_term(t.tracker, &t.id));
+            writer.add_document(doc)?;
+        }
+        for (tracker, id) in deletes {
+            writer.delete_term(self.uid_term(*tracker, id));
+        }
+        self.commit(&mut writer, position)
+    }
+
+    /// Replaces the whole index with `docs`, learning boilerplate lines from all of them
+    /// first (so the oldest tickets are cleaned as well as the newest).
+    pub fn rebuild(&self, docs: &[TicketDoc], position: Option<String>) -> Result<(), IndexError> {
+        let mut counts: HashMap<u64, u64> = HashMap::new();
+        for t in docs {
+            for fp in text::fingerprints(&t.body) {
+                *counts.entry(fp).or_default() += 1;
+            }
+        }
+        let n = docs.len() as u64;
+        let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        writer.delete_all_documents()?;
+        for t in docs {
+            let doc = self.fields.document(
+                t,
+                |fp| is_boilerplate_df(counts.get(&fp).copied().unwrap_or(0), n),
+                self.with_baseline,
+            );
+            writer.add_document(doc)?;
+        }
+        self.commit(&mut writer, position)
+    }
+
+    fn commit(&self, writer: &mut IndexWriter, position: Option<String>) -> Result<(), IndexError> {
+        let mut saved = self.payload.lock().map_err(|_| IndexError::Poisoned)?;
+        if position.is_some() {
+            *saved = position;
+        }
+        let mut prepared = writer.prepare_commit()?;
+        if let Some(p) = saved.as_deref() {
+            prepared.set_payload(p);
+        }
+        prepared.commit()?;
+        drop(saved);
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Size of the index files on disk, in bytes (0 in memory).
+    pub fn disk_bytes(dir: &Path) -> u64 {
+        std::fs::read_dir(dir)
+            .map(|rd| {
+                rd.filter_map(|e| e.ok()?.metadata().ok())
+                    .filter(|m| m.is_file())
+                    .map(|m| m.len())
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+
+    fn uid_term(&self, tracker: Tracker, id: &str) -> Term {
+        Term::from_field_text(self.fields.uid, &uid(tracker.as_str(), id))
+    }
+}

@@ -1,0 +1,321 @@
+//! Similar-ticket search: a BM25 first stage over learned-boilerplate-free text, title and
+//! code evidence, then a calibrated re-ranking of its best candidates.
+
+use super::features::{features, shared_terms, surface_forms, Analyzed, Features, Idf};
+use super::schema::created_ms;
+use super::{is_boilerplate_df, text, IndexError, TicketIndex};
+use crate::domain::{
+    CreatedOrder, DuplicateCandidate, DuplicateTier, SimilarOptions, SimilarQuery, Tracker,
+};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{Searcher, TantivyDocument, Term};
+
+/// Candidates the first stage hands to the re-ranking.
+pub const FIRST_STAGE: usize = 40;
+/// The strongest query terms the first stage searches with (bounds latency on long logs).
+const MAX_QUERY_TERMS: usize = 48;
+const MAX_TITLE_TERMS: usize = 16;
+const MAX_CODE_TERMS: usize = 16;
+
+/// A first-stage candidate with its re-ranking evidence.
+#[derive(Debug, Clone)]
+pub struct Scored {
+    pub tracker: Tracker,
+    pub id: String,
+    pub key: String,
+    pub title: String,
+    pub status: Option<String>,
+    pub url: Option<String>,
+    pub components: Vec<String>,
+    pub features: Features,
+    pub shared_terms: Vec<String>,
+}
+
+/// A hit of the plain BM25 baseline.
+#[derive(Debug, Clone)]
+pub struct BaselineHit {
+    pub id: String,
+}
+
+fn term_query(field: Field, text: &str, boost: f32) -> (Occur, Box<dyn Query>) {
+    let q = TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::WithFreqs,
+    );
+    (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
+}
+
+/// A clause that filters without adding to the score.
+fn filter(q: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, Box::new(BoostQuery::new(q, 0.0)))
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+fn str_of(doc: &TantivyDocument, field: Field) -> Option<String> {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+}
+
+impl TicketIndex {
+    fn filters(&self, q: &SimilarQuery, same_project: bool) -> Vec<(Occur, Box<dyn Query>)> {
+        let mut clauses = Vec::new();
+        if let (true, Some(p)) = (same_project, &q.project) {
+            clauses.push(filter(Box::new(TermQuery::new(
+                Term::from_field_text(self.fields.project, p),
+                IndexRecordOption::Basic,
+            ))));
+        }
+        if let Some(before) = &q.created_before {
+            let end = before.created_ms.saturating_add(1);
+            clauses.push(filter(Box::new(RangeQuery::new_i64(
+                "created_ms".to_string(),
+                i64::MIN..end,
+            ))));
+        }
+        clauses
+    }
+
+    /// Tells whether a hit may be returned for the query: not excluded, created before.
+    fn admissible(&self, q: &SimilarQuery, doc: &TantivyDocument) -> bool {
+        let id = str_of(doc, self.fields.id).unwrap_or_default();
+        let key = str_of(doc, self.fields.key).unwrap_or_default();
+        if q.exclude_ids.iter().any(|x| *x == id || *x == key) {
+            return false;
+        }
+        match &q.created_before {
+            None => true,
+            Some(before) => {
+                let created = doc
+                    .get_first(self.fields.created_ms)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or(0);
+                CreatedOrder {
+                    created_ms: created,
+                    id,
+                }
+                .is_before(before)
+            }
+        }
+    }
+
+    /// The first `k` candidates for a query with their re-ranking evidence, in first-stage
+    /// order. The evaluation fits the model on these.
+    pub fn candidates(
+        &self,
+        q: &SimilarQuery,
+        same_project: bool,
+        k: usize,
+    ) -> Result<Vec<Scored>, IndexError> {
+        let searcher = self.reader.searcher();
+        let n = searcher.num_docs();
+        let f = self.fields;
+        // the query reads as much body as a stored candidate offers (bounds long pasted logs)
+        let body = super::schema::cut(&q.body, super::schema::STORED_BODY_CHARS);
+        let clean = text::strip_lines(body, |fp| {
+            let df = searcher
+                .doc_freq(&Term::from_field_u64(f.lines, fp))
+                .unwrap_or(0);
+            is_boilerplate_df(df, n)
+        });
+        let mut analyzer = text::text_analyzer();
+        let q_code = text::code_tokens(&format!("{}\n{clean}", q.title));
+        let qa = Analyzed::new(&mut analyzer, &q.title, &clean, q_code);
+        let surface = surface_forms(&mut analyzer, &format!("{}\n{clean}", q.title));
+        let df_of = |field: Field| {
+            let s: &Searcher = &searcher;
+            move |t: &str| s.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0)
+        };
+        let mut idf = Idf::new(n, df_of(f.text));
+        let mut code_idf = Idf::new(n, df_of(f.code));
+
+        // learned stop words: terms in more than half of the tickets say nothing
+        let floor = if n >= 20 { 2f32.ln() } else { 0.0 };
+        let mut terms: Vec<(f32, &String, f32)> = qa
+            .text
+            .iter()
+            .map(|(t, tf)| (idf.get(t), t, *tf))
+            .filter(|(i, _, _)| *i > floor)
+            .collect();
+        terms.sort_by(|a, b| {
+            (b.0 * (1.0 + b.2.ln()))
+                .total_cmp(&(a.0 * (1.0 + a.2.ln())))
+                .then_with(|| a.1.cmp(b.1))
+        });
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for (_, t, tf) in terms.iter().take(MAX_QUERY_TERMS) {
+            clauses.push(term_query(f.text, t, 1.0 + tf.ln()));
+        }
+        let mut title_terms: Vec<&String> = qa.title.keys().collect();
+        title_terms.sort_by(|a, b| idf.get(b).total_cmp(&idf.get(a)).then_with(|| a.cmp(b)));
+        for t in title_terms.into_iter().take(MAX_TITLE_TERMS) {
+            clauses.push(term_query(f.title, t, 1.5));
+        }
+        for t in qa.code.iter().take(MAX_CODE_TERMS) {
+            clauses.push(term_query(f.code, t, 1.5));
+        }
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        clauses.extend(self.filters(q, same_project));
+        let query = BooleanQuery::new(clauses);
+        let hits = searcher.search(&query, &TopDocs::with_limit(k + q.exclude_ids.len() + 2))?;
+        let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
+        let q_ms = match q.created_at.as_deref().map(|t| created_ms(Some(t))) {
+            Some(0) => None,
+            Some(ms) => Some(ms),
+            None => Some(now_ms()),
+        };
+        let mut out = Vec::with_capacity(k);
+        for (score, addr) in hits {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if !self.admissible(q, &doc) {
+                continue;
+            }
+            let title = str_of(&doc, f.title).unwrap_or_default();
+            let body = str_of(&doc, f.clean).unwrap_or_default();
+            let code: Vec<String> = str_of(&doc, f.code)
+                .unwrap_or_default()
+                .split_whitespace()
+                .map(str::to_string)
+                .collect();
+            let ca = Analyzed::new(&mut analyzer, &title, &body, code);
+            let c_ms = doc
+                .get_first(f.created_ms)
+                .and_then(|v| v.as_i64())
+                .filter(|ms| *ms != 0);
+            let days = q_ms.zip(c_ms).map(|(a, b)| (a - b) as f32 / 86_400_000.0);
+            let feats = features(&qa, &ca, score / best, days, &mut idf, &mut code_idf);
+            out.push(Scored {
+                tracker: str_of(&doc, f.tracker)
+                    .and_then(|t| Tracker::parse(&t))
+                    .unwrap_or(Tracker::Jira),
+                id: str_of(&doc, f.id).unwrap_or_default(),
+                key: str_of(&doc, f.key).unwrap_or_default(),
+                title,
+                status: str_of(&doc, f.status),
+                url: str_of(&doc, f.url),
+                components: doc
+                    .get_all(f.components)
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect(),
+                features: feats,
+                shared_terms: shared_terms(&qa, &ca, &mut idf, &surface, 6),
+            });
+            if out.len() >= k {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// Tickets similar to the query, best first: likely duplicates and related tickets above
+    /// their thresholds (at most `limit`), plus the tickets already linked as duplicates that
+    /// the search met, marked `already_linked` and never counted as suggestions.
+    pub fn similar(
+        &self,
+        q: &SimilarQuery,
+        o: &SimilarOptions,
+    ) -> Result<Vec<DuplicateCandidate>, IndexError> {
+        let scored = self.candidates(q, o.same_project, FIRST_STAGE.max(o.limit))?;
+        let mut suggested = Vec::new();
+        let mut linked = Vec::new();
+        for s in scored {
+            let similarity = self.model.predict(&s.features);
+            let is_linked = q.linked.iter().any(|l| *l == s.id || *l == s.key);
+            let tier = if is_linked {
+                DuplicateTier::AlreadyLinked
+            } else if similarity >= o.likely_threshold {
+                DuplicateTier::LikelyDuplicate
+            } else if similarity >= o.related_threshold {
+                DuplicateTier::Related
+            } else {
+                continue;
+            };
+            let candidate = DuplicateCandidate {
+                tracker: s.tracker,
+                shared_modules: s
+                    .components
+                    .iter()
+                    .filter(|c| q.components.contains(c))
+                    .cloned()
+                    .collect(),
+                id: s.id,
+                key: s.key,
+                title: s.title,
+                status: s.status,
+                url: s.url,
+                similarity,
+                tier,
+                shared_terms: s.shared_terms,
+            };
+            if is_linked {
+                linked.push(candidate);
+            } else {
+                suggested.push(candidate);
+            }
+        }
+        suggested.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        suggested.truncate(o.limit);
+        suggested.extend(linked);
+        Ok(suggested)
+    }
+
+    /// Plain BM25 over title+body with the stock tokenizer: the evaluation's baseline. Needs
+    /// an index opened `with_baseline`.
+    pub fn baseline_search(
+        &self,
+        q: &SimilarQuery,
+        k: usize,
+    ) -> Result<Vec<BaselineHit>, IndexError> {
+        let searcher = self.reader.searcher();
+        let mut analyzer = self
+            .index
+            .tokenizers()
+            .get("default")
+            .ok_or_else(|| IndexError::Directory("no default tokenizer".into()))?;
+        let mut terms = text::analyze(&mut analyzer, &format!("{}\n{}", q.title, q.body));
+        terms.sort();
+        terms.dedup();
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+            .iter()
+            .map(|t| term_query(self.fields.plain, t, 1.0))
+            .collect();
+        if clauses.is_empty() {
+            return Ok(Vec::new());
+        }
+        clauses.extend(self.filters(q, false));
+        let hits = searcher.search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(k + q.exclude_ids.len() + 2),
+        )?;
+        let mut out = Vec::new();
+        for (_, addr) in hits {
+            let doc: TantivyDocument = searcher.doc(addr)?;
+            if self.admissible(q, &doc) {
+                out.push(BaselineHit {
+                    id: str_of(&doc, self.fields.id).unwrap_or_default(),
+                });
+            }
+            if out.len() >= k {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    /// The creation order key of a ticket as the index stores it.
+    pub fn order_of(created_at: Option<&str>, id: &str) -> CreatedOrder {
+        CreatedOrder {
+            created_ms: created_ms(created_at),
+            id: id.to_string(),
+        }
+    }
+}

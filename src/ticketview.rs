@@ -1,0 +1,77 @@
+//! A stored ticket with its duplicate candidates: what `GET /api/v1/tickets/{tracker}/{key}`
+//! answers.
+
+use crate::config::DuplicateSettings;
+use crate::domain::{DuplicateCandidate, DuplicateTier, SimilarQuery, Tracker};
+use crate::store::{Store, StoredTicket};
+use crate::ticketindex::TicketIndex;
+use anyhow::Context;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The ticket and its candidates, best first; tickets already linked as duplicates come
+/// last with the `already_linked` tier.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketView {
+    pub ticket: StoredTicket,
+    pub duplicates: Vec<DuplicateCandidate>,
+}
+
+/// Looks a live ticket up and searches its duplicates; `None` when unknown or deleted.
+pub async fn ticket_view(
+    store: &Store,
+    index: Arc<TicketIndex>,
+    settings: &DuplicateSettings,
+    tracker: Tracker,
+    key: &str,
+) -> anyhow::Result<Option<TicketView>> {
+    let Some(ticket) = store
+        .ticket_by_key(tracker.as_str(), key)
+        .await
+        .context("failed to read the ticket")?
+    else {
+        return Ok(None);
+    };
+    if ticket.deleted {
+        return Ok(None);
+    }
+    let linked = store
+        .duplicate_links(tracker.as_str(), &ticket.id)
+        .await
+        .context("failed to read duplicate links")?;
+    let query = SimilarQuery {
+        title: ticket.title.clone(),
+        body: ticket.body.clone(),
+        project: ticket.project.clone(),
+        components: ticket.components.clone(),
+        created_at: ticket.created_at.clone(),
+        created_before: None,
+        exclude_ids: vec![ticket.id.clone(), ticket.key.clone()],
+        linked: linked.clone(),
+    };
+    let options = settings.options();
+    let mut duplicates =
+        tokio::task::spawn_blocking(move || index.similar(&query, &options)).await??;
+    // linked tickets the search did not meet are still shown as linked
+    for key in linked {
+        if !duplicates.iter().any(|d| d.key == key || d.id == key) {
+            duplicates.push(linked_only(tracker, key));
+        }
+    }
+    Ok(Some(TicketView { ticket, duplicates }))
+}
+
+fn linked_only(tracker: Tracker, key: String) -> DuplicateCandidate {
+    DuplicateCandidate {
+        tracker,
+        id: String::new(),
+        key,
+        title: String::new(),
+        status: None,
+        url: None,
+        similarity: 0.0,
+        tier: DuplicateTier::AlreadyLinked,
+        shared_terms: Vec::new(),
+        shared_modules: Vec::new(),
+    }
+}

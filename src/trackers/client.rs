@@ -1,0 +1,306 @@
+//! One HTTP client for tracker APIs: timeouts, exponential backoff with jitter on 5xx and
+//! network errors, 429 honoured (`Retry-After` seconds or HTTP date, `X-RateLimit-Reset`),
+//! no retry on other 4xx. Errors carry the tracker's own message, never a secret.
+
+use crate::config::Secret;
+use rand::Rng;
+use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::time::Duration;
+
+/// How a request authenticates.
+#[derive(Debug, Clone)]
+pub enum Auth {
+    None,
+    /// HTTP basic (Jira Cloud: email + API token).
+    Basic {
+        user: String,
+        password: Secret,
+    },
+    /// `Authorization: Bearer <token>` (Jira Data Center PAT, Linear OAuth).
+    Bearer(Secret),
+    /// `Authorization: <key>` as is (Linear personal API keys).
+    Raw(Secret),
+}
+
+impl Auth {
+    fn secrets(&self) -> Vec<&str> {
+        match self {
+            Auth::None => vec![],
+            Auth::Basic { password, .. } => vec![password.expose()],
+            Auth::Bearer(s) | Auth::Raw(s) => vec![s.expose()],
+        }
+    }
+}
+
+/// Retry and timeout policy.
+#[derive(Debug, Clone)]
+pub struct ClientOptions {
+    pub timeout: Duration,
+    /// Attempts per request, the first included.
+    pub max_attempts: u32,
+    pub backoff_base: Duration,
+    /// Longest single wait, for backoff and for rate limits alike.
+    pub max_wait: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(30),
+            max_attempts: 6,
+            backoff_base: Duration::from_millis(500),
+            max_wait: Duration::from_secs(120),
+        }
+    }
+}
+
+/// Why a tracker request failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// A 4xx other than 429, or a 5xx/429 that outlasted the retries: the tracker's message.
+    #[error("tracker answered {status}: {message}")]
+    Status { status: u16, message: String },
+    #[error("tracker unreachable after {attempts} attempts: {message}")]
+    Network { attempts: u32, message: String },
+    #[error("tracker sent an unreadable body: {0}")]
+    Decode(String),
+}
+
+/// A reusable client; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct TrackerClient {
+    http: reqwest::Client,
+    options: ClientOptions,
+}
+
+impl TrackerClient {
+    pub fn new(options: ClientOptions) -> Result<TrackerClient, ClientError> {
+        let http = reqwest::Client::builder()
+            .timeout(options.timeout)
+            .connect_timeout(options.timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("ticketlens/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| ClientError::Network {
+                attempts: 0,
+                message: e.to_string(),
+            })?;
+        Ok(TrackerClient { http, options })
+    }
+
+    /// Sends a request with an optional JSON body and returns the JSON answer (`null` for
+    /// an empty body), retrying as the policy says.
+    pub async fn send_json(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        auth: &Auth,
+    ) -> Result<Value, ClientError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let mut req = self.http.request(method.clone(), url);
+            req = match auth {
+                Auth::None => req,
+                Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
+                Auth::Bearer(t) => req.bearer_auth(t.expose()),
+                Auth::Raw(k) => req.header(AUTHORIZATION, k.expose()),
+            };
+            if let Some(b) = body {
+                req = req.json(b);
+            }
+            let last = attempt >= self.options.max_attempts;
+            let wait = match req.send().await {
+                Err(e) => {
+                    let message = redact(&without_url(&e), auth);
+                    if last {
+                        return Err(ClientError::Network {
+                            attempts: attempt,
+                            message,
+                        });
+                    }
+                    tracing::warn!(attempt, error = %message, "tracker request failed; retrying");
+                    self.backoff(attempt)
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    let text = resp.text().await.unwrap_or_default();
+                    if status.is_success() {
+                        if text.trim().is_empty() {
+                            return Ok(Value::Null);
+                        }
+                        return serde_json::from_str(&text)
+                            .map_err(|e| ClientError::Decode(e.to_string()));
+                    }
+                    let retryable =
+                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
+                    if !retryable || last {
+                        return Err(ClientError::Status {
+                            status: status.as_u16(),
+                            message: redact(&tracker_message(&text), auth),
+                        });
+                    }
+                    let wait = if status == StatusCode::TOO_MANY_REQUESTS {
+                        rate_limit_wait(&headers, time::OffsetDateTime::now_utc())
+                            .unwrap_or_else(|| self.backoff(attempt))
+                    } else {
+                        self.backoff(attempt)
+                    };
+                    tracing::warn!(
+                        attempt,
+                        status = status.as_u16(),
+                        wait_ms = wait.as_millis() as u64,
+                        "tracker asked to retry"
+                    );
+                    wait
+                }
+            };
+            tokio::time::sleep(wait.min(self.options.max_wait)).await;
+        }
+    }
+
+    /// Exponential backoff with jitter: base · 2^(attempt-1) · [0.5, 1.0).
+    fn backoff(&self, attempt: u32) -> Duration {
+        let exp = self
+            .options
+            .backoff_base
+            .saturating_mul(1u32 << (attempt - 1).min(16));
+        exp.mul_f64(rand::thread_rng().gen_range(0.5..1.0))
+            .min(self.options.max_wait)
+    }
+}
+
+/// How long a 429 asks us to wait: `Retry-After` (seconds or an HTTP date), else
+/// `X-RateLimit-Reset` (epoch seconds or milliseconds, or seconds to wait).
+pub fn rate_limit_wait(headers: &HeaderMap, now: time::OffsetDateTime) -> Option<Duration> {
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    if let Some(v) = header(RETRY_AFTER.as_str()) {
+        if let Ok(secs) = v.parse::<f64>() {
+            return Some(Duration::from_secs_f64(secs.max(0.0)));
+        }
+        let fmt = time::macros::format_description!(
+            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+        );
+        if let Ok(at) = time::PrimitiveDateTime::parse(v, &fmt) {
+            let secs = (at.assume_utc() - now).as_seconds_f64();
+            return Some(Duration::from_secs_f64(secs.max(0.0)));
+        }
+    }
+    for name in ["x-ratelimit-reset", "x-ratelimit-requests-reset"] {
+        if let Some(n) = header(name).and_then(|v| v.parse::<f64>().ok()) {
+            let now_s = now.unix_timestamp() as f64;
+            let secs = if n > 1e12 {
+                n / 1000.0 - now_s
+            } else if n > 1e9 {
+                n - now_s
+            } else {
+                n
+            };
+            return Some(Duration::from_secs_f64(secs.max(0.0)));
+        }
+    }
+    None
+}
+
+/// The tracker's own error text: Jira's `errorMessages`/`errors`, GraphQL `errors[].message`,
+/// else the body cut short.
+pub fn tracker_message(body: &str) -> String {
+    if let Ok(v) = serde_json::from_str::<Value>(body) {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(a) = v.get("errorMessages").and_then(Value::as_array) {
+            parts.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+        }
+        match v.get("errors") {
+            Some(Value::Object(m)) => parts.extend(
+                m.iter()
+                    .map(|(k, v)| format!("{k}: {}", v.as_str().unwrap_or_default())),
+            ),
+            Some(Value::Array(a)) => parts.extend(
+                a.iter()
+                    .filter_map(|e| e.get("message").and_then(Value::as_str))
+                    .map(str::to_string),
+            ),
+            _ => {}
+        }
+        if let Some(m) = v.get("message").and_then(Value::as_str) {
+            parts.push(m.to_string());
+        }
+        if !parts.is_empty() {
+            return parts.join("; ");
+        }
+    }
+    body.chars().take(300).collect()
+}
+
+/// reqwest errors name the URL, which may carry a query token.
+fn without_url(e: &reqwest::Error) -> String {
+    let mut s = e.to_string();
+    if let Some(u) = e.url() {
+        s = s.replace(u.as_str(), "<url>");
+    }
+    s
+}
+
+fn redact(message: &str, auth: &Auth) -> String {
+    let mut m = message.to_string();
+    for s in auth.secrets().into_iter().filter(|s| s.len() >= 4) {
+        m = m.replace(s, "***");
+    }
+    m
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    fn headers(name: &'static str, v: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(name, HeaderValue::from_str(v).unwrap());
+        h
+    }
+
+    #[test]
+    fn retry_after_reads_seconds_dates_and_reset_stamps() {
+        let now = time::macros::datetime!(2024-01-01 00:00:00 UTC);
+        let secs = |h| rate_limit_wait(&h, now).map(|d| d.as_secs());
+        assert_eq!(secs(headers("retry-after", "7")), Some(7));
+        assert_eq!(
+            secs(headers("retry-after", "Mon, 01 Jan 2024 00:00:30 GMT")),
+            Some(30)
+        );
+        assert_eq!(secs(headers("x-ratelimit-reset", "1704067220")), Some(20));
+        assert_eq!(
+            secs(headers("x-ratelimit-requests-reset", "1704067205000")),
+            Some(5)
+        );
+        assert_eq!(secs(HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn tracker_messages_come_from_their_error_fields() {
+        assert_eq!(
+            tracker_message(r#"{"errorMessages":["JQL is invalid"],"errors":{}}"#),
+            "JQL is invalid"
+        );
+        assert_eq!(
+            tracker_message(r#"{"errors":[{"message":"team not found"}]}"#),
+            "team not found"
+        );
+        assert_eq!(tracker_message("plain"), "plain");
+    }
+
+    #[test]
+    fn secrets_are_redacted_from_messages() {
+        let auth = Auth::Bearer(Secret::new("tok-12345"));
+        assert_eq!(redact("bad token tok-12345", &auth), "bad token ***");
+    }
+}

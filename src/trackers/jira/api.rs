@@ -1,0 +1,204 @@
+//! Jira REST calls for back-fill: Cloud `POST /rest/api/3/search/jql` paged by
+//! `nextPageToken`, Data Center `GET /rest/api/2/search` paged by `startAt`.
+
+use super::parse::normalize_time;
+use crate::config::{JiraFlavor, JiraSettings};
+use crate::domain::{EventKind, TicketEvent, TicketKey, Tracker};
+use crate::trackers::client::{Auth, ClientError, TrackerClient};
+use crate::trackers::page::{FetchedPage, FetchedTicket};
+use crate::trackers::text::{adf_to_text, jira_wiki_to_text};
+use reqwest::Method;
+use serde_json::{json, Value};
+
+const FIELDS: [&str; 12] = [
+    "summary",
+    "description",
+    "labels",
+    "components",
+    "project",
+    "status",
+    "issuetype",
+    "priority",
+    "reporter",
+    "created",
+    "updated",
+    "issuelinks",
+];
+
+/// A Jira site's search API.
+pub struct JiraApi {
+    client: TrackerClient,
+    base: String,
+    flavor: JiraFlavor,
+    auth: Auth,
+}
+
+impl JiraApi {
+    /// Builds the API from settings; says which setting is missing.
+    pub fn new(s: &JiraSettings, client: TrackerClient) -> Result<JiraApi, String> {
+        let base = s
+            .base_url
+            .as_deref()
+            .ok_or("[jira] base_url is not set")?
+            .trim_end_matches('/')
+            .to_string();
+        let auth = match s.flavor {
+            JiraFlavor::Cloud => match (&s.email, &s.api_token) {
+                (Some(email), Some(token)) => Auth::Basic {
+                    user: email.clone(),
+                    password: token.clone(),
+                },
+                _ => return Err("[jira] email and api_token are needed for Jira Cloud".into()),
+            },
+            JiraFlavor::Datacenter => match &s.pat {
+                Some(pat) => Auth::Bearer(pat.clone()),
+                None => return Err("[jira] pat is needed for Jira Data Center".into()),
+            },
+        };
+        Ok(JiraApi {
+            client,
+            base,
+            flavor: s.flavor,
+            auth,
+        })
+    }
+
+    /// Fetches one page of the JQL search, starting at `cursor` (a `nextPageToken` on Cloud,
+    /// a `startAt` offset on Data Center; `None` for the first page).
+    pub async fn search_page(
+        &self,
+        jql: &str,
+        cursor: Option<&str>,
+        page_size: u32,
+    ) -> Result<FetchedPage, ClientError> {
+        match self.flavor {
+            JiraFlavor::Cloud => {
+                let mut body = json!({ "jql": jql, "maxResults": page_size, "fields": FIELDS });
+                if let Some(token) = cursor {
+                    body["nextPageToken"] = json!(token);
+                }
+                let url = format!("{}/rest/api/3/search/jql", self.base);
+                let v = self
+                    .client
+                    .send_json(Method::POST, &url, Some(&body), &self.auth)
+                    .await?;
+                let next = v
+                    .get("nextPageToken")
+                    .and_then(Value::as_str)
+                    .filter(|_| !v.get("isLast").and_then(Value::as_bool).unwrap_or(false))
+                    .map(str::to_string);
+                Ok(FetchedPage {
+                    tickets: self.tickets(&v),
+                    next,
+                    total: None,
+                })
+            }
+            JiraFlavor::Datacenter => {
+                let start: u64 = cursor.and_then(|c| c.parse().ok()).unwrap_or(0);
+                let mut url = url::Url::parse(&format!("{}/rest/api/2/search", self.base))
+                    .map_err(|e| ClientError::Decode(format!("base_url: {e}")))?;
+                url.query_pairs_mut()
+                    .append_pair("jql", jql)
+                    .append_pair("startAt", &start.to_string())
+                    .append_pair("maxResults", &page_size.to_string())
+                    .append_pair("fields", &FIELDS.join(","));
+                let v = self
+                    .client
+                    .send_json(Method::GET, url.as_str(), None, &self.auth)
+                    .await?;
+                let got = v
+                    .get("issues")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len) as u64;
+                let total = v.get("total").and_then(Value::as_u64);
+                let end = start + got;
+                let more = !matches!(total, Some(t) if end >= t);
+                let next = (got > 0 && more).then(|| end.to_string());
+                Ok(FetchedPage {
+                    tickets: self.tickets(&v),
+                    next,
+                    total,
+                })
+            }
+        }
+    }
+
+    fn tickets(&self, v: &Value) -> Vec<FetchedTicket> {
+        v.get("issues")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|i| self.ticket(i)).collect())
+            .unwrap_or_default()
+    }
+
+    fn ticket(&self, issue: &Value) -> Option<FetchedTicket> {
+        let f = issue.get("fields")?;
+        let key = TicketKey::parse(issue.get("key")?.as_str()?).ok()?;
+        let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+        let name = |field: &str| s(f.get(field).and_then(|v| v.get("name")));
+        let body = match f.get("description") {
+            Some(Value::String(w)) => jira_wiki_to_text(w),
+            Some(v @ Value::Object(_)) => adf_to_text(v),
+            _ => String::new(),
+        };
+        let names = |field: &str, attr: Option<&str>| -> Vec<String> {
+            f.get(field)
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| match attr {
+                            Some(attr) => x.get(attr).and_then(Value::as_str),
+                            None => x.as_str(),
+                        })
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        let duplicate_links = f
+            .get("issuelinks")
+            .and_then(Value::as_array)
+            .map(|links| {
+                links
+                    .iter()
+                    .filter(|l| {
+                        l.pointer("/type/name")
+                            .and_then(Value::as_str)
+                            .is_some_and(|n| n.eq_ignore_ascii_case("duplicate"))
+                    })
+                    .filter_map(|l| {
+                        l.pointer("/inwardIssue/key")
+                            .or_else(|| l.pointer("/outwardIssue/key"))
+                            .and_then(Value::as_str)
+                            .map(str::to_string)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let reporter = f
+            .get("reporter")
+            .and_then(|r| s(r.get("accountId")).or_else(|| s(r.get("name"))));
+        Some(FetchedTicket {
+            event: TicketEvent {
+                tracker: Tracker::Jira,
+                kind: EventKind::Created,
+                id: s(issue.get("id"))?,
+                url: Some(format!("{}/browse/{key}", self.base)),
+                key,
+                title: s(f.get("summary")).unwrap_or_default(),
+                body,
+                labels: names("labels", None),
+                components: names("components", Some("name")),
+                project: s(f.pointer("/project/key")),
+                status: name("status"),
+                issue_type: name("issuetype"),
+                priority: name("priority"),
+                reporter,
+                created_at: s(f.get("created")).map(|t| normalize_time(&t)),
+                updated_at: s(f.get("updated")).map(|t| normalize_time(&t)),
+                actor: None,
+                changed_fields: Vec::new(),
+            },
+            duplicate_links,
+        })
+    }
+}

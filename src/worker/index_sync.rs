@@ -1,0 +1,101 @@
+//! Keeps the ticket index in step with the tickets table: a rebuild when the index is new,
+//! then a catch-up that follows the table in stored order (back-fills, other replicas).
+
+use crate::store::{FeedPosition, Store};
+use crate::ticketindex::TicketIndex;
+use anyhow::Context;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const PAGE: i64 = 1_000;
+
+fn position_of(index: &TicketIndex) -> FeedPosition {
+    index
+        .position()
+        .and_then(|p| serde_json::from_str(&p).ok())
+        .unwrap_or_default()
+}
+
+/// Rebuilds a fresh index from every live ticket in the store.
+pub async fn rebuild(store: &Store, index: Arc<TicketIndex>) -> anyhow::Result<usize> {
+    let mut pos = FeedPosition::default();
+    let mut docs = Vec::new();
+    loop {
+        let feed = store
+            .index_feed(&pos, PAGE)
+            .await
+            .context("failed to read tickets for the index")?;
+        if feed.watermark == pos {
+            break;
+        }
+        pos = feed.watermark;
+        docs.extend(feed.upserts);
+    }
+    let n = docs.len();
+    let position = serde_json::to_string(&pos)?;
+    tokio::task::spawn_blocking(move || index.rebuild(&docs, Some(position)))
+        .await?
+        .context("failed to rebuild the ticket index")?;
+    Ok(n)
+}
+
+/// Applies every ticket stored since the index's saved position; returns how many.
+pub async fn catch_up(store: &Store, index: Arc<TicketIndex>) -> anyhow::Result<usize> {
+    let mut pos = position_of(&index);
+    let mut applied = 0;
+    loop {
+        let feed = store
+            .index_feed(&pos, PAGE)
+            .await
+            .context("failed to read tickets for the index")?;
+        if feed.watermark == pos {
+            return Ok(applied);
+        }
+        pos = feed.watermark.clone();
+        applied += feed.upserts.len() + feed.deletes.len();
+        let position = serde_json::to_string(&pos)?;
+        let index = index.clone();
+        tokio::task::spawn_blocking(move || {
+            index.apply(&feed.upserts, &feed.deletes, Some(position))
+        })
+        .await?
+        .context("failed to update the ticket index")?;
+    }
+}
+
+/// Prepares the index at start: rebuild when new, catch up otherwise.
+pub async fn prepare(store: &Store, index: Arc<TicketIndex>, fresh: bool) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let (how, n) = if fresh {
+        ("rebuilt", rebuild(store, index).await?)
+    } else {
+        ("caught up", catch_up(store, index).await?)
+    };
+    tracing::info!(
+        tickets = n,
+        ms = started.elapsed().as_millis() as u64,
+        how,
+        "ticket index ready"
+    );
+    Ok(())
+}
+
+/// Follows the tickets table until shutdown (tickets back-filled by another process, or
+/// stored by another replica, reach this replica's index this way).
+pub async fn follow(
+    store: Store,
+    index: Arc<TicketIndex>,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+        if let Err(e) = catch_up(&store, index.clone()).await {
+            tracing::warn!(error = %e, "ticket index catch-up failed");
+        }
+    }
+}
