@@ -5,10 +5,10 @@ use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
-use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
-use crate::worker::{index_sync, JobHandler, TicketEventHandler, Workers};
+use crate::worker::{index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers};
+use crate::writeback::CommentSink;
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 use anyhow::Context;
@@ -72,13 +72,18 @@ impl Application {
             wake.clone(),
         );
         let handler = handler.unwrap_or_else(|| {
+            let (jira, linear) = comment_sinks(&settings);
             Arc::new(TicketEventHandler {
                 store: store.clone(),
                 index: ticket_index.clone(),
-                analyzer: None,
-                jira: None,
-                linear: None,
-                render: RenderOptions::default(),
+                analyzer: Some(Arc::new(ServiceAnalyzer {
+                    store: store.clone(),
+                    index: ticket_index.clone(),
+                    duplicates: settings.duplicates.clone(),
+                })),
+                jira,
+                linear,
+                render: settings.comments.render_options(),
             })
         });
         let workers = Workers::new(
@@ -166,6 +171,50 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The trackers' comment APIs, where credentials are configured; the others run dry
+/// (comments rendered and stored, never sent).
+fn comment_sinks(
+    settings: &Settings,
+) -> (Option<Arc<dyn CommentSink>>, Option<Arc<dyn CommentSink>>) {
+    use crate::trackers::client::TrackerClient;
+    let client = match TrackerClient::new(settings.comments.client_options()) {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::error!(error = %e, "no HTTP client for tracker APIs; write-back runs dry");
+            return (None, None);
+        }
+    };
+    let jira: Option<Arc<dyn CommentSink>> = match settings.jira.base_url {
+        None => None,
+        Some(_) => match crate::trackers::jira::api::JiraApi::new(&settings.jira, client.clone()) {
+            Ok(api) => Some(Arc::new(api)),
+            Err(why) => {
+                tracing::warn!(why, "jira write-back runs dry");
+                None
+            }
+        },
+    };
+    let linear_configured =
+        settings.linear.api_key.is_some() || settings.linear.oauth_token.is_some();
+    let linear: Option<Arc<dyn CommentSink>> = if linear_configured {
+        match crate::trackers::linear::api::LinearApi::new(&settings.linear, client) {
+            Ok(api) => Some(Arc::new(api)),
+            Err(why) => {
+                tracing::warn!(why, "linear write-back runs dry");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    tracing::info!(
+        jira = if jira.is_some() { "live" } else { "dry-run" },
+        linear = if linear.is_some() { "live" } else { "dry-run" },
+        "comment write-back"
+    );
+    (jira, linear)
 }
 
 /// Cancels `token` on SIGTERM or SIGINT.

@@ -3,7 +3,7 @@
 
 use crate::config::DuplicateSettings;
 use crate::domain::{DuplicateCandidate, DuplicateTier, SimilarQuery, Tracker};
-use crate::store::{Store, StoredTicket};
+use crate::store::{CommentRecord, Store, StoredTicket};
 use crate::ticketindex::TicketIndex;
 use anyhow::Context;
 use serde::Serialize;
@@ -15,6 +15,8 @@ use std::sync::Arc;
 pub struct TicketView {
     pub ticket: StoredTicket,
     pub duplicates: Vec<DuplicateCandidate>,
+    /// TicketLens' comment on the ticket: sent, pending, or rendered only (dry-run).
+    pub comment: Option<CommentRecord>,
 }
 
 /// Looks a live ticket up and searches its duplicates; `None` when unknown or deleted.
@@ -58,7 +60,15 @@ pub async fn ticket_view(
             duplicates.push(linked_only(tracker, key));
         }
     }
-    Ok(Some(TicketView { ticket, duplicates }))
+    let comment = store
+        .comment(tracker.as_str(), &ticket.id)
+        .await
+        .context("failed to read the comment")?;
+    Ok(Some(TicketView {
+        ticket,
+        duplicates,
+        comment,
+    }))
 }
 
 fn linked_only(tracker: Tracker, key: String) -> DuplicateCandidate {

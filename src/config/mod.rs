@@ -2,9 +2,11 @@
 //! variables. Unknown keys are an error; secrets are wrapped so they never print.
 
 mod api;
+mod comments;
 mod secret;
 
 pub use api::ApiSettings;
+pub use comments::CommentSettings;
 pub use secret::Secret;
 
 use figment::providers::{Env, Format, Toml};
@@ -22,6 +24,7 @@ pub struct Settings {
     pub queue: QueueSettings,
     pub log: LogSettings,
     pub api: ApiSettings,
+    pub comments: CommentSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,
     pub history: HistorySettings,

@@ -1,9 +1,11 @@
 //! The job loop: claim → run → complete / retry with backoff / park as dead, with leases
 //! kept alive while a job runs and given back on shutdown.
 
+mod analyzer;
 mod handler;
 pub mod index_sync;
 
+pub use analyzer::ServiceAnalyzer;
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;

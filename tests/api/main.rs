@@ -10,3 +10,4 @@ mod queue;
 mod render;
 mod shutdown;
 mod webhooks;
+mod writeback;

@@ -27,10 +27,10 @@ const FIELDS: [&str; 12] = [
 
 /// A Jira site's search API.
 pub struct JiraApi {
-    client: TrackerClient,
-    base: String,
-    flavor: JiraFlavor,
-    auth: Auth,
+    pub(super) client: TrackerClient,
+    pub(super) base: String,
+    pub(super) flavor: JiraFlavor,
+    pub(super) auth: Auth,
 }
 
 impl JiraApi {

@@ -1,6 +1,7 @@
 //! Jira (Cloud and Data Center): webhook signature or shared-token check, and parsing.
 
 pub mod api;
+pub mod comments;
 pub mod parse;
 
 use super::signature::{constant_time_eq, verify_hex_hmac};

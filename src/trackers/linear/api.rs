@@ -28,9 +28,9 @@ pub const ISSUES_QUERY: &str =
 
 /// Linear's GraphQL API.
 pub struct LinearApi {
-    client: TrackerClient,
-    url: String,
-    auth: Auth,
+    pub(super) client: TrackerClient,
+    pub(super) url: String,
+    pub(super) auth: Auth,
 }
 
 impl LinearApi {

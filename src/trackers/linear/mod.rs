@@ -1,6 +1,7 @@
 //! Linear: `Linear-Signature` HMAC check with the replay window, and parsing.
 
 pub mod api;
+pub mod comments;
 pub mod parse;
 
 use super::signature::verify_hex_hmac;

@@ -1,0 +1,139 @@
+//! Jira comment write-back: Cloud REST v3 with ADF bodies, Data Center REST v2 with wiki
+//! markup. Our comment carries the entity property `ticketlens` so it can be found again.
+
+use super::api::JiraApi;
+use crate::config::JiraFlavor;
+use crate::domain::TicketEvent;
+use crate::render::Format;
+use crate::trackers::client::ClientError;
+use crate::writeback::{CommentSink, SinkError};
+use futures::future::BoxFuture;
+use reqwest::Method;
+use serde_json::{json, Value};
+
+/// The comment property that marks a comment as TicketLens' own.
+pub const MARKER_PROPERTY: &str = "ticketlens";
+
+/// Maps a client error to a write-back error: 4xx other than 429 is permanent.
+pub fn sink_error(e: ClientError) -> SinkError {
+    let permanent =
+        matches!(&e, ClientError::Status { status, .. } if *status < 500 && *status != 429);
+    SinkError {
+        message: e.to_string(),
+        permanent,
+    }
+}
+
+impl JiraApi {
+    fn comment_base(&self, ticket: &TicketEvent) -> String {
+        let version = match self.flavor {
+            JiraFlavor::Cloud => 3,
+            JiraFlavor::Datacenter => 2,
+        };
+        format!(
+            "{}/rest/api/{version}/issue/{}/comment",
+            self.base, ticket.key
+        )
+    }
+
+    fn body_value(&self, body: &str) -> Value {
+        match self.flavor {
+            // The renderer hands ADF over as JSON text.
+            JiraFlavor::Cloud => serde_json::from_str(body).unwrap_or_else(|_| json!(body)),
+            JiraFlavor::Datacenter => json!(body),
+        }
+    }
+}
+
+impl CommentSink for JiraApi {
+    fn format(&self) -> Format {
+        match self.flavor {
+            JiraFlavor::Cloud => Format::Adf,
+            JiraFlavor::Datacenter => Format::Wiki,
+        }
+    }
+
+    fn create<'a>(
+        &'a self,
+        ticket: &'a TicketEvent,
+        planned_id: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<String, SinkError>> {
+        Box::pin(async move {
+            let request = json!({
+                "body": self.body_value(body),
+                "properties": [{ "key": MARKER_PROPERTY, "value": { "planned_id": planned_id } }],
+            });
+            let url = self.comment_base(ticket);
+            let answer = self
+                .client
+                .send_json(Method::POST, &url, Some(&request), &self.auth)
+                .await
+                .map_err(sink_error)?;
+            comment_id(&answer).ok_or_else(|| SinkError {
+                message: "Jira answered the comment create without an id".into(),
+                permanent: false,
+            })
+        })
+    }
+
+    fn update<'a>(
+        &'a self,
+        ticket: &'a TicketEvent,
+        comment_id: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<(), SinkError>> {
+        Box::pin(async move {
+            let url = format!("{}/{comment_id}", self.comment_base(ticket));
+            let request = json!({ "body": self.body_value(body) });
+            self.client
+                .send_json(Method::PUT, &url, Some(&request), &self.auth)
+                .await
+                .map_err(sink_error)?;
+            Ok(())
+        })
+    }
+
+    fn find_ours<'a>(
+        &'a self,
+        ticket: &'a TicketEvent,
+        _planned_id: &'a str,
+    ) -> BoxFuture<'a, Result<Option<String>, SinkError>> {
+        Box::pin(async move {
+            let mut start = 0;
+            loop {
+                let url = format!(
+                    "{}?expand=properties&startAt={start}&maxResults=100",
+                    self.comment_base(ticket)
+                );
+                let page = self
+                    .client
+                    .send_json(Method::GET, &url, None, &self.auth)
+                    .await
+                    .map_err(sink_error)?;
+                let comments = page["comments"].as_array().cloned().unwrap_or_default();
+                for c in &comments {
+                    let ours = c["properties"]
+                        .as_array()
+                        .is_some_and(|ps| ps.iter().any(|p| p["key"] == MARKER_PROPERTY));
+                    if ours {
+                        return Ok(comment_id(c));
+                    }
+                }
+                let total = page["total"].as_u64().unwrap_or(0);
+                start += comments.len() as u64;
+                if comments.is_empty() || start >= total {
+                    return Ok(None);
+                }
+            }
+        })
+    }
+}
+
+fn comment_id(v: &Value) -> Option<String> {
+    match &v["id"] {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
