@@ -5,6 +5,8 @@
 //! - `config`: typed settings from a TOML file and `TICKETLENS_*` variables; secrets wrapped
 //! - `trackers`: per-tracker signature checks and webhook parsing
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
+//! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
+//! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `http`: actix routes, the error body, request metrics
@@ -12,8 +14,10 @@
 //! - `startup`, `cli`: the application and the command line
 
 pub mod cli;
+pub mod codeindex;
 pub mod config;
 pub mod domain;
+pub mod enrich;
 pub mod http;
 pub mod ingest;
 pub mod metrics;

@@ -1,6 +1,7 @@
 //! `Application`: binds the listener, then runs the HTTP server, the group-commit writers
 //! and the job workers side by side under one shutdown signal.
 
+use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
 use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
@@ -26,6 +27,8 @@ pub struct Application {
     store: Store,
     shutdown: CancellationToken,
     grace: Duration,
+    code_index: Arc<CodeIndex>,
+    refresh_every: Duration,
 }
 
 impl Application {
@@ -76,11 +79,16 @@ impl Application {
             .with_context(|| format!("failed to listen on {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
         let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+        let code_index = Arc::new(open_code_index(&settings)?);
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             store: store.clone(),
             ingestor,
             metrics,
+            code_index: code_index.clone(),
+            search_slots: Arc::new(tokio::sync::Semaphore::new(
+                settings.codeindex.max_concurrent_searches.max(1),
+            )),
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?
@@ -96,6 +104,8 @@ impl Application {
             store,
             shutdown: CancellationToken::new(),
             grace,
+            code_index,
+            refresh_every: Duration::from_secs(settings.codeindex.refresh_interval_secs),
         })
     }
 
@@ -119,14 +129,22 @@ impl Application {
             store,
             shutdown,
             grace,
+            code_index,
+            refresh_every,
             ..
         } = self;
+        let indexer = tokio::spawn(keep_code_index_fresh(
+            code_index,
+            refresh_every,
+            shutdown.clone(),
+        ));
         let handle = server.handle();
         let server_task = tokio::spawn(server);
         let workers_task = tokio::spawn(workers.run(shutdown.clone(), grace));
         shutdown.cancelled().await;
         tracing::info!("shutting down");
         handle.stop(true).await;
+        indexer.abort();
         let _ = server_task.await;
         if let Err(e) = workers_task.await {
             tracing::error!(error = %e, "worker supervisor failed");
@@ -137,6 +155,65 @@ impl Application {
         store.close().await;
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// The code index of every configured repository (not built yet).
+pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
+    let specs = settings
+        .repositories
+        .iter()
+        .map(|r| RepoSpec {
+            name: r.name.clone(),
+            path: r.path.clone(),
+            url: r.url.clone(),
+            branch: if r.branch.is_empty() { "HEAD".into() } else { r.branch.clone() },
+            modules: r.modules.iter().map(|(g, m)| (g.clone(), m.clone())).collect(),
+        })
+        .collect();
+    let c = &settings.codeindex;
+    CodeIndex::open(
+        specs,
+        &IndexOptions {
+            dir: Some(c.index_dir.clone()),
+            module_depth: c.module_depth,
+            large_package_files: c.large_package_files,
+            history_depth: c.history_depth,
+        },
+    )
+}
+
+/// Builds the code index in the background at start, then refreshes it on an interval
+/// (fetch + re-index of changed files) until shutdown.
+async fn keep_code_index_fresh(code: Arc<CodeIndex>, every: Duration, shutdown: CancellationToken) {
+    if code.is_empty() {
+        return;
+    }
+    loop {
+        let c = code.clone();
+        let started = std::time::Instant::now();
+        match tokio::task::spawn_blocking(move || c.refresh()).await {
+            Ok(results) => {
+                for (repository, result) in results {
+                    match result {
+                        Ok(r) if r.changed => tracing::info!(
+                            %repository, commit = %r.commit, files = r.files, reindexed = r.indexed,
+                            elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed"),
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "code index task failed"),
+        }
+        if every.is_zero() {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
     }
 }
 

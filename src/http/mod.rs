@@ -1,10 +1,12 @@
 //! actix routes only: extract, call one function, map the result to a status.
 
+mod analyze;
 mod body;
 pub mod error;
 mod health;
 mod webhooks;
 
+use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
@@ -13,6 +15,7 @@ use actix_web::dev::Service;
 use actix_web::{web, HttpResponse};
 use error::ApiError;
 use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Everything a handler may reach.
 pub struct AppState {
@@ -20,6 +23,9 @@ pub struct AppState {
     pub store: Store,
     pub ingestor: Ingestor,
     pub metrics: Metrics,
+    pub code_index: Arc<CodeIndex>,
+    /// Caps analyses running at once (each holds a blocking thread).
+    pub search_slots: Arc<Semaphore>,
 }
 
 /// Registers every route and the request-counting middleware.
@@ -27,7 +33,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/webhooks/{tracker}", web::post().to(webhooks::receive));
+        .route("/webhooks/{tracker}", web::post().to(webhooks::receive))
+        .route("/api/v1/analyze", web::post().to(analyze::analyze));
 }
 
 /// Builds the actix `App` for the given state.

@@ -1,0 +1,97 @@
+//! The command line: `serve`, `migrate`, `index`, `analyze` and `eval` (one file per
+//! command that is more than a call).
+
+mod analyze;
+mod eval;
+mod metrics;
+
+use crate::config::Settings;
+use crate::startup::{cancel_on_signals, open_code_index, Application};
+use crate::store::{redact_url, Store};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// TicketLens: code context, fragility and likely duplicates on every ticket.
+#[derive(Debug, Parser)]
+#[command(name = "ticketlens", version, about)]
+pub struct Cli {
+    /// TOML configuration file; every key can also be set as TICKETLENS_SECTION__KEY.
+    #[arg(long, global = true, env = "TICKETLENS_CONFIG")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the HTTP server and the job workers until SIGTERM or SIGINT.
+    Serve,
+    /// Applies database migrations and exits.
+    Migrate,
+    /// Builds the code index of every configured repository, or refreshes it incrementally.
+    Index,
+    /// Prints the modules and files a ticket text likely touches.
+    Analyze(analyze::AnalyzeArgs),
+    /// Measures accuracy on a benchmark dataset.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Bug localization: ranked files and modules against the files each fix changed.
+    Localization(eval::LocalizationArgs),
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let settings = Settings::load(cli.config.as_deref())?;
+    crate::telemetry::init(&settings.log.format, &settings.log.level);
+    match cli.command {
+        Command::Serve => {
+            let app = Application::build(settings).await?;
+            cancel_on_signals(app.shutdown_token());
+            app.run_until_stopped().await
+        }
+        Command::Migrate => {
+            let url = settings.database.url.expose();
+            let store = Store::connect(url, 1).await?;
+            store.migrate().await?;
+            tracing::info!(database = %redact_url(url), "migrations applied");
+            store.close().await;
+            Ok(())
+        }
+        Command::Index => tokio::task::spawn_blocking(move || index(&settings)).await?,
+        Command::Analyze(args) => {
+            tokio::task::spawn_blocking(move || analyze::run(&settings, &args)).await?
+        }
+        Command::Eval(EvalCommand::Localization(args)) => {
+            tokio::task::spawn_blocking(move || eval::run(&settings, &args)).await?
+        }
+    }
+}
+
+fn index(settings: &Settings) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !settings.repositories.is_empty(),
+        "no [[repositories]] configured"
+    );
+    let code = open_code_index(settings)?;
+    let mut failed = false;
+    for (name, result) in code.refresh() {
+        match result {
+            Ok(r) => println!(
+                "{name}: {} files at {} ({} re-indexed)",
+                r.files,
+                &r.commit[..12.min(r.commit.len())],
+                r.indexed
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!("{name}: {e:#}");
+            }
+        }
+    }
+    anyhow::ensure!(!failed, "some repositories could not be indexed");
+    Ok(())
+}
