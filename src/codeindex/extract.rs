@@ -52,8 +52,13 @@ pub fn is_source_path(path: &str) -> bool {
     if lower.split('/').any(|d| VENDORED_DIRS.contains(&d)) {
         return false;
     }
+    has_source_extension(name)
+}
+
+/// True when the file name ends in a source-code extension.
+pub fn has_source_extension(name: &str) -> bool {
     match name.rsplit_once('.') {
-        Some((_, ext)) => SOURCE_EXTENSIONS.contains(&ext),
+        Some((_, ext)) => SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()),
         None => false,
     }
 }

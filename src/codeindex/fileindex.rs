@@ -250,7 +250,10 @@ impl FileIndex {
                     let seg = searcher.segment_reader(hit.addr.segment_ord);
                     let inv = seg.inverted_index(field)?;
                     if let Some(mut postings) = inv.read_postings(&t, IndexRecordOption::Basic)? {
-                        if postings.seek(hit.addr.doc_id) == hit.addr.doc_id {
+                        let target = hit.addr.doc_id;
+                        // seek may only move forward
+                        let doc = if postings.doc() < target { postings.seek(target) } else { postings.doc() };
+                        if doc == target {
                             out[i].push(term.clone());
                         }
                     }

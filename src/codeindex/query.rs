@@ -1,7 +1,7 @@
 //! Ticket text → what to look for: weighted terms, file paths, stack-trace frames, dotted
 //! names and identifiers. Template boilerplate and trace noise are down-weighted.
 
-use super::extract::is_source_path;
+use super::extract::has_source_extension;
 use super::tokens::{compound, is_compound, is_word_char, keep, split_identifier, words};
 use std::collections::HashMap;
 
@@ -163,7 +163,7 @@ pub fn path_mention(token: &str) -> Option<String> {
     let ok = !stem.is_empty()
         && t.chars().all(|c| is_word_char(c) || "/.-+@".contains(c))
         && (t.contains('/') || stem.chars().all(is_word_char))
-        && is_source_path(t);
+        && has_source_extension(name);
     ok.then(|| t.to_string())
 }
 
