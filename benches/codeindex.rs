@@ -48,7 +48,12 @@ fn queries(path: &Path, n: usize) -> Vec<(String, String)> {
         .collect();
     if out.is_empty() {
         out = (0..n)
-            .map(|i| (format!("NullPointerException in weaver {i}"), "when compiling aspects".into()))
+            .map(|i| {
+                (
+                    format!("NullPointerException in weaver {i}"),
+                    "when compiling aspects".into(),
+                )
+            })
             .collect();
     }
     out
@@ -71,7 +76,9 @@ fn add_commits(repo: &Repository, n: usize) {
         .unwrap();
     for (i, (path, blob)) in sources.iter().enumerate() {
         let mut content = repo.find_blob(*blob).unwrap().content().to_vec();
-        content.extend_from_slice(format!("\n// benchmark change {i}: retry transient weaving failures\n").as_bytes());
+        content.extend_from_slice(
+            format!("\n// benchmark change {i}: retry transient weaving failures\n").as_bytes(),
+        );
         let new_blob = repo.blob(&content).unwrap();
         let tree = head.tree().unwrap();
         let mut update = TreeUpdateBuilder::new();
@@ -79,7 +86,14 @@ fn add_commits(repo: &Repository, n: usize) {
         let tree_id = update.create_updated(repo, &tree).unwrap();
         let tree = repo.find_tree(tree_id).unwrap();
         let id = repo
-            .commit(Some("HEAD"), &sig, &sig, &format!("benchmark change {i}"), &tree, &[&head])
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                &format!("benchmark change {i}"),
+                &tree,
+                &[&head],
+            )
             .unwrap();
         head = repo.find_commit(id).unwrap();
     }
@@ -91,7 +105,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn main() {
     let source = PathBuf::from(arg("--repo", "/work/.mirror/eclipse-aspectj+aspectj/repo"));
-    let qpath = PathBuf::from(arg("--queries", "/work/shared/datasets/localization/aspectj.jsonl"));
+    let qpath = PathBuf::from(arg(
+        "--queries",
+        "/work/shared/datasets/localization/aspectj.jsonl",
+    ));
     let n: usize = arg("--n", "300").parse().unwrap();
     let work = tempfile::tempdir().unwrap();
     let clone = work.path().join("repo.git");
@@ -104,19 +121,44 @@ fn main() {
         .success();
     assert!(ok, "failed to clone {}", source.display());
 
-    let spec = RepoSpec { name: "bench".into(), path: Some(clone.clone()), url: None, branch: "HEAD".into(), modules: vec![] };
-    let opts = IndexOptions { dir: Some(work.path().join("index")), module_depth: 2, large_package_files: 150, history_depth: 5000 };
+    let spec = RepoSpec {
+        name: "bench".into(),
+        path: Some(clone.clone()),
+        url: None,
+        branch: "HEAD".into(),
+        modules: vec![],
+    };
+    let opts = IndexOptions {
+        dir: Some(work.path().join("index")),
+        module_depth: 2,
+        large_package_files: 150,
+        history_depth: 5000,
+    };
     let code = CodeIndex::open(vec![spec], &opts).unwrap();
     let t = Instant::now();
     let report = code.refresh().pop().unwrap().1.unwrap();
     let build = t.elapsed();
-    println!("full build: {} files in {:.2}s, peak RSS {:.0} MB", report.files, build.as_secs_f64(), peak_rss_mb());
+    println!(
+        "full build: {} files in {:.2}s, peak RSS {:.0} MB",
+        report.files,
+        build.as_secs_f64(),
+        peak_rss_mb()
+    );
 
     let qs = queries(&qpath, n);
     let mut lat = Vec::with_capacity(qs.len());
     for (title, body) in &qs {
         let t = Instant::now();
-        let e = analyze(&code, TicketText { title, body, repository: None }, 10).unwrap();
+        let e = analyze(
+            &code,
+            TicketText {
+                title,
+                body,
+                repository: None,
+            },
+            10,
+        )
+        .unwrap();
         lat.push(t.elapsed());
         std::hint::black_box(e);
     }

@@ -167,8 +167,16 @@ pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
             name: r.name.clone(),
             path: r.path.clone(),
             url: r.url.clone(),
-            branch: if r.branch.is_empty() { "HEAD".into() } else { r.branch.clone() },
-            modules: r.modules.iter().map(|(g, m)| (g.clone(), m.clone())).collect(),
+            branch: if r.branch.is_empty() {
+                "HEAD".into()
+            } else {
+                r.branch.clone()
+            },
+            modules: r
+                .modules
+                .iter()
+                .map(|(g, m)| (g.clone(), m.clone()))
+                .collect(),
         })
         .collect();
     let c = &settings.codeindex;
@@ -201,7 +209,9 @@ async fn keep_code_index_fresh(code: Arc<CodeIndex>, every: Duration, shutdown: 
                             elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
                         ),
                         Ok(_) => {}
-                        Err(e) => tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed"),
+                        Err(e) => {
+                            tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed")
+                        }
                     }
                 }
             }

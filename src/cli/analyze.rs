@@ -40,14 +40,31 @@ pub fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> {
     }
     println!("Modules");
     for (i, m) in e.modules.iter().enumerate() {
-        let owners = if m.owners.is_empty() { String::new() } else { format!("  owners: {}", m.owners.join(", ")) };
-        println!("{:>3}. {}:{}  ({:.2}){owners}", i + 1, m.repository, m.module, m.score);
+        let owners = if m.owners.is_empty() {
+            String::new()
+        } else {
+            format!("  owners: {}", m.owners.join(", "))
+        };
+        println!(
+            "{:>3}. {}:{}  ({:.2}){owners}",
+            i + 1,
+            m.repository,
+            m.module,
+            m.score
+        );
         println!("       files: {}", m.top_files.join(", "));
         println!("       terms: {}", m.matched_terms.join(", "));
     }
     println!("Files");
     for (i, f) in e.files.iter().enumerate() {
-        println!("{:>3}. {}:{}  [{}]  ({:.2})", i + 1, f.repository, f.path, f.module, f.score);
+        println!(
+            "{:>3}. {}:{}  [{}]  ({:.2})",
+            i + 1,
+            f.repository,
+            f.path,
+            f.module,
+            f.score
+        );
         if !f.matched_terms.is_empty() {
             println!("       matched: {}", f.matched_terms.join(", "));
         }

@@ -34,6 +34,9 @@ pub struct LocalizationArgs {
     /// Evaluates only the first N records (quick checks).
     #[arg(long)]
     pub max_records: Option<usize>,
+    /// Prints each record's first gold rank and top files to stderr.
+    #[arg(long)]
+    pub details: bool,
     /// Overrides a ranking weight, `name=value` (experiments; repeatable).
     #[arg(long = "set")]
     pub set: Vec<String>,
@@ -100,13 +103,27 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     let mut skipped: Vec<(String, String)> = Vec::new();
     for (repo, recs) in by_repo {
         let Some(dir) = repo_dir(&args.repos, repo) else {
-            skipped.extend(recs.iter().map(|r| (r.id.clone(), format!("no clone of {repo}"))));
+            skipped.extend(
+                recs.iter()
+                    .map(|r| (r.id.clone(), format!("no clone of {repo}"))),
+            );
             continue;
         };
         let revs: Vec<String> = recs.iter().filter_map(|r| revision(r)).collect();
         let t = Instant::now();
-        let corpus = Corpus::build(repo, &dir, &revs, args.cache.as_deref(), rules.clone(), settings.codeindex.history_depth)?;
-        eprintln!("{repo}: indexed {} commits in {:.1}s", revs.len(), t.elapsed().as_secs_f32());
+        let corpus = Corpus::build(
+            repo,
+            &dir,
+            &revs,
+            args.cache.as_deref(),
+            rules.clone(),
+            settings.codeindex.history_depth,
+        )?;
+        eprintln!(
+            "{repo}: indexed {} commits in {:.1}s",
+            revs.len(),
+            t.elapsed().as_secs_f32()
+        );
         for r in recs {
             let Some(commit) = revision(r).and_then(|rev| corpus.resolve(&rev)) else {
                 skipped.push((r.id.clone(), "commit does not resolve".into()));
@@ -114,15 +131,34 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             };
             let view = corpus.view(&commit, params.clone())?;
             let gold: HashSet<String> = match &r.missing_at_commit {
-                Some(missing) => r.files.iter().filter(|f| !missing.contains(f)).cloned().collect(),
+                Some(missing) => r
+                    .files
+                    .iter()
+                    .filter(|f| !missing.contains(f))
+                    .cloned()
+                    .collect(),
                 None => r.files.iter().filter(|f| view.exists(f)).cloned().collect(),
             };
             if gold.is_empty() {
                 skipped.push((r.id.clone(), "no gold file exists at the commit".into()));
                 continue;
             }
-            let ticket = TicketText { title: &r.title, body: &r.body, repository: None };
+            let ticket = TicketText {
+                title: &r.title,
+                body: &r.body,
+                repository: None,
+            };
             let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
+            if args.details {
+                let first = e.files.iter().position(|f| gold.contains(&f.path));
+                let top: Vec<String> = e
+                    .files
+                    .iter()
+                    .take(3)
+                    .map(|f| format!("{} {:.2} {:?}", f.path, f.score, f.reasons))
+                    .collect();
+                eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
+            }
             let ranked: Vec<String> = e.files.into_iter().map(|f| f.path).collect();
             ours.add(&gold, &ranked, None);
             if args.baseline {
@@ -130,7 +166,14 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             }
         }
     }
-    report(args, &records, &skipped, &ours.summary(), args.baseline.then(|| base.summary()), started)
+    report(
+        args,
+        &records,
+        &skipped,
+        &ours.summary(),
+        args.baseline.then(|| base.summary()),
+        started,
+    )
 }
 
 fn report(
@@ -141,9 +184,15 @@ fn report(
     base: Option<Summary>,
     started: Instant,
 ) -> anyhow::Result<()> {
-    let dataset = args.dataset.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let dataset = args
+        .dataset
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
     if args.json {
-        let skipped: Vec<_> = skipped.iter().map(|(id, why)| serde_json::json!({"id": id, "reason": why})).collect();
+        let skipped: Vec<_> = skipped
+            .iter()
+            .map(|(id, why)| serde_json::json!({"id": id, "reason": why}))
+            .collect();
         let v = serde_json::json!({
             "dataset": dataset,
             "records": records.len(),
@@ -157,11 +206,31 @@ fn report(
         println!("{}", serde_json::to_string_pretty(&v)?);
         return Ok(());
     }
-    println!("dataset {dataset}: {} records, {} evaluated, {} skipped ({:.0}s)", records.len(), ours.records, skipped.len(), started.elapsed().as_secs_f32());
+    println!(
+        "dataset {dataset}: {} records, {} evaluated, {} skipped ({:.0}s)",
+        records.len(),
+        ours.records,
+        skipped.len(),
+        started.elapsed().as_secs_f32()
+    );
     for (id, why) in skipped {
         println!("  skipped {id}: {why}");
     }
-    println!("{:<12} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} | {:>6} {:>6} {:>6}", "method", "Acc@1", "Acc@5", "Acc@10", "All@1", "All@5", "All@10", "MRR@10", "MAP@10", "Mod@1", "Mod@5", "Mod@10");
+    println!(
+        "{:<12} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} | {:>6} {:>6} {:>6}",
+        "method",
+        "Acc@1",
+        "Acc@5",
+        "Acc@10",
+        "All@1",
+        "All@5",
+        "All@10",
+        "MRR@10",
+        "MAP@10",
+        "Mod@1",
+        "Mod@5",
+        "Mod@10"
+    );
     let rows = std::iter::once(("ticketlens", ours)).chain(base.as_ref().map(|b| ("bm25", b)));
     for (name, s) in rows {
         println!(

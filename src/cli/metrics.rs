@@ -41,7 +41,10 @@ pub fn dirname(path: &str) -> &str {
 
 fn dedup(v: &[String]) -> Vec<&str> {
     let mut seen = HashSet::new();
-    v.iter().map(String::as_str).filter(|p| seen.insert(*p)).collect()
+    v.iter()
+        .map(String::as_str)
+        .filter(|p| seen.insert(*p))
+        .collect()
 }
 
 impl Tally {
@@ -75,7 +78,10 @@ impl Tally {
         };
         let ranked_modules = dedup(&ranked_modules);
         for (i, k) in KS.iter().enumerate() {
-            let hit = ranked_modules.iter().take(*k).any(|m| gold_modules.contains(m));
+            let hit = ranked_modules
+                .iter()
+                .take(*k)
+                .any(|m| gold_modules.contains(m));
             self.module[i] += f64::from(u8::from(hit));
         }
     }
@@ -112,7 +118,13 @@ mod tests {
     fn metrics_follow_the_dataset_definitions() {
         let gold: HashSet<String> = s(&["a/x.java", "b/y.java"]).into_iter().collect();
         let mut t = Tally::default();
-        t.add(&gold, &s(&["c/z.java", "a/x.java", "a/x.java", "d/w.java", "e/v.java", "b/y.java"]), None);
+        t.add(
+            &gold,
+            &s(&[
+                "c/z.java", "a/x.java", "a/x.java", "d/w.java", "e/v.java", "b/y.java",
+            ]),
+            None,
+        );
         let m = t.summary();
         assert_eq!((m.acc_at_1, m.acc_at_5, m.acc_at_10), (0.0, 1.0, 1.0));
         assert_eq!((m.all_at_1, m.all_at_5, m.all_at_10), (0.0, 1.0, 1.0));

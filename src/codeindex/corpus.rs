@@ -54,9 +54,16 @@ impl Corpus {
                 index_file(&git, &files, &writer, &f.path, f.blob, &mut known)?;
             }
         }
-        writer.commit().context("failed to commit the corpus index")?;
+        writer
+            .commit()
+            .context("failed to commit the corpus index")?;
         files.reload()?;
-        tracing::info!(repository = name, new = known.len() - before, total = known.len(), "corpus indexed");
+        tracing::info!(
+            repository = name,
+            new = known.len() - before,
+            total = known.len(),
+            "corpus indexed"
+        );
         let mut ids = HashSet::new();
         for t in &tips {
             ids.extend(git.ancestors(&[*t], history_depth)?);
@@ -85,8 +92,18 @@ impl Corpus {
     pub fn view(&self, commit: &str, params: Params) -> anyhow::Result<CommitView<'_>> {
         let oid = self.git.resolve(commit)?;
         let tree = self.git.tree_files(oid)?;
-        let snap = snapshot(&self.name, &self.git, oid, &tree, &self.known, &self.rules, true)?;
-        let mask = self.history.mask(&self.git.ancestors(&[oid], self.history_depth)?);
+        let snap = snapshot(
+            &self.name,
+            &self.git,
+            oid,
+            &tree,
+            &self.known,
+            &self.rules,
+            true,
+        )?;
+        let mask = self
+            .history
+            .mask(&self.git.ancestors(&[oid], self.history_depth)?);
         let recency = self.history.recency(Some(&mask), snap.time);
         Ok(CommitView {
             corpus: self,
@@ -121,7 +138,14 @@ impl CommitView<'_> {
             terms: query::plain_terms(&format!("{title}\n{body}")),
             ..Default::default()
         };
-        let files = rank_files(&self.corpus.files, &self.snap, None, &q, &Params::baseline(), limit)?;
+        let files = rank_files(
+            &self.corpus.files,
+            &self.snap,
+            None,
+            &q,
+            &Params::baseline(),
+            limit,
+        )?;
         Ok(files.into_iter().map(|f| f.path).collect())
     }
 }
@@ -140,7 +164,14 @@ impl Locate for CommitView<'_> {
             mask: Some(&self.mask),
             recency: &self.recency,
         };
-        let files = rank_files(&self.corpus.files, &self.snap, Some(&hv), &q, &self.params, limit.max(30))?;
+        let files = rank_files(
+            &self.corpus.files,
+            &self.snap,
+            Some(&hv),
+            &q,
+            &self.params,
+            limit.max(30),
+        )?;
         let modules = rank_modules(&self.snap, &files, limit);
         Ok(Located {
             files: files.into_iter().take(limit).collect(),

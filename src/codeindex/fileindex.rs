@@ -9,8 +9,8 @@ use std::sync::Arc;
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED,
-    STORED, STRING,
+    Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, Value, FAST, INDEXED, STORED,
+    STRING,
 };
 use tantivy::{DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
 use tantivy::{SegmentReader, TantivyDocument, Term};
@@ -114,14 +114,11 @@ impl FileIndex {
         doc.add_u64(f.key, key);
         doc.add_text(f.path, path);
         doc.add_u64(f.n_terms, u64::from(e.n_terms));
-        for (field, text) in f.text.iter().zip([
-            &name,
-            &dirs,
-            &e.defs,
-            &e.idents,
-            &e.comments,
-            &e.body,
-        ]) {
+        for (field, text) in
+            f.text
+                .iter()
+                .zip([&name, &dirs, &e.defs, &e.idents, &e.comments, &e.body])
+        {
             doc.add_text(*field, text);
         }
         w.add_document(doc)?;
@@ -194,7 +191,10 @@ impl FileIndex {
                     Term::from_field_text(*field, term),
                     IndexRecordOption::WithFreqs,
                 );
-                clauses.push((Occur::Should, Box::new(BoostQuery::new(Box::new(q), weight * boost))));
+                clauses.push((
+                    Occur::Should,
+                    Box::new(BoostQuery::new(Box::new(q), weight * boost)),
+                ));
             }
         }
         if clauses.is_empty() {
@@ -252,7 +252,11 @@ impl FileIndex {
                     if let Some(mut postings) = inv.read_postings(&t, IndexRecordOption::Basic)? {
                         let target = hit.addr.doc_id;
                         // seek may only move forward
-                        let doc = if postings.doc() < target { postings.seek(target) } else { postings.doc() };
+                        let doc = if postings.doc() < target {
+                            postings.seek(target)
+                        } else {
+                            postings.doc()
+                        };
                         if doc == target {
                             out[i].push(term.clone());
                         }

@@ -55,7 +55,10 @@ impl GitRepo {
                 .status()
         }
         .context("failed to run git")?;
-        anyhow::ensure!(status.success(), "git clone/fetch of {url} failed: {status}");
+        anyhow::ensure!(
+            status.success(),
+            "git clone/fetch of {url} failed: {status}"
+        );
         GitRepo::open(dest)
     }
 

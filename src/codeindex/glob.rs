@@ -16,7 +16,8 @@ fn matches(p: &[u8], s: &[u8]) -> bool {
         if matches(rest, s) {
             return true;
         }
-        return (0..s.len()).any(|i| (s[i] == b'/' || rest.is_empty()) && matches(rest, &s[i + 1..]))
+        return (0..s.len())
+            .any(|i| (s[i] == b'/' || rest.is_empty()) && matches(rest, &s[i + 1..]))
             || (rest.is_empty() && !s.is_empty());
     }
     match p[0] {
@@ -39,10 +40,7 @@ pub fn gitignore_match(pattern: &str, path: &str) -> bool {
     if p.is_empty() {
         return false;
     }
-    let mut candidates: Vec<&str> = path
-        .match_indices('/')
-        .map(|(i, _)| &path[..i])
-        .collect();
+    let mut candidates: Vec<&str> = path.match_indices('/').map(|(i, _)| &path[..i]).collect();
     if !dir_only {
         candidates.push(path);
     }

@@ -188,7 +188,10 @@ mod tests {
         let all = h.similar_files(&q, None);
         assert!(all.contains_key("auth/session.rs") && all.contains_key("auth/cookie.rs"));
         assert!(!all.contains_key("billing/export.rs"));
-        let ids: Vec<git2::Oid> = [1u8, 2].iter().map(|n| git2::Oid::from_bytes(&[*n; 20]).unwrap()).collect();
+        let ids: Vec<git2::Oid> = [1u8, 2]
+            .iter()
+            .map(|n| git2::Oid::from_bytes(&[*n; 20]).unwrap())
+            .collect();
         let early = h.similar_files(&q, Some(&h.mask(&ids)));
         assert!(!early.contains_key("auth/cookie.rs"));
     }

@@ -153,8 +153,16 @@ impl Locate for CodeIndex {
                 mask: None,
                 recency: &state.recency,
             };
-            let files = rank_files(&r.files, &state.snapshot, Some(&hv), &q, &self.params, limit.max(30))?;
-            out.modules.extend(rank_modules(&state.snapshot, &files, limit));
+            let files = rank_files(
+                &r.files,
+                &state.snapshot,
+                Some(&hv),
+                &q,
+                &self.params,
+                limit.max(30),
+            )?;
+            out.modules
+                .extend(rank_modules(&state.snapshot, &files, limit));
             out.files.extend(files);
         }
         out.files.sort_by(|a, b| b.score.total_cmp(&a.score));

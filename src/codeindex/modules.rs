@@ -66,7 +66,10 @@ pub fn assign_modules<'a>(
         .collect();
     let mut packages: BTreeMap<Option<&str>, Vec<&str>> = BTreeMap::new();
     for &path in sources {
-        packages.entry(package_root(path, &roots)).or_default().push(path);
+        packages
+            .entry(package_root(path, &roots))
+            .or_default()
+            .push(path);
     }
     let mut out = HashMap::with_capacity(sources.len());
     for (root, files) in packages {
@@ -135,7 +138,11 @@ fn refine(
         }
         return;
     }
-    let strip = if prefix.is_empty() { 0 } else { prefix.len() + 1 };
+    let strip = if prefix.is_empty() {
+        0
+    } else {
+        prefix.len() + 1
+    };
     let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut here = Vec::new();
     for &f in files {
@@ -148,9 +155,19 @@ fn refine(
         out.insert(f.to_string(), join(prefix, ""));
     }
     // a single child directory is a chain link, not a level of structure
-    let levels = if groups.len() == 1 { levels } else { levels - 1 };
+    let levels = if groups.len() == 1 {
+        levels
+    } else {
+        levels - 1
+    };
     for (dir, group) in groups {
-        refine(&join(prefix, dir).replace("./", ""), &group, large, levels, out);
+        refine(
+            &join(prefix, dir).replace("./", ""),
+            &group,
+            large,
+            levels,
+            out,
+        );
     }
 }
 
@@ -174,21 +191,34 @@ mod tests {
 
     #[test]
     fn rust_crates_are_modules() {
-        let tree = ["Cargo.toml", "crates/auth/Cargo.toml", "crates/auth/src/lib.rs", "src/main.rs"];
+        let tree = [
+            "Cargo.toml",
+            "crates/auth/Cargo.toml",
+            "crates/auth/src/lib.rs",
+            "src/main.rs",
+        ];
         check(&tree, "crates/auth/src/lib.rs", "crates/auth");
         check(&tree, "src/main.rs", ".");
     }
 
     #[test]
     fn node_packages_are_modules() {
-        let tree = ["packages/ui/package.json", "packages/ui/src/button.tsx", "tools/x.js"];
+        let tree = [
+            "packages/ui/package.json",
+            "packages/ui/src/button.tsx",
+            "tools/x.js",
+        ];
         check(&tree, "packages/ui/src/button.tsx", "packages/ui");
         check(&tree, "tools/x.js", "tools");
     }
 
     #[test]
     fn go_modules_are_modules() {
-        check(&["svc/go.mod", "svc/internal/db/db.go"], "svc/internal/db/db.go", "svc");
+        check(
+            &["svc/go.mod", "svc/internal/db/db.go"],
+            "svc/internal/db/db.go",
+            "svc",
+        );
     }
 
     #[test]
@@ -210,12 +240,20 @@ mod tests {
     #[test]
     fn python_projects_are_modules() {
         check(&["pyproject.toml", "pkg/core.py"], "pkg/core.py", ".");
-        check(&["plugins/p/setup.py", "plugins/p/p/x.py"], "plugins/p/p/x.py", "plugins/p");
+        check(
+            &["plugins/p/setup.py", "plugins/p/p/x.py"],
+            "plugins/p/p/x.py",
+            "plugins/p",
+        );
     }
 
     #[test]
     fn dotnet_projects_are_modules() {
-        check(&["src/Api/Api.csproj", "src/Api/Controllers/Home.cs"], "src/Api/Controllers/Home.cs", "src/Api");
+        check(
+            &["src/Api/Api.csproj", "src/Api/Controllers/Home.cs"],
+            "src/Api/Controllers/Home.cs",
+            "src/Api",
+        );
     }
 
     #[test]
@@ -234,8 +272,16 @@ mod tests {
         }
         tree.push("src/main/java/org/aspectj/weaver/World.java".to_string());
         let refs: Vec<&str> = tree.iter().map(String::as_str).collect();
-        check(&refs, "src/main/java/org/aspectj/weaver/bcel/F1.java", "src/main/java/org/aspectj/weaver/bcel");
-        check(&refs, "src/main/java/org/aspectj/weaver/World.java", "src/main/java/org/aspectj/weaver");
+        check(
+            &refs,
+            "src/main/java/org/aspectj/weaver/bcel/F1.java",
+            "src/main/java/org/aspectj/weaver/bcel",
+        );
+        check(
+            &refs,
+            "src/main/java/org/aspectj/weaver/World.java",
+            "src/main/java/org/aspectj/weaver",
+        );
     }
 
     #[test]

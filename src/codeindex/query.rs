@@ -28,11 +28,46 @@ const BOILERPLATE: f32 = 0.25;
 
 /// Words that ticket templates and stack traces put everywhere.
 const BOILERPLATE_WORDS: &[&str] = &[
-    "actual", "additional", "behavior", "behaviour", "bug", "call", "context", "description",
-    "environment", "error", "example", "exception", "expected", "file", "following", "hello",
-    "hi", "issue", "last", "line", "minimal", "os", "output", "please", "problem", "python",
-    "recent", "report", "reproduce", "result", "screenshot", "screenshots", "steps",
-    "summary", "thanks", "traceback", "version", "versions", "work", "works",
+    "actual",
+    "additional",
+    "behavior",
+    "behaviour",
+    "bug",
+    "call",
+    "context",
+    "description",
+    "environment",
+    "error",
+    "example",
+    "exception",
+    "expected",
+    "file",
+    "following",
+    "hello",
+    "hi",
+    "issue",
+    "last",
+    "line",
+    "minimal",
+    "os",
+    "output",
+    "please",
+    "problem",
+    "python",
+    "recent",
+    "report",
+    "reproduce",
+    "result",
+    "screenshot",
+    "screenshots",
+    "steps",
+    "summary",
+    "thanks",
+    "traceback",
+    "version",
+    "versions",
+    "work",
+    "works",
 ];
 
 /// Parses a ticket's title and body.
@@ -73,8 +108,10 @@ pub fn parse(title: &str, body: &str) -> TicketQuery {
                     mult *= TRACE;
                 }
                 let parts = split_identifier(w);
-                if is_compound(w) || (w.len() > 3 && w.starts_with(char::is_uppercase)) {
-                    if !in_frame && !q.identifiers.iter().any(|x| x == w) {
+                let named =
+                    is_compound(w) || (in_code && w.len() > 3 && w.starts_with(char::is_uppercase));
+                if named || (w.len() > 3 && w.starts_with(char::is_uppercase)) {
+                    if named && !in_frame && !q.identifiers.iter().any(|x| x == w) {
                         q.identifiers.push(w.to_string());
                     }
                     let c = compound(w);
@@ -131,7 +168,11 @@ fn code_spans(text: &str) -> Vec<&str> {
 pub fn java_frame(token: &str) -> Option<String> {
     let (qualified, rest) = token.split_once('(')?;
     let comps: Vec<&str> = qualified.split('.').collect();
-    if comps.len() < 3 || comps.iter().any(|c| c.is_empty() || !c.chars().all(is_word_char)) {
+    if comps.len() < 3
+        || comps
+            .iter()
+            .any(|c| c.is_empty() || !c.chars().all(is_word_char))
+    {
         return None;
     }
     let class = comps[comps.len() - 2].split('$').next()?;
@@ -157,7 +198,10 @@ pub fn path_mention(token: &str) -> Option<String> {
         }
     }
     let t = t.trim_start_matches("./").trim_start_matches('/');
-    let t = t.rsplit_once(':').map_or(t, |(_, p)| p).trim_start_matches('/');
+    let t = t
+        .rsplit_once(':')
+        .map_or(t, |(_, p)| p)
+        .trim_start_matches('/');
     let name = t.rsplit('/').next()?;
     let stem = name.rsplit_once('.')?.0;
     let ok = !stem.is_empty()
@@ -174,7 +218,9 @@ pub fn dotted_name(token: &str) -> Option<String> {
     let t = t.split('(').next().unwrap_or(t);
     let comps: Vec<&str> = t.split('.').collect();
     let ok = comps.len() >= 3
-        && comps.iter().all(|c| !c.is_empty() && c.chars().all(is_word_char))
+        && comps
+            .iter()
+            .all(|c| !c.is_empty() && c.chars().all(is_word_char))
         && comps[0].starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
         && !comps.iter().any(|c| c.chars().all(|x| x.is_ascii_digit()));
     ok.then(|| comps.join("/"))
@@ -210,7 +256,10 @@ mod tests {
         );
         assert_eq!(
             q.frames,
-            ["org/aspectj/weaver/bcel/BcelShadow.java", "org/aspectj/weaver/World.java"]
+            [
+                "org/aspectj/weaver/bcel/BcelShadow.java",
+                "org/aspectj/weaver/World.java"
+            ]
         );
     }
 
@@ -220,15 +269,25 @@ mod tests {
             "crash",
             "Traceback (most recent call last):\n  File \"/usr/lib/python3/site-packages/requests/sessions.py\", line 12, in send\nsee src/_pytest/python.py:100 and `conftest.py`",
         );
-        assert_eq!(q.frames, ["usr/lib/python3/site-packages/requests/sessions.py"]);
-        assert!(q.paths.contains(&"src/_pytest/python.py".to_string()), "{:?}", q.paths);
+        assert_eq!(
+            q.frames,
+            ["usr/lib/python3/site-packages/requests/sessions.py"]
+        );
+        assert!(
+            q.paths.contains(&"src/_pytest/python.py".to_string()),
+            "{:?}",
+            q.paths
+        );
         assert!(q.paths.contains(&"conftest.py".to_string()));
     }
 
     #[test]
     fn path_mentions_ignore_prose_and_strip_line_numbers() {
         assert_eq!(path_mention("./lib/a.rs:12:4").as_deref(), Some("lib/a.rs"));
-        assert_eq!(path_mention(r"C:\proj\Foo.cs").as_deref(), Some("proj/Foo.cs"));
+        assert_eq!(
+            path_mention(r"C:\proj\Foo.cs").as_deref(),
+            Some("proj/Foo.cs")
+        );
         assert_eq!(path_mention("e.g."), None);
         assert_eq!(path_mention("version1.2"), None);
         assert_eq!(path_mention("notes.txt"), None);
@@ -236,8 +295,14 @@ mod tests {
 
     #[test]
     fn dotted_names_become_paths_and_sentences_do_not() {
-        assert_eq!(dotted_name("org.aspectj.weaver.World").as_deref(), Some("org/aspectj/weaver/World"));
-        assert_eq!(dotted_name("requests.sessions.Session.send()").as_deref(), Some("requests/sessions/Session/send"));
+        assert_eq!(
+            dotted_name("org.aspectj.weaver.World").as_deref(),
+            Some("org/aspectj/weaver/World")
+        );
+        assert_eq!(
+            dotted_name("requests.sessions.Session.send()").as_deref(),
+            Some("requests/sessions/Session/send")
+        );
         assert_eq!(dotted_name("e.g."), None);
         assert_eq!(dotted_name("version 1.2.3"), None);
     }
@@ -248,7 +313,13 @@ mod tests {
             "Redirect loses method",
             "Steps to reproduce: call `Session.resolve_redirects` with a 303\nExpected behavior: GET",
         );
-        let w = |t: &str| q.terms.iter().find(|(x, _)| x == t).map(|x| x.1).unwrap_or(0.0);
+        let w = |t: &str| {
+            q.terms
+                .iter()
+                .find(|(x, _)| x == t)
+                .map(|x| x.1)
+                .unwrap_or(0.0)
+        };
         assert!(w("resolveredirects") > w("redirects") * 0.99);
         assert!(w("redirect") > w("reproduce"));
         assert!(w("expected") < 0.5);

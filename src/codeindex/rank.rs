@@ -26,6 +26,8 @@ pub struct Params {
     pub frame: f32,
     pub qualified: f32,
     pub name: f32,
+    /// Multiplier of test files' scores (tickets describe behaviour; fixes land in code).
+    pub test: f32,
 }
 
 impl Default for Params {
@@ -41,6 +43,7 @@ impl Default for Params {
             frame: 0.8,
             qualified: 0.6,
             name: 0.4,
+            test: 0.7,
         }
     }
 }
@@ -63,7 +66,11 @@ impl Params {
             "frame" => self.frame = v,
             "qualified" => self.qualified = v,
             "name" => self.name = v,
-            other => match other.strip_prefix("boost.").and_then(|f| fields.iter().position(|x| *x == f)) {
+            "test" => self.test = v,
+            other => match other
+                .strip_prefix("boost.")
+                .and_then(|f| fields.iter().position(|x| *x == f))
+            {
                 Some(i) => self.boosts[i] = v,
                 None => anyhow::bail!("unknown parameter {other}"),
             },
@@ -83,6 +90,7 @@ impl Params {
             frame: 0.0,
             qualified: 0.0,
             name: 0.0,
+            test: 1.0,
             ..Params::default()
         }
     }
@@ -127,12 +135,22 @@ pub fn rank_files(
     terms.truncate(p.max_terms);
     let terms: Vec<(String, f32)> = terms.into_iter().map(|(t, w, _)| (t, w)).collect();
 
-    let hits = index.search(&searcher, &terms, &p.boosts, snap.allowed.clone(), p.candidates)?;
+    let hits = index.search(
+        &searcher,
+        &terms,
+        &p.boosts,
+        snap.allowed.clone(),
+        p.candidates,
+    )?;
     let max_lex = hits.first().map_or(1.0, |h| h.score.max(1e-6));
     let mut cands: HashMap<&str, Cand> = HashMap::new();
     for h in &hits {
         if let Some(f) = snap.by_key(h.key) {
-            let prior = if p.length > 0.0 { snap.length_factor(f).powf(p.length) } else { 1.0 };
+            let prior = if p.length > 0.0 {
+                snap.length_factor(f).powf(p.length)
+            } else {
+                1.0
+            };
             let c = cands.entry(f.path.as_str()).or_default();
             c.lex = h.score / max_lex * prior;
             c.hit = Some(*h);
@@ -144,19 +162,34 @@ pub fn rank_files(
     }
 
     let mut ranked: Vec<(&str, Cand)> = cands.into_iter().collect();
+    for (path, c) in ranked.iter_mut() {
+        if p.test != 1.0 && is_test_path(path) {
+            c.lex *= p.test;
+            c.bonus *= p.test;
+        }
+    }
     let score = |c: &Cand| c.lex + c.bonus;
     ranked.sort_by(|a, b| score(&b.1).total_cmp(&score(&a.1)).then(a.0.cmp(b.0)));
     ranked.truncate(limit);
     let with_hits: Vec<RawHit> = ranked.iter().filter_map(|(_, c)| c.hit).collect();
-    let mut matched = index.matched_terms(&searcher, &with_hits, &terms)?.into_iter();
+    let mut matched = index
+        .matched_terms(&searcher, &with_hits, &terms)?
+        .into_iter();
     Ok(ranked
         .into_iter()
         .map(|(path, c)| {
-            let matched_terms = if c.hit.is_some() { matched.next().unwrap_or_default() } else { Vec::new() };
+            let matched_terms = if c.hit.is_some() {
+                matched.next().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
             FileHit {
                 repository: snap.repository.clone(),
                 path: path.to_string(),
-                module: snap.by_path(path).map(|f| f.module.clone()).unwrap_or_default(),
+                module: snap
+                    .by_path(path)
+                    .map(|f| f.module.clone())
+                    .unwrap_or_default(),
                 score: c.lex + c.bonus,
                 matched_terms,
                 reasons: c.reasons,
@@ -165,7 +198,12 @@ pub fn rank_files(
         .collect())
 }
 
-fn explicit_evidence<'a>(snap: &'a Snapshot, q: &TicketQuery, p: &Params, cands: &mut HashMap<&'a str, Cand>) {
+fn explicit_evidence<'a>(
+    snap: &'a Snapshot,
+    q: &TicketQuery,
+    p: &Params,
+    cands: &mut HashMap<&'a str, Cand>,
+) {
     let mut add = |path: &'a str, bonus: f32, reason: String| {
         let c = cands.entry(path).or_default();
         if !c.reasons.contains(&reason) && bonus > 0.0 {
@@ -174,8 +212,17 @@ fn explicit_evidence<'a>(snap: &'a Snapshot, q: &TicketQuery, p: &Params, cands:
         }
     };
     for written in &q.paths {
-        for f in snap.resolve_suffix(written) {
-            add(&f.path, p.path, format!("path `{written}` named in the ticket"));
+        let found = snap.resolve_suffix(written);
+        // a bare or common name (`conf.py`, `__init__.py`) names no file in particular
+        if found.len() > 2 {
+            continue;
+        }
+        for f in found {
+            add(
+                &f.path,
+                p.path,
+                format!("path `{written}` named in the ticket"),
+            );
         }
     }
     let mut depth = 0;
@@ -185,7 +232,11 @@ fn explicit_evidence<'a>(snap: &'a Snapshot, q: &TicketQuery, p: &Params, cands:
             continue;
         }
         for f in found {
-            add(&f.path, p.frame / (1.0 + 0.5 * depth as f32), format!("in the stack trace (frame {})", depth + 1));
+            add(
+                &f.path,
+                p.frame / (1.0 + 0.5 * depth as f32),
+                format!("in the stack trace (frame {})", depth + 1),
+            );
         }
         depth += 1;
     }
@@ -195,7 +246,11 @@ fn explicit_evidence<'a>(snap: &'a Snapshot, q: &TicketQuery, p: &Params, cands:
             let found = snap.resolve_stem_path(&comps[..k].join("/"));
             if !found.is_empty() && found.len() <= 3 {
                 for f in found {
-                    add(&f.path, p.qualified, format!("`{}` named in the ticket", dotted.replace('/', ".")));
+                    add(
+                        &f.path,
+                        p.qualified,
+                        format!("`{}` named in the ticket", dotted.replace('/', ".")),
+                    );
                 }
                 break;
             }
@@ -220,26 +275,54 @@ fn history_evidence<'a>(
 ) {
     if p.history > 0.0 {
         let similar = hv.history.similar_files(terms, hv.mask);
-        let max = similar.values().map(|v| v.0).fold(0.0f32, f32::max).max(1e-6);
+        let max = similar
+            .values()
+            .map(|v| v.0)
+            .fold(0.0f32, f32::max)
+            .max(1e-6);
         for (path, (s, subject)) in similar {
             if let Some(f) = snap.by_path(&path) {
                 let c = cands.entry(f.path.as_str()).or_default();
                 let share = s / max;
                 c.bonus += p.history * share;
                 if share > 0.3 {
-                    c.reasons.push(format!("changed by a similar commit: {subject}"));
+                    c.reasons
+                        .push(format!("changed by a similar commit: {subject}"));
                 }
             }
         }
     }
     if p.recency > 0.0 {
-        let max = hv.recency.values().copied().fold(0.0f32, f32::max).max(1e-6);
+        let max = hv
+            .recency
+            .values()
+            .copied()
+            .fold(0.0f32, f32::max)
+            .max(1e-6);
         for (path, c) in cands.iter_mut() {
             if let Some(r) = hv.recency.get(*path) {
                 c.bonus += p.recency * r / max;
             }
         }
     }
+}
+
+/// True for test code: a `test`/`tests`/`testing` directory or a test-named file.
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let stem = name.split('.').next().unwrap_or(name);
+    dirs.split('/').any(|d| {
+        matches!(
+            d,
+            "test" | "tests" | "testing" | "__tests__" | "spec" | "testsrc"
+        )
+    }) || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("test") && name.ends_with(".java")
+        || stem.ends_with("tests")
+        || name.contains(".test.")
+        || name.contains(".spec.")
 }
 
 /// Modules ranked by their best files (score, then half of the next, a quarter of the third…).

@@ -2,11 +2,11 @@
 //! refresh incrementally (re-index only the files that changed between two commits).
 
 use super::build::{ignore_patterns, index_file, snapshot, wanted};
+use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
 use super::modules::ModuleRules;
 use super::snapshot::Snapshot;
-use super::fileindex::FileIndex;
 use super::RepoSpec;
 use anyhow::Context;
 use std::collections::HashMap;
@@ -109,10 +109,17 @@ impl RepoIndex {
             known.extend(docs.into_iter().map(|(k, _, n)| (k, n)));
             Some(persisted.trim().to_string())
         });
-        let prev_oid = previous.as_deref().and_then(|p| git2::Oid::from_str(p).ok());
+        let prev_oid = previous
+            .as_deref()
+            .and_then(|p| git2::Oid::from_str(p).ok());
         if prev_oid == Some(head) && self.state().is_some() {
             let files = self.state().map_or(0, |s| s.snapshot.files.len());
-            return Ok(RefreshReport { commit: head.to_string(), indexed: 0, files, changed: false });
+            return Ok(RefreshReport {
+                commit: head.to_string(),
+                indexed: 0,
+                files,
+                changed: false,
+            });
         }
         let tree = git.tree_files(head)?;
         let ignores = ignore_patterns(&tree, git);
@@ -128,7 +135,14 @@ impl RepoIndex {
                     self.files.delete_path(&writer, path);
                     if let Some(blob) = blob {
                         known.remove(&super::fileindex::doc_key(path, blob.as_bytes()));
-                        indexed += usize::from(index_file(git, &self.files, &writer, path, *blob, &mut known)?);
+                        indexed += usize::from(index_file(
+                            git,
+                            &self.files,
+                            &writer,
+                            path,
+                            *blob,
+                            &mut known,
+                        )?);
                     }
                 }
             }
@@ -136,25 +150,49 @@ impl RepoIndex {
                 writer.delete_all_documents()?;
                 known.clear();
                 for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
-                    indexed += usize::from(index_file(git, &self.files, &writer, &f.path, f.blob, &mut known)?);
+                    indexed += usize::from(index_file(
+                        git,
+                        &self.files,
+                        &writer,
+                        &f.path,
+                        f.blob,
+                        &mut known,
+                    )?);
                 }
             }
         }
         let mut writer = writer;
         writer.commit().context("failed to commit the file index")?;
         self.files.reload()?;
-        let snap = snapshot(&self.spec.name, git, head, &tree, &known, &self.rules, false)?;
+        let snap = snapshot(
+            &self.spec.name,
+            git,
+            head,
+            &tree,
+            &known,
+            &self.rules,
+            false,
+        )?;
         // stale keys of replaced versions are forgotten so the map tracks the index
         let live: std::collections::HashSet<u64> = snap.files.iter().map(|f| f.key).collect();
         known.retain(|k, _| live.contains(k));
         let history = self.history_at(git, head)?;
         let recency = history.recency(None, snap.time);
         let files = snap.files.len();
-        *self.state.write().expect("state lock") = Some(Arc::new(RepoState { snapshot: snap, history, recency }));
+        *self.state.write().expect("state lock") = Some(Arc::new(RepoState {
+            snapshot: snap,
+            history,
+            recency,
+        }));
         if let Some(p) = self.state_file() {
             std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;
         }
-        Ok(RefreshReport { commit: head.to_string(), indexed, files, changed: true })
+        Ok(RefreshReport {
+            commit: head.to_string(),
+            indexed,
+            files,
+            changed: true,
+        })
     }
 
     fn history_at(&self, git: &GitRepo, head: git2::Oid) -> anyhow::Result<History> {
@@ -175,4 +213,3 @@ impl RepoIndex {
         Ok(history)
     }
 }
-

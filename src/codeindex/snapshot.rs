@@ -66,7 +66,10 @@ impl Snapshot {
                 (m, v.into_iter().map(|x| x.0).collect())
             })
             .collect();
-        let lens: Vec<f32> = files.iter().map(|f| (f.n_terms as f32 + 1.0).ln()).collect();
+        let lens: Vec<f32> = files
+            .iter()
+            .map(|f| (f.n_terms as f32 + 1.0).ln())
+            .collect();
         let n = lens.len().max(1) as f32;
         let mean = lens.iter().sum::<f32>() / n;
         let var = lens.iter().map(|l| (l - mean).powi(2)).sum::<f32>() / n;
@@ -117,7 +120,8 @@ impl Snapshot {
     /// Files whose path without extension ends with `stem_path` (`requests/sessions`).
     pub fn resolve_stem_path(&self, stem_path: &str) -> Vec<&SnapFile> {
         self.with_tail(stem_path, |p, t| {
-            p.rsplit_once('.').is_some_and(|(s, _)| ends_at_boundary(s, t))
+            p.rsplit_once('.')
+                .is_some_and(|(s, _)| ends_at_boundary(s, t))
         })
     }
 

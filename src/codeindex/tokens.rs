@@ -16,8 +16,7 @@ pub fn split_identifier(word: &str) -> Vec<String> {
             let prev = chars[i - 1];
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             // `fooBar` splits before B; `HTTPResponse` splits before the R of Response
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower)
-            {
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
                 flush(&mut cur, &mut parts);
             }
         }
@@ -91,21 +90,168 @@ pub fn is_stop_word(w: &str) -> bool {
 
 // sorted; checked by a test
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "abstract", "after", "again", "all", "also", "am", "an", "and", "any", "are",
-    "as", "assert", "at", "be", "because", "been", "before", "being", "between", "bool",
-    "boolean", "both", "break", "but", "by", "byte", "can", "case", "catch", "char", "class",
-    "const", "continue", "could", "def", "default", "did", "do", "does", "doing", "double",
-    "each", "elif", "else", "end", "extends", "false", "few", "final", "finally", "float", "fn",
-    "for", "from", "func", "function", "had", "has", "have", "having", "he", "her", "here",
-    "him", "his", "how", "if", "implements", "import", "in", "int", "into", "is", "it", "its",
-    "just", "let", "long", "may", "me", "might", "more", "most", "mut", "my", "new", "no",
-    "none", "nor", "not", "null", "of", "off", "on", "once", "only", "or", "other", "our",
-    "out", "over", "own", "package", "pass", "private", "protected", "pub", "public", "raise",
-    "return", "same", "self", "she", "short", "should", "so", "some", "static", "such", "super",
-    "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those",
-    "through", "throw", "throws", "to", "too", "true", "try", "under", "until", "up", "use",
-    "var", "very", "void", "was", "we", "were", "what", "when", "where", "which", "while",
-    "who", "why", "will", "with", "would", "you", "your",
+    "a",
+    "about",
+    "abstract",
+    "after",
+    "again",
+    "all",
+    "also",
+    "am",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "assert",
+    "at",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "between",
+    "bool",
+    "boolean",
+    "both",
+    "break",
+    "but",
+    "by",
+    "byte",
+    "can",
+    "case",
+    "catch",
+    "char",
+    "class",
+    "const",
+    "continue",
+    "could",
+    "def",
+    "default",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "double",
+    "each",
+    "elif",
+    "else",
+    "end",
+    "extends",
+    "false",
+    "few",
+    "final",
+    "finally",
+    "float",
+    "fn",
+    "for",
+    "from",
+    "func",
+    "function",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "if",
+    "implements",
+    "import",
+    "in",
+    "int",
+    "into",
+    "is",
+    "it",
+    "its",
+    "just",
+    "let",
+    "long",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "mut",
+    "my",
+    "new",
+    "no",
+    "none",
+    "nor",
+    "not",
+    "null",
+    "of",
+    "off",
+    "on",
+    "once",
+    "only",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "own",
+    "package",
+    "pass",
+    "private",
+    "protected",
+    "pub",
+    "public",
+    "raise",
+    "return",
+    "same",
+    "self",
+    "she",
+    "short",
+    "should",
+    "so",
+    "some",
+    "static",
+    "such",
+    "super",
+    "than",
+    "that",
+    "the",
+    "their",
+    "them",
+    "then",
+    "there",
+    "these",
+    "they",
+    "this",
+    "those",
+    "through",
+    "throw",
+    "throws",
+    "to",
+    "too",
+    "true",
+    "try",
+    "under",
+    "until",
+    "up",
+    "use",
+    "var",
+    "very",
+    "void",
+    "was",
+    "we",
+    "were",
+    "what",
+    "when",
+    "where",
+    "which",
+    "while",
+    "who",
+    "why",
+    "will",
+    "with",
+    "would",
+    "you",
+    "your",
 ];
 
 #[cfg(test)]
@@ -114,16 +260,25 @@ mod tests {
 
     #[test]
     fn camel_case_splits_at_each_hump_and_keeps_acronyms_whole() {
-        assert_eq!(split_identifier("getHTTPResponse"), ["get", "http", "response"]);
+        assert_eq!(
+            split_identifier("getHTTPResponse"),
+            ["get", "http", "response"]
+        );
         assert_eq!(split_identifier("BcelShadow"), ["bcel", "shadow"]);
         assert_eq!(split_identifier("parseV2Header"), ["parse", "v2", "header"]);
     }
 
     #[test]
     fn snake_kebab_and_dotted_names_split_at_separators() {
-        assert_eq!(split_identifier("resolve_redirects"), ["resolve", "redirects"]);
+        assert_eq!(
+            split_identifier("resolve_redirects"),
+            ["resolve", "redirects"]
+        );
         assert_eq!(split_identifier("__init__"), ["init"]);
-        assert_eq!(split_identifier("max-line-length"), ["max", "line", "length"]);
+        assert_eq!(
+            split_identifier("max-line-length"),
+            ["max", "line", "length"]
+        );
         assert_eq!(
             split_identifier("org.aspectj.weaver.World"),
             ["org", "aspectj", "weaver", "world"]
@@ -143,7 +298,10 @@ mod tests {
     #[test]
     fn parts_drop_stop_words_digits_and_single_letters() {
         let mut out = Vec::new();
-        parts("public void setX(int a) { return 42; } // the weaverState", &mut out);
+        parts(
+            "public void setX(int a) { return 42; } // the weaverState",
+            &mut out,
+        );
         assert_eq!(out, ["set", "weaver", "state"]);
     }
 

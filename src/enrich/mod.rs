@@ -63,7 +63,13 @@ mod tests {
     struct Fixed;
 
     impl Locate for Fixed {
-        fn locate(&self, _: &str, _: &str, repo: Option<&str>, limit: usize) -> Result<Located, LocateError> {
+        fn locate(
+            &self,
+            _: &str,
+            _: &str,
+            repo: Option<&str>,
+            limit: usize,
+        ) -> Result<Located, LocateError> {
             if repo == Some("nope") {
                 return Err(LocateError::UnknownRepository("nope".into()));
             }
@@ -84,8 +90,15 @@ mod tests {
 
     #[test]
     fn empty_text_is_refused_and_locator_errors_are_mapped() {
-        let t = |title, repository| TicketText { title, body: "", repository };
-        assert!(matches!(analyze(&Fixed, t(" ", None), 5), Err(AnalyzeError::EmptyText)));
+        let t = |title, repository| TicketText {
+            title,
+            body: "",
+            repository,
+        };
+        assert!(matches!(
+            analyze(&Fixed, t(" ", None), 5),
+            Err(AnalyzeError::EmptyText)
+        ));
         assert!(matches!(
             analyze(&Fixed, t("x", Some("nope")), 5),
             Err(AnalyzeError::UnknownRepository(_))

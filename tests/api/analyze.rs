@@ -21,7 +21,8 @@ fn commit(repo: &Repository, files: &[(&str, &str)], message: &str) {
     let sig = Signature::now("Dev", "dev@example.com").unwrap();
     let parent = repo.head().ok().and_then(|h| h.peel_to_commit().ok());
     let parents: Vec<&git2::Commit> = parent.iter().collect();
-    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents).unwrap();
+    repo.commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+        .unwrap();
 }
 
 fn build_repository(dir: &Path) -> Repository {
@@ -113,8 +114,16 @@ async fn analyze_ranks_the_file_named_in_a_stack_trace_first_with_its_module_own
     assert_eq!(top["path"], "crates/auth/src/session.rs", "{body:#}");
     assert_eq!(top["repository"], "app");
     assert_eq!(top["module"], "crates/auth");
-    let terms: Vec<&str> = top["matched_terms"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-    assert!(terms.contains(&"refreshsessiontoken") || terms.contains(&"session"), "{terms:?}");
+    let terms: Vec<&str> = top["matched_terms"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        terms.contains(&"refreshsessiontoken") || terms.contains(&"session"),
+        "{terms:?}"
+    );
     let reasons = top["reasons"].to_string();
     assert!(reasons.contains("session.rs"), "{reasons}");
     let module = &body["modules"][0];
@@ -125,14 +134,28 @@ async fn analyze_ranks_the_file_named_in_a_stack_trace_first_with_its_module_own
 
     // plain words, no path: the invoice file wins on content
     let (_, body) = analyze(&app, json!({"title": "Invoice PDF shows the wrong total"})).await;
-    assert_eq!(body["files"][0]["path"], "crates/billing/src/invoice.rs", "{body:#}");
+    assert_eq!(
+        body["files"][0]["path"], "crates/billing/src/invoice.rs",
+        "{body:#}"
+    );
     assert_eq!(body["modules"][0]["owners"], json!(["@acme/everyone"]));
 
     // a new commit is picked up by the background refresh, re-indexing only what changed
-    commit(&repo, &[("crates/billing/src/refund.rs", "//! Refunds of paid invoices.\npub fn issue_refund(invoice_id: u64) {}\n")], "add refunds");
+    commit(
+        &repo,
+        &[(
+            "crates/billing/src/refund.rs",
+            "//! Refunds of paid invoices.\npub fn issue_refund(invoice_id: u64) {}\n",
+        )],
+        "add refunds",
+    );
     let mut found = false;
     for _ in 0..100 {
-        let (_, body) = analyze(&app, json!({"title": "issue_refund fails", "repository": "app"})).await;
+        let (_, body) = analyze(
+            &app,
+            json!({"title": "issue_refund fails", "repository": "app"}),
+        )
+        .await;
         if body["files"][0]["path"] == "crates/billing/src/refund.rs" {
             found = true;
             break;
