@@ -68,6 +68,9 @@ impl Corpus {
         for t in &tips {
             ids.extend(git.ancestors(&[*t], history_depth)?);
         }
+        // sorted so that ties rank the same way on every run
+        let mut ids: Vec<git2::Oid> = ids.into_iter().collect();
+        ids.sort();
         let infos = ids
             .into_iter()
             .map(|id| git.commit_info(id))
