@@ -8,7 +8,9 @@
 //! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
 //! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
+//! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
+//! - `writeback`: the one comment per ticket, created once and updated in place
 //! - `http`: actix routes, the error body, request metrics
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `startup`, `cli`: the application and the command line
@@ -21,8 +23,10 @@ pub mod enrich;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod render;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
 pub mod trackers;
 pub mod worker;
+pub mod writeback;

@@ -6,8 +6,9 @@ use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
+use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
-use crate::worker::{JobHandler, TicketEventHandler, Workers};
+use crate::worker::{Analyze, CodeAnalyzer, JobHandler, TicketEventHandler, Workers};
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 use anyhow::Context;
@@ -54,6 +55,8 @@ impl Application {
             .context("failed to apply migrations")?;
         log_configuration(&settings, &store);
 
+        // Parse the contract now, so a broken spec stops the start instead of a request.
+        http::spec_json();
         let metrics = Metrics::new();
         let wake = Arc::new(Notify::new());
         let (ingestor, writers) = Ingestor::start(
@@ -62,9 +65,24 @@ impl Application {
             metrics.clone(),
             wake.clone(),
         );
+        let code_index = Arc::new(open_code_index(&settings)?);
+        let search_slots = Arc::new(tokio::sync::Semaphore::new(
+            settings.codeindex.max_concurrent_searches.max(1),
+        ));
+        let analyzer: Option<Arc<dyn Analyze>> = (!code_index.is_empty()).then(|| {
+            Arc::new(CodeAnalyzer {
+                code: code_index.clone(),
+                slots: search_slots.clone(),
+                limit: 10,
+            }) as Arc<dyn Analyze>
+        });
         let handler = handler.unwrap_or_else(|| {
             Arc::new(TicketEventHandler {
                 store: store.clone(),
+                analyzer,
+                jira: None,
+                linear: None,
+                render: RenderOptions::default(),
             })
         });
         let workers = Workers::new(
@@ -72,23 +90,21 @@ impl Application {
             settings.queue.clone(),
             handler,
             metrics.clone(),
-            wake,
+            wake.clone(),
         );
 
         let listener = TcpListener::bind(settings.server.listen)
             .with_context(|| format!("failed to listen on {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
         let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
-        let code_index = Arc::new(open_code_index(&settings)?);
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             store: store.clone(),
             ingestor,
             metrics,
+            wake: wake.clone(),
             code_index: code_index.clone(),
-            search_slots: Arc::new(tokio::sync::Semaphore::new(
-                settings.codeindex.max_concurrent_searches.max(1),
-            )),
+            search_slots,
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?

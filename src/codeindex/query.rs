@@ -95,7 +95,7 @@ pub fn parse(title: &str, body: &str) -> TicketQuery {
                     q.frames.push(p.clone());
                 }
                 q.paths.push(p);
-            } else if let Some(d) = dotted_name(token) {
+            } else if let Some(d) = dotted_name(token).filter(|_| !in_frame) {
                 q.qualified.push(d);
             }
             let in_code = code.iter().any(|c| c.contains(token)) && !token.is_empty();

@@ -1,8 +1,10 @@
 //! Typed settings: defaults, then a TOML file, then `TICKETLENS_SECTION__KEY` environment
 //! variables. Unknown keys are an error; secrets are wrapped so they never print.
 
+mod api;
 mod secret;
 
+pub use api::ApiSettings;
 pub use secret::Secret;
 
 use figment::providers::{Env, Format, Toml};
@@ -20,6 +22,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub queue: QueueSettings,
     pub log: LogSettings,
+    pub api: ApiSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,
     pub codeindex: CodeIndexSettings,

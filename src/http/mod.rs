@@ -1,9 +1,12 @@
 //! actix routes only: extract, call one function, map the result to a status.
 
 mod analyze;
+mod auth;
 mod body;
 pub mod error;
 mod health;
+mod jobs;
+mod openapi;
 mod webhooks;
 
 use crate::codeindex::CodeIndex;
@@ -11,11 +14,14 @@ use crate::config::Settings;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::store::Store;
-use actix_web::dev::Service;
-use actix_web::{web, HttpResponse};
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpMessage, HttpResponse};
 use error::ApiError;
+pub use openapi::spec_json;
 use std::sync::Arc;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 /// Everything a handler may reach.
 pub struct AppState {
@@ -23,18 +29,78 @@ pub struct AppState {
     pub store: Store,
     pub ingestor: Ingestor,
     pub metrics: Metrics,
+    /// Wakes idle workers when a job becomes due (an operator retry).
+    pub wake: Arc<Notify>,
     pub code_index: Arc<CodeIndex>,
     /// Caps analyses running at once (each holds a blocking thread).
     pub search_slots: Arc<Semaphore>,
 }
 
-/// Registers every route and the request-counting middleware.
+/// Every route the server answers, as (method, path pattern). `configure` registers exactly
+/// these, and a test keeps this list, the registrations and `openapi/ticketlens.yaml` in step.
+pub const ROUTES: &[(&str, &str)] = &[
+    ("GET", "/healthz"),
+    ("GET", "/readyz"),
+    ("GET", "/metrics"),
+    ("GET", "/openapi.json"),
+    ("POST", "/webhooks/jira"),
+    ("POST", "/webhooks/linear"),
+    ("GET", "/api/v1/jobs"),
+    ("POST", "/api/v1/jobs/{id}/retry"),
+    ("POST", "/api/v1/analyze"),
+];
+
+/// Registers every route; `/api/` sits behind the bearer-token guard. Each path answers 405
+/// (with `Allow`) to methods it does not serve.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz))
-        .route("/metrics", web::get().to(health::metrics))
-        .route("/webhooks/{tracker}", web::post().to(webhooks::receive))
-        .route("/api/v1/analyze", web::post().to(analyze::analyze));
+    cfg.service(resource("/healthz", "GET").route(web::get().to(health::healthz)))
+        .service(resource("/readyz", "GET").route(web::get().to(health::readyz)))
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
+        .service(resource("/openapi.json", "GET").route(web::get().to(openapi::spec)))
+        .service(resource("/webhooks/jira", "POST").route(web::post().to(webhooks::jira)))
+        .service(resource("/webhooks/linear", "POST").route(web::post().to(webhooks::linear)))
+        .service(
+            web::scope("/api")
+                .wrap(from_fn(api_guard))
+                .service(resource("/v1/jobs", "GET").route(web::get().to(jobs::list)))
+                .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
+                .service(resource("/v1/analyze", "POST").route(web::post().to(analyze::analyze)))
+                .default_service(web::to(not_found)),
+        );
+}
+
+/// A resource whose other methods get 405 in our error format.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        let err = ApiError::new(
+            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("this path only answers {allow}"),
+        );
+        let mut res = actix_web::ResponseError::error_response(&err);
+        res.headers_mut().insert(
+            actix_web::http::header::ALLOW,
+            actix_web::http::header::HeaderValue::from_static(allow),
+        );
+        res
+    }))
+}
+
+async fn api_guard(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let settings = req
+        .app_data::<web::Data<AppState>>()
+        .map(|s| s.settings.clone())
+        .expect("app state is registered");
+    match auth::authenticate(&settings, &req) {
+        Ok(role) => {
+            req.extensions_mut().insert(role);
+            Ok(next.call(req).await?.map_into_left_body())
+        }
+        Err(e) => Ok(req.error_response(e).map_into_right_body()),
+    }
 }
 
 /// Builds the actix `App` for the given state.
@@ -42,16 +108,47 @@ pub fn app(
     state: web::Data<AppState>,
 ) -> actix_web::App<
     impl actix_web::dev::ServiceFactory<
-        actix_web::dev::ServiceRequest,
+        ServiceRequest,
         Config = (),
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Response = ServiceResponse<impl MessageBody>,
         Error = actix_web::Error,
         InitError = (),
     >,
 > {
     let metrics = state.metrics.clone();
+    let json_limit = state.settings.server.max_body_bytes;
     actix_web::App::new()
         .app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(json_limit)
+                .error_handler(|err, _req| {
+                    let status = match &err {
+                        actix_web::error::JsonPayloadError::Overflow { .. }
+                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                        }
+                        _ => actix_web::http::StatusCode::BAD_REQUEST,
+                    };
+                    ApiError::new(status, error::code_for(status), err.to_string()).into()
+                }),
+        )
+        .app_data(web::QueryConfig::default().error_handler(|err, _req| {
+            ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_request",
+                err.to_string(),
+            )
+            .into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|err, _req| {
+            ApiError::new(
+                actix_web::http::StatusCode::BAD_REQUEST,
+                "bad_request",
+                err.to_string(),
+            )
+            .into()
+        }))
         .configure(configure)
         .default_service(web::to(not_found))
         .wrap_fn(move |req, srv| {

@@ -1,4 +1,5 @@
-//! `POST /webhooks/{tracker}`: the front door for Jira and Linear (GitHub and GitLab next).
+//! `POST /webhooks/<tracker>`: the front door for Jira and Linear; GitHub and GitLab get a
+//! route and a `Tracker` variant each.
 
 use super::body::read_limited;
 use super::error::ApiError;
@@ -6,16 +7,32 @@ use super::AppState;
 use crate::domain::Tracker;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-/// Verifies, parses and durably stores one webhook, then answers 202.
-#[tracing::instrument(skip_all, fields(tracker = %tracker))]
-pub async fn receive(
+/// `POST /webhooks/jira`.
+pub async fn jira(
     req: HttpRequest,
     payload: web::Payload,
     state: web::Data<AppState>,
-    tracker: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let tracker = Tracker::parse(&tracker)
-        .ok_or_else(|| ApiError::not_found(format!("no webhook receiver for `{tracker}`")))?;
+    receive(Tracker::Jira, req, payload, state).await
+}
+
+/// `POST /webhooks/linear`.
+pub async fn linear(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    receive(Tracker::Linear, req, payload, state).await
+}
+
+/// Verifies, parses and durably stores one webhook, then answers 202.
+#[tracing::instrument(skip_all, fields(tracker = %tracker))]
+async fn receive(
+    tracker: Tracker,
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let body = read_limited(&req, payload, state.settings.server.max_body_bytes).await?;
     let headers = req.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());

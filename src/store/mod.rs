@@ -1,10 +1,12 @@
 //! The store: one sqlx pool over SQLite (embedded default) or PostgreSQL (scale-out), the
 //! migrations of both, and every SQL statement of the service. Times are epoch milliseconds.
 
+mod comments;
 mod deliveries;
 mod jobs;
 mod tickets;
 
+pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
 pub use tickets::StoredTicket;

@@ -1,8 +1,13 @@
-//! What a job does, by kind.
+//! What a job does, by kind. A ticket event runs the whole path: store the ticket, analyse
+//! it, render the comment and bring the ticket's one comment up to date.
 
+use crate::domain::{Enrichment, EventKind, TicketEvent, Tracker};
 use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
+use crate::render::RenderOptions;
 use crate::store::{now_ms, Job, Store};
+use crate::writeback::{write_back, CommentSink};
 use futures::future::BoxFuture;
+use std::sync::Arc;
 
 /// A failed job attempt. Permanent errors (a payload that can never be processed, a 4xx from
 /// a tracker) park the job as dead at once instead of retrying.
@@ -33,9 +38,66 @@ pub trait JobHandler: Send + Sync + 'static {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>>;
 }
 
-/// The service's handler: applies ticket events to the store.
+/// The analysis step, as the worker sees it.
+pub trait Analyze: Send + Sync {
+    fn analyze<'a>(&'a self, ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<Enrichment>>;
+    /// Removes a deleted ticket from derived indexes.
+    fn forget<'a>(&'a self, ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<()>>;
+}
+
+/// The service's handler for `ticket_event` jobs.
 pub struct TicketEventHandler {
     pub store: Store,
+    pub analyzer: Option<Arc<dyn Analyze>>,
+    pub jira: Option<Arc<dyn CommentSink>>,
+    pub linear: Option<Arc<dyn CommentSink>>,
+    pub render: RenderOptions,
+}
+
+impl TicketEventHandler {
+    async fn run(&self, event: TicketEvent) -> Result<(), JobError> {
+        let store_err = |e: sqlx::Error| JobError::retryable(format!("store: {e}"));
+        self.store
+            .apply_ticket_event(&event, now_ms())
+            .await
+            .map_err(store_err)?;
+        if event.kind == EventKind::Deleted {
+            if let Some(a) = &self.analyzer {
+                a.forget(&event)
+                    .await
+                    .map_err(|e| JobError::retryable(format!("index: {e:#}")))?;
+            }
+            return Ok(());
+        }
+        let stored = self
+            .store
+            .ticket_by_key(event.tracker.as_str(), event.key.as_str())
+            .await
+            .map_err(store_err)?;
+        if stored.is_some_and(|t| t.deleted) {
+            tracing::info!(ticket = %event.key, "ticket was deleted; no comment");
+            return Ok(());
+        }
+        let enrichment = match &self.analyzer {
+            Some(a) => a
+                .analyze(&event)
+                .await
+                .map_err(|e| JobError::retryable(format!("analysis: {e:#}")))?,
+            None => Enrichment::default(),
+        };
+        let sink = match event.tracker {
+            Tracker::Jira => self.jira.as_deref(),
+            Tracker::Linear => self.linear.as_deref(),
+        };
+        let outcome = write_back(&self.store, sink, &event, &enrichment, &self.render)
+            .await
+            .map_err(|e| JobError {
+                permanent: e.permanent(),
+                message: e.to_string(),
+            })?;
+        tracing::info!(ticket = %event.key, ?outcome, "comment written");
+        Ok(())
+    }
 }
 
 impl JobHandler for TicketEventHandler {
@@ -45,11 +107,7 @@ impl JobHandler for TicketEventHandler {
                 TICKET_EVENT_JOB => {
                     let event = event_from_payload(&job.payload)
                         .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;
-                    tracing::debug!(ticket = %event.key, kind = event.kind.as_str(), "applying ticket event");
-                    self.store
-                        .apply_ticket_event(&event, now_ms())
-                        .await
-                        .map_err(|e| JobError::retryable(format!("store: {e}")))
+                    self.run(event).await
                 }
                 other => Err(JobError::permanent(format!("unknown job kind `{other}`"))),
             }

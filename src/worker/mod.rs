@@ -1,9 +1,11 @@
 //! The job loop: claim → run → complete / retry with backoff / park as dead, with leases
 //! kept alive while a job runs and given back on shutdown.
 
+mod code;
 mod handler;
 
-pub use handler::{JobError, JobHandler, TicketEventHandler};
+pub use code::CodeAnalyzer;
+pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;
 use crate::metrics::Metrics;

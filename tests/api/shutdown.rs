@@ -67,28 +67,34 @@ async fn sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased() {
 
         let fixture = std::fs::read(fixtures_dir().join("jira/zulip-issue_created.json")).unwrap();
         let template = String::from_utf8(fixture).unwrap();
-        let total = 300;
-        for n in 0..total {
-            // Distinct tickets so each webhook is its own job.
-            let body = template
-                .replace("\"BUG-15\"", &format!("\"BUG-{}\"", 1000 + n))
-                .replace("\"10400\"", &format!("\"{}\"", 50_000 + n))
-                .into_bytes();
-            let r = client
-                .post(format!("{base}/webhooks/jira"))
-                .header("content-type", "application/json")
-                .headers(
-                    jira_headers(&body, &format!("sig-{n}"))
-                        .into_iter()
-                        .map(|(k, v)| (k.parse().unwrap(), v.parse().unwrap()))
-                        .collect(),
-                )
-                .body(body)
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(r.status(), 202);
+        let total = 600;
+        let bodies: Vec<Vec<u8>> = (0..total)
+            .map(|n| {
+                // Distinct tickets so each webhook is its own job.
+                template
+                    .replace("\"BUG-15\"", &format!("\"BUG-{}\"", 1000 + n))
+                    .replace("\"10400\"", &format!("\"{}\"", 50_000 + n))
+                    .into_bytes()
+            })
+            .collect();
+        for (c, chunk) in bodies.chunks(100).enumerate() {
+            let posts = chunk.iter().enumerate().map(|(i, body)| {
+                let headers = jira_headers(body, &format!("sig-{c}-{i}"));
+                let mut req = client
+                    .post(format!("{base}/webhooks/jira"))
+                    .header("content-type", "application/json")
+                    .body(body.clone());
+                for (k, v) in headers {
+                    req = req.header(k, v);
+                }
+                req.send()
+            });
+            for r in futures::future::join_all(posts).await {
+                assert_eq!(r.unwrap().status(), 202);
+            }
         }
+        let (queued_at_stop, _, done_at_stop) = state_counts(&store).await;
+        eprintln!("{backend:?}: SIGTERM with {done_at_stop} done and {queued_at_stop} queued");
         kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
         let status = tokio::task::spawn_blocking(move || child.wait())
             .await

@@ -17,7 +17,8 @@ const MAX_TAG_LEN: usize = 256;
 /// `{code}` / `{noformat}` content is kept verbatim; `{quote}`, `{panel}`, `{color}` tags are
 /// dropped; `[text|url]` becomes `text`, `[~user]` becomes `@user`, `[~accountid:…]` is
 /// dropped; heading, quote and list prefixes go; `*bold*`, `_italic_` and `{{mono}}` lose
-/// their markers; `\!`-style escapes are resolved. Unbalanced markup is left as text.
+/// their markers; `[PROJ-1]` loses its brackets, table pipes become ` | `; `\!`-style escapes
+/// are resolved and `\\` is a line break. Unbalanced markup is left as text.
 pub fn jira_wiki_to_text(s: &str) -> String {
     let chars: Vec<char> = normalize_newlines(s).chars().collect();
     let toks = lex(&chars);

@@ -1,0 +1,20 @@
+//! Settings of the management API (`/api/`): who may call it.
+
+use super::Secret;
+use serde::Deserialize;
+
+/// Bearer tokens for `/api/`. Read tokens may call every read route and `analyze`; operator
+/// tokens may also act on jobs (retry). With no token configured, `/api/` is open only when
+/// the server listens on a loopback address (a laptop trial) and refused otherwise.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApiSettings {
+    pub read_tokens: Vec<Secret>,
+    pub operator_tokens: Vec<Secret>,
+}
+
+impl ApiSettings {
+    pub fn has_tokens(&self) -> bool {
+        !self.read_tokens.is_empty() || !self.operator_tokens.is_empty()
+    }
+}

@@ -1,0 +1,70 @@
+//! One `Enrichment`, three renderings: Markdown (Linear; GitHub/GitLab later), Atlassian
+//! Document Format (Jira Cloud, REST v3) and wiki markup (Jira Data Center, REST v2).
+//!
+//! Rendering goes through a small document model (`Doc`), so the three formats say the same
+//! thing in the same order and only the syntax differs.
+
+mod adf;
+mod markdown;
+mod model;
+mod wiki;
+
+pub use model::{build, Block, Doc, Inline};
+
+use crate::domain::Enrichment;
+
+/// The comment formats trackers accept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Markdown,
+    Adf,
+    Wiki,
+}
+
+/// What to do when nothing clears the confidence thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum WhenQuiet {
+    /// A one-line note saying TicketLens found nothing it is confident about.
+    #[default]
+    Minimal,
+    /// No comment at all.
+    Skip,
+}
+
+/// Knobs of the comment's content.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Modules shown, strongest first (the issue asks for 3–5).
+    pub max_modules: usize,
+    /// Files shown per module.
+    pub files_per_module: usize,
+    pub max_duplicates: usize,
+    pub when_quiet: WhenQuiet,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            max_modules: 4,
+            files_per_module: 3,
+            max_duplicates: 5,
+            when_quiet: WhenQuiet::Minimal,
+        }
+    }
+}
+
+/// The footer every comment carries; also how a reader knows the comment is advisory.
+pub const FOOTER: &str =
+    "TicketLens: advisory analysis from code and history. It never closes, labels or moves tickets.";
+
+/// Renders the enrichment in a tracker's format; `None` when there is nothing to say and
+/// the options say to stay silent. ADF is returned as its JSON text.
+pub fn render(e: &Enrichment, format: Format, opts: &RenderOptions) -> Option<String> {
+    let doc = build(e, opts)?;
+    Some(match format {
+        Format::Markdown => markdown::render(&doc),
+        Format::Wiki => wiki::render(&doc),
+        Format::Adf => adf::render(&doc).to_string(),
+    })
+}

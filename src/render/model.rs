@@ -1,0 +1,145 @@
+//! The format-neutral comment: headings, paragraphs and bullet lists of inline runs.
+
+use super::{RenderOptions, WhenQuiet, FOOTER};
+use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
+
+/// Inline content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Inline {
+    Text(String),
+    Strong(String),
+    Code(String),
+    Link { text: String, url: String },
+}
+
+/// Block content.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    Heading(Vec<Inline>),
+    Paragraph(Vec<Inline>),
+    /// Items, each a line of inlines with optional nested lines.
+    List(Vec<(Vec<Inline>, Vec<Vec<Inline>>)>),
+    /// Small print at the end.
+    Footer(String),
+}
+
+pub type Doc = Vec<Block>;
+
+fn text(s: impl Into<String>) -> Inline {
+    Inline::Text(s.into())
+}
+
+/// Builds the comment; `None` when there is nothing to say and `WhenQuiet::Skip` applies.
+pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
+    let modules: Vec<&ModuleHit> = e.modules.iter().take(opts.max_modules).collect();
+    let shown = |tier: DuplicateTier| -> Vec<&DuplicateCandidate> {
+        e.duplicates
+            .iter()
+            .filter(|d| d.tier == tier)
+            .take(opts.max_duplicates)
+            .collect()
+    };
+    let likely = shown(DuplicateTier::LikelyDuplicate);
+    let related = shown(DuplicateTier::Related);
+    let linked = shown(DuplicateTier::AlreadyLinked);
+    let mut doc = vec![Block::Heading(vec![text(
+        "TicketLens: where this ticket lands",
+    )])];
+    if modules.is_empty() && likely.is_empty() && related.is_empty() && linked.is_empty() {
+        if opts.when_quiet == WhenQuiet::Skip {
+            return None;
+        }
+        doc.push(Block::Paragraph(vec![text(
+            "No code module or earlier ticket matched this ticket confidently enough to point to.",
+        )]));
+        doc.push(Block::Footer(FOOTER.into()));
+        return Some(doc);
+    }
+    if !modules.is_empty() {
+        doc.push(Block::Paragraph(vec![Inline::Strong(
+            "Likely affected modules".into(),
+        )]));
+        doc.push(Block::List(
+            modules.iter().map(|m| module_item(m, opts)).collect(),
+        ));
+    }
+    for (title, list) in [
+        ("Possible duplicates", &likely),
+        ("Related tickets", &related),
+        ("Already linked as duplicates", &linked),
+    ] {
+        if !list.is_empty() {
+            doc.push(Block::Paragraph(vec![Inline::Strong(title.into())]));
+            doc.push(Block::List(
+                list.iter().map(|d| (duplicate_line(d), vec![])).collect(),
+            ));
+        }
+    }
+    if !e.estimation_hints.is_empty() {
+        doc.push(Block::Paragraph(vec![Inline::Strong(
+            "Estimation hint".into(),
+        )]));
+        doc.push(Block::List(
+            e.estimation_hints
+                .iter()
+                .map(|h| (vec![text(h.clone())], vec![]))
+                .collect(),
+        ));
+    }
+    doc.push(Block::Footer(FOOTER.into()));
+    Some(doc)
+}
+
+fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inline>>) {
+    let mut line = vec![Inline::Code(m.module.clone())];
+    if let Some(f) = &m.fragility {
+        line.push(text(" — fragility "));
+        line.push(Inline::Strong(f.level.clone()));
+        line.push(text(format!(" ({:.0}/100)", f.score)));
+        if !f.reasons.is_empty() {
+            line.push(text(format!(": {}", f.reasons.join("; "))));
+        }
+    }
+    let mut nested = Vec::new();
+    if !m.owners.is_empty() {
+        nested.push(vec![text(format!("Owners: {}", m.owners.join(", ")))]);
+    }
+    let files: Vec<&String> = m.top_files.iter().take(opts.files_per_module).collect();
+    if !files.is_empty() {
+        let mut l = vec![text("Key files: ")];
+        for (i, f) in files.iter().enumerate() {
+            if i > 0 {
+                l.push(text(", "));
+            }
+            l.push(Inline::Code((*f).clone()));
+        }
+        nested.push(l);
+    }
+    (line, nested)
+}
+
+fn duplicate_line(d: &DuplicateCandidate) -> Vec<Inline> {
+    let key = match &d.url {
+        Some(url) => Inline::Link {
+            text: d.key.clone(),
+            url: url.clone(),
+        },
+        None => Inline::Strong(d.key.clone()),
+    };
+    let mut line = vec![
+        key,
+        text(format!(
+            " {} — {:.0}% similar",
+            d.title,
+            d.similarity * 100.0
+        )),
+    ];
+    if let Some(status) = &d.status {
+        line.push(text(format!(", {status}")));
+    }
+    if !d.shared_terms.is_empty() {
+        let terms: Vec<&str> = d.shared_terms.iter().take(4).map(String::as_str).collect();
+        line.push(text(format!(" (shared: {})", terms.join(", "))));
+    }
+    line
+}
