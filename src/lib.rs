@@ -7,6 +7,8 @@
 //! - `history`: git2 history miner, per-file and per-module metrics, fragility and its evaluation
 //! - `history_refresh`: mine → store → rescore, for one repository
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
+//! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
+//! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
@@ -21,8 +23,10 @@
 
 pub mod backfill;
 pub mod cli;
+pub mod codeindex;
 pub mod config;
 pub mod domain;
+pub mod enrich;
 pub mod eval;
 pub mod history;
 pub mod history_refresh;

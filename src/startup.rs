@@ -1,13 +1,16 @@
 //! `Application`: binds the listener, then runs the HTTP server, the group-commit writers
 //! and the job workers side by side under one shutdown signal.
 
+use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
 use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
-use crate::worker::{index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers};
+use crate::worker::{
+    index_sync, Analyze, CodeAnalyzer, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers,
+};
 use crate::writeback::CommentSink;
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
@@ -29,6 +32,8 @@ pub struct Application {
     ticket_index: Arc<TicketIndex>,
     shutdown: CancellationToken,
     grace: Duration,
+    code_index: Arc<CodeIndex>,
+    refresh_every: Duration,
 }
 
 impl Application {
@@ -71,6 +76,17 @@ impl Application {
             metrics.clone(),
             wake.clone(),
         );
+        let code_index = Arc::new(open_code_index(&settings)?);
+        let search_slots = Arc::new(tokio::sync::Semaphore::new(
+            settings.codeindex.max_concurrent_searches.max(1),
+        ));
+        let analyzer: Option<Arc<dyn Analyze>> = (!code_index.is_empty()).then(|| {
+            Arc::new(CodeAnalyzer {
+                code: code_index.clone(),
+                slots: search_slots.clone(),
+                limit: 10,
+            }) as Arc<dyn Analyze>
+        });
         let handler = handler.unwrap_or_else(|| {
             let (jira, linear) = comment_sinks(&settings);
             Arc::new(TicketEventHandler {
@@ -80,6 +96,7 @@ impl Application {
                     store: store.clone(),
                     index: ticket_index.clone(),
                     duplicates: settings.duplicates.clone(),
+                    code: analyzer,
                 })),
                 jira,
                 linear,
@@ -105,6 +122,8 @@ impl Application {
             metrics,
             ticket_index: ticket_index.clone(),
             wake: wake.clone(),
+            code_index: code_index.clone(),
+            search_slots,
         });
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?
@@ -121,6 +140,8 @@ impl Application {
             ticket_index,
             shutdown: CancellationToken::new(),
             grace,
+            code_index,
+            refresh_every: Duration::from_secs(settings.codeindex.refresh_interval_secs),
         })
     }
 
@@ -145,6 +166,8 @@ impl Application {
             ticket_index,
             shutdown,
             grace,
+            code_index,
+            refresh_every,
             ..
         } = self;
         let follower = tokio::spawn(index_sync::follow(
@@ -153,12 +176,18 @@ impl Application {
             Duration::from_secs(2),
             shutdown.clone(),
         ));
+        let indexer = tokio::spawn(keep_code_index_fresh(
+            code_index,
+            refresh_every,
+            shutdown.clone(),
+        ));
         let handle = server.handle();
         let server_task = tokio::spawn(server);
         let workers_task = tokio::spawn(workers.run(shutdown.clone(), grace));
         shutdown.cancelled().await;
         tracing::info!("shutting down");
         handle.stop(true).await;
+        indexer.abort();
         let _ = server_task.await;
         if let Err(e) = workers_task.await {
             tracing::error!(error = %e, "worker supervisor failed");
@@ -215,6 +244,75 @@ fn comment_sinks(
         "comment write-back"
     );
     (jira, linear)
+}
+
+/// The code index of every configured repository (not built yet).
+pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
+    let specs = settings
+        .repositories
+        .iter()
+        .map(|r| RepoSpec {
+            name: r.name.clone(),
+            path: r.path.clone(),
+            url: r.url.clone(),
+            branch: if r.branch.is_empty() {
+                "HEAD".into()
+            } else {
+                r.branch.clone()
+            },
+            modules: r
+                .modules
+                .iter()
+                .map(|(g, m)| (g.clone(), m.clone()))
+                .collect(),
+        })
+        .collect();
+    let c = &settings.codeindex;
+    CodeIndex::open(
+        specs,
+        &IndexOptions {
+            dir: Some(c.index_dir.clone()),
+            module_depth: c.module_depth,
+            large_package_files: c.large_package_files,
+            history_depth: c.history_depth,
+        },
+    )
+}
+
+/// Builds the code index in the background at start, then refreshes it on an interval
+/// (fetch + re-index of changed files) until shutdown.
+async fn keep_code_index_fresh(code: Arc<CodeIndex>, every: Duration, shutdown: CancellationToken) {
+    if code.is_empty() {
+        return;
+    }
+    loop {
+        let c = code.clone();
+        let started = std::time::Instant::now();
+        match tokio::task::spawn_blocking(move || c.refresh()).await {
+            Ok(results) => {
+                for (repository, result) in results {
+                    match result {
+                        Ok(r) if r.changed => tracing::info!(
+                            %repository, commit = %r.commit, files = r.files, reindexed = r.indexed,
+                            elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
+                        ),
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed")
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "code index task failed"),
+        }
+        if every.is_zero() {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
 }
 
 /// Cancels `token` on SIGTERM or SIGINT.

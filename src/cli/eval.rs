@@ -1,6 +1,6 @@
 //! `ticketlens eval …`: offline accuracy measurements over datasets and real history.
 
-use super::{eval_duplicates, eval_fragility};
+use super::{eval_duplicates, eval_fragility, eval_localization};
 use crate::config::Settings;
 use clap::Subcommand;
 
@@ -12,6 +12,8 @@ pub enum EvalCommand {
     Duplicates(eval_duplicates::DuplicatesArgs),
     /// Ranks modules and files by fragility at --at and scores the ranking on later fixes.
     Fragility(eval_fragility::FragilityArgs),
+    /// Bug localization: ranked files and modules against the files each fix changed.
+    Localization(eval_localization::LocalizationArgs),
 }
 
 /// Runs an eval command and prints its report.
@@ -21,5 +23,8 @@ pub async fn run(cmd: EvalCommand, settings: Settings) -> anyhow::Result<()> {
             tokio::task::spawn_blocking(move || eval_duplicates::run(a, &settings)).await?
         }
         EvalCommand::Fragility(a) => eval_fragility::run(a, &settings).await,
+        EvalCommand::Localization(a) => {
+            tokio::task::spawn_blocking(move || eval_localization::run(&settings, &a)).await?
+        }
     }
 }

@@ -1,14 +1,17 @@
-//! The command line: `serve` and `migrate` here; one file per further command group
-//! (`history`, `backfill`, `eval`).
+//! The command line: `serve`, `migrate` and `index` here; one file per further command
+//! (`analyze`, `history`, `backfill`, `eval …`).
 
+mod analyze;
 mod backfill;
 mod eval;
 mod eval_duplicates;
 mod eval_fragility;
+mod eval_localization;
 mod history;
+mod metrics;
 
 use crate::config::Settings;
-use crate::startup::{cancel_on_signals, Application};
+use crate::startup::{cancel_on_signals, open_code_index, Application};
 use crate::store::{redact_url, Store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -30,6 +33,10 @@ pub enum Command {
     Serve,
     /// Applies database migrations and exits.
     Migrate,
+    /// Builds the code index of every configured repository, or refreshes it incrementally.
+    Index,
+    /// Prints the modules and files a ticket text likely touches.
+    Analyze(analyze::AnalyzeArgs),
     /// Mines git history into the store and recomputes fragility.
     #[command(subcommand)]
     History(history::HistoryCommand),
@@ -61,8 +68,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             store.close().await;
             Ok(())
         }
+        Command::Index => tokio::task::spawn_blocking(move || index(&settings)).await?,
+        Command::Analyze(args) => {
+            tokio::task::spawn_blocking(move || analyze::run(&settings, &args)).await?
+        }
         Command::History(cmd) => history::run(cmd, &settings).await,
         Command::Backfill(cmd) => backfill::run(cmd, &settings).await,
         Command::Eval(cmd) => eval::run(cmd, settings).await,
     }
+}
+
+fn index(settings: &Settings) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        !settings.repositories.is_empty(),
+        "no [[repositories]] configured"
+    );
+    let code = open_code_index(settings)?;
+    let mut failed = false;
+    for (name, result) in code.refresh() {
+        match result {
+            Ok(r) => println!(
+                "{name}: {} files at {} ({} re-indexed)",
+                r.files,
+                &r.commit[..12.min(r.commit.len())],
+                r.indexed
+            ),
+            Err(e) => {
+                failed = true;
+                eprintln!("{name}: {e:#}");
+            }
+        }
+    }
+    anyhow::ensure!(!failed, "some repositories could not be indexed");
+    Ok(())
 }

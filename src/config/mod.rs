@@ -12,8 +12,9 @@ pub use secret::Secret;
 use figment::providers::{Env, Format, Toml};
 use figment::Figment;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Every setting of the service. See `ticketlens.example.toml` for documentation.
 #[derive(Debug, Clone, Deserialize, Default)]
@@ -29,6 +30,52 @@ pub struct Settings {
     pub linear: LinearSettings,
     pub history: HistorySettings,
     pub duplicates: DuplicateSettings,
+    pub codeindex: CodeIndexSettings,
+    /// The code repositories tickets are analysed against (`[[repositories]]`).
+    pub repositories: Vec<RepositorySettings>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CodeIndexSettings {
+    /// Where file indexes (and clones of repositories given by URL) are kept.
+    pub index_dir: PathBuf,
+    /// How often `serve` fetches and re-indexes changed files; 0 disables refreshing.
+    pub refresh_interval_secs: u64,
+    /// Directory depth of a module where no package manifest encloses a file.
+    pub module_depth: usize,
+    /// Packages with more source files than this are split into their top directories.
+    pub large_package_files: usize,
+    /// Commits of history read for the history signals.
+    pub history_depth: usize,
+    /// Analyses running at once; more wait their turn.
+    pub max_concurrent_searches: usize,
+}
+
+impl Default for CodeIndexSettings {
+    fn default() -> Self {
+        CodeIndexSettings {
+            index_dir: PathBuf::from("ticketlens-index"),
+            refresh_interval_secs: 300,
+            module_depth: 2,
+            large_package_files: 150,
+            history_depth: 5_000,
+            max_concurrent_searches: 4,
+        }
+    }
+}
+
+/// One code repository: a local clone (`path`) or a clone URL (`url`).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepositorySettings {
+    pub name: String,
+    pub path: Option<PathBuf>,
+    pub url: Option<String>,
+    /// Branch (or any revision) to index; `HEAD` when empty.
+    pub branch: String,
+    /// Module overrides: glob → module name; the longest matching glob wins.
+    pub modules: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -349,6 +396,18 @@ mod tests {
         assert_eq!(s.history.mass_change_files, 50);
         assert_eq!(s.history.module_depth, 2);
         assert_eq!(s.history.repositories[0].branch, "main");
+    }
+
+    #[test]
+    fn repositories_and_code_index_settings_parse() {
+        let s = Settings::from_toml(
+            "[codeindex]\nmodule_depth = 3\n[[repositories]]\nname = \"app\"\npath = \"/src/app\"\nbranch = \"main\"\nmodules = { \"src/auth/**\" = \"auth\" }\n",
+        )
+        .unwrap();
+        assert_eq!(s.codeindex.module_depth, 3);
+        assert_eq!(s.repositories[0].name, "app");
+        assert_eq!(s.repositories[0].modules["src/auth/**"], "auth");
+        assert!(Settings::from_toml("[[repositories]]\nname = \"a\"\nbrnch = \"x\"").is_err());
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The one mapping from error kind to HTTP status, and the one JSON error body:
 //! `{"error": {"code": "...", "message": "...", "field": "..."}}`.
 
+use crate::enrich::AnalyzeError;
 use crate::ingest::IngestError;
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
@@ -28,6 +29,14 @@ impl ApiError {
 
     pub fn not_found(what: impl Into<String>) -> Self {
         ApiError::new(StatusCode::NOT_FOUND, "not_found", what)
+    }
+
+    /// A 400 naming the offending field.
+    pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            field: Some(field.to_string()),
+            ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        }
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
@@ -101,6 +110,21 @@ impl From<IngestError> for ApiError {
                 "too many webhooks are waiting to be stored; retry later",
             ),
             IngestError::Store(cause) => ApiError::internal(format!("{cause:#}")),
+        }
+    }
+}
+
+impl From<AnalyzeError> for ApiError {
+    fn from(e: AnalyzeError) -> Self {
+        match e {
+            AnalyzeError::EmptyText => ApiError::bad_request("title", e.to_string()),
+            AnalyzeError::NotReady => {
+                ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", e.to_string())
+            }
+            AnalyzeError::UnknownRepository(_) => {
+                ApiError::bad_request("repository", e.to_string())
+            }
+            AnalyzeError::Internal(cause) => ApiError::internal(format!("{cause:#}")),
         }
     }
 }

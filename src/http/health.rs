@@ -9,20 +9,28 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// The database answers and every migration is applied.
+/// The database answers, every migration is applied, and every configured repository has
+/// been indexed once (`code_index: building` until then).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    match state.store.ready().await {
-        Ok(()) => HttpResponse::Ok().json(json!({
-            "status": "ready",
-            "checks": { "database": "ok" }
-        })),
+    let database = match state.store.ready().await {
+        Ok(()) => true,
         Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "not ready");
-            HttpResponse::ServiceUnavailable().json(json!({
-                "status": "not_ready",
-                "checks": { "database": "unavailable" }
-            }))
+            tracing::warn!(error = %format!("{e:#}"), "database not ready");
+            false
         }
+    };
+    let code_index = state.code_index.is_ready();
+    let body = json!({
+        "status": if database && code_index { "ready" } else { "not_ready" },
+        "checks": {
+            "database": if database { "ok" } else { "unavailable" },
+            "code_index": if code_index { "ok" } else { "building" },
+        }
+    });
+    if database && code_index {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
     }
 }
 

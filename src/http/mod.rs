@@ -1,5 +1,6 @@
 //! actix routes only: extract, call one function, map the result to a status.
 
+mod analyze;
 mod auth;
 mod body;
 pub mod error;
@@ -10,6 +11,7 @@ mod openapi;
 mod tickets;
 mod webhooks;
 
+use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
@@ -22,7 +24,7 @@ use actix_web::{web, HttpMessage, HttpResponse};
 use error::ApiError;
 pub use openapi::spec_json;
 use std::sync::Arc;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, Semaphore};
 
 /// Everything a handler may reach.
 pub struct AppState {
@@ -33,6 +35,9 @@ pub struct AppState {
     pub ticket_index: Arc<TicketIndex>,
     /// Wakes idle workers when a job becomes due (an operator retry).
     pub wake: Arc<Notify>,
+    pub code_index: Arc<CodeIndex>,
+    /// Caps analyses running at once (each holds a blocking thread).
+    pub search_slots: Arc<Semaphore>,
 }
 
 /// Every route the server answers, as (method, path pattern). `configure` registers exactly
@@ -49,6 +54,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
+    ("POST", "/api/v1/analyze"),
 ];
 
 /// Registers every route; `/api/` sits behind the bearer-token guard. Each path answers 405
@@ -71,6 +77,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     resource("/v1/tickets/{tracker}/{key}", "GET")
                         .route(web::get().to(tickets::get_ticket)),
                 )
+                .service(resource("/v1/analyze", "POST").route(web::post().to(analyze::analyze)))
                 .default_service(web::to(not_found)),
         );
 }

@@ -1,4 +1,6 @@
-//! The service's analysis step for the worker: likely duplicates from the ticket index.
+//! The service's analysis step for the worker: code modules and files (when repositories are
+//! configured), their fragility from mined history, and likely duplicates from the ticket
+//! index, merged into one `Enrichment`.
 
 use super::handler::Analyze;
 use crate::config::DuplicateSettings;
@@ -6,6 +8,7 @@ use crate::domain::{Enrichment, TicketEvent};
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use futures::future::BoxFuture;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Analyses stored tickets with the service's indexes.
@@ -13,11 +16,18 @@ pub struct ServiceAnalyzer {
     pub store: Store,
     pub index: Arc<TicketIndex>,
     pub duplicates: DuplicateSettings,
+    /// The code index's analysis, when repositories are configured.
+    pub code: Option<Arc<dyn Analyze>>,
 }
 
 impl Analyze for ServiceAnalyzer {
     fn analyze<'a>(&'a self, ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<Enrichment>> {
         Box::pin(async move {
+            let mut enrichment = match &self.code {
+                Some(code) => code.analyze(ticket).await?,
+                None => Enrichment::default(),
+            };
+            self.add_fragility(&mut enrichment).await?;
             let view = crate::ticketview::ticket_view(
                 &self.store,
                 self.index.clone(),
@@ -26,15 +36,41 @@ impl Analyze for ServiceAnalyzer {
                 ticket.key.as_str(),
             )
             .await?;
-            Ok(Enrichment {
-                duplicates: view.map(|v| v.duplicates).unwrap_or_default(),
-                ..Enrichment::default()
-            })
+            enrichment.duplicates = view.map(|v| v.duplicates).unwrap_or_default();
+            Ok(enrichment)
         })
     }
 
     fn forget<'a>(&'a self, _ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<()>> {
         // The handler removes deleted tickets from the ticket index itself.
         Box::pin(async { Ok(()) })
+    }
+}
+
+impl ServiceAnalyzer {
+    /// Joins mined fragility into the module results and turns strong change coupling into
+    /// estimation hints.
+    async fn add_fragility(&self, e: &mut Enrichment) -> anyhow::Result<()> {
+        let mut by_repo: HashMap<String, HashMap<String, crate::domain::Fragility>> =
+            HashMap::new();
+        for m in &mut e.modules {
+            if !by_repo.contains_key(&m.repository) {
+                let scores = self.store.module_fragility(&m.repository).await?;
+                by_repo.insert(m.repository.clone(), scores);
+            }
+            m.fragility = by_repo
+                .get(&m.repository)
+                .and_then(|scores| scores.get(&m.module))
+                .cloned();
+        }
+        for m in e.modules.iter().take(3) {
+            if let Some(other) = m.fragility.as_ref().and_then(|f| f.coupled_with.first()) {
+                e.estimation_hints.push(format!(
+                    "Changes in `{}` usually also touch `{other}`; estimate for both.",
+                    m.module
+                ));
+            }
+        }
+        Ok(())
     }
 }

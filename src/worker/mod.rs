@@ -2,10 +2,12 @@
 //! kept alive while a job runs and given back on shutdown.
 
 mod analyzer;
+mod code;
 mod handler;
 pub mod index_sync;
 
 pub use analyzer::ServiceAnalyzer;
+pub use code::CodeAnalyzer;
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;

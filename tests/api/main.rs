@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real server on port 0, real databases, real payloads.
 
+mod analyze;
 mod backfill;
 mod contract;
 mod duplicates;

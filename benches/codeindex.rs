@@ -1,0 +1,183 @@
+//! Code index benchmark on a real repository: full build time and peak memory, analyze
+//! latency (p50/p99), and an incremental refresh after 10 new commits.
+//!
+//! ```sh
+//! cargo bench --bench codeindex -- [--repo /work/.mirror/eclipse-aspectj+aspectj/repo]
+//!     [--queries /work/shared/datasets/localization/aspectj.jsonl] [--n 300]
+//! ```
+//!
+//! The repository is cloned bare (`git clone --bare --local`, objects hard-linked) into a
+//! temporary directory, so the 10 benchmark commits never touch the original.
+
+use git2::build::TreeUpdateBuilder;
+use git2::{FileMode, Repository, Signature};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use ticketlens::codeindex::{CodeIndex, IndexOptions, RepoSpec};
+use ticketlens::enrich::{analyze, TicketText};
+
+fn arg(name: &str, default: &str) -> String {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
+        .unwrap_or_else(|| default.to_string())
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn queries(path: &Path, n: usize) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut out: Vec<(String, String)> = text
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .map(|v| {
+            let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
+            (s("title"), s("body"))
+        })
+        .take(n)
+        .collect();
+    if out.is_empty() {
+        out = (0..n)
+            .map(|i| {
+                (
+                    format!("NullPointerException in weaver {i}"),
+                    "when compiling aspects".into(),
+                )
+            })
+            .collect();
+    }
+    out
+}
+
+/// Adds `n` commits to HEAD, each appending a line to a different source file.
+fn add_commits(repo: &Repository, n: usize) {
+    let sig = Signature::now("Bench", "bench@example.com").unwrap();
+    let mut head = repo.head().unwrap().peel_to_commit().unwrap();
+    let mut sources = Vec::new();
+    head.tree()
+        .unwrap()
+        .walk(git2::TreeWalkMode::PreOrder, |root, e| {
+            let name = e.name().unwrap_or("");
+            if sources.len() < n && (name.ends_with(".java") || name.ends_with(".py")) {
+                sources.push((format!("{root}{name}"), e.id()));
+            }
+            git2::TreeWalkResult::Ok
+        })
+        .unwrap();
+    for (i, (path, blob)) in sources.iter().enumerate() {
+        let mut content = repo.find_blob(*blob).unwrap().content().to_vec();
+        content.extend_from_slice(
+            format!("\n// benchmark change {i}: retry transient weaving failures\n").as_bytes(),
+        );
+        let new_blob = repo.blob(&content).unwrap();
+        let tree = head.tree().unwrap();
+        let mut update = TreeUpdateBuilder::new();
+        update.upsert(path, new_blob, FileMode::Blob);
+        let tree_id = update.create_updated(repo, &tree).unwrap();
+        let tree = repo.find_tree(tree_id).unwrap();
+        let id = repo
+            .commit(
+                Some("HEAD"),
+                &sig,
+                &sig,
+                &format!("benchmark change {i}"),
+                &tree,
+                &[&head],
+            )
+            .unwrap();
+        head = repo.find_commit(id).unwrap();
+    }
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+fn main() {
+    let source = PathBuf::from(arg("--repo", "/work/.mirror/eclipse-aspectj+aspectj/repo"));
+    let qpath = PathBuf::from(arg(
+        "--queries",
+        "/work/shared/datasets/localization/aspectj.jsonl",
+    ));
+    let n: usize = arg("--n", "300").parse().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let clone = work.path().join("repo.git");
+    let ok = std::process::Command::new("git")
+        .args(["clone", "--quiet", "--bare", "--local"])
+        .arg(&source)
+        .arg(&clone)
+        .status()
+        .expect("git runs")
+        .success();
+    assert!(ok, "failed to clone {}", source.display());
+
+    let spec = RepoSpec {
+        name: "bench".into(),
+        path: Some(clone.clone()),
+        url: None,
+        branch: "HEAD".into(),
+        modules: vec![],
+    };
+    let opts = IndexOptions {
+        dir: Some(work.path().join("index")),
+        module_depth: 2,
+        large_package_files: 150,
+        history_depth: 5000,
+    };
+    let code = CodeIndex::open(vec![spec], &opts).unwrap();
+    let t = Instant::now();
+    let report = code.refresh().pop().unwrap().1.unwrap();
+    let build = t.elapsed();
+    println!(
+        "full build: {} files in {:.2}s, peak RSS {:.0} MB",
+        report.files,
+        build.as_secs_f64(),
+        peak_rss_mb()
+    );
+
+    let qs = queries(&qpath, n);
+    let mut lat = Vec::with_capacity(qs.len());
+    for (title, body) in &qs {
+        let t = Instant::now();
+        let e = analyze(
+            &code,
+            TicketText {
+                title,
+                body,
+                repository: None,
+            },
+            10,
+        )
+        .unwrap();
+        lat.push(t.elapsed());
+        std::hint::black_box(e);
+    }
+    lat.sort();
+    println!(
+        "analyze: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        lat.len(),
+        percentile(&lat, 0.5).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3
+    );
+
+    add_commits(&Repository::open_bare(&clone).unwrap(), 10);
+    let t = Instant::now();
+    let report = code.refresh().pop().unwrap().1.unwrap();
+    println!(
+        "incremental refresh after 10 commits: {} files re-indexed in {:.0} ms (peak RSS {:.0} MB)",
+        report.indexed,
+        t.elapsed().as_secs_f64() * 1e3,
+        peak_rss_mb()
+    );
+}

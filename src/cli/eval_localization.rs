@@ -1,0 +1,243 @@
+//! `ticketlens eval localization`: runs a localization dataset (see the shared datasets
+//! README) through `enrich::analyze` at each record's commit, optionally beside the plain
+//! BM25 baseline, and prints the metrics per dataset with evaluated and skipped counts.
+
+use super::metrics::{Summary, Tally};
+use crate::codeindex::{Corpus, ModuleRules, Params};
+use crate::config::Settings;
+use crate::enrich::{analyze, TicketText};
+use anyhow::Context;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+#[derive(Debug, clap::Args)]
+pub struct LocalizationArgs {
+    /// A JSON Lines file of localization records.
+    #[arg(long)]
+    pub dataset: PathBuf,
+    /// Directory of bare or checked-out repositories: `<DIR>/<owner>+<name>/repo`,
+    /// `<DIR>/<owner>+<name>` or `<DIR>/<owner>/<name>`.
+    #[arg(long)]
+    pub repos: PathBuf,
+    /// Also runs plain BM25 over file contents on the same records.
+    #[arg(long)]
+    pub baseline: bool,
+    /// Prints machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Keeps the per-repository indexes here between runs.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
+    /// Evaluates only the first N records (quick checks).
+    #[arg(long)]
+    pub max_records: Option<usize>,
+    /// Prints each record's first gold rank and top files to stderr.
+    #[arg(long)]
+    pub details: bool,
+    /// Overrides a ranking weight, `name=value` (experiments; repeatable).
+    #[arg(long = "set")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Record {
+    id: String,
+    repo: String,
+    title: String,
+    body: String,
+    commit: Option<String>,
+    files: Vec<String>,
+    fix_commit: Option<String>,
+    #[serde(default)]
+    commit_is_fix_parent: bool,
+    missing_at_commit: Option<Vec<String>>,
+}
+
+fn repo_dir(root: &Path, repo: &str) -> Option<PathBuf> {
+    let (owner, name) = repo.split_once('/')?;
+    let flat = root.join(format!("{owner}+{name}"));
+    [flat.join("repo"), flat, root.join(owner).join(name)]
+        .into_iter()
+        .find(|p| p.exists())
+}
+
+fn revision(r: &Record) -> Option<String> {
+    match (&r.commit, &r.fix_commit) {
+        (Some(c), _) => Some(c.clone()),
+        (None, Some(fix)) if r.commit_is_fix_parent => Some(format!("{fix}^1")),
+        _ => None,
+    }
+}
+
+pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let file = std::fs::File::open(&args.dataset)
+        .with_context(|| format!("failed to open {}", args.dataset.display()))?;
+    let mut records = Vec::new();
+    for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let r: Record = serde_json::from_str(&line).with_context(|| format!("line {}", i + 1))?;
+        records.push(r);
+    }
+    records.truncate(args.max_records.unwrap_or(usize::MAX));
+    let mut params = Params::default();
+    for s in &args.set {
+        params.set(s)?;
+    }
+    let rules = ModuleRules {
+        depth: settings.codeindex.module_depth,
+        large_package_files: settings.codeindex.large_package_files,
+        overrides: Vec::new(),
+    };
+    let mut by_repo: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
+    for r in &records {
+        by_repo.entry(r.repo.as_str()).or_default().push(r);
+    }
+    let (mut ours, mut base) = (Tally::default(), Tally::default());
+    let mut skipped: Vec<(String, String)> = Vec::new();
+    for (repo, recs) in by_repo {
+        let Some(dir) = repo_dir(&args.repos, repo) else {
+            skipped.extend(
+                recs.iter()
+                    .map(|r| (r.id.clone(), format!("no clone of {repo}"))),
+            );
+            continue;
+        };
+        let revs: Vec<String> = recs.iter().filter_map(|r| revision(r)).collect();
+        let t = Instant::now();
+        let corpus = Corpus::build(
+            repo,
+            &dir,
+            &revs,
+            args.cache.as_deref(),
+            rules.clone(),
+            settings.codeindex.history_depth,
+        )?;
+        eprintln!(
+            "{repo}: indexed {} commits in {:.1}s",
+            revs.len(),
+            t.elapsed().as_secs_f32()
+        );
+        for r in recs {
+            let Some(commit) = revision(r).and_then(|rev| corpus.resolve(&rev)) else {
+                skipped.push((r.id.clone(), "commit does not resolve".into()));
+                continue;
+            };
+            let view = corpus.view(&commit, params.clone())?;
+            let gold: HashSet<String> = match &r.missing_at_commit {
+                Some(missing) => r
+                    .files
+                    .iter()
+                    .filter(|f| !missing.contains(f))
+                    .cloned()
+                    .collect(),
+                None => r.files.iter().filter(|f| view.exists(f)).cloned().collect(),
+            };
+            if gold.is_empty() {
+                skipped.push((r.id.clone(), "no gold file exists at the commit".into()));
+                continue;
+            }
+            let ticket = TicketText {
+                title: &r.title,
+                body: &r.body,
+                repository: None,
+            };
+            let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
+            if args.details {
+                let first = e.files.iter().position(|f| gold.contains(&f.path));
+                let top: Vec<String> = e
+                    .files
+                    .iter()
+                    .take(3)
+                    .map(|f| format!("{} {:.2} {:?}", f.path, f.score, f.reasons))
+                    .collect();
+                eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
+            }
+            let ranked: Vec<String> = e.files.into_iter().map(|f| f.path).collect();
+            ours.add(&gold, &ranked, None);
+            if args.baseline {
+                base.add(&gold, &view.baseline(&r.title, &r.body, 10)?, None);
+            }
+        }
+    }
+    report(
+        args,
+        &records,
+        &skipped,
+        &ours.summary(),
+        args.baseline.then(|| base.summary()),
+        started,
+    )
+}
+
+fn report(
+    args: &LocalizationArgs,
+    records: &[Record],
+    skipped: &[(String, String)],
+    ours: &Summary,
+    base: Option<Summary>,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let dataset = args
+        .dataset
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    if args.json {
+        let skipped: Vec<_> = skipped
+            .iter()
+            .map(|(id, why)| serde_json::json!({"id": id, "reason": why}))
+            .collect();
+        let v = serde_json::json!({
+            "dataset": dataset,
+            "records": records.len(),
+            "evaluated": ours.records,
+            "skipped": skipped.len(),
+            "skipped_records": skipped,
+            "ticketlens": ours,
+            "baseline_bm25": base,
+            "elapsed_secs": started.elapsed().as_secs_f32(),
+        });
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        return Ok(());
+    }
+    println!(
+        "dataset {dataset}: {} records, {} evaluated, {} skipped ({:.0}s)",
+        records.len(),
+        ours.records,
+        skipped.len(),
+        started.elapsed().as_secs_f32()
+    );
+    for (id, why) in skipped {
+        println!("  skipped {id}: {why}");
+    }
+    println!(
+        "{:<12} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} | {:>6} {:>6} {:>6}",
+        "method",
+        "Acc@1",
+        "Acc@5",
+        "Acc@10",
+        "All@1",
+        "All@5",
+        "All@10",
+        "MRR@10",
+        "MAP@10",
+        "Mod@1",
+        "Mod@5",
+        "Mod@10"
+    );
+    let rows = std::iter::once(("ticketlens", ours)).chain(base.as_ref().map(|b| ("bm25", b)));
+    for (name, s) in rows {
+        println!(
+            "{name:<12} {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3}",
+            s.acc_at_1, s.acc_at_5, s.acc_at_10, s.all_at_1, s.all_at_5, s.all_at_10, s.mrr_at_10, s.map_at_10,
+            s.module_acc_at_1, s.module_acc_at_5, s.module_acc_at_10
+        );
+    }
+    Ok(())
+}

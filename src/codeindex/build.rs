@@ -1,0 +1,103 @@
+//! Shared indexing steps: which tree files are indexed, extracting and adding them, and
+//! turning a tree into a `Snapshot` with modules and owners.
+
+use super::codeowners::{CodeOwners, LOCATIONS};
+use super::extract::{extract, is_source_content, is_source_path};
+use super::fileindex::{doc_key, FileIndex};
+use super::gitsrc::{GitRepo, TreeFile};
+use super::glob::gitignore_match;
+use super::modules::{assign_modules, ModuleRules};
+use super::snapshot::{SnapFile, Snapshot};
+use std::collections::HashMap;
+use tantivy::IndexWriter;
+
+/// Patterns of the root `.gitignore` at a commit (negations are not supported and skipped).
+pub fn ignore_patterns(tree: &[TreeFile], git: &GitRepo) -> Vec<String> {
+    tree.iter()
+        .find(|f| f.path == ".gitignore")
+        .and_then(|f| git.read_blob(f.blob).ok())
+        .map(|b| {
+            String::from_utf8_lossy(&b)
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// True when a tree path is a candidate source file under the ignore patterns.
+pub fn wanted(path: &str, ignores: &[String]) -> bool {
+    is_source_path(path) && !ignores.iter().any(|p| gitignore_match(p, path))
+}
+
+/// Reads, checks and indexes one file version unless its key is already known; returns
+/// whether it is (now) indexed. `known` maps keys to body lengths.
+pub fn index_file(
+    git: &GitRepo,
+    index: &FileIndex,
+    writer: &IndexWriter,
+    path: &str,
+    blob: git2::Oid,
+    known: &mut HashMap<u64, u32>,
+) -> anyhow::Result<bool> {
+    let key = doc_key(path, blob.as_bytes());
+    if known.contains_key(&key) {
+        return Ok(true);
+    }
+    let bytes = git.read_blob(blob)?;
+    if !is_source_content(&bytes) {
+        return Ok(false);
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let e = extract(path, &text);
+    index.add(writer, key, path, &e)?;
+    known.insert(key, e.n_terms);
+    Ok(true)
+}
+
+/// The snapshot of a tree: its indexed files with modules and CODEOWNERS owners.
+#[allow(clippy::too_many_arguments)]
+pub fn snapshot(
+    repository: &str,
+    git: &GitRepo,
+    commit: git2::Oid,
+    tree: &[TreeFile],
+    known: &HashMap<u64, u32>,
+    rules: &ModuleRules,
+    restrict: bool,
+) -> anyhow::Result<Snapshot> {
+    let indexed: Vec<(&TreeFile, u64, u32)> = tree
+        .iter()
+        .filter_map(|f| {
+            let key = doc_key(&f.path, f.blob.as_bytes());
+            known.get(&key).map(|&n| (f, key, n))
+        })
+        .collect();
+    let sources: Vec<&str> = indexed.iter().map(|(f, _, _)| f.path.as_str()).collect();
+    let modules = assign_modules(tree.iter().map(|f| f.path.as_str()), &sources, rules);
+    let owners_text = LOCATIONS
+        .iter()
+        .find_map(|loc| tree.iter().find(|f| f.path == *loc))
+        .and_then(|f| git.read_blob(f.blob).ok())
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let files = indexed
+        .into_iter()
+        .map(|(f, key, n_terms)| SnapFile {
+            module: modules.get(&f.path).cloned().unwrap_or_else(|| ".".into()),
+            path: f.path.clone(),
+            key,
+            n_terms,
+        })
+        .collect();
+    Ok(Snapshot::new(
+        repository,
+        commit.to_string(),
+        git.commit_time(commit)?,
+        files,
+        &CodeOwners::parse(&owners_text),
+        restrict,
+    ))
+}

@@ -1,0 +1,184 @@
+//! Evaluation corpus: one repository indexed at many commits at once. Every distinct
+//! (path, blob) is indexed once, so consecutive commits share almost all of their work;
+//! a `CommitView` searches only the versions present at its commit, with history cut at it.
+
+use super::build::{ignore_patterns, index_file, snapshot, wanted};
+use super::fileindex::FileIndex;
+use super::gitsrc::GitRepo;
+use super::history::History;
+use super::modules::ModuleRules;
+use super::rank::{rank_files, rank_modules, HistoryView, Params};
+use super::snapshot::Snapshot;
+use super::{query, Locate, LocateError, Located};
+use anyhow::Context;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+pub struct Corpus {
+    name: String,
+    git: GitRepo,
+    files: FileIndex,
+    known: HashMap<u64, u32>,
+    history: History,
+    rules: ModuleRules,
+    history_depth: usize,
+}
+
+impl Corpus {
+    /// Opens `git_dir` and indexes every listed commit (ids or revisions such as
+    /// `abc123^1`); `cache_dir` keeps the index between runs.
+    pub fn build(
+        name: &str,
+        git_dir: &Path,
+        commits: &[String],
+        cache_dir: Option<&Path>,
+        rules: ModuleRules,
+        history_depth: usize,
+    ) -> anyhow::Result<Corpus> {
+        let git = GitRepo::open(git_dir)?;
+        let files = FileIndex::open(cache_dir.map(|d| d.join(name.replace('/', "+"))).as_deref())?;
+        let mut known: HashMap<u64, u32> = files
+            .all_docs()?
+            .into_iter()
+            .map(|(k, _, n)| (k, n))
+            .collect();
+        let before = known.len();
+        let mut writer = files.writer()?;
+        let mut tips = Vec::new();
+        for c in commits {
+            let Ok(oid) = git.resolve(c) else { continue };
+            tips.push(oid);
+            let tree = git.tree_files(oid)?;
+            let ignores = ignore_patterns(&tree, &git);
+            for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
+                index_file(&git, &files, &writer, &f.path, f.blob, &mut known)?;
+            }
+        }
+        writer
+            .commit()
+            .context("failed to commit the corpus index")?;
+        files.reload()?;
+        tracing::info!(
+            repository = name,
+            new = known.len() - before,
+            total = known.len(),
+            "corpus indexed"
+        );
+        let mut ids = HashSet::new();
+        for t in &tips {
+            ids.extend(git.ancestors(&[*t], history_depth)?);
+        }
+        // sorted so that ties rank the same way on every run
+        let mut ids: Vec<git2::Oid> = ids.into_iter().collect();
+        ids.sort();
+        let infos = ids
+            .into_iter()
+            .map(|id| git.commit_info(id))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Corpus {
+            name: name.to_string(),
+            git,
+            files,
+            known,
+            history: History::build(infos),
+            rules,
+            history_depth,
+        })
+    }
+
+    /// The commit a revision names, if it resolves.
+    pub fn resolve(&self, rev: &str) -> Option<String> {
+        self.git.resolve(rev).ok().map(|o| o.to_string())
+    }
+
+    /// The repository as it was at `commit`.
+    pub fn view(&self, commit: &str, params: Params) -> anyhow::Result<CommitView<'_>> {
+        let oid = self.git.resolve(commit)?;
+        let tree = self.git.tree_files(oid)?;
+        let snap = snapshot(
+            &self.name,
+            &self.git,
+            oid,
+            &tree,
+            &self.known,
+            &self.rules,
+            true,
+        )?;
+        let mask = self
+            .history
+            .mask(&self.git.ancestors(&[oid], self.history_depth)?);
+        let recency = self.history.recency(Some(&mask), snap.time);
+        Ok(CommitView {
+            corpus: self,
+            tree_paths: tree.into_iter().map(|f| f.path).collect(),
+            snap,
+            mask,
+            recency,
+            params,
+        })
+    }
+}
+
+/// A corpus restricted to one commit.
+pub struct CommitView<'a> {
+    corpus: &'a Corpus,
+    snap: Snapshot,
+    tree_paths: HashSet<String>,
+    mask: Vec<bool>,
+    recency: HashMap<String, f32>,
+    params: Params,
+}
+
+impl CommitView<'_> {
+    /// True when the path exists in the commit's tree (indexed or not).
+    pub fn exists(&self, path: &str) -> bool {
+        self.tree_paths.contains(path)
+    }
+
+    /// Plain BM25 over file contents (k1 1.2, b 0.75, identifiers split): the baseline.
+    pub fn baseline(&self, title: &str, body: &str, limit: usize) -> anyhow::Result<Vec<String>> {
+        let q = query::TicketQuery {
+            terms: query::plain_terms(&format!("{title}\n{body}")),
+            ..Default::default()
+        };
+        let files = rank_files(
+            &self.corpus.files,
+            &self.snap,
+            None,
+            &q,
+            &Params::baseline(),
+            limit,
+        )?;
+        Ok(files.into_iter().map(|f| f.path).collect())
+    }
+}
+
+impl Locate for CommitView<'_> {
+    fn locate(
+        &self,
+        title: &str,
+        body: &str,
+        _repository: Option<&str>,
+        limit: usize,
+    ) -> Result<Located, LocateError> {
+        let q = query::parse(title, body);
+        let hv = HistoryView {
+            history: &self.corpus.history,
+            mask: Some(&self.mask),
+            recency: &self.recency,
+        };
+        let files = rank_files(
+            &self.corpus.files,
+            &self.snap,
+            Some(&hv),
+            &q,
+            &self.params,
+            limit.max(30),
+        )?;
+        let modules = rank_modules(&self.snap, &files, limit);
+        Ok(Located {
+            files: files.into_iter().take(limit).collect(),
+            modules,
+        })
+    }
+}

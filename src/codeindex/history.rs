@@ -1,0 +1,209 @@
+//! History signals from commit messages and the files each commit changed: files fixed by
+//! commits whose messages resemble the ticket (BugLocator's similar-report score) and
+//! recently changed files (Ye et al.'s fix recency).
+
+use super::gitsrc::CommitInfo;
+use super::tokens::parts;
+use std::collections::HashMap;
+
+/// Similar commits considered for the similarity signal.
+const TOP_SIMILAR: usize = 30;
+/// Recency half-life in days.
+const HALF_LIFE_DAYS: f32 = 90.0;
+
+#[derive(Debug, Clone)]
+struct Entry {
+    time: i64,
+    subject: String,
+    files: Vec<u32>,
+    len: u32,
+}
+
+/// Commit messages indexed for BM25, and the files each commit changed.
+#[derive(Debug, Default, Clone)]
+pub struct History {
+    commits: Vec<Entry>,
+    ids: HashMap<git2::Oid, u32>,
+    postings: HashMap<String, Vec<(u32, u16)>>,
+    paths: Vec<String>,
+    path_ids: HashMap<String, u32>,
+    total_len: u64,
+}
+
+/// A history hit for evidence: a similar commit's subject.
+pub type Subject = String;
+
+impl History {
+    /// Indexes commits (any order).
+    pub fn build(commits: Vec<CommitInfo>) -> History {
+        let mut h = History::default();
+        h.extend(commits);
+        h
+    }
+
+    /// Adds commits not indexed yet.
+    pub fn extend(&mut self, commits: Vec<CommitInfo>) {
+        for c in commits {
+            if self.ids.contains_key(&c.id) {
+                continue;
+            }
+            let idx = self.commits.len() as u32;
+            let mut terms = Vec::new();
+            parts(&c.message, &mut terms);
+            let mut tf: HashMap<String, u16> = HashMap::new();
+            for t in &terms {
+                *tf.entry(t.clone()).or_default() += 1;
+            }
+            for (t, n) in tf {
+                self.postings.entry(t).or_default().push((idx, n));
+            }
+            let files = c.files.iter().map(|p| self.path_id(p)).collect();
+            self.total_len += terms.len() as u64;
+            self.commits.push(Entry {
+                time: c.time,
+                subject: c.message.lines().next().unwrap_or("").trim().to_string(),
+                files,
+                len: terms.len() as u32,
+            });
+            self.ids.insert(c.id, idx);
+        }
+    }
+
+    fn path_id(&mut self, p: &str) -> u32 {
+        if let Some(&id) = self.path_ids.get(p) {
+            return id;
+        }
+        let id = self.paths.len() as u32;
+        self.paths.push(p.to_string());
+        self.path_ids.insert(p.to_string(), id);
+        id
+    }
+
+    pub fn contains(&self, id: &git2::Oid) -> bool {
+        self.ids.contains_key(id)
+    }
+
+    /// A mask of the indexed commits that are in `ancestors` (history up to a commit).
+    pub fn mask(&self, ancestors: &[git2::Oid]) -> Vec<bool> {
+        let mut m = vec![false; self.commits.len()];
+        for a in ancestors {
+            if let Some(&i) = self.ids.get(a) {
+                m[i as usize] = true;
+            }
+        }
+        m
+    }
+
+    /// Recency of change per path: sum over commits touching it of 2^(-age / half-life),
+    /// ages measured from `now`.
+    pub fn recency(&self, mask: Option<&[bool]>, now: i64) -> HashMap<String, f32> {
+        let mut out: HashMap<String, f32> = HashMap::new();
+        for (i, c) in self.commits.iter().enumerate() {
+            if mask.is_some_and(|m| !m[i]) || c.time > now {
+                continue;
+            }
+            let age_days = (now - c.time) as f32 / 86_400.0;
+            let w = (-age_days / HALF_LIFE_DAYS).exp2();
+            if w < 1e-3 {
+                continue;
+            }
+            for &f in &c.files {
+                *out.entry(self.paths[f as usize].clone()).or_default() += w;
+            }
+        }
+        out
+    }
+
+    /// Files changed by the commits whose messages best match `terms` (BM25), each scored
+    /// by Σ similarity / √(files in the commit); with the best matching subject per file.
+    pub fn similar_files(
+        &self,
+        terms: &[(String, f32)],
+        mask: Option<&[bool]>,
+    ) -> HashMap<String, (f32, Subject)> {
+        let n = self.commits.len() as f32;
+        if n == 0.0 {
+            return HashMap::new();
+        }
+        let avg = (self.total_len as f32 / n).max(1.0);
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        for (t, w) in terms {
+            let Some(post) = self.postings.get(t) else {
+                continue;
+            };
+            let df = post.len() as f32;
+            let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+            for &(c, tf) in post {
+                if mask.is_some_and(|m| !m[c as usize]) {
+                    continue;
+                }
+                let len = self.commits[c as usize].len as f32;
+                let tf = f32::from(tf);
+                let s = idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / avg));
+                *scores.entry(c).or_default() += w * s;
+            }
+        }
+        let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        ranked.truncate(TOP_SIMILAR);
+        let mut out: HashMap<String, (f32, Subject)> = HashMap::new();
+        for (c, s) in ranked {
+            let e = &self.commits[c as usize];
+            if e.files.is_empty() {
+                continue;
+            }
+            let share = s / (e.files.len() as f32).sqrt();
+            for &f in &e.files {
+                let slot = out
+                    .entry(self.paths[f as usize].clone())
+                    .or_insert_with(|| (0.0, e.subject.clone()));
+                slot.0 += share;
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn commit(n: u8, time: i64, msg: &str, files: &[&str]) -> CommitInfo {
+        CommitInfo {
+            id: git2::Oid::from_bytes(&[n; 20]).unwrap(),
+            time,
+            message: msg.into(),
+            files: files.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn files_of_commits_with_similar_messages_score_and_masks_hide_later_commits() {
+        let h = History::build(vec![
+            commit(1, 0, "fix session cookie expiry", &["auth/session.rs"]),
+            commit(2, 10, "speed up billing export", &["billing/export.rs"]),
+            commit(3, 20, "session cookie path fix", &["auth/cookie.rs"]),
+        ]);
+        let q = vec![("cookie".to_string(), 1.0), ("session".to_string(), 1.0)];
+        let all = h.similar_files(&q, None);
+        assert!(all.contains_key("auth/session.rs") && all.contains_key("auth/cookie.rs"));
+        assert!(!all.contains_key("billing/export.rs"));
+        let ids: Vec<git2::Oid> = [1u8, 2]
+            .iter()
+            .map(|n| git2::Oid::from_bytes(&[*n; 20]).unwrap())
+            .collect();
+        let early = h.similar_files(&q, Some(&h.mask(&ids)));
+        assert!(!early.contains_key("auth/cookie.rs"));
+    }
+
+    #[test]
+    fn recent_changes_weigh_more_than_old_ones() {
+        let day = 86_400;
+        let h = History::build(vec![
+            commit(1, 0, "a", &["old.rs"]),
+            commit(2, 400 * day, "b", &["new.rs"]),
+        ]);
+        let r = h.recency(None, 401 * day);
+        assert!(r["new.rs"] > 0.9 && r.get("old.rs").copied().unwrap_or(0.0) < 0.1);
+    }
+}

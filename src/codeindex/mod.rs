@@ -1,0 +1,174 @@
+//! The code index: configured repositories indexed with tantivy at a commit (one document
+//! per source file), module detection and CODEOWNERS, history signals from git2, and the
+//! query that maps a ticket's text to ranked files and modules with evidence.
+//! tantivy and git2 types never leave this room.
+
+mod build;
+mod codeowners;
+mod corpus;
+mod extract;
+mod fileindex;
+mod gitsrc;
+mod glob;
+mod history;
+mod modules;
+mod query;
+mod rank;
+mod repo;
+mod snapshot;
+mod tokens;
+
+pub use corpus::{CommitView, Corpus};
+pub use modules::ModuleRules;
+pub use rank::Params;
+pub use repo::RefreshReport;
+
+use crate::domain::{FileHit, ModuleHit};
+use rank::{rank_files, rank_modules, HistoryView};
+use repo::RepoIndex;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A repository to index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RepoSpec {
+    pub name: String,
+    /// A local clone (bare or not).
+    pub path: Option<PathBuf>,
+    /// Cloned bare under the index directory when `path` is absent.
+    pub url: Option<String>,
+    pub branch: String,
+    /// `(glob, module)` overrides.
+    pub modules: Vec<(String, String)>,
+}
+
+/// How every repository is indexed.
+#[derive(Debug, Clone)]
+pub struct IndexOptions {
+    /// Where indexes and clones live; `None` keeps indexes in memory.
+    pub dir: Option<PathBuf>,
+    pub module_depth: usize,
+    pub large_package_files: usize,
+    /// Commits of history read for the history signals.
+    pub history_depth: usize,
+}
+
+/// Ranked files and modules for one text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Located {
+    pub files: Vec<FileHit>,
+    pub modules: Vec<ModuleHit>,
+}
+
+/// Why a text could not be located.
+#[derive(Debug, thiserror::Error)]
+pub enum LocateError {
+    #[error("the code index is not ready yet")]
+    NotReady,
+    #[error("unknown repository {0}")]
+    UnknownRepository(String),
+    #[error("code index failure")]
+    Index(#[from] anyhow::Error),
+}
+
+/// Anything that maps a ticket's text to files and modules: the live index or an
+/// evaluation view of a repository at one commit.
+pub trait Locate {
+    fn locate(
+        &self,
+        title: &str,
+        body: &str,
+        repository: Option<&str>,
+        limit: usize,
+    ) -> Result<Located, LocateError>;
+}
+
+/// The service's code index over every configured repository.
+pub struct CodeIndex {
+    repos: Vec<Arc<RepoIndex>>,
+    params: Params,
+}
+
+impl CodeIndex {
+    /// Prepares (does not build) the index of each repository.
+    pub fn open(specs: Vec<RepoSpec>, opts: &IndexOptions) -> anyhow::Result<CodeIndex> {
+        let repos = specs
+            .into_iter()
+            .map(|spec| {
+                let rules = ModuleRules {
+                    depth: opts.module_depth,
+                    large_package_files: opts.large_package_files,
+                    overrides: spec.modules.clone(),
+                };
+                RepoIndex::open(spec, opts.dir.clone(), rules, opts.history_depth).map(Arc::new)
+            })
+            .collect::<anyhow::Result<_>>()?;
+        Ok(CodeIndex {
+            repos,
+            params: Params::default(),
+        })
+    }
+
+    /// Builds or incrementally refreshes every repository. Blocking; one repository's
+    /// failure does not stop the others (the first error is returned at the end).
+    pub fn refresh(&self) -> Vec<(String, anyhow::Result<RefreshReport>)> {
+        self.repos
+            .iter()
+            .map(|r| (r.spec.name.clone(), r.refresh()))
+            .collect()
+    }
+
+    /// True when there is nothing to index or every repository has been indexed once.
+    pub fn is_ready(&self) -> bool {
+        self.repos.iter().all(|r| r.state().is_some())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.repos.is_empty()
+    }
+}
+
+impl Locate for CodeIndex {
+    fn locate(
+        &self,
+        title: &str,
+        body: &str,
+        repository: Option<&str>,
+        limit: usize,
+    ) -> Result<Located, LocateError> {
+        let q = query::parse(title, body);
+        let selected: Vec<&Arc<RepoIndex>> = match repository {
+            Some(name) => vec![self
+                .repos
+                .iter()
+                .find(|r| r.spec.name == name)
+                .ok_or_else(|| LocateError::UnknownRepository(name.to_string()))?],
+            None => self.repos.iter().collect(),
+        };
+        let mut out = Located::default();
+        for r in selected {
+            let state = r.state().ok_or(LocateError::NotReady)?;
+            let hv = HistoryView {
+                history: &state.history,
+                mask: None,
+                recency: &state.recency,
+            };
+            let files = rank_files(
+                &r.files,
+                &state.snapshot,
+                Some(&hv),
+                &q,
+                &self.params,
+                limit.max(30),
+            )?;
+            out.modules
+                .extend(rank_modules(&state.snapshot, &files, limit));
+            out.files.extend(files);
+        }
+        out.files.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out.files.truncate(limit);
+        out.modules.sort_by(|a, b| b.score.total_cmp(&a.score));
+        out.modules.truncate(limit);
+        Ok(out)
+    }
+}

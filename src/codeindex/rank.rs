@@ -1,0 +1,360 @@
+//! Scoring: field-weighted BM25 (tantivy) × a length prior, plus explicit evidence (paths,
+//! stack frames, dotted and class names written in the ticket) and history (similar
+//! commits, recent changes); then modules by aggregating their files.
+
+use super::fileindex::{FieldBoosts, FileIndex, RawHit};
+use super::history::History;
+use super::query::TicketQuery;
+use super::snapshot::Snapshot;
+use crate::domain::{FileHit, ModuleHit};
+use std::collections::HashMap;
+
+/// Weights of the signals. Generic defaults, the same for every repository.
+#[derive(Debug, Clone)]
+pub struct Params {
+    /// BM25 multipliers of `name, dirs, defs, idents, comments, body`.
+    pub boosts: FieldBoosts,
+    /// Query terms kept, by weight × idf.
+    pub max_terms: usize,
+    /// Lexical hits considered.
+    pub candidates: usize,
+    /// Exponent of the length prior (0 disables it).
+    pub length: f32,
+    pub history: f32,
+    pub recency: f32,
+    pub path: f32,
+    pub frame: f32,
+    pub qualified: f32,
+    pub name: f32,
+    /// Multiplier of test files' scores (tickets describe behaviour; fixes land in code).
+    pub test: f32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            boosts: [2.0, 0.5, 1.5, 1.0, 0.5, 1.0],
+            max_terms: 40,
+            candidates: 300,
+            length: 1.0,
+            history: 0.3,
+            recency: 0.15,
+            path: 1.0,
+            frame: 0.8,
+            qualified: 0.6,
+            name: 0.4,
+            test: 0.7,
+        }
+    }
+}
+
+impl Params {
+    /// Sets one weight by name (`history=0.5`, `boost.name=3`): for experiments.
+    pub fn set(&mut self, assignment: &str) -> anyhow::Result<()> {
+        let (k, v) = assignment
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("expected key=value, got {assignment}"))?;
+        let v: f32 = v.trim().parse()?;
+        let fields = super::fileindex::TEXT_FIELDS;
+        match k.trim() {
+            "max_terms" => self.max_terms = v as usize,
+            "candidates" => self.candidates = v as usize,
+            "length" => self.length = v,
+            "history" => self.history = v,
+            "recency" => self.recency = v,
+            "path" => self.path = v,
+            "frame" => self.frame = v,
+            "qualified" => self.qualified = v,
+            "name" => self.name = v,
+            "test" => self.test = v,
+            other => match other
+                .strip_prefix("boost.")
+                .and_then(|f| fields.iter().position(|x| *x == f))
+            {
+                Some(i) => self.boosts[i] = v,
+                None => anyhow::bail!("unknown parameter {other}"),
+            },
+        }
+        Ok(())
+    }
+
+    /// Plain BM25 over file contents: the published baseline.
+    pub fn baseline() -> Params {
+        Params {
+            boosts: [0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+            max_terms: usize::MAX,
+            length: 0.0,
+            history: 0.0,
+            recency: 0.0,
+            path: 0.0,
+            frame: 0.0,
+            qualified: 0.0,
+            name: 0.0,
+            test: 1.0,
+            ..Params::default()
+        }
+    }
+}
+
+/// History restricted to what a snapshot may see.
+pub struct HistoryView<'a> {
+    pub history: &'a History,
+    pub mask: Option<&'a [bool]>,
+    /// Recency per path, precomputed for the snapshot.
+    pub recency: &'a HashMap<String, f32>,
+}
+
+#[derive(Default)]
+struct Cand {
+    lex: f32,
+    bonus: f32,
+    hit: Option<RawHit>,
+    reasons: Vec<String>,
+}
+
+/// Ranks the snapshot's files for a ticket; the best `limit` with evidence.
+pub fn rank_files(
+    index: &FileIndex,
+    snap: &Snapshot,
+    history: Option<&HistoryView>,
+    q: &TicketQuery,
+    p: &Params,
+    limit: usize,
+) -> anyhow::Result<Vec<FileHit>> {
+    let searcher = index.searcher();
+    let n_docs = searcher.num_docs() as f32;
+    let mut terms: Vec<(String, f32, f32)> = q
+        .terms
+        .iter()
+        .filter_map(|(t, w)| {
+            let df = index.doc_freq(&searcher, t) as f32;
+            (df > 0.0).then(|| (t.clone(), *w, w * (1.0 + n_docs / (df + 1.0)).ln()))
+        })
+        .collect();
+    terms.sort_by(|a, b| b.2.total_cmp(&a.2));
+    terms.truncate(p.max_terms);
+    let terms: Vec<(String, f32)> = terms.into_iter().map(|(t, w, _)| (t, w)).collect();
+
+    let hits = index.search(
+        &searcher,
+        &terms,
+        &p.boosts,
+        snap.allowed.clone(),
+        p.candidates,
+    )?;
+    let max_lex = hits.first().map_or(1.0, |h| h.score.max(1e-6));
+    let mut cands: HashMap<&str, Cand> = HashMap::new();
+    for h in &hits {
+        if let Some(f) = snap.by_key(h.key) {
+            let prior = if p.length > 0.0 {
+                snap.length_factor(f).powf(p.length)
+            } else {
+                1.0
+            };
+            let c = cands.entry(f.path.as_str()).or_default();
+            c.lex = h.score / max_lex * prior;
+            c.hit = Some(*h);
+        }
+    }
+    explicit_evidence(snap, q, p, &mut cands);
+    if let Some(hv) = history {
+        history_evidence(snap, hv, &terms, p, &mut cands);
+    }
+
+    let mut ranked: Vec<(&str, Cand)> = cands.into_iter().collect();
+    for (path, c) in ranked.iter_mut() {
+        if p.test != 1.0 && is_test_path(path) {
+            c.lex *= p.test;
+            c.bonus *= p.test;
+        }
+    }
+    let score = |c: &Cand| c.lex + c.bonus;
+    ranked.sort_by(|a, b| score(&b.1).total_cmp(&score(&a.1)).then(a.0.cmp(b.0)));
+    ranked.truncate(limit);
+    let with_hits: Vec<RawHit> = ranked.iter().filter_map(|(_, c)| c.hit).collect();
+    let mut matched = index
+        .matched_terms(&searcher, &with_hits, &terms)?
+        .into_iter();
+    Ok(ranked
+        .into_iter()
+        .map(|(path, c)| {
+            let matched_terms = if c.hit.is_some() {
+                matched.next().unwrap_or_default()
+            } else {
+                Vec::new()
+            };
+            FileHit {
+                repository: snap.repository.clone(),
+                path: path.to_string(),
+                module: snap
+                    .by_path(path)
+                    .map(|f| f.module.clone())
+                    .unwrap_or_default(),
+                score: c.lex + c.bonus,
+                matched_terms,
+                reasons: c.reasons,
+            }
+        })
+        .collect())
+}
+
+fn explicit_evidence<'a>(
+    snap: &'a Snapshot,
+    q: &TicketQuery,
+    p: &Params,
+    cands: &mut HashMap<&'a str, Cand>,
+) {
+    let mut add = |path: &'a str, bonus: f32, reason: String| {
+        let c = cands.entry(path).or_default();
+        if !c.reasons.contains(&reason) && bonus > 0.0 {
+            c.bonus += bonus;
+            c.reasons.push(reason);
+        }
+    };
+    for written in &q.paths {
+        let found = snap.resolve_suffix(written);
+        // a bare or common name (`conf.py`, `__init__.py`) names no file in particular
+        if found.len() > 2 {
+            continue;
+        }
+        for f in found {
+            add(
+                &f.path,
+                p.path,
+                format!("path `{written}` named in the ticket"),
+            );
+        }
+    }
+    let mut depth = 0;
+    for frame in &q.frames {
+        let found = snap.resolve_suffix(frame);
+        if found.is_empty() || found.len() > 3 {
+            continue;
+        }
+        for f in found {
+            add(
+                &f.path,
+                p.frame / (1.0 + 0.5 * depth as f32),
+                format!("in the stack trace (frame {})", depth + 1),
+            );
+        }
+        depth += 1;
+    }
+    for dotted in &q.qualified {
+        let comps: Vec<&str> = dotted.split('/').collect();
+        for k in (2..=comps.len()).rev() {
+            let found = snap.resolve_stem_path(&comps[..k].join("/"));
+            if !found.is_empty() && found.len() <= 3 {
+                for f in found {
+                    add(
+                        &f.path,
+                        p.qualified,
+                        format!("`{}` named in the ticket", dotted.replace('/', ".")),
+                    );
+                }
+                break;
+            }
+        }
+    }
+    for ident in &q.identifiers {
+        let found = snap.named(ident);
+        if !found.is_empty() && found.len() <= 3 {
+            for f in found {
+                add(&f.path, p.name, format!("file named like `{ident}`"));
+            }
+        }
+    }
+}
+
+fn history_evidence<'a>(
+    snap: &'a Snapshot,
+    hv: &HistoryView,
+    terms: &[(String, f32)],
+    p: &Params,
+    cands: &mut HashMap<&'a str, Cand>,
+) {
+    if p.history > 0.0 {
+        let similar = hv.history.similar_files(terms, hv.mask);
+        let max = similar
+            .values()
+            .map(|v| v.0)
+            .fold(0.0f32, f32::max)
+            .max(1e-6);
+        for (path, (s, subject)) in similar {
+            if let Some(f) = snap.by_path(&path) {
+                let c = cands.entry(f.path.as_str()).or_default();
+                let share = s / max;
+                c.bonus += p.history * share;
+                if share > 0.3 {
+                    c.reasons
+                        .push(format!("changed by a similar commit: {subject}"));
+                }
+            }
+        }
+    }
+    if p.recency > 0.0 {
+        let max = hv
+            .recency
+            .values()
+            .copied()
+            .fold(0.0f32, f32::max)
+            .max(1e-6);
+        for (path, c) in cands.iter_mut() {
+            if let Some(r) = hv.recency.get(*path) {
+                c.bonus += p.recency * r / max;
+            }
+        }
+    }
+}
+
+/// True for test code: a `test`/`tests`/`testing` directory or a test-named file.
+pub fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
+    let stem = name.split('.').next().unwrap_or(name);
+    dirs.split('/').any(|d| {
+        matches!(
+            d,
+            "test" | "tests" | "testing" | "__tests__" | "spec" | "testsrc"
+        )
+    }) || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("test") && name.ends_with(".java")
+        || stem.ends_with("tests")
+        || name.contains(".test.")
+        || name.contains(".spec.")
+}
+
+/// Modules ranked by their best files (score, then half of the next, a quarter of the third…).
+pub fn rank_modules(snap: &Snapshot, files: &[FileHit], limit: usize) -> Vec<ModuleHit> {
+    let mut by_module: Vec<ModuleHit> = Vec::new();
+    for f in files {
+        let m = match by_module.iter_mut().position(|m| m.module == f.module) {
+            Some(i) => &mut by_module[i],
+            None => {
+                by_module.push(ModuleHit {
+                    repository: f.repository.clone(),
+                    module: f.module.clone(),
+                    score: 0.0,
+                    owners: snap.owners(&f.module),
+                    top_files: Vec::new(),
+                    matched_terms: Vec::new(),
+                    fragility: None,
+                });
+                by_module.last_mut().expect("just pushed")
+            }
+        };
+        m.score += f.score * 0.5f32.powi(m.top_files.len() as i32);
+        if m.top_files.len() < 3 {
+            m.top_files.push(f.path.clone());
+        }
+        for t in &f.matched_terms {
+            if m.matched_terms.len() < 10 && !m.matched_terms.contains(t) {
+                m.matched_terms.push(t.clone());
+            }
+        }
+    }
+    by_module.sort_by(|a, b| b.score.total_cmp(&a.score));
+    by_module.truncate(limit);
+    by_module
+}

@@ -1,0 +1,215 @@
+//! One configured repository: clone or open it, build its index at the branch head, and
+//! refresh incrementally (re-index only the files that changed between two commits).
+
+use super::build::{ignore_patterns, index_file, snapshot, wanted};
+use super::fileindex::FileIndex;
+use super::gitsrc::GitRepo;
+use super::history::History;
+use super::modules::ModuleRules;
+use super::snapshot::Snapshot;
+use super::RepoSpec;
+use anyhow::Context;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+
+/// What searches read; replaced whole on every refresh.
+pub struct RepoState {
+    pub snapshot: Snapshot,
+    pub history: History,
+    pub recency: HashMap<String, f32>,
+}
+
+pub struct RepoIndex {
+    pub spec: RepoSpec,
+    dir: Option<PathBuf>,
+    rules: ModuleRules,
+    history_depth: usize,
+    pub files: FileIndex,
+    git: Mutex<Option<GitRepo>>,
+    known: Mutex<HashMap<u64, u32>>,
+    state: RwLock<Option<Arc<RepoState>>>,
+}
+
+/// What a build or refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshReport {
+    pub commit: String,
+    /// Files (re-)indexed by this run.
+    pub indexed: usize,
+    pub files: usize,
+    pub changed: bool,
+}
+
+impl RepoIndex {
+    /// Opens (or creates) the on-disk index under `dir/<name>`; `None` keeps it in memory.
+    pub fn open(
+        spec: RepoSpec,
+        dir: Option<PathBuf>,
+        rules: ModuleRules,
+        history_depth: usize,
+    ) -> anyhow::Result<RepoIndex> {
+        let dir = dir.map(|d| d.join(&spec.name));
+        let files = FileIndex::open(dir.as_ref().map(|d| d.join("files")).as_deref())?;
+        Ok(RepoIndex {
+            spec,
+            dir,
+            rules,
+            history_depth,
+            files,
+            git: Mutex::new(None),
+            known: Mutex::new(HashMap::new()),
+            state: RwLock::new(None),
+        })
+    }
+
+    pub fn state(&self) -> Option<Arc<RepoState>> {
+        self.state.read().expect("state lock").clone()
+    }
+
+    fn open_git(&self) -> anyhow::Result<GitRepo> {
+        match (&self.spec.path, &self.spec.url) {
+            (Some(p), _) => GitRepo::open(p),
+            (None, Some(url)) => {
+                let dest = self
+                    .dir
+                    .as_ref()
+                    .context("a repository given by URL needs an index_dir to clone into")?
+                    .join("clone.git");
+                std::fs::create_dir_all(dest.parent().expect("has parent"))?;
+                GitRepo::clone_or_fetch(url, &dest, &self.spec.branch)
+            }
+            (None, None) => anyhow::bail!("repository {} has neither path nor url", self.spec.name),
+        }
+    }
+
+    fn state_file(&self) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join("indexed-commit"))
+    }
+
+    /// Builds the index (first call) or brings it to the branch head, re-indexing only the
+    /// files changed since the last indexed commit. Blocking.
+    pub fn refresh(&self) -> anyhow::Result<RefreshReport> {
+        let mut git_slot = self.git.lock().expect("git lock");
+        let git = match git_slot.take() {
+            Some(g) if self.spec.url.is_none() => g,
+            _ => self.open_git()?,
+        };
+        let result = self.refresh_with(&git);
+        *git_slot = Some(git);
+        result
+    }
+
+    fn refresh_with(&self, git: &GitRepo) -> anyhow::Result<RefreshReport> {
+        let head = git.resolve(&self.spec.branch)?;
+        let mut known = self.known.lock().expect("known lock");
+        let previous = self.state().map(|s| s.snapshot.commit.clone()).or_else(|| {
+            let persisted = std::fs::read_to_string(self.state_file()?).ok()?;
+            let docs = self.files.all_docs().ok()?;
+            known.extend(docs.into_iter().map(|(k, _, n)| (k, n)));
+            Some(persisted.trim().to_string())
+        });
+        let prev_oid = previous
+            .as_deref()
+            .and_then(|p| git2::Oid::from_str(p).ok());
+        if prev_oid == Some(head) && self.state().is_some() {
+            let files = self.state().map_or(0, |s| s.snapshot.files.len());
+            return Ok(RefreshReport {
+                commit: head.to_string(),
+                indexed: 0,
+                files,
+                changed: false,
+            });
+        }
+        let tree = git.tree_files(head)?;
+        let ignores = ignore_patterns(&tree, git);
+        let writer = self.files.writer()?;
+        let mut indexed = 0;
+        let incremental = prev_oid.and_then(|p| git.changed_paths(p, head).ok().map(|c| (p, c)));
+        match &incremental {
+            Some((_, changes)) if !known.is_empty() => {
+                for (path, blob) in changes {
+                    if !wanted(path, &ignores) {
+                        continue;
+                    }
+                    self.files.delete_path(&writer, path);
+                    if let Some(blob) = blob {
+                        known.remove(&super::fileindex::doc_key(path, blob.as_bytes()));
+                        indexed += usize::from(index_file(
+                            git,
+                            &self.files,
+                            &writer,
+                            path,
+                            *blob,
+                            &mut known,
+                        )?);
+                    }
+                }
+            }
+            _ => {
+                writer.delete_all_documents()?;
+                known.clear();
+                for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
+                    indexed += usize::from(index_file(
+                        git,
+                        &self.files,
+                        &writer,
+                        &f.path,
+                        f.blob,
+                        &mut known,
+                    )?);
+                }
+            }
+        }
+        let mut writer = writer;
+        writer.commit().context("failed to commit the file index")?;
+        self.files.reload()?;
+        let snap = snapshot(
+            &self.spec.name,
+            git,
+            head,
+            &tree,
+            &known,
+            &self.rules,
+            false,
+        )?;
+        // stale keys of replaced versions are forgotten so the map tracks the index
+        let live: std::collections::HashSet<u64> = snap.files.iter().map(|f| f.key).collect();
+        known.retain(|k, _| live.contains(k));
+        let history = self.history_at(git, head)?;
+        let recency = history.recency(None, snap.time);
+        let files = snap.files.len();
+        *self.state.write().expect("state lock") = Some(Arc::new(RepoState {
+            snapshot: snap,
+            history,
+            recency,
+        }));
+        if let Some(p) = self.state_file() {
+            std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;
+        }
+        Ok(RefreshReport {
+            commit: head.to_string(),
+            indexed,
+            files,
+            changed: true,
+        })
+    }
+
+    fn history_at(&self, git: &GitRepo, head: git2::Oid) -> anyhow::Result<History> {
+        let old = self.state();
+        let ids = git.ancestors(&[head], self.history_depth)?;
+        let mut history = History::default();
+        let mut fresh = Vec::new();
+        for id in &ids {
+            match old.as_ref().filter(|s| s.history.contains(id)) {
+                Some(_) => break,
+                None => fresh.push(git.commit_info(*id)?),
+            }
+        }
+        if let Some(old) = old {
+            history = old.history.clone();
+        }
+        history.extend(fresh);
+        Ok(history)
+    }
+}
