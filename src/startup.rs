@@ -202,11 +202,11 @@ impl Application {
     }
 }
 
+type Sink = Arc<dyn CommentSink>;
+
 /// The trackers' comment APIs, where credentials are configured; the others run dry
 /// (comments rendered and stored, never sent).
-fn comment_sinks(
-    settings: &Settings,
-) -> (Option<Arc<dyn CommentSink>>, Option<Arc<dyn CommentSink>>) {
+fn comment_sinks(settings: &Settings) -> (Option<Sink>, Option<Sink>) {
     use crate::trackers::client::TrackerClient;
     let client = match TrackerClient::new(settings.comments.client_options()) {
         Ok(c) => c,
@@ -215,7 +215,7 @@ fn comment_sinks(
             return (None, None);
         }
     };
-    let jira: Option<Arc<dyn CommentSink>> = match settings.jira.base_url {
+    let jira: Option<Sink> = match settings.jira.base_url {
         None => None,
         Some(_) => match crate::trackers::jira::api::JiraApi::new(&settings.jira, client.clone()) {
             Ok(api) => Some(Arc::new(api)),
@@ -227,7 +227,7 @@ fn comment_sinks(
     };
     let linear_configured =
         settings.linear.api_key.is_some() || settings.linear.oauth_token.is_some();
-    let linear: Option<Arc<dyn CommentSink>> = if linear_configured {
+    let linear: Option<Sink> = if linear_configured {
         match crate::trackers::linear::api::LinearApi::new(&settings.linear, client) {
             Ok(api) => Some(Arc::new(api)),
             Err(why) => {
