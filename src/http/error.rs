@@ -121,9 +121,11 @@ impl From<AnalyzeError> for ApiError {
             AnalyzeError::NotReady => {
                 ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", e.to_string())
             }
-            AnalyzeError::UnknownRepository(_) => {
-                ApiError::bad_request("repository", e.to_string())
-            }
+            // A well-formed name that is not configured: a missing resource, not a bad request.
+            AnalyzeError::UnknownRepository(_) => ApiError {
+                field: Some("repository".into()),
+                ..ApiError::not_found(e.to_string())
+            },
             AnalyzeError::Internal(cause) => ApiError::internal(format!("{cause:#}")),
         }
     }

@@ -58,15 +58,18 @@ impl ServiceAnalyzer {
                 let scores = self.store.module_fragility(&m.repository).await?;
                 by_repo.insert(m.repository.clone(), scores);
             }
+            // History's `.` holds only the files at the root, while the code index's `.` is a
+            // whole root package: the same name, not the same files, so no score is joined.
             m.fragility = by_repo
                 .get(&m.repository)
+                .filter(|_| m.module != ".")
                 .and_then(|scores| scores.get(&m.module))
                 .cloned();
         }
         for m in e.modules.iter().take(3) {
             if let Some(other) = m.fragility.as_ref().and_then(|f| f.coupled_with.first()) {
                 e.estimation_hints.push(format!(
-                    "Changes in `{}` usually also touch `{other}`; estimate for both.",
+                    "Changes in {} usually also touch {other}; estimate for both.",
                     m.module
                 ));
             }

@@ -173,7 +173,7 @@ async fn analyze_refuses_empty_text_and_unknown_repositories() {
     assert_eq!(status, 400);
     assert_eq!(body["error"]["code"], "bad_request");
     let (status, body) = analyze(&app, json!({"title": "x", "repository": "nope"})).await;
-    assert_eq!(status, 400, "{body}");
+    assert_eq!(status, 404, "{body}");
     assert_eq!(body["error"]["field"], "repository");
     let (status, _) = analyze(&app, json!({"titel": "typo"})).await;
     assert_eq!(status, 400);
