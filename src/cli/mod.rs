@@ -52,7 +52,7 @@ pub enum Command {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = Settings::load(cli.config.as_deref())?;
     // tantivy narrates every commit at info level
-    let level = format!("{},tantivy=warn", settings.log.level);
+    let level = format!("{},tantivy=error", settings.log.level);
     crate::telemetry::init(&settings.log.format, &level);
     match cli.command {
         Command::Serve => {

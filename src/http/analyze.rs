@@ -1,10 +1,12 @@
 //! `POST /api/v1/analyze`: ranked modules (with owners) and files, with evidence, for a
-//! ticket's title and body. Runs `enrich::analyze` on the blocking pool, a capped number
+//! ticket's title and body, their fragility, and likely duplicates among known tickets. Runs `enrich::analyze` on the blocking pool, a capped number
 //! at a time.
 
 use super::error::ApiError;
 use super::AppState;
-use crate::enrich::{analyze as run_analysis, TicketText};
+use crate::domain::{Enrichment, SimilarOptions, SimilarQuery};
+use crate::enrich::{analyze as run_analysis, AnalyzeError, TicketText};
+use crate::worker::join_fragility;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -35,19 +37,51 @@ pub async fn analyze(
         .await
         .map_err(ApiError::internal)?;
     let code = state.code_index.clone();
-    let enrichment = tokio::task::spawn_blocking(move || {
+    let query = SimilarQuery {
+        title: req.title.clone(),
+        body: req.body.clone(),
+        project: None,
+        components: Vec::new(),
+        created_at: None,
+        created_before: None,
+        exclude_ids: Vec::new(),
+        linked: Vec::new(),
+    };
+    let mut enrichment = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let ticket = TicketText {
             title: &req.title,
             body: &req.body,
             repository: req.repository.as_deref(),
         };
+        // With no repository configured there is no code to point to, only tickets.
+        if code.is_empty() && ticket.repository.is_none() {
+            if ticket.title.trim().is_empty() && ticket.body.trim().is_empty() {
+                return Err(AnalyzeError::EmptyText);
+            }
+            return Ok(Enrichment::default());
+        }
         run_analysis(code.as_ref(), ticket, limit)
     })
     .await
     .map_err(ApiError::internal)??;
+    join_fragility(&state.store, &mut enrichment)
+        .await
+        .map_err(ApiError::internal)?;
+    // Ad-hoc text has no project: search every project.
+    let options = SimilarOptions {
+        same_project: false,
+        ..state.settings.duplicates.options()
+    };
+    let index = state.ticket_index.clone();
+    enrichment.duplicates = tokio::task::spawn_blocking(move || index.similar(&query, &options))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(json!({
         "modules": enrichment.modules,
         "files": enrichment.files,
+        "duplicates": enrichment.duplicates,
+        "estimation_hints": enrichment.estimation_hints,
     })))
 }

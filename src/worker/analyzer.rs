@@ -27,7 +27,7 @@ impl Analyze for ServiceAnalyzer {
                 Some(code) => code.analyze(ticket).await?,
                 None => Enrichment::default(),
             };
-            self.add_fragility(&mut enrichment).await?;
+            join_fragility(&self.store, &mut enrichment).await?;
             let view = crate::ticketview::ticket_view(
                 &self.store,
                 self.index.clone(),
@@ -47,33 +47,30 @@ impl Analyze for ServiceAnalyzer {
     }
 }
 
-impl ServiceAnalyzer {
-    /// Joins mined fragility into the module results and turns strong change coupling into
-    /// estimation hints.
-    async fn add_fragility(&self, e: &mut Enrichment) -> anyhow::Result<()> {
-        let mut by_repo: HashMap<String, HashMap<String, crate::domain::Fragility>> =
-            HashMap::new();
-        for m in &mut e.modules {
-            if !by_repo.contains_key(&m.repository) {
-                let scores = self.store.module_fragility(&m.repository).await?;
-                by_repo.insert(m.repository.clone(), scores);
-            }
-            // History's `.` holds only the files at the root, while the code index's `.` is a
-            // whole root package: the same name, not the same files, so no score is joined.
-            m.fragility = by_repo
-                .get(&m.repository)
-                .filter(|_| m.module != ".")
-                .and_then(|scores| scores.get(&m.module))
-                .cloned();
+/// Joins mined fragility into the module results and turns strong change coupling into
+/// estimation hints.
+pub async fn join_fragility(store: &Store, e: &mut Enrichment) -> anyhow::Result<()> {
+    let mut by_repo: HashMap<String, HashMap<String, crate::domain::Fragility>> = HashMap::new();
+    for m in &mut e.modules {
+        if !by_repo.contains_key(&m.repository) {
+            let scores = store.module_fragility(&m.repository).await?;
+            by_repo.insert(m.repository.clone(), scores);
         }
-        for m in e.modules.iter().take(3) {
-            if let Some(other) = m.fragility.as_ref().and_then(|f| f.coupled_with.first()) {
-                e.estimation_hints.push(format!(
-                    "Changes in {} usually also touch {other}; estimate for both.",
-                    m.module
-                ));
-            }
-        }
-        Ok(())
+        // History's `.` holds only the files at the root, while the code index's `.` is a
+        // whole root package: the same name, not the same files, so no score is joined.
+        m.fragility = by_repo
+            .get(&m.repository)
+            .filter(|_| m.module != ".")
+            .and_then(|scores| scores.get(&m.module))
+            .cloned();
     }
+    for m in e.modules.iter().take(3) {
+        if let Some(other) = m.fragility.as_ref().and_then(|f| f.coupled_with.first()) {
+            e.estimation_hints.push(format!(
+                "Changes in {} usually also touch {other}; estimate for both.",
+                m.module
+            ));
+        }
+    }
+    Ok(())
 }

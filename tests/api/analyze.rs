@@ -1,7 +1,7 @@
 //! `POST /api/v1/analyze` over a small git repository the test builds itself: readiness
 //! waits for the code index, ranking and evidence, owners, and the background refresh.
 
-use crate::helpers::{spawn_app_with, Backend, TestApp};
+use crate::helpers::{fixtures_dir, jira_headers, spawn_app_with, Backend, TestApp};
 use git2::{IndexAddOption, Repository, Signature};
 use serde_json::{json, Value};
 use std::path::Path;
@@ -177,5 +177,47 @@ async fn analyze_refuses_empty_text_and_unknown_repositories() {
     assert_eq!(body["error"]["field"], "repository");
     let (status, _) = analyze(&app, json!({"titel": "typo"})).await;
     assert_eq!(status, 400);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn analyze_names_likely_duplicates_among_known_tickets() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |s| s.duplicates.related_threshold = 0.0,
+        None,
+    )
+    .await;
+    let mut known: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
+    )
+    .unwrap();
+    known["issue"]["fields"]["summary"] =
+        json!("Checkout crashes with NullPointerException in PaymentService");
+    known["issue"]["fields"]["description"] =
+        json!("PaymentService.charge throws NullPointerException");
+    let body = serde_json::to_vec(&known).unwrap();
+    let r = app
+        .post_webhook("jira", body.clone(), &jira_headers(&body, "k"))
+        .await;
+    assert_eq!(r.status(), 202);
+    let (status, answer) = crate::webhooks::wait_for(|| async {
+        let (status, answer) = analyze(
+            &app,
+            json!({"title": "NullPointerException in PaymentService during checkout", "body": ""}),
+        )
+        .await;
+        (answer["duplicates"]
+            .as_array()
+            .is_some_and(|d| !d.is_empty()))
+        .then_some((status, answer))
+    })
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(answer["duplicates"][0]["key"], "TES-41", "{answer}");
+    assert!(
+        answer["modules"].as_array().unwrap().is_empty(),
+        "no repository configured"
+    );
     app.stop().await;
 }
