@@ -97,6 +97,7 @@ impl Application {
                     index: ticket_index.clone(),
                     duplicates: settings.duplicates.clone(),
                     code: analyzer,
+                    code_index: Some(code_index.clone()),
                 })),
                 jira,
                 linear,

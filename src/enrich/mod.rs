@@ -1,9 +1,11 @@
 //! The analysis pipeline: a ticket's text → `Enrichment`. `analyze` is the one function the
 //! HTTP API, the command line, the worker and the evaluation share. Fragility and duplicate
-//! detection join here as their rooms land.
+//! and duplicates are joined by the callers; `mark_shared_modules` explains duplicates by the
+//! code both tickets land in.
 
 use crate::codeindex::{Locate, LocateError};
-use crate::domain::Enrichment;
+use crate::domain::{DuplicateCandidate, Enrichment, ModuleHit};
+use std::collections::HashSet;
 
 /// What is analysed: a ticket's title and body, optionally scoped to one repository.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +54,35 @@ pub fn analyze(
         files: located.files,
         ..Enrichment::default()
     })
+}
+
+/// Adds to each duplicate candidate the code modules both tickets land in (the top three of
+/// each), from the candidate's own text (`texts`, in candidate order). Blocking.
+pub fn mark_shared_modules(
+    code: &dyn Locate,
+    ours: &[ModuleHit],
+    candidates: &mut [DuplicateCandidate],
+    texts: &[(String, String)],
+) {
+    let mine: HashSet<(&str, &str)> = ours
+        .iter()
+        .take(3)
+        .map(|m| (m.repository.as_str(), m.module.as_str()))
+        .collect();
+    if mine.is_empty() {
+        return;
+    }
+    for (c, (title, body)) in candidates.iter_mut().zip(texts) {
+        let Ok(located) = code.locate(title, body, None, 3) else {
+            continue;
+        };
+        for m in located.modules {
+            let shared = mine.contains(&(m.repository.as_str(), m.module.as_str()));
+            if shared && !c.shared_modules.contains(&m.module) {
+                c.shared_modules.push(m.module);
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -104,5 +135,61 @@ mod tests {
             Err(AnalyzeError::UnknownRepository(_))
         ));
         assert_eq!(analyze(&Fixed, t("x", None), 5).unwrap().files.len(), 2);
+    }
+
+    /// Maps a text to the module named by its first word.
+    struct ByFirstWord;
+
+    impl Locate for ByFirstWord {
+        fn locate(
+            &self,
+            title: &str,
+            _: &str,
+            _: Option<&str>,
+            _: usize,
+        ) -> Result<Located, LocateError> {
+            let module = title.split_whitespace().next().unwrap_or(".").to_string();
+            let hit = ModuleHit {
+                repository: "r".into(),
+                module,
+                score: 1.0,
+                owners: vec![],
+                top_files: vec![],
+                matched_terms: vec![],
+                fragility: None,
+            };
+            Ok(Located {
+                files: vec![],
+                modules: vec![hit],
+            })
+        }
+    }
+
+    #[test]
+    fn duplicates_are_explained_by_the_modules_both_tickets_land_in() {
+        let ours = ByFirstWord
+            .locate("auth login fails", "", None, 3)
+            .unwrap()
+            .modules;
+        let candidate = |key: &str| DuplicateCandidate {
+            tracker: crate::domain::Tracker::Jira,
+            id: key.into(),
+            key: key.into(),
+            title: String::new(),
+            status: None,
+            url: None,
+            similarity: 0.5,
+            tier: crate::domain::DuplicateTier::Related,
+            shared_terms: vec![],
+            shared_modules: vec![],
+        };
+        let mut cands = vec![candidate("A-1"), candidate("A-2")];
+        let texts = vec![
+            ("auth token expired".to_string(), String::new()),
+            ("billing invoice wrong".to_string(), String::new()),
+        ];
+        mark_shared_modules(&ByFirstWord, &ours, &mut cands, &texts);
+        assert_eq!(cands[0].shared_modules, vec!["auth".to_string()]);
+        assert!(cands[1].shared_modules.is_empty());
     }
 }

@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::AppState;
 use crate::domain::{Enrichment, SimilarOptions, SimilarQuery};
 use crate::enrich::{analyze as run_analysis, AnalyzeError, TicketText};
-use crate::worker::join_fragility;
+use crate::worker::{explain_by_modules, join_fragility};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -77,6 +77,9 @@ pub async fn analyze(
     enrichment.duplicates = tokio::task::spawn_blocking(move || index.similar(&query, &options))
         .await
         .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
+    explain_by_modules(&state.store, state.code_index.clone(), &mut enrichment)
+        .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(json!({
         "modules": enrichment.modules,

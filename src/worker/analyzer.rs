@@ -3,6 +3,7 @@
 //! index, merged into one `Enrichment`.
 
 use super::handler::Analyze;
+use crate::codeindex::CodeIndex;
 use crate::config::DuplicateSettings;
 use crate::domain::{Enrichment, TicketEvent};
 use crate::store::Store;
@@ -18,6 +19,8 @@ pub struct ServiceAnalyzer {
     pub duplicates: DuplicateSettings,
     /// The code index's analysis, when repositories are configured.
     pub code: Option<Arc<dyn Analyze>>,
+    /// The code index itself, to explain duplicates by shared modules.
+    pub code_index: Option<Arc<CodeIndex>>,
 }
 
 impl Analyze for ServiceAnalyzer {
@@ -37,6 +40,9 @@ impl Analyze for ServiceAnalyzer {
             )
             .await?;
             enrichment.duplicates = view.map(|v| v.duplicates).unwrap_or_default();
+            if let Some(code) = &self.code_index {
+                explain_by_modules(&self.store, code.clone(), &mut enrichment).await?;
+            }
             Ok(enrichment)
         })
     }
@@ -72,5 +78,29 @@ pub async fn join_fragility(store: &Store, e: &mut Enrichment) -> anyhow::Result
             ));
         }
     }
+    Ok(())
+}
+
+/// Names the code modules each duplicate candidate shares with the ticket (evidence shown
+/// to triagers; the similarity itself is not changed by it).
+pub async fn explain_by_modules(
+    store: &Store,
+    code: Arc<CodeIndex>,
+    e: &mut Enrichment,
+) -> anyhow::Result<()> {
+    if e.modules.is_empty() || e.duplicates.is_empty() || code.is_empty() {
+        return Ok(());
+    }
+    let mut texts = Vec::with_capacity(e.duplicates.len());
+    for c in &e.duplicates {
+        let t = store.ticket_by_key(c.tracker.as_str(), &c.key).await?;
+        texts.push(t.map(|t| (t.title, t.body)).unwrap_or_default());
+    }
+    let (modules, mut candidates) = (e.modules.clone(), std::mem::take(&mut e.duplicates));
+    e.duplicates = tokio::task::spawn_blocking(move || {
+        crate::enrich::mark_shared_modules(code.as_ref(), &modules, &mut candidates, &texts);
+        candidates
+    })
+    .await?;
     Ok(())
 }

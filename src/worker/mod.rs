@@ -6,7 +6,7 @@ mod code;
 mod handler;
 pub mod index_sync;
 
-pub use analyzer::{join_fragility, ServiceAnalyzer};
+pub use analyzer::{explain_by_modules, join_fragility, ServiceAnalyzer};
 pub use code::CodeAnalyzer;
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
