@@ -1,6 +1,6 @@
 //! Markdown rendering (Linear; GitHub and GitLab later).
 
-use super::model::{Block, Doc, Inline};
+use super::model::{render_lines, Doc, Inline, LineSyntax};
 
 /// Escapes characters Markdown would read as markup in plain text.
 fn escape(s: &str) -> String {
@@ -32,23 +32,14 @@ fn inlines(parts: &[Inline]) -> String {
 }
 
 pub fn render(doc: &Doc) -> String {
-    let mut out = Vec::new();
-    for block in doc {
-        match block {
-            Block::Heading(p) => out.push(format!("### {}", inlines(p))),
-            Block::Paragraph(p) => out.push(inlines(p)),
-            Block::List(items) => {
-                let mut lines = Vec::new();
-                for (item, nested) in items {
-                    lines.push(format!("- {}", inlines(item)));
-                    for n in nested {
-                        lines.push(format!("  - {}", inlines(n)));
-                    }
-                }
-                out.push(lines.join("\n"));
-            }
-            Block::Footer(t) => out.push(format!("_{}_", escape(t))),
-        }
-    }
-    out.join("\n\n") + "\n"
+    render_lines(
+        doc,
+        &LineSyntax {
+            heading: "### ",
+            bullet: "- ",
+            nested_bullet: "  - ",
+            inlines,
+            escape,
+        },
+    )
 }

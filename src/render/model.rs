@@ -143,3 +143,37 @@ fn duplicate_line(d: &DuplicateCandidate) -> Vec<Inline> {
     }
     line
 }
+
+/// The line-level syntax of a text markup (Markdown, Jira wiki): prefixes for headings and
+/// list levels, and how inline runs and plain text are written.
+pub struct LineSyntax {
+    pub heading: &'static str,
+    pub bullet: &'static str,
+    pub nested_bullet: &'static str,
+    pub inlines: fn(&[Inline]) -> String,
+    pub escape: fn(&str) -> String,
+}
+
+/// Lays a document out as lines in a text markup; blocks are separated by a blank line.
+pub fn render_lines(doc: &Doc, syntax: &LineSyntax) -> String {
+    let mut out = Vec::new();
+    for block in doc {
+        match block {
+            Block::Heading(p) => out.push(format!("{}{}", syntax.heading, (syntax.inlines)(p))),
+            Block::Paragraph(p) => out.push((syntax.inlines)(p)),
+            Block::List(items) => {
+                let mut lines = Vec::new();
+                for (item, nested) in items {
+                    lines.push(format!("{}{}", syntax.bullet, (syntax.inlines)(item)));
+                    for n in nested {
+                        lines.push(format!("{}{}", syntax.nested_bullet, (syntax.inlines)(n)));
+                    }
+                }
+                out.push(lines.join("\n"));
+            }
+            // Both markups write emphasis as _text_.
+            Block::Footer(t) => out.push(format!("_{}_", (syntax.escape)(t))),
+        }
+    }
+    out.join("\n\n") + "\n"
+}

@@ -1,6 +1,6 @@
 //! Jira wiki markup rendering (Jira Data Center, REST v2).
 
-use super::model::{Block, Doc, Inline};
+use super::model::{render_lines, Doc, Inline, LineSyntax};
 
 /// Escapes characters wiki markup would read as markup in plain text.
 fn escape(s: &str) -> String {
@@ -30,23 +30,14 @@ fn inlines(parts: &[Inline]) -> String {
 }
 
 pub fn render(doc: &Doc) -> String {
-    let mut out = Vec::new();
-    for block in doc {
-        match block {
-            Block::Heading(p) => out.push(format!("h3. {}", inlines(p))),
-            Block::Paragraph(p) => out.push(inlines(p)),
-            Block::List(items) => {
-                let mut lines = Vec::new();
-                for (item, nested) in items {
-                    lines.push(format!("* {}", inlines(item)));
-                    for n in nested {
-                        lines.push(format!("** {}", inlines(n)));
-                    }
-                }
-                out.push(lines.join("\n"));
-            }
-            Block::Footer(t) => out.push(format!("_{}_", escape(t))),
-        }
-    }
-    out.join("\n\n") + "\n"
+    render_lines(
+        doc,
+        &LineSyntax {
+            heading: "h3. ",
+            bullet: "* ",
+            nested_bullet: "** ",
+            inlines,
+            escape,
+        },
+    )
 }
