@@ -25,6 +25,8 @@ use tokio_util::sync::CancellationToken;
 /// A built, not yet running, service.
 pub struct Application {
     port: u16,
+    metrics_port: Option<u16>,
+    metrics_server: Option<Server>,
     server: Server,
     workers: Workers,
     writers: Vec<JoinHandle<()>>,
@@ -126,6 +128,22 @@ impl Application {
             code_index: code_index.clone(),
             search_slots,
         });
+        let (metrics_server, metrics_port) = match settings.server.metrics_listen {
+            None => (None, None),
+            Some(addr) => {
+                let l = TcpListener::bind(addr)
+                    .with_context(|| format!("failed to listen on {addr} for metrics"))?;
+                let port = l.local_addr()?.port();
+                let state = state.clone();
+                let server = HttpServer::new(move || http::metrics_app(state.clone()))
+                    .listen(l)?
+                    .workers(1)
+                    .disable_signals()
+                    .run();
+                tracing::info!(address = %addr.ip(), port, "metrics listening");
+                (Some(server), Some(port))
+            }
+        };
         let server = HttpServer::new(move || http::app(state.clone()))
             .listen(listener)?
             .disable_signals()
@@ -134,6 +152,8 @@ impl Application {
         tracing::info!(address = %settings.server.listen.ip(), port, "listening");
         Ok(Application {
             port,
+            metrics_port,
+            metrics_server,
             server,
             workers,
             writers,
@@ -150,6 +170,11 @@ impl Application {
         self.port
     }
 
+    /// The port of the separate metrics listener, when one is configured.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
+    }
+
     /// The token that stops the whole application when cancelled.
     pub fn shutdown_token(&self) -> CancellationToken {
         self.shutdown.clone()
@@ -161,6 +186,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Application {
             server,
+            metrics_server,
             workers,
             writers,
             store,
@@ -184,10 +210,17 @@ impl Application {
         ));
         let handle = server.handle();
         let server_task = tokio::spawn(server);
+        let metrics_handle = metrics_server.as_ref().map(|m| m.handle());
+        if let Some(m) = metrics_server {
+            tokio::spawn(m);
+        }
         let workers_task = tokio::spawn(workers.run(shutdown.clone(), grace));
         shutdown.cancelled().await;
         tracing::info!("shutting down");
         handle.stop(true).await;
+        if let Some(m) = metrics_handle {
+            m.stop(true).await;
+        }
         indexer.abort();
         let _ = server_task.await;
         if let Err(e) = workers_task.await {

@@ -82,6 +82,9 @@ pub struct RepositorySettings {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub listen: SocketAddr,
+    /// Also serve `/metrics` on this address (e.g. a port only the cluster's Prometheus
+    /// reaches); it stays on `listen` too.
+    pub metrics_listen: Option<SocketAddr>,
     /// Largest webhook or API body accepted, in bytes; larger bodies get 413.
     pub max_body_bytes: usize,
     /// How long shutdown waits for in-flight jobs before releasing their leases.
@@ -98,6 +101,7 @@ impl Default for ServerSettings {
     fn default() -> Self {
         ServerSettings {
             listen: "127.0.0.1:8080".parse().expect("valid default address"),
+            metrics_listen: None,
             max_body_bytes: 1024 * 1024,
             shutdown_grace_secs: 20,
             ingest_queue_capacity: 10_000,

@@ -184,6 +184,24 @@ pub fn app(
         .wrap(tracing_actix_web::TracingLogger::default())
 }
 
+/// The app of the separate metrics listener: `/metrics` only.
+pub fn metrics_app(
+    state: web::Data<AppState>,
+) -> actix_web::App<
+    impl actix_web::dev::ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    actix_web::App::new()
+        .app_data(state)
+        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
+        .default_service(web::to(not_found))
+}
+
 async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("no such route"))
 }
