@@ -19,7 +19,8 @@ pub struct TicketView {
     pub comment: Option<CommentRecord>,
 }
 
-/// Looks a live ticket up and searches its duplicates; `None` when unknown or deleted.
+/// Looks a live ticket up with its duplicates and TicketLens' comment; `None` when unknown
+/// or deleted.
 pub async fn ticket_view(
     store: &Store,
     index: Arc<TicketIndex>,
@@ -27,6 +28,29 @@ pub async fn ticket_view(
     tracker: Tracker,
     key: &str,
 ) -> anyhow::Result<Option<TicketView>> {
+    let Some((ticket, duplicates)) = duplicates_of(store, index, settings, tracker, key).await?
+    else {
+        return Ok(None);
+    };
+    let comment = store
+        .comment(tracker.as_str(), &ticket.id)
+        .await
+        .context("failed to read the comment")?;
+    Ok(Some(TicketView {
+        ticket,
+        duplicates,
+        comment,
+    }))
+}
+
+/// Looks a live ticket up and searches its duplicates; `None` when unknown or deleted.
+pub async fn duplicates_of(
+    store: &Store,
+    index: Arc<TicketIndex>,
+    settings: &DuplicateSettings,
+    tracker: Tracker,
+    key: &str,
+) -> anyhow::Result<Option<(StoredTicket, Vec<DuplicateCandidate>)>> {
     let Some(ticket) = store
         .ticket_by_key(tracker.as_str(), key)
         .await
@@ -60,15 +84,7 @@ pub async fn ticket_view(
             duplicates.push(linked_only(tracker, key));
         }
     }
-    let comment = store
-        .comment(tracker.as_str(), &ticket.id)
-        .await
-        .context("failed to read the comment")?;
-    Ok(Some(TicketView {
-        ticket,
-        duplicates,
-        comment,
-    }))
+    Ok(Some((ticket, duplicates)))
 }
 
 fn linked_only(tracker: Tracker, key: String) -> DuplicateCandidate {

@@ -4,8 +4,8 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::domain::{Enrichment, SimilarOptions, SimilarQuery};
-use crate::enrich::{analyze as run_analysis, AnalyzeError, TicketText};
+use crate::domain::{SimilarOptions, SimilarQuery};
+use crate::enrich::{analyze as run_analysis, TicketText};
 use crate::worker::{explain_by_modules, join_fragility};
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -54,13 +54,7 @@ pub async fn analyze(
             body: &req.body,
             repository: req.repository.as_deref(),
         };
-        // With no repository configured there is no code to point to, only tickets.
-        if code.is_empty() && ticket.repository.is_none() {
-            if ticket.title.trim().is_empty() && ticket.body.trim().is_empty() {
-                return Err(AnalyzeError::EmptyText);
-            }
-            return Ok(Enrichment::default());
-        }
+        // With no repository configured this locates nothing and only duplicates remain.
         run_analysis(code.as_ref(), ticket, limit)
     })
     .await

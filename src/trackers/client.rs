@@ -68,6 +68,19 @@ pub enum ClientError {
     Decode(String),
 }
 
+/// A tracker call's failure as write-back sees it: a 4xx other than 429 will not get better
+/// by retrying, so the job is parked as dead at once.
+impl From<ClientError> for crate::writeback::SinkError {
+    fn from(e: ClientError) -> Self {
+        let permanent =
+            matches!(&e, ClientError::Status { status, .. } if *status < 500 && *status != 429);
+        crate::writeback::SinkError {
+            message: e.to_string(),
+            permanent,
+        }
+    }
+}
+
 /// A reusable client; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct TrackerClient {

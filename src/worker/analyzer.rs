@@ -31,7 +31,7 @@ impl Analyze for ServiceAnalyzer {
                 None => Enrichment::default(),
             };
             join_fragility(&self.store, &mut enrichment).await?;
-            let view = crate::ticketview::ticket_view(
+            let found = crate::ticketview::duplicates_of(
                 &self.store,
                 self.index.clone(),
                 &self.duplicates,
@@ -39,7 +39,7 @@ impl Analyze for ServiceAnalyzer {
                 ticket.key.as_str(),
             )
             .await?;
-            enrichment.duplicates = view.map(|v| v.duplicates).unwrap_or_default();
+            enrichment.duplicates = found.map(|(_, d)| d).unwrap_or_default();
             if let Some(code) = &self.code_index {
                 explain_by_modules(&self.store, code.clone(), &mut enrichment).await?;
             }
@@ -88,7 +88,7 @@ pub async fn explain_by_modules(
     code: Arc<CodeIndex>,
     e: &mut Enrichment,
 ) -> anyhow::Result<()> {
-    if e.modules.is_empty() || e.duplicates.is_empty() || code.is_empty() {
+    if e.modules.is_empty() || e.duplicates.is_empty() {
         return Ok(());
     }
     let mut texts = Vec::with_capacity(e.duplicates.len());

@@ -84,31 +84,32 @@ pub async fn write_back(
         .unwrap_or_else(|| default_format(ticket));
     let existing = store.comment(ticket.tracker.as_str(), &ticket.id).await?;
     let analysis = serde_json::to_string(enrichment).unwrap_or_default();
-    let Some(body) = render::render(enrichment, format, opts) else {
+    let rendered = render::render(enrichment, format, opts);
+    let hash = rendered
+        .as_deref()
+        .map(|b| hex::encode(Sha256::digest(b.as_bytes())))
+        .unwrap_or_default();
+    let record = |comment_id: Option<String>, state: &str| CommentRecord {
+        tracker: ticket.tracker.as_str().to_string(),
+        ticket_id: ticket.id.clone(),
+        ticket_key: ticket.key.to_string(),
+        comment_id,
+        state: state.to_string(),
+        format: format_name(format).to_string(),
+        body: rendered.clone().unwrap_or_default(),
+        content_hash: hash.clone(),
+        analysis: analysis.clone(),
+        updated_at: now_ms(),
+    };
+    let Some(body) = rendered.as_deref() else {
         if existing.is_none() {
-            let record = record(ticket, None, "skipped", format, String::new(), analysis);
-            store.save_comment(&record).await?;
+            store.save_comment(&record(None, "skipped")).await?;
         }
         return Ok(Outcome::Skipped);
     };
-    let hash = hex::encode(Sha256::digest(body.as_bytes()));
     let Some(sink) = sink else {
-        let mut r = record(ticket, None, "dry_run", format, body, analysis);
-        r.content_hash = hash;
-        store.save_comment(&r).await?;
+        store.save_comment(&record(None, "dry_run")).await?;
         return Ok(Outcome::DryRun);
-    };
-    let make = |comment_id: Option<String>, state: &str, body: &str| {
-        let mut r = record(
-            ticket,
-            comment_id,
-            state,
-            format,
-            body.to_string(),
-            analysis.clone(),
-        );
-        r.content_hash = hash.clone();
-        r
     };
     match existing {
         Some(e) if e.state == "sent" && e.comment_id.is_some() => {
@@ -116,8 +117,8 @@ pub async fn write_back(
             if e.content_hash == hash {
                 return Ok(Outcome::Unchanged);
             }
-            sink.update(ticket, &id, &body).await?;
-            store.save_comment(&make(Some(id), "sent", &body)).await?;
+            sink.update(ticket, &id, body).await?;
+            store.save_comment(&record(Some(id), "sent")).await?;
             Ok(Outcome::Updated)
         }
         existing => {
@@ -128,7 +129,7 @@ pub async fn write_back(
             // Record the intent first: a crash after the tracker call leaves `pending`, and
             // the re-run looks for the comment before creating one.
             store
-                .save_comment(&make(Some(planned.clone()), "pending", &body))
+                .save_comment(&record(Some(planned.clone()), "pending"))
                 .await?;
             let found = if was_pending {
                 sink.find_ours(ticket, &planned).await?
@@ -137,39 +138,14 @@ pub async fn write_back(
             };
             let (id, outcome) = match found {
                 Some(id) => {
-                    sink.update(ticket, &id, &body).await?;
+                    sink.update(ticket, &id, body).await?;
                     (id, Outcome::Updated)
                 }
-                None => (
-                    sink.create(ticket, &planned, &body).await?,
-                    Outcome::Created,
-                ),
+                None => (sink.create(ticket, &planned, body).await?, Outcome::Created),
             };
-            store.save_comment(&make(Some(id), "sent", &body)).await?;
+            store.save_comment(&record(Some(id), "sent")).await?;
             Ok(outcome)
         }
-    }
-}
-
-fn record(
-    ticket: &TicketEvent,
-    comment_id: Option<String>,
-    state: &str,
-    format: Format,
-    body: String,
-    analysis: String,
-) -> CommentRecord {
-    CommentRecord {
-        tracker: ticket.tracker.as_str().to_string(),
-        ticket_id: ticket.id.clone(),
-        ticket_key: ticket.key.to_string(),
-        comment_id,
-        state: state.to_string(),
-        format: format_name(format).to_string(),
-        body,
-        content_hash: String::new(),
-        analysis,
-        updated_at: now_ms(),
     }
 }
 

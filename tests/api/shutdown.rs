@@ -95,6 +95,10 @@ async fn sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased() {
         }
         let (queued_at_stop, _, done_at_stop) = state_counts(&store).await;
         eprintln!("{backend:?}: SIGTERM with {done_at_stop} done and {queued_at_stop} queued");
+        assert!(
+            done_at_stop < total,
+            "{backend:?}: the signal must arrive while work remains"
+        );
         kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
         let status = tokio::task::spawn_blocking(move || child.wait())
             .await

@@ -5,7 +5,6 @@ use super::api::JiraApi;
 use crate::config::JiraFlavor;
 use crate::domain::TicketEvent;
 use crate::render::Format;
-use crate::trackers::client::ClientError;
 use crate::writeback::{CommentSink, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -13,16 +12,6 @@ use serde_json::{json, Value};
 
 /// The comment property that marks a comment as TicketLens' own.
 pub const MARKER_PROPERTY: &str = "ticketlens";
-
-/// Maps a client error to a write-back error: 4xx other than 429 is permanent.
-pub fn sink_error(e: ClientError) -> SinkError {
-    let permanent =
-        matches!(&e, ClientError::Status { status, .. } if *status < 500 && *status != 429);
-    SinkError {
-        message: e.to_string(),
-        permanent,
-    }
-}
 
 impl JiraApi {
     fn comment_base(&self, ticket: &TicketEvent) -> String {
@@ -69,7 +58,7 @@ impl CommentSink for JiraApi {
                 .client
                 .send_json(Method::POST, &url, Some(&request), &self.auth)
                 .await
-                .map_err(sink_error)?;
+                .map_err(SinkError::from)?;
             comment_id(&answer).ok_or_else(|| SinkError {
                 message: "Jira answered the comment create without an id".into(),
                 permanent: false,
@@ -89,7 +78,7 @@ impl CommentSink for JiraApi {
             self.client
                 .send_json(Method::PUT, &url, Some(&request), &self.auth)
                 .await
-                .map_err(sink_error)?;
+                .map_err(SinkError::from)?;
             Ok(())
         })
     }
@@ -110,7 +99,7 @@ impl CommentSink for JiraApi {
                     .client
                     .send_json(Method::GET, &url, None, &self.auth)
                     .await
-                    .map_err(sink_error)?;
+                    .map_err(SinkError::from)?;
                 let comments = page["comments"].as_array().cloned().unwrap_or_default();
                 for c in &comments {
                     let ours = c["properties"]

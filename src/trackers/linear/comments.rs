@@ -20,7 +20,7 @@ impl LinearApi {
             .client
             .send_json(Method::POST, &self.url, Some(&body), &self.auth)
             .await
-            .map_err(crate::trackers::jira::comments::sink_error)?;
+            .map_err(SinkError::from)?;
         if let Some(errors) = answer["errors"].as_array().filter(|e| !e.is_empty()) {
             let message = errors
                 .iter()
