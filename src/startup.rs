@@ -36,6 +36,8 @@ pub struct Application {
     grace: Duration,
     code_index: Arc<CodeIndex>,
     refresh_every: Duration,
+    /// Period of the ticket index's timed commit (zero: every job commits its own ticket).
+    index_commit_every: Duration,
 }
 
 impl Application {
@@ -104,6 +106,7 @@ impl Application {
                 jira,
                 linear,
                 render: settings.comments.render_options(),
+                stage_index: settings.duplicates.commit_interval_ms > 0,
             })
         });
         let workers = Workers::new(
@@ -163,6 +166,7 @@ impl Application {
             grace,
             code_index,
             refresh_every: Duration::from_secs(settings.codeindex.refresh_interval_secs),
+            index_commit_every: Duration::from_millis(settings.duplicates.commit_interval_ms),
         })
     }
 
@@ -195,8 +199,14 @@ impl Application {
             grace,
             code_index,
             refresh_every,
+            index_commit_every,
             ..
         } = self;
+        let committer = tokio::spawn(index_sync::commit_staged(
+            ticket_index.clone(),
+            index_commit_every,
+            shutdown.clone(),
+        ));
         let follower = tokio::spawn(index_sync::follow(
             store.clone(),
             ticket_index,
@@ -227,6 +237,7 @@ impl Application {
             tracing::error!(error = %e, "worker supervisor failed");
         }
         let _ = follower.await;
+        let _ = committer.await;
         for w in writers {
             let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
         }

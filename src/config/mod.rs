@@ -133,6 +133,8 @@ impl Default for DatabaseSettings {
 pub struct QueueSettings {
     /// Number of worker tasks claiming jobs in this process.
     pub workers: usize,
+    /// Lease of a running job, renewed every third of it; a dead process's jobs are
+    /// claimed again after at most this long.
     pub lease_secs: u64,
     /// Attempts before a job is parked as `dead`.
     pub max_attempts: i64,
@@ -146,7 +148,7 @@ impl Default for QueueSettings {
     fn default() -> Self {
         QueueSettings {
             workers: 4,
-            lease_secs: 120,
+            lease_secs: 30,
             max_attempts: 8,
             backoff_base_ms: 2_000,
             backoff_cap_ms: 15 * 60 * 1000,
@@ -252,6 +254,11 @@ pub struct DuplicateSettings {
     pub limit: usize,
     /// Only search the ticket's own project (Jira) or team (Linear).
     pub same_project: bool,
+    /// Index commits of live tickets happen at most this often (milliseconds): a ticket
+    /// indexed while the index is quiet is committed at once, one indexed during a burst
+    /// waits for the next commit, which serves every ticket of the interval. 0 commits each
+    /// ticket before its job goes on.
+    pub commit_interval_ms: u64,
 }
 
 impl Default for DuplicateSettings {
@@ -263,6 +270,7 @@ impl Default for DuplicateSettings {
             related_threshold: o.related_threshold,
             limit: o.limit,
             same_project: o.same_project,
+            commit_interval_ms: 100,
         }
     }
 }

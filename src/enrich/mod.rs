@@ -56,13 +56,22 @@ pub fn analyze(
     })
 }
 
+/// What is known of a duplicate candidate's code modules: those its own analysis found
+/// (stored with its comment), or only its text, to locate now.
+#[derive(Debug, Clone)]
+pub enum CandidateModules {
+    Known(Vec<ModuleHit>),
+    Text { title: String, body: String },
+}
+
 /// Adds to each duplicate candidate the code modules both tickets land in (the top three of
-/// each), from the candidate's own text (`texts`, in candidate order). Blocking.
+/// each), from `sources` (in candidate order). Blocking when a candidate's text must be
+/// located.
 pub fn mark_shared_modules(
     code: &dyn Locate,
     ours: &[ModuleHit],
     candidates: &mut [DuplicateCandidate],
-    texts: &[(String, String)],
+    sources: &[CandidateModules],
 ) {
     let mine: HashSet<(&str, &str)> = ours
         .iter()
@@ -72,14 +81,22 @@ pub fn mark_shared_modules(
     if mine.is_empty() {
         return;
     }
-    for (c, (title, body)) in candidates.iter_mut().zip(texts) {
-        let Ok(located) = code.locate(title, body, None, 3) else {
-            continue;
+    for (c, source) in candidates.iter_mut().zip(sources) {
+        let located;
+        let theirs: &[ModuleHit] = match source {
+            CandidateModules::Known(modules) => modules,
+            CandidateModules::Text { title, body } => match code.locate(title, body, None, 3) {
+                Ok(l) => {
+                    located = l.modules;
+                    &located
+                }
+                Err(_) => continue,
+            },
         };
-        for m in located.modules {
+        for m in theirs.iter().take(3) {
             let shared = mine.contains(&(m.repository.as_str(), m.module.as_str()));
             if shared && !c.shared_modules.contains(&m.module) {
-                c.shared_modules.push(m.module);
+                c.shared_modules.push(m.module.clone());
             }
         }
     }
@@ -184,12 +201,24 @@ mod tests {
             shared_modules: vec![],
         };
         let mut cands = vec![candidate("A-1"), candidate("A-2")];
-        let texts = vec![
-            ("auth token expired".to_string(), String::new()),
-            ("billing invoice wrong".to_string(), String::new()),
+        let text = |t: &str| CandidateModules::Text {
+            title: t.into(),
+            body: String::new(),
+        };
+        let mut billing = ours.clone();
+        billing[0].module = "billing".into();
+        let sources = vec![
+            text("auth token expired"),
+            text("billing invoice wrong"),
+            CandidateModules::Known(ours.clone()),
+            CandidateModules::Known(billing),
         ];
-        mark_shared_modules(&ByFirstWord, &ours, &mut cands, &texts);
+        cands.extend([candidate("A-3"), candidate("A-4")]);
+        mark_shared_modules(&ByFirstWord, &ours, &mut cands, &sources);
         assert_eq!(cands[0].shared_modules, vec!["auth".to_string()]);
         assert!(cands[1].shared_modules.is_empty());
+        // known modules are used as they are, without locating the text again
+        assert_eq!(cands[2].shared_modules, vec!["auth".to_string()]);
+        assert!(cands[3].shared_modules.is_empty());
     }
 }

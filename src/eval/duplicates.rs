@@ -8,9 +8,11 @@
 
 use super::metrics::{first_rank, RankMetrics};
 use crate::domain::{SimilarQuery, TicketDoc, Tracker};
-use crate::ticketindex::{Logistic, Scored, TicketIndex};
+use crate::ticketindex::{BaselineHit, Logistic, Scored, TicketIndex};
+use crate::trackers::text::jira_wiki_to_text;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 /// One line of a `*-tickets.jsonl` file (only the fields ranking may read, plus
@@ -88,13 +90,19 @@ pub fn read_jsonl<T: for<'de> Deserialize<'de>>(path: &Path) -> anyhow::Result<V
         .collect()
 }
 
+/// The description as the service stores it: Jira webhooks and searches carry wiki markup,
+/// which the service turns into plain text before indexing (`{code}`, `*bold*`, `h2.`...).
+fn body_of(t: &DatasetTicket) -> String {
+    jira_wiki_to_text(&t.body)
+}
+
 fn doc_of(t: &DatasetTicket) -> TicketDoc {
     TicketDoc {
         tracker: Tracker::Jira,
         id: t.id.clone(),
         key: t.id.clone(),
         title: t.title.clone(),
-        body: t.body.clone(),
+        body: body_of(t),
         labels: Vec::new(),
         components: Vec::new(),
         project: Some(t.project.clone()),
@@ -107,7 +115,7 @@ fn doc_of(t: &DatasetTicket) -> TicketDoc {
 fn query_of(t: &DatasetTicket) -> SimilarQuery {
     SimilarQuery {
         title: t.title.clone(),
-        body: t.body.clone(),
+        body: body_of(t),
         project: Some(t.project.clone()),
         components: Vec::new(),
         created_at: Some(t.created_at.clone()),
@@ -125,6 +133,71 @@ fn rerank<'a>(model: &Logistic, c: &'a [Scored]) -> Vec<(f32, &'a Scored)> {
     v
 }
 
+/// What a search found for one ticket: our candidates and the BM25 baseline's hits.
+type Found = (Vec<Scored>, Vec<BaselineHit>);
+
+/// Replays the tickets in creation order the way the service meets them: each `searched`
+/// ticket is searched against the tickets indexed before it, then indexed itself, one commit
+/// per ticket. So the index statistics (term frequencies, boilerplate lines) are those of
+/// the past only, as in the service, never of tickets created later.
+fn stream(
+    tickets: &[DatasetTicket],
+    searched: &HashSet<&str>,
+) -> anyhow::Result<HashMap<String, Found>> {
+    let (index, _) = TicketIndex::open(None)?;
+    let index = index.with_baseline();
+    let mut ordered: Vec<&DatasetTicket> = tickets.iter().collect();
+    ordered.sort_by(|a, b| {
+        let (a, b) = (
+            TicketIndex::order_of(Some(&a.created_at), &a.id),
+            TicketIndex::order_of(Some(&b.created_at), &b.id),
+        );
+        if a.is_before(&b) {
+            std::cmp::Ordering::Less
+        } else if b.is_before(&a) {
+            std::cmp::Ordering::Greater
+        } else {
+            std::cmp::Ordering::Equal
+        }
+    });
+    let mut found = HashMap::new();
+    for t in ordered {
+        if searched.contains(t.id.as_str()) {
+            let q = query_of(t);
+            let cands = index.candidates(&q, true, crate::ticketindex::FIRST_STAGE)?;
+            let base = index.baseline_search(&q, 20)?;
+            found.insert(t.id.clone(), (cands, base));
+        }
+        index.upsert(std::slice::from_ref(&doc_of(t)))?;
+    }
+    Ok(found)
+}
+
+/// Each query's top `limit` candidate ids as the service ranks them (shipped model, tickets
+/// streamed in creation order): what a comment written at the query's creation should name.
+/// Queries whose ticket is not in `tickets` are left out.
+pub fn shipped_rankings(
+    tickets: &[DatasetTicket],
+    queries: &[DatasetQuery],
+    limit: usize,
+) -> anyhow::Result<Vec<(String, Vec<String>)>> {
+    let searched: HashSet<&str> = queries.iter().map(|q| q.query.as_str()).collect();
+    let found = stream(tickets, &searched)?;
+    let shipped = Logistic::shipped();
+    Ok(queries
+        .iter()
+        .filter_map(|q| {
+            let (cands, _) = found.get(&q.query)?;
+            let ids = rerank(&shipped, cands)
+                .into_iter()
+                .take(limit)
+                .map(|(_, s)| s.id.clone())
+                .collect();
+            Some((q.query.clone(), ids))
+        })
+        .collect())
+}
+
 /// Runs the evaluation. `folds` ≥ 2; `likely_threshold` and `limit` as the service uses them.
 pub fn run(
     tickets: &[DatasetTicket],
@@ -134,31 +207,47 @@ pub fn run(
     limit: usize,
 ) -> anyhow::Result<DuplicateReport> {
     let folds = folds.max(2);
-    let (index, _) = TicketIndex::open(None)?;
-    let index = index.with_baseline();
-    let docs: Vec<TicketDoc> = tickets.iter().map(doc_of).collect();
-    index.rebuild(&docs, None)?;
-    let by_id: std::collections::HashMap<&str, &DatasetTicket> =
-        tickets.iter().map(|t| (t.id.as_str(), t)).collect();
+    let by_id: HashMap<&str, &DatasetTicket> = tickets.iter().map(|t| (t.id.as_str(), t)).collect();
+    // Searched: the queries, and (for false alarms) every other ticket created inside the
+    // labelled period, after the first query up to the last one.
+    let query_ids: HashSet<&str> = queries.iter().map(|q| q.query.as_str()).collect();
+    let order = |id: &str| {
+        by_id
+            .get(id)
+            .map(|t| TicketIndex::order_of(Some(&t.created_at), id))
+    };
+    let first = queries.first().and_then(|q| order(&q.query));
+    let last = queries.last().and_then(|q| order(&q.query));
+    let no_duplicate: Vec<&DatasetTicket> = match (&first, &last) {
+        (Some(first), Some(last)) => tickets
+            .iter()
+            .filter(|t| {
+                let o = TicketIndex::order_of(Some(&t.created_at), &t.id);
+                !query_ids.contains(t.id.as_str()) && first.is_before(&o) && !last.is_before(&o)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let searched: HashSet<&str> = query_ids
+        .iter()
+        .copied()
+        .chain(no_duplicate.iter().map(|t| t.id.as_str()))
+        .collect();
+    let mut found = stream(tickets, &searched)?;
 
     let mut base_ranks = Vec::new();
     let mut per_query: Vec<(Vec<Scored>, &DatasetQuery)> = Vec::new();
     let mut skipped = 0;
     for q in queries {
-        let Some(t) = by_id.get(q.query.as_str()) else {
+        let Some((cands, base)) = found.remove(&q.query) else {
             skipped += 1;
             continue;
         };
-        let sq = query_of(t);
-        let base = index.baseline_search(&sq, 20)?;
         base_ranks.push(first_rank(
             base.iter().map(|h| h.id.as_str()),
             &q.duplicate_of,
         ));
-        per_query.push((
-            index.candidates(&sq, true, crate::ticketindex::FIRST_STAGE)?,
-            q,
-        ));
+        per_query.push((cands, q));
     }
     let examples = |skip_fold: Option<usize>| {
         per_query
@@ -199,29 +288,15 @@ pub fn run(
         }
     }
 
-    // False alarms: every ticket that is not a query, created inside the labelled period
-    // (after the first query, up to the last one), searched against the tickets before it.
-    let query_ids: std::collections::HashSet<&str> =
-        queries.iter().map(|q| q.query.as_str()).collect();
-    let order = |id: &str| {
-        by_id
-            .get(id)
-            .map(|t| TicketIndex::order_of(Some(&t.created_at), id))
-    };
-    let first = queries.first().and_then(|q| order(&q.query));
-    let last = queries.last().and_then(|q| order(&q.query));
-    if let (Some(first), Some(last)) = (first, last) {
-        for (n, t) in tickets.iter().enumerate() {
-            let o = TicketIndex::order_of(Some(&t.created_at), &t.id);
-            if query_ids.contains(t.id.as_str()) || !first.is_before(&o) || last.is_before(&o) {
-                continue;
-            }
-            let cands = index.candidates(&query_of(t), true, crate::ticketindex::FIRST_STAGE)?;
-            let dup_resolved = t.resolution.as_deref() == Some("Duplicate");
-            for (m, model) in [&fold_models[n % folds], &shipped].into_iter().enumerate() {
-                let top = rerank(model, &cands).first().map_or(0.0, |(p, _)| *p);
-                best[m].push((top, dup_resolved));
-            }
+    // False alarms: each no-duplicate ticket's best similarity against the tickets before it.
+    for (n, t) in no_duplicate.iter().enumerate() {
+        let Some((cands, _)) = found.get(&t.id) else {
+            continue;
+        };
+        let dup_resolved = t.resolution.as_deref() == Some("Duplicate");
+        for (m, model) in [&fold_models[n % folds], &shipped].into_iter().enumerate() {
+            let top = rerank(model, cands).first().map_or(0.0, |(p, _)| *p);
+            best[m].push((top, dup_resolved));
         }
     }
     let tier = |m: usize, threshold: f32| {

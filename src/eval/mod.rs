@@ -3,4 +3,4 @@
 pub mod duplicates;
 mod metrics;
 
-pub use metrics::RankMetrics;
+pub use metrics::{first_rank, RankMetrics};

@@ -48,7 +48,7 @@ impl Store {
         .bind(c.fetched)
         .bind(i64::from(c.done))
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -57,7 +57,7 @@ impl Store {
     pub async fn reset_backfill_cursor(&self, source: &str) -> Result<(), sqlx::Error> {
         sqlx::query("DELETE FROM backfill_cursors WHERE source = $1")
             .bind(source)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
         Ok(())
     }
@@ -76,7 +76,7 @@ impl Store {
         .bind(tracker)
         .bind(ticket_id)
         .bind(linked_key)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

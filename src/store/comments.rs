@@ -53,9 +53,10 @@ impl Store {
         .transpose()
     }
 
-    /// Inserts or replaces a ticket's comment record.
+    /// Inserts or replaces a ticket's comment record. A `pending` record (the intent written
+    /// before a tracker call) is flushed to disk before this returns.
     pub async fn save_comment(&self, c: &CommentRecord) -> Result<(), sqlx::Error> {
-        sqlx::query(
+        let query = sqlx::query(
             "INSERT INTO comments (tracker, ticket_id, ticket_key, comment_id, state, format, \
                  body, content_hash, analysis, updated_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
@@ -74,9 +75,14 @@ impl Store {
         .bind(&c.body)
         .bind(&c.content_hash)
         .bind(&c.analysis)
-        .bind(c.updated_at)
-        .execute(&self.pool)
-        .await?;
+        .bind(c.updated_at);
+        if c.state == "pending" {
+            let mut conn = self.durable().await?;
+            query.execute(&mut *conn).await?;
+            conn.release().await?;
+        } else {
+            query.execute(&self.writer).await?;
+        }
         Ok(())
     }
 }

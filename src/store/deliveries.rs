@@ -43,7 +43,8 @@ impl Store {
         max_attempts: i64,
         now: i64,
     ) -> Result<Vec<DeliveryOutcome>, sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut conn = self.durable().await?;
+        let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let mut outcomes = vec![DeliveryOutcome::Duplicate; batch.len()];
         for chunk_start in (0..batch.len()).step_by(CHUNK) {
             let chunk = &batch[chunk_start..(chunk_start + CHUNK).min(batch.len())];
@@ -76,6 +77,7 @@ impl Store {
             }
         }
         tx.commit().await?;
+        conn.release().await?;
         Ok(outcomes)
     }
 

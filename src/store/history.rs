@@ -61,7 +61,7 @@ impl Store {
     /// Applies a mining run in one transaction: drops rewritten commits, inserts new ones.
     #[tracing::instrument(skip_all, fields(repository = b.repository, commits = b.commits.len()))]
     pub async fn save_history(&self, b: &HistoryBatch<'_>) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         if b.reset {
             for table in ["history_changes", "history_commits"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE repository = $1"))

@@ -129,7 +129,7 @@ impl Store {
         max_attempts: i64,
         now: i64,
     ) -> Result<i64, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.writer.acquire().await?;
         enqueue_in(&mut conn, kind, payload, max_attempts, now).await
     }
 
@@ -160,7 +160,7 @@ impl Store {
             .bind(owner)
             .bind(now + lease_ms)
             .bind(now)
-            .fetch_optional(&self.pool)
+            .fetch_optional(&self.writer)
             .await?;
         row.as_ref().map(job_from_row).transpose()
     }
@@ -175,7 +175,7 @@ impl Store {
              WHERE state = 'running' AND lease_until < $1 AND attempts >= max_attempts",
         )
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())
     }
@@ -194,7 +194,7 @@ impl Store {
         .bind(until)
         .bind(id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -209,7 +209,7 @@ impl Store {
         .bind(now)
         .bind(id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -244,7 +244,7 @@ impl Store {
         .bind(finished)
         .bind(job.id)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(match (done.rows_affected(), dead) {
             (0, _) => FailOutcome::LeaseLost,
@@ -263,7 +263,7 @@ impl Store {
         )
         .bind(now)
         .bind(owner)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected())
     }
@@ -316,7 +316,7 @@ impl Store {
         )
         .bind(now)
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() == 1)
     }

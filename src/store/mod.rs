@@ -58,8 +58,51 @@ pub enum StoreError {
 /// A handle to the database; cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Store {
+    /// Every read and every write that can be redone: on SQLite its commits are not fsynced
+    /// one by one (`synchronous = NORMAL`), on PostgreSQL they do not wait for the WAL flush
+    /// (`synchronous_commit = off`). A process crash loses none of them; only an OS crash or
+    /// power loss can lose the latest, and those are redone (the job is not marked done).
     pool: AnyPool,
+    /// Every write. On SQLite one connection: writers queue here in order instead of
+    /// fighting over the file lock (a lost race sleeps in SQLite's busy handler); on
+    /// PostgreSQL the same pool as reads.
+    writer: AnyPool,
+    /// PostgreSQL: connections whose commits wait for the WAL flush, for the writes whose
+    /// loss would break a promise (an acknowledged webhook, the intent recorded before a
+    /// tracker call). SQLite does those on `writer` with `synchronous = FULL` for the
+    /// transaction. Either way the flush also covers every earlier commit (the log is
+    /// sequential), so what was acknowledged after a write is never older than that write.
+    durable: AnyPool,
     backend: Backend,
+}
+
+/// A connection for a durable write; see [`Store::durable`].
+pub(crate) struct DurableConn {
+    conn: sqlx::pool::PoolConnection<sqlx::Any>,
+    sqlite: bool,
+}
+
+impl std::ops::Deref for DurableConn {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for DurableConn {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.conn
+    }
+}
+
+impl DurableConn {
+    /// Hands the connection back (on SQLite, to unflushed commits again).
+    pub(crate) async fn release(mut self) -> Result<(), sqlx::Error> {
+        if self.sqlite {
+            self.conn.execute("PRAGMA synchronous = NORMAL").await?;
+        }
+        Ok(())
+    }
 }
 
 /// Picks the backend from a database URL's scheme.
@@ -97,24 +140,53 @@ impl Store {
             _ => url.to_string(),
         };
         let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections.max(1))
+        let pool = Self::open_pool(&options, backend, max_connections.max(1), false).await?;
+        let (writer, durable) = match backend {
+            Backend::Sqlite => {
+                let writer = Self::open_pool(&options, backend, 1, false).await?;
+                (writer.clone(), writer)
+            }
+            Backend::Postgres => {
+                let durable = Self::open_pool(&options, backend, 2, true).await?;
+                (pool.clone(), durable)
+            }
+        };
+        Ok(Store {
+            pool,
+            writer,
+            durable,
+            backend,
+        })
+    }
+
+    async fn open_pool(
+        options: &AnyConnectOptions,
+        backend: Backend,
+        max_connections: u32,
+        durable: bool,
+    ) -> Result<AnyPool, sqlx::Error> {
+        AnyPoolOptions::new()
+            .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers run beside the single writer; FULL fsyncs each
-                        // commit so an acknowledged webhook survives power loss too.
-                        conn.execute("PRAGMA journal_mode = WAL").await?;
-                        conn.execute("PRAGMA synchronous = FULL").await?;
-                        conn.execute("PRAGMA busy_timeout = 30000").await?;
+                    match (backend, durable) {
+                        (Backend::Sqlite, _) => {
+                            // WAL lets readers run beside the single writer.
+                            conn.execute("PRAGMA journal_mode = WAL").await?;
+                            conn.execute("PRAGMA synchronous = NORMAL").await?;
+                            conn.execute("PRAGMA busy_timeout = 30000").await?;
+                        }
+                        (Backend::Postgres, false) => {
+                            conn.execute("SET synchronous_commit = off").await?;
+                        }
+                        (Backend::Postgres, true) => {}
                     }
                     Ok(())
                 })
             })
-            .connect_with(options)
-            .await?;
-        Ok(Store { pool, backend })
+            .connect_with(options.clone())
+            .await
     }
 
     pub fn backend(&self) -> Backend {
@@ -153,8 +225,20 @@ impl Store {
         Ok(())
     }
 
+    /// A connection whose commits are flushed to disk before they return.
+    pub(crate) async fn durable(&self) -> Result<DurableConn, sqlx::Error> {
+        let mut conn = self.durable.acquire().await?;
+        let sqlite = self.backend == Backend::Sqlite;
+        if sqlite {
+            conn.execute("PRAGMA synchronous = FULL").await?;
+        }
+        Ok(DurableConn { conn, sqlite })
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
+        self.writer.close().await;
+        self.durable.close().await;
     }
 }
 

@@ -80,7 +80,7 @@ impl Store {
         rows: &[ScoreRow],
         now_ms: i64,
     ) -> Result<(), sqlx::Error> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         sqlx::query("DELETE FROM history_scores WHERE repository = $1")
             .bind(repository)
             .execute(&mut *tx)

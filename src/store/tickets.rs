@@ -33,7 +33,7 @@ impl Store {
             .bind(now)
             .bind(e.tracker.as_str())
             .bind(&e.id)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await?;
             return Ok(());
         }
@@ -71,7 +71,7 @@ impl Store {
         .bind(&e.created_at)
         .bind(&e.updated_at)
         .bind(now)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }

@@ -40,11 +40,20 @@ fn is_boilerplate_df(df: u64, n: u64) -> bool {
     df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
 }
 
+/// Indexing memory of the writer (tantivy's minimum is 15 MB).
+const WRITER_BUDGET_BYTES: usize = 16_000_000;
+
 /// The ticket index. Share it behind an `Arc`; every method blocks (use `spawn_blocking`).
 pub struct TicketIndex {
     index: Index,
     fields: Fields,
     writer: Mutex<IndexWriter>,
+    /// Group commit: changes handed to the writer so far, and (its lock also serialising
+    /// committers) how many of them are committed and searchable.
+    added: std::sync::atomic::AtomicU64,
+    committed: Mutex<u64>,
+    /// Signalled when changes are staged (the timed committer waits on it).
+    staged: tokio::sync::Notify,
     reader: IndexReader,
     model: Logistic,
     with_baseline: bool,
@@ -85,7 +94,9 @@ impl TicketIndex {
             }
         };
         register_analyzers(&index);
-        let writer = index.writer_with_num_threads(1, 64_000_000)?;
+        // Every commit starts a segment whose hash table is sized (and zeroed) from this
+        // budget; near tantivy's minimum keeps the many small commits of live traffic cheap.
+        let writer = index.writer_with_num_threads(1, WRITER_BUDGET_BYTES)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -101,6 +112,9 @@ impl TicketIndex {
                 index,
                 fields,
                 writer: Mutex::new(writer),
+                added: Default::default(),
+                committed: Mutex::new(0),
+                staged: tokio::sync::Notify::new(),
                 reader,
                 model: Logistic::shipped(),
                 with_baseline: false,
@@ -145,18 +159,66 @@ impl TicketIndex {
         self.apply(&[], &[(tracker, id.to_string())], None)
     }
 
-    /// Upserts and removes tickets in one commit, saving `position` (the caller's place in
-    /// its source) with it when given. Boilerplate is judged against the tickets already
-    /// indexed.
+    /// Upserts and removes tickets, saving `position` (the caller's place in its source) with
+    /// the commit when given; searchable when this returns. Concurrent callers share one
+    /// commit (group commit). Boilerplate is judged against the tickets already indexed.
     pub fn apply(
         &self,
         upserts: &[TicketDoc],
         deletes: &[(Tracker, String)],
         position: Option<String>,
     ) -> Result<(), IndexError> {
+        let mine = self.add(upserts, deletes, position)?;
+        self.commit_upto(mine).map(|_| ())
+    }
+
+    /// Hands changes to the writer without waiting for them to be searchable: the next
+    /// `commit_staged` (or any commit) publishes them. Live traffic stages each ticket and
+    /// commits on a short timer, so a burst of tickets costs a few commits, not one each.
+    pub fn stage(
+        &self,
+        upserts: &[TicketDoc],
+        deletes: &[(Tracker, String)],
+    ) -> Result<(), IndexError> {
+        self.add(upserts, deletes, None)?;
+        self.staged.notify_one();
+        Ok(())
+    }
+
+    /// Completes when changes have been staged since the last call.
+    pub async fn staged(&self) {
+        self.staged.notified().await
+    }
+
+    /// Commits whatever was staged and not yet committed; tells whether there was any.
+    pub fn commit_staged(&self) -> Result<bool, IndexError> {
+        self.commit_upto(self.added.load(std::sync::atomic::Ordering::SeqCst))
+    }
+
+    /// Makes the changes numbered up to `mine` searchable, unless a commit already did.
+    fn commit_upto(&self, mine: u64) -> Result<bool, IndexError> {
+        let mut committed = self.committed.lock().map_err(|_| IndexError::Poisoned)?;
+        if *committed >= mine {
+            // a commit that started after these changes were added has published them
+            return Ok(false);
+        }
+        let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        let upto = self.added.load(std::sync::atomic::Ordering::SeqCst);
+        self.commit(&mut writer, None)?;
+        *committed = upto;
+        Ok(true)
+    }
+
+    /// Hands changes to the writer (not yet committed); returns their sequence number.
+    fn add(
+        &self,
+        upserts: &[TicketDoc],
+        deletes: &[(Tracker, String)],
+        position: Option<String>,
+    ) -> Result<u64, IndexError> {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
-        let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        let writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
         for t in upserts {
             let doc = self.fields.document(
                 t,
@@ -174,7 +236,10 @@ impl TicketIndex {
         for (tracker, id) in deletes {
             writer.delete_term(self.uid_term(*tracker, id));
         }
-        self.commit(&mut writer, position)
+        if position.is_some() {
+            *self.payload.lock().map_err(|_| IndexError::Poisoned)? = position;
+        }
+        Ok(self.added.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1)
     }
 
     /// Replaces the whole index with `docs`, learning boilerplate lines from all of them

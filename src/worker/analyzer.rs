@@ -6,6 +6,7 @@ use super::handler::Analyze;
 use crate::codeindex::CodeIndex;
 use crate::config::DuplicateSettings;
 use crate::domain::{Enrichment, TicketEvent};
+use crate::enrich::CandidateModules;
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use futures::future::BoxFuture;
@@ -26,11 +27,19 @@ pub struct ServiceAnalyzer {
 impl Analyze for ServiceAnalyzer {
     fn analyze<'a>(&'a self, ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<Enrichment>> {
         Box::pin(async move {
+            let mut t = std::time::Instant::now();
+            let mut lap = || {
+                let ms = t.elapsed().as_secs_f64() * 1000.0;
+                t = std::time::Instant::now();
+                ms
+            };
             let mut enrichment = match &self.code {
                 Some(code) => code.analyze(ticket).await?,
                 None => Enrichment::default(),
             };
+            let located_ms = lap();
             join_fragility(&self.store, &mut enrichment).await?;
+            let fragility_ms = lap();
             let found = crate::ticketview::duplicates_of(
                 &self.store,
                 self.index.clone(),
@@ -40,9 +49,14 @@ impl Analyze for ServiceAnalyzer {
             )
             .await?;
             enrichment.duplicates = found.map(|(_, d)| d).unwrap_or_default();
+            let duplicates_ms = lap();
             if let Some(code) = &self.code_index {
                 explain_by_modules(&self.store, code.clone(), &mut enrichment).await?;
             }
+            tracing::debug!(
+                ticket = %ticket.key, located_ms, fragility_ms, duplicates_ms,
+                explained_ms = lap(), "analysis stages"
+            );
             Ok(enrichment)
         })
     }
@@ -82,7 +96,9 @@ pub async fn join_fragility(store: &Store, e: &mut Enrichment) -> anyhow::Result
 }
 
 /// Names the code modules each duplicate candidate shares with the ticket (evidence shown
-/// to triagers; the similarity itself is not changed by it).
+/// to triagers; the similarity itself is not changed by it). A candidate TicketLens has
+/// analysed already brings the modules stored with its comment; only the others (back-filled
+/// tickets) are located again.
 pub async fn explain_by_modules(
     store: &Store,
     code: Arc<CodeIndex>,
@@ -91,14 +107,25 @@ pub async fn explain_by_modules(
     if e.modules.is_empty() || e.duplicates.is_empty() {
         return Ok(());
     }
-    let mut texts = Vec::with_capacity(e.duplicates.len());
+    let mut sources = Vec::with_capacity(e.duplicates.len());
     for c in &e.duplicates {
-        let t = store.ticket_by_key(c.tracker.as_str(), &c.key).await?;
-        texts.push(t.map(|t| (t.title, t.body)).unwrap_or_default());
+        let stored = store
+            .comment(c.tracker.as_str(), &c.id)
+            .await?
+            .and_then(|r| serde_json::from_str::<Enrichment>(&r.analysis).ok());
+        let source = match stored {
+            Some(analysis) => CandidateModules::Known(analysis.modules),
+            None => {
+                let t = store.ticket_by_key(c.tracker.as_str(), &c.key).await?;
+                let (title, body) = t.map(|t| (t.title, t.body)).unwrap_or_default();
+                CandidateModules::Text { title, body }
+            }
+        };
+        sources.push(source);
     }
     let (modules, mut candidates) = (e.modules.clone(), std::mem::take(&mut e.duplicates));
     e.duplicates = tokio::task::spawn_blocking(move || {
-        crate::enrich::mark_shared_modules(code.as_ref(), &modules, &mut candidates, &texts);
+        crate::enrich::mark_shared_modules(code.as_ref(), &modules, &mut candidates, &sources);
         candidates
     })
     .await?;

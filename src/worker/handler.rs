@@ -56,16 +56,27 @@ pub struct TicketEventHandler {
     /// The ticket index, updated from the stored row (so an out-of-order event never
     /// regresses it).
     pub index: Arc<TicketIndex>,
+    /// Stage the ticket for the next timed index commit instead of committing it now.
+    pub stage_index: bool,
 }
 
 impl TicketEventHandler {
     async fn run(&self, event: TicketEvent) -> Result<(), JobError> {
         let store_err = |e: sqlx::Error| JobError::retryable(format!("store: {e}"));
+        let clock = std::time::Instant::now();
+        let lap = |t: &mut std::time::Instant| {
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            *t = std::time::Instant::now();
+            ms
+        };
+        let mut t = clock;
         self.store
             .apply_ticket_event(&event, now_ms())
             .await
             .map_err(store_err)?;
+        let stored_ms = lap(&mut t);
         self.reindex(&event).await?;
+        let indexed_ms = lap(&mut t);
         if event.kind == EventKind::Deleted {
             if let Some(a) = &self.analyzer {
                 a.forget(&event)
@@ -90,6 +101,7 @@ impl TicketEventHandler {
                 .map_err(|e| JobError::retryable(format!("analysis: {e:#}")))?,
             None => Enrichment::default(),
         };
+        let analysed_ms = lap(&mut t);
         let sink = match event.tracker {
             Tracker::Jira => self.jira.as_deref(),
             Tracker::Linear => self.linear.as_deref(),
@@ -101,6 +113,10 @@ impl TicketEventHandler {
                 message: e.to_string(),
             })?;
         tracing::info!(ticket = %event.key, ?outcome, "comment written");
+        tracing::debug!(
+            ticket = %event.key, stored_ms, indexed_ms, analysed_ms, written_ms = lap(&mut t),
+            total_ms = clock.elapsed().as_secs_f64() * 1000.0, "job stages"
+        );
         Ok(())
     }
 
@@ -115,9 +131,17 @@ impl TicketEventHandler {
         };
         let index = self.index.clone();
         let (tracker, id) = (event.tracker, event.id.clone());
-        tokio::task::spawn_blocking(move || match doc {
-            Some(doc) => index.upsert(std::slice::from_ref(&doc)),
-            None => index.remove(tracker, &id),
+        let stage = self.stage_index;
+        tokio::task::spawn_blocking(move || {
+            let (upserts, deletes) = match doc {
+                Some(doc) => (vec![doc], vec![]),
+                None => (vec![], vec![(tracker, id)]),
+            };
+            if stage {
+                index.stage(&upserts, &deletes)
+            } else {
+                index.apply(&upserts, &deletes, None)
+            }
         })
         .await
         .map_err(|e| JobError::retryable(format!("ticket index task: {e}")))?

@@ -99,3 +99,32 @@ pub async fn follow(
         }
     }
 }
+
+/// Publishes the tickets the workers stage until shutdown (then once more): at once when the
+/// index has been quiet, otherwise at most once per `every`, so a burst shares commits while
+/// a lone ticket is searchable as soon as its commit is done. Does nothing when `every` is
+/// zero (the workers commit themselves).
+pub async fn commit_staged(index: Arc<TicketIndex>, every: Duration, shutdown: CancellationToken) {
+    if every.is_zero() {
+        return;
+    }
+    loop {
+        let stop = tokio::select! {
+            _ = shutdown.cancelled() => true,
+            _ = index.staged() => false,
+        };
+        let i = index.clone();
+        match tokio::task::spawn_blocking(move || i.commit_staged()).await {
+            Ok(Err(e)) => tracing::warn!(error = %e, "ticket index commit failed"),
+            Err(e) => tracing::error!(error = %e, "ticket index commit task failed"),
+            Ok(Ok(_)) => {}
+        }
+        if stop {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => {}
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}

@@ -281,3 +281,61 @@ fn an_excluded_ticket_is_never_its_own_candidate() {
     index.remove(Tracker::Jira, "2").unwrap();
     assert_eq!(index.len(), 1);
 }
+
+/// Concurrent upserts share commits, and each caller's ticket is searchable as soon as its
+/// own call returns (the worker searches right after indexing).
+#[test]
+fn concurrent_upserts_are_each_searchable_when_their_call_returns() {
+    let (index, _) = TicketIndex::open(None).unwrap();
+    let index = std::sync::Arc::new(index);
+    let threads: Vec<_> = (0..6u32)
+        .map(|t| {
+            let index = index.clone();
+            std::thread::spawn(move || {
+                for i in 0..15u32 {
+                    let id = 1000 + t * 100 + i;
+                    let word = format!("zebra{id}x");
+                    index
+                        .upsert(&[doc(id, &format!("{word} crashes"), &word)])
+                        .unwrap();
+                    let q = SimilarQuery {
+                        title: format!("{word} crashes"),
+                        body: word.clone(),
+                        ..SimilarQuery::default()
+                    };
+                    let found = index.candidates(&q, false, 5).unwrap();
+                    assert!(
+                        found.iter().any(|c| c.id == id.to_string()),
+                        "ticket {id} not searchable after its upsert returned"
+                    );
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(index.len(), 90);
+}
+
+/// Staged tickets wait for the timed commit; one commit publishes all of them.
+#[test]
+fn staged_tickets_are_published_by_one_commit() {
+    let (index, _) = TicketIndex::open(None).unwrap();
+    index.upsert(&[doc(1, CRASH, CRASH_BODY)]).unwrap();
+    index
+        .stage(
+            &[doc(2, CRASH, CRASH_BODY), doc(3, "Docs typo", "typo")],
+            &[],
+        )
+        .unwrap();
+    index.stage(&[], &[(Tracker::Jira, "1".into())]).unwrap();
+    assert_eq!(
+        index.len(),
+        1,
+        "nothing staged is searchable before the commit"
+    );
+    assert!(index.commit_staged().unwrap());
+    assert_eq!(index.len(), 2);
+    assert!(!index.commit_staged().unwrap(), "nothing left to commit");
+}

@@ -1,0 +1,455 @@
+//! The whole path under load: real Hadoop tickets replayed, in creation order, as signed Jira
+//! Cloud `jira:issue_created` webhooks to running `ticketlens serve` processes, with a local
+//! fake Jira recording every comment request.
+//!
+//! ```sh
+//! cargo bench --bench replay -- --backend sqlite|postgres [--processes 1] [--rate 0]
+//!     [--concurrency 32] [--kills 0] [--limit N] [--workers 4] [--shown 10]
+//!     [--repo /work/.mirror/apache+tomcat/repo --repo-name tomcat] [--keep]
+//! ```
+//!
+//! `--rate 0` sends as fast as the service acknowledges (closed loop, `--concurrency`
+//! deliveries in flight); `--rate R` sends R tickets/s (open loop). `--kills K` SIGKILLs every
+//! service process K times mid-run and restarts it. Before the replay the repository's history
+//! is mined and its code indexed, so comments carry modules and fragility.
+//!
+//! Reported: tickets/s end to end (first webhook sent to last first-comment received),
+//! p50/p99 webhook-to-comment latency, peak resident memory per process, comments per
+//! ticket (lost, duplicated), and RR@1/5/10 of the duplicate candidates the comments name,
+//! next to the same metrics from `ticketlens eval duplicates`' ranking of the same queries.
+
+mod fake_jira;
+mod service;
+mod webhook;
+
+use service::{Service, Setup};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use ticketlens::eval::duplicates::{read_jsonl, shipped_rankings, DatasetQuery, DatasetTicket};
+use ticketlens::eval::{first_rank, RankMetrics};
+
+/// Keys are `HADOOP-<dataset id>`: never equal to a real Hadoop key (those have ≤ 5 digits),
+/// so keys a description mentions cannot be mistaken for a replayed ticket.
+pub const KEY_PREFIX: &str = "HADOOP-";
+
+const DATASET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/duplicates");
+
+struct Args {
+    backend: String,
+    processes: usize,
+    rate: f64,
+    concurrency: usize,
+    kills: usize,
+    limit: usize,
+    workers: usize,
+    shown: usize,
+    repo: String,
+    repo_name: String,
+    /// Keep the work directory (service logs, database) instead of deleting it.
+    keep: bool,
+}
+
+fn parse_args() -> Args {
+    let mut a = Args {
+        backend: "sqlite".into(),
+        processes: 1,
+        rate: 0.0,
+        concurrency: 32,
+        kills: 0,
+        limit: usize::MAX,
+        workers: 4,
+        shown: 10,
+        repo: "/work/.mirror/apache+tomcat/repo".into(),
+        repo_name: "tomcat".into(),
+        keep: false,
+    };
+    let argv: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < argv.len() {
+        let val = argv.get(i + 1).cloned().unwrap_or_default();
+        let num = |what: &str| -> usize { val.parse().unwrap_or_else(|_| panic!("{what} N")) };
+        match argv[i].as_str() {
+            "--backend" => a.backend = val.clone(),
+            "--processes" => a.processes = num("--processes").max(1),
+            "--rate" => a.rate = val.parse().expect("--rate R"),
+            "--concurrency" => a.concurrency = num("--concurrency").max(1),
+            "--kills" => a.kills = num("--kills"),
+            "--limit" => a.limit = num("--limit"),
+            "--workers" => a.workers = num("--workers"),
+            "--shown" => a.shown = num("--shown").max(1),
+            "--repo" => a.repo = val.clone(),
+            "--repo-name" => a.repo_name = val.clone(),
+            "--keep" => {
+                a.keep = true;
+                i += 1;
+                continue;
+            }
+            _ => {
+                // cargo bench passes `--bench`; anything unknown is skipped
+                i += 1;
+                continue;
+            }
+        }
+        i += 2;
+    }
+    a
+}
+
+fn main() {
+    let args = parse_args();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(run(args));
+}
+
+fn pct(sorted: &[f64], p: f64) -> f64 {
+    sorted
+        .get(((sorted.len() as f64 - 1.0) * p).round() as usize)
+        .copied()
+        .unwrap_or(f64::NAN)
+}
+
+async fn run(a: Args) {
+    let all: Vec<webhook::Ticket> =
+        read_jsonl(&std::path::Path::new(DATASET).join("hadoop-tickets.jsonl")).expect("tickets");
+    let tickets: Vec<webhook::Ticket> = all.into_iter().take(a.limit).collect();
+    let queries: Vec<DatasetQuery> =
+        read_jsonl(&std::path::Path::new(DATASET).join("hadoop-queries.jsonl")).expect("queries");
+    let n = tickets.len();
+
+    let recorder = fake_jira::Shared::default();
+    let jira_base = fake_jira::start(recorder.clone());
+    let dir = tempfile::Builder::new()
+        .prefix("tl-replay-")
+        .tempdir()
+        .expect("work dir");
+    let (database_url, pg_database) = Setup::database(&a.backend, dir.path());
+    let setup = Setup {
+        dir: dir.path().to_path_buf(),
+        database_url,
+        jira_base: jira_base.clone(),
+        repo: a.repo.clone().into(),
+        repo_name: a.repo_name.clone(),
+        workers: a.workers,
+        shown: a.shown,
+        pg_database,
+    };
+    println!(
+        "replay: {n} Hadoop tickets → {} × ticketlens serve ({}, {} workers each); {}; kills {}",
+        a.processes,
+        a.backend,
+        a.workers,
+        if a.rate > 0.0 {
+            format!("open loop at {} tickets/s", a.rate)
+        } else {
+            format!("as fast as acknowledged ({} in flight)", a.concurrency)
+        },
+        a.kills
+    );
+    let (mined, indexed) = setup.prepare(a.processes);
+    println!(
+        "prepared {}: history mined in {mined:.1} s, code indexed in {indexed:.1} s",
+        a.repo_name
+    );
+    let services: Vec<Arc<tokio::sync::Mutex<Service>>> = (0..a.processes)
+        .map(|i| Arc::new(tokio::sync::Mutex::new(Service::start(&setup, i))))
+        .collect();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(a.concurrency)
+        .build()
+        .unwrap();
+    let mut bases = Vec::new();
+    for s in &services {
+        let s = s.lock().await;
+        s.ready(&client).await;
+        bases.push(s.base.clone());
+    }
+    let bases = Arc::new(bases);
+
+    // Send, in creation order, at the chosen pace; a killer restarts the services mid-run.
+    let hooks = Arc::new(webhook::Webhooks::new(&jira_base));
+    let tickets = Arc::new(tickets);
+    let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; n]));
+    let retries = Arc::new(AtomicUsize::new(0));
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let killer = {
+        let (services, next, client) = (services.clone(), next.clone(), client.clone());
+        let kills = a.kills;
+        tokio::spawn(async move {
+            for k in 1..=kills {
+                let at = n * k / (kills + 1);
+                while next.load(Ordering::Relaxed) < at {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                for s in &services {
+                    s.lock().await.kill_and_restart();
+                }
+                println!("  SIGKILL #{k} after {at} tickets sent; restarted");
+                for s in &services {
+                    s.lock().await.ready(&client).await;
+                }
+            }
+        })
+    };
+    let send_one = {
+        let (client, bases, hooks, tickets, sent_at, retries) = (
+            client.clone(),
+            bases.clone(),
+            hooks.clone(),
+            tickets.clone(),
+            sent_at.clone(),
+            retries.clone(),
+        );
+        move |i: usize| {
+            let (client, bases, hooks, tickets, sent_at, retries) = (
+                client.clone(),
+                bases.clone(),
+                hooks.clone(),
+                tickets.clone(),
+                sent_at.clone(),
+                retries.clone(),
+            );
+            async move {
+                let t = &tickets[i];
+                let key = format!("{KEY_PREFIX}{}", t.id);
+                let body = hooks.body(t, &key);
+                sent_at.lock().unwrap()[i] = Some(Instant::now());
+                let delivery = format!("replay-{}-{}", std::process::id(), t.id);
+                let sent = webhook::deliver(&client, &bases, body, &delivery, i).await;
+                retries.fetch_add(sent.attempts as usize - 1, Ordering::Relaxed);
+            }
+        }
+    };
+    let mut senders = Vec::new();
+    if a.rate > 0.0 {
+        let mut tick = tokio::time::interval(Duration::from_secs_f64(1.0 / a.rate));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        for i in 0..n {
+            tick.tick().await;
+            next.store(i + 1, Ordering::Relaxed);
+            senders.push(tokio::spawn(send_one(i)));
+        }
+    } else {
+        for _ in 0..a.concurrency {
+            let (next, send_one) = (next.clone(), send_one.clone());
+            senders.push(tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        return;
+                    }
+                    send_one(i).await;
+                }
+            }));
+        }
+    }
+    for s in senders {
+        s.await.expect("sender");
+    }
+    let all_sent = started.elapsed().as_secs_f64();
+    killer.await.expect("killer");
+
+    // Wait for every ticket's comment (a job caught by a kill waits out its lease first).
+    let keys: Vec<String> = tickets
+        .iter()
+        .map(|t| format!("{KEY_PREFIX}{}", t.id))
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(180);
+    loop {
+        let done = {
+            let r = recorder.lock().unwrap();
+            keys.iter().filter(|k| r.comments.contains_key(*k)).count()
+        };
+        if done == n || Instant::now() > deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Let stragglers (a second comment, an update) arrive before counting.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let peaks: Vec<f64> = {
+        let mut v = Vec::new();
+        for s in &services {
+            v.push(s.lock().await.peak_mib());
+        }
+        v
+    };
+    for s in &services {
+        s.lock().await.kill();
+    }
+
+    report(
+        &a, &tickets, &queries, &keys, &recorder, &sent_at, started, all_sent,
+    );
+    println!(
+        "peak memory (VmHWM) per process slot: {}; webhook retries {}",
+        peaks
+            .iter()
+            .map(|p| format!("{p:.0} MiB"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        retries.load(Ordering::Relaxed)
+    );
+    if a.keep {
+        println!("work directory kept: {}", dir.keep().display());
+    }
+    if let Some((admin, name)) = &setup.pg_database {
+        service::psql(
+            admin,
+            &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn report(
+    a: &Args,
+    tickets: &[webhook::Ticket],
+    queries: &[DatasetQuery],
+    keys: &[String],
+    recorder: &fake_jira::Shared,
+    sent_at: &Mutex<Vec<Option<Instant>>>,
+    started: Instant,
+    all_sent: f64,
+) {
+    let r = recorder.lock().unwrap();
+    let sent = sent_at.lock().unwrap();
+    let mut latencies = Vec::new();
+    let (mut lost, mut doubled, mut last) = (0, 0, started);
+    for (i, key) in keys.iter().enumerate() {
+        match r.comments.get(key) {
+            None => lost += 1,
+            Some(cs) => {
+                doubled += usize::from(cs.len() > 1);
+                let first = cs[0].created;
+                last = last.max(first);
+                if let Some(s) = sent[i] {
+                    latencies.push(first.saturating_duration_since(s).as_secs_f64() * 1000.0);
+                }
+            }
+        }
+    }
+    latencies.sort_by(f64::total_cmp);
+    let n = keys.len();
+    let elapsed = last.duration_since(started).as_secs_f64();
+    println!(
+        "{n} tickets: all webhooks acknowledged after {all_sent:.2} s, last comment after {elapsed:.2} s → {:.1} tickets/s end to end",
+        n as f64 / elapsed
+    );
+    println!(
+        "webhook → comment latency: p50 {:.1} ms  p99 {:.1} ms  max {:.1} ms",
+        pct(&latencies, 0.5),
+        pct(&latencies, 0.99),
+        pct(&latencies, 1.0)
+    );
+    println!(
+        "comments: {} tickets without a comment, {doubled} with more than one; {} POST, {} PUT, {} GET; {} requests rejected{}",
+        lost,
+        r.posts,
+        r.puts,
+        r.gets,
+        r.rejected.len(),
+        r.rejected.first().map(|e| format!(" (first: {e})")).unwrap_or_default()
+    );
+
+    // Duplicates: the candidates each query's comment names, against the eval's ranking.
+    let replayed: HashMap<&str, usize> = tickets
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.id.as_str(), i))
+        .collect();
+    let in_run: Vec<DatasetQuery> = queries
+        .iter()
+        .filter(|q| replayed.contains_key(q.query.as_str()))
+        .cloned()
+        .collect();
+    let dataset: Vec<DatasetTicket> = tickets
+        .iter()
+        .map(|t| DatasetTicket {
+            id: t.id.clone(),
+            project: "hadoop".into(),
+            title: t.title.clone(),
+            body: t.body.clone(),
+            created_at: t.created_at.clone(),
+            resolution: None,
+        })
+        .collect();
+    let eval = shipped_rankings(&dataset, &in_run, a.shown).expect("eval ranking");
+    // When a ticket was sent and when its first comment came (its job had indexed it).
+    let timing = |id: &str| {
+        let i = *replayed.get(id)?;
+        let done = r.comments.get(&keys[i]).map(|cs| cs[0].created);
+        Some((sent[i]?, done))
+    };
+    let ms = |a: Instant, b: Instant| {
+        if a >= b {
+            a.duration_since(b).as_secs_f64() * 1000.0
+        } else {
+            -(b.duration_since(a).as_secs_f64() * 1000.0)
+        }
+    };
+    let mut late_targets = 0;
+    let (mut from_comments, mut from_eval, mut differ) = (Vec::new(), Vec::new(), Vec::new());
+    for (q, (qid, eval_ids)) in in_run.iter().zip(&eval) {
+        let key = format!("{KEY_PREFIX}{qid}");
+        let named = r
+            .comments
+            .get(&key)
+            .and_then(|cs| cs.last())
+            .map(|c| fake_jira::named_candidates(&key, &c.body))
+            .unwrap_or_default();
+        let rc = first_rank(named.iter().map(String::as_str), &q.duplicate_of);
+        let re = first_rank(eval_ids.iter().map(String::as_str), &q.duplicate_of);
+        if rc != re {
+            // Was the target still being processed when the query's webhook went out?
+            let gap = q
+                .duplicate_of
+                .iter()
+                .find_map(|t| timing(t))
+                .zip(timing(qid));
+            let why = match gap {
+                Some(((t_sent, Some(t_done)), (q_sent, _))) => {
+                    let late = t_done > q_sent;
+                    late_targets += usize::from(late);
+                    format!(
+                        "target sent {:.0} ms before the query, its comment came {:.0} ms {} the query was sent",
+                        ms(q_sent, t_sent),
+                        ms(t_done, q_sent).abs(),
+                        if late { "after" } else { "before" }
+                    )
+                }
+                _ => "target not replayed".into(),
+            };
+            differ.push(format!(
+                "  {qid} (targets {:?}): comment rank {rc:?} of {:?}…; eval rank {re:?} of {:?}…; {why}",
+                q.duplicate_of,
+                &named[..named.len().min(3)],
+                &eval_ids[..eval_ids.len().min(3)]
+            ));
+        }
+        from_comments.push(rc);
+        from_eval.push(re);
+    }
+    let skipped = queries.len() - in_run.len();
+    println!(
+        "{}",
+        RankMetrics::from_ranks(&from_comments, skipped).line("duplicates named in comments")
+    );
+    println!(
+        "{}",
+        RankMetrics::from_ranks(&from_eval, skipped).line("eval ranking (shipped model)")
+    );
+    println!(
+        "{} queries ranked differently; in {late_targets} of them the target's own job was still running when the query was sent:",
+        differ.len()
+    );
+    for d in &differ {
+        println!("{d}");
+    }
+}
