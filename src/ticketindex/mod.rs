@@ -40,6 +40,9 @@ fn is_boilerplate_df(df: u64, n: u64) -> bool {
     df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
 }
 
+/// Analysed candidates kept (a few KB each); the cache starts over when full.
+const ANALYZED_CACHE: usize = 20_000;
+
 /// Indexing memory of the writer (tantivy's minimum is 15 MB).
 const WRITER_BUDGET_BYTES: usize = 16_000_000;
 
@@ -52,6 +55,9 @@ pub struct TicketIndex {
     /// committers) how many of them are committed and searchable.
     added: std::sync::atomic::AtomicU64,
     committed: Mutex<u64>,
+    /// Candidates' analysed text by content hash: re-ranking reads the same popular tickets
+    /// over and over, and tokenizing and stemming them is most of a search's work.
+    analyzed: Mutex<HashMap<u64, std::sync::Arc<features::Analyzed>>>,
     /// Signalled when changes are staged (the timed committer waits on it).
     staged: tokio::sync::Notify,
     reader: IndexReader,
@@ -115,6 +121,7 @@ impl TicketIndex {
                 added: Default::default(),
                 committed: Mutex::new(0),
                 staged: tokio::sync::Notify::new(),
+                analyzed: Mutex::new(HashMap::new()),
                 reader,
                 model: Logistic::shipped(),
                 with_baseline: false,
@@ -278,6 +285,31 @@ impl TicketIndex {
         drop(saved);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// A candidate's analysed text, from the cache when the same content was analysed before.
+    fn analyzed(
+        &self,
+        title: &str,
+        body: &str,
+        code: &str,
+        analyze: impl FnOnce() -> features::Analyzed,
+    ) -> std::sync::Arc<features::Analyzed> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (title, body, code).hash(&mut h);
+        let key = h.finish();
+        if let Some(hit) = self.analyzed.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return hit;
+        }
+        let fresh = std::sync::Arc::new(analyze());
+        if let Ok(mut m) = self.analyzed.lock() {
+            if m.len() >= ANALYZED_CACHE {
+                m.clear();
+            }
+            m.insert(key, fresh.clone());
+        }
+        fresh
     }
 
     /// Size of the index files on disk, in bytes (0 in memory).

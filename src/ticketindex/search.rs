@@ -181,12 +181,11 @@ impl TicketIndex {
             }
             let title = str_of(&doc, f.title).unwrap_or_default();
             let body = str_of(&doc, f.clean).unwrap_or_default();
-            let code: Vec<String> = str_of(&doc, f.code)
-                .unwrap_or_default()
-                .split_whitespace()
-                .map(str::to_string)
-                .collect();
-            let ca = Analyzed::new(&mut analyzer, &title, &body, code);
+            let code = str_of(&doc, f.code).unwrap_or_default();
+            let ca = self.analyzed(&title, &body, &code, || {
+                let code = code.split_whitespace().map(str::to_string).collect();
+                Analyzed::new(&mut analyzer, &title, &body, code)
+            });
             let c_ms = doc
                 .get_first(f.created_ms)
                 .and_then(|v| v.as_i64())

@@ -95,6 +95,12 @@ pub async fn join_fragility(store: &Store, e: &mut Enrichment) -> anyhow::Result
     Ok(())
 }
 
+/// The part of a stored analysis `explain_by_modules` reads (the rest is skipped unparsed).
+#[derive(serde::Deserialize)]
+struct StoredModules {
+    modules: Vec<crate::domain::ModuleHit>,
+}
+
 /// Names the code modules each duplicate candidate shares with the ticket (evidence shown
 /// to triagers; the similarity itself is not changed by it). A candidate TicketLens has
 /// analysed already brings the modules stored with its comment; only the others (back-filled
@@ -112,7 +118,7 @@ pub async fn explain_by_modules(
         let stored = store
             .comment(c.tracker.as_str(), &c.id)
             .await?
-            .and_then(|r| serde_json::from_str::<Enrichment>(&r.analysis).ok());
+            .and_then(|r| serde_json::from_str::<StoredModules>(&r.analysis).ok());
         let source = match stored {
             Some(analysis) => CandidateModules::Known(analysis.modules),
             None => {
