@@ -38,6 +38,8 @@ pub struct Application {
     refresh_every: Duration,
     /// Period of the ticket index's timed commit (zero: every job commits its own ticket).
     index_commit_every: Duration,
+    /// Period of the follower that picks up other processes' tickets.
+    index_follow_every: Duration,
 }
 
 impl Application {
@@ -167,6 +169,9 @@ impl Application {
             code_index,
             refresh_every: Duration::from_secs(settings.codeindex.refresh_interval_secs),
             index_commit_every: Duration::from_millis(settings.duplicates.commit_interval_ms),
+            index_follow_every: Duration::from_millis(
+                settings.duplicates.follow_interval_ms.max(10),
+            ),
         })
     }
 
@@ -200,6 +205,7 @@ impl Application {
             code_index,
             refresh_every,
             index_commit_every,
+            index_follow_every,
             ..
         } = self;
         let committer = tokio::spawn(index_sync::commit_staged(
@@ -210,7 +216,7 @@ impl Application {
         let follower = tokio::spawn(index_sync::follow(
             store.clone(),
             ticket_index,
-            Duration::from_secs(2),
+            index_follow_every,
             shutdown.clone(),
         ));
         let indexer = tokio::spawn(keep_code_index_fresh(

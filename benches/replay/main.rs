@@ -178,19 +178,25 @@ async fn run(a: Args) {
     let retries = Arc::new(AtomicUsize::new(0));
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
+    // Kills come when 1/(K+1), 2/(K+1)... of the tickets have their comment, so each one
+    // lands with webhooks, jobs and comment writes in flight.
     let killer = {
-        let (services, next, client) = (services.clone(), next.clone(), client.clone());
+        let (services, recorder, client) = (services.clone(), recorder.clone(), client.clone());
         let kills = a.kills;
         tokio::spawn(async move {
             for k in 1..=kills {
                 let at = n * k / (kills + 1);
-                while next.load(Ordering::Relaxed) < at {
+                let commented = || recorder.lock().unwrap().comments.len();
+                while commented() < at {
                     tokio::time::sleep(Duration::from_millis(5)).await;
                 }
                 for s in &services {
                     s.lock().await.kill_and_restart();
                 }
-                println!("  SIGKILL #{k} after {at} tickets sent; restarted");
+                println!(
+                    "  SIGKILL #{k} when {} tickets had their comment; restarted",
+                    commented()
+                );
                 for s in &services {
                     s.lock().await.ready(&client).await;
                 }

@@ -259,6 +259,9 @@ pub struct DuplicateSettings {
     /// waits for the next commit, which serves every ticket of the interval. 0 commits each
     /// ticket before its job goes on.
     pub commit_interval_ms: u64,
+    /// How often (milliseconds) the index picks up tickets other processes stored
+    /// (replicas, back-fill).
+    pub follow_interval_ms: u64,
 }
 
 impl Default for DuplicateSettings {
@@ -271,6 +274,7 @@ impl Default for DuplicateSettings {
             limit: o.limit,
             same_project: o.same_project,
             commit_interval_ms: 100,
+            follow_interval_ms: 500,
         }
     }
 }

@@ -339,3 +339,70 @@ fn staged_tickets_are_published_by_one_commit() {
     assert_eq!(index.len(), 2);
     assert!(!index.commit_staged().unwrap(), "nothing left to commit");
 }
+
+/// With several writers a row stamped earlier can commit after a later-stamped row the
+/// follower has already passed; the follower reads the last moments again and still indexes
+/// it, without re-indexing what it already applied.
+#[tokio::test]
+async fn a_ticket_committed_out_of_stamp_order_still_reaches_the_index() {
+    use ticketlens::domain::{EventKind, TicketEvent, TicketKey};
+    use ticketlens::worker::index_sync::{catch_up_with, Applied};
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let event = |id: u32, title: &str| TicketEvent {
+        tracker: Tracker::Jira,
+        kind: EventKind::Created,
+        id: id.to_string(),
+        url: None,
+        key: TicketKey::parse(&format!("T-{id}")).unwrap(),
+        title: title.into(),
+        body: String::new(),
+        labels: vec![],
+        components: vec![],
+        project: Some("T".into()),
+        status: None,
+        issue_type: None,
+        priority: None,
+        reporter: None,
+        created_at: None,
+        updated_at: None,
+        actor: None,
+        changed_fields: vec![],
+    };
+    let (index, _) = TicketIndex::open(None).unwrap();
+    let index = std::sync::Arc::new(index);
+    let mut applied = Applied::default();
+    let t0 = 1_700_000_000_000;
+    store
+        .apply_ticket_event(&event(1, "Balancer stalls"), t0)
+        .await
+        .unwrap();
+    store
+        .apply_ticket_event(&event(2, "Audit log gaps"), t0 + 900)
+        .await
+        .unwrap();
+    assert_eq!(
+        catch_up_with(&store, index.clone(), &mut applied)
+            .await
+            .unwrap(),
+        2
+    );
+    // committed now, stamped before the row the follower has passed
+    store
+        .apply_ticket_event(&event(3, "Quota miscounted"), t0 + 400)
+        .await
+        .unwrap();
+    assert_eq!(
+        catch_up_with(&store, index.clone(), &mut applied)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(index.len(), 3);
+    assert_eq!(
+        catch_up_with(&store, index.clone(), &mut applied)
+            .await
+            .unwrap(),
+        0
+    );
+}
