@@ -3,10 +3,12 @@
 
 mod api;
 mod comments;
+mod duplicates;
 mod secret;
 
 pub use api::ApiSettings;
 pub use comments::CommentSettings;
+pub use duplicates::DuplicateSettings;
 pub use secret::Secret;
 
 use figment::providers::{Env, Format, Toml};
@@ -235,58 +237,6 @@ impl Default for LinearSettings {
             api_url: "https://api.linear.app/graphql".into(),
             api_key: None,
             oauth_token: None,
-        }
-    }
-}
-
-/// Similar-ticket search and the ticket index.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct DuplicateSettings {
-    /// Directory of the ticket index; `None` keeps it in memory (rebuilt from the store at
-    /// every start).
-    pub index_dir: Option<std::path::PathBuf>,
-    /// Calibrated similarity at or above which a candidate is a "likely duplicate".
-    pub likely_threshold: f32,
-    /// Similarity at or above which a candidate is shown as "related".
-    pub related_threshold: f32,
-    /// Most candidates shown per ticket.
-    pub limit: usize,
-    /// Only search the ticket's own project (Jira) or team (Linear).
-    pub same_project: bool,
-    /// Index commits of live tickets happen at most this often (milliseconds): a ticket
-    /// indexed while the index is quiet is committed at once, one indexed during a burst
-    /// waits for the next commit, which serves every ticket of the interval. 0 commits each
-    /// ticket before its job goes on.
-    pub commit_interval_ms: u64,
-    /// How often (milliseconds) the index picks up tickets other processes stored
-    /// (replicas, back-fill).
-    pub follow_interval_ms: u64,
-}
-
-impl Default for DuplicateSettings {
-    fn default() -> Self {
-        let o = crate::domain::SimilarOptions::default();
-        DuplicateSettings {
-            index_dir: None,
-            likely_threshold: o.likely_threshold,
-            related_threshold: o.related_threshold,
-            limit: o.limit,
-            same_project: o.same_project,
-            commit_interval_ms: 100,
-            follow_interval_ms: 500,
-        }
-    }
-}
-
-impl DuplicateSettings {
-    /// The search options these settings describe.
-    pub fn options(&self) -> crate::domain::SimilarOptions {
-        crate::domain::SimilarOptions {
-            limit: self.limit,
-            likely_threshold: self.likely_threshold,
-            related_threshold: self.related_threshold,
-            same_project: self.same_project,
         }
     }
 }
