@@ -282,7 +282,7 @@ async fn run(a: Args) {
         s.lock().await.kill();
     }
 
-    report(
+    report::report(
         &a, &tickets, &queries, &keys, &recorder, &sent_at, started, all_sent,
     );
     println!(
