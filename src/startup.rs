@@ -104,6 +104,7 @@ impl Application {
                     duplicates: settings.duplicates.clone(),
                     code: analyzer,
                     code_index: Some(code_index.clone()),
+                    modules_seen: Default::default(),
                 })),
                 jira,
                 linear,

@@ -4,7 +4,7 @@ use super::Tracker;
 use serde::{Deserialize, Serialize};
 
 /// A ticket as the ticket index sees it: the text and the facets a search may filter on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Serialize, Deserialize)]
 pub struct TicketDoc {
     pub tracker: Tracker,
     /// The tracker's stable id.

@@ -72,9 +72,14 @@ pub async fn analyze(
         .await
         .map_err(ApiError::internal)?
         .map_err(ApiError::internal)?;
-    explain_by_modules(&state.store, state.code_index.clone(), &mut enrichment)
-        .await
-        .map_err(ApiError::internal)?;
+    explain_by_modules(
+        &state.store,
+        state.code_index.clone(),
+        None,
+        &mut enrichment,
+    )
+    .await
+    .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(json!({
         "modules": enrichment.modules,
         "files": enrichment.files,

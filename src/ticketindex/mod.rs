@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
 use tantivy::directory::MmapDirectory;
+use tantivy::schema::Field;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 /// Why the ticket index failed.
@@ -34,6 +35,14 @@ pub enum IndexError {
 const BOILERPLATE_SHARE: f64 = 0.02;
 /// ...and at least this many tickets do.
 const BOILERPLATE_MIN_DOCS: u64 = 5;
+
+/// A ticket's content, hashed (what decides whether re-indexing it changes anything).
+fn content_hash(t: &TicketDoc) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    t.hash(&mut h);
+    h.finish()
+}
 
 /// Tells whether a line found in `df` of `n` tickets is template text.
 fn is_boilerplate_df(df: u64, n: u64) -> bool {
@@ -58,6 +67,13 @@ pub struct TicketIndex {
     /// Candidates' analysed text by content hash: re-ranking reads the same popular tickets
     /// over and over, and tokenizing and stemming them is most of a search's work.
     analyzed: Mutex<HashMap<u64, std::sync::Arc<features::Analyzed>>>,
+    /// Content hash of every live ticket handed to the writer, so a ticket applied again
+    /// unchanged (the follower meeting this process's own tickets, a re-fetched back-fill
+    /// page) costs no indexing.
+    indexed: Mutex<HashMap<(Tracker, String), u64>>,
+    /// Document frequencies read from the current searcher generation (exact: they change
+    /// only with a commit, which starts a new generation and empties this).
+    doc_freqs: Mutex<(u64, HashMap<(Field, String), u64>)>,
     /// Signalled when changes are staged (the timed committer waits on it).
     staged: tokio::sync::Notify,
     reader: IndexReader,
@@ -122,6 +138,8 @@ impl TicketIndex {
                 committed: Mutex::new(0),
                 staged: tokio::sync::Notify::new(),
                 analyzed: Mutex::new(HashMap::new()),
+                indexed: Mutex::new(HashMap::new()),
+                doc_freqs: Mutex::new((u64::MAX, HashMap::new())),
                 reader,
                 model: Logistic::shipped(),
                 with_baseline: false,
@@ -226,7 +244,14 @@ impl TicketIndex {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
         let writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
+        let mut indexed = self.indexed.lock().map_err(|_| IndexError::Poisoned)?;
         for t in upserts {
+            let hash = content_hash(t);
+            let uid = (t.tracker, t.id.clone());
+            if indexed.get(&uid) == Some(&hash) {
+                continue;
+            }
+            indexed.insert(uid, hash);
             let doc = self.fields.document(
                 t,
                 |fp| {
@@ -242,7 +267,9 @@ impl TicketIndex {
         }
         for (tracker, id) in deletes {
             writer.delete_term(self.uid_term(*tracker, id));
+            indexed.remove(&(*tracker, id.clone()));
         }
+        drop(indexed);
         if position.is_some() {
             *self.payload.lock().map_err(|_| IndexError::Poisoned)? = position;
         }
@@ -261,6 +288,14 @@ impl TicketIndex {
         let n = docs.len() as u64;
         let mut writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
         writer.delete_all_documents()?;
+        {
+            let mut indexed = self.indexed.lock().map_err(|_| IndexError::Poisoned)?;
+            indexed.clear();
+            indexed.extend(
+                docs.iter()
+                    .map(|t| ((t.tracker, t.id.clone()), content_hash(t))),
+            );
+        }
         for t in docs {
             let doc = self.fields.document(
                 t,
@@ -285,6 +320,28 @@ impl TicketIndex {
         drop(saved);
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// A term's document frequency in `searcher`, shared by the searches of one generation
+    /// (every candidate's terms are weighed, so popular terms are asked for again and again).
+    fn doc_freq(&self, searcher: &tantivy::Searcher, field: Field, term: &str) -> u64 {
+        let generation = searcher.generation().generation_id();
+        if let Ok(mut cache) = self.doc_freqs.lock() {
+            if cache.0 != generation {
+                *cache = (generation, HashMap::new());
+            } else if let Some(df) = cache.1.get(&(field, term.to_string())) {
+                return *df;
+            }
+        }
+        let df = searcher
+            .doc_freq(&Term::from_field_text(field, term))
+            .unwrap_or(0);
+        if let Ok(mut cache) = self.doc_freqs.lock() {
+            if cache.0 == generation {
+                cache.1.insert((field, term.to_string()), df);
+            }
+        }
+        df
     }
 
     /// A candidate's analysed text, from the cache when the same content was analysed before.

@@ -131,7 +131,7 @@ impl TicketIndex {
         let surface = surface_forms(&mut analyzer, &format!("{}\n{clean}", q.title));
         let df_of = |field: Field| {
             let s: &Searcher = &searcher;
-            move |t: &str| s.doc_freq(&Term::from_field_text(field, t)).unwrap_or(0)
+            move |t: &str| self.doc_freq(s, field, t)
         };
         let mut idf = Idf::new(n, df_of(f.text));
         let mut code_idf = Idf::new(n, df_of(f.code));

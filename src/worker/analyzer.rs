@@ -5,7 +5,7 @@
 use super::handler::Analyze;
 use crate::codeindex::CodeIndex;
 use crate::config::DuplicateSettings;
-use crate::domain::{Enrichment, TicketEvent};
+use crate::domain::{Enrichment, ModuleHit, TicketEvent, Tracker};
 use crate::enrich::CandidateModules;
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
@@ -22,6 +22,33 @@ pub struct ServiceAnalyzer {
     pub code: Option<Arc<dyn Analyze>>,
     /// The code index itself, to explain duplicates by shared modules.
     pub code_index: Option<Arc<CodeIndex>>,
+    /// Modules of the tickets this process analysed, to explain later duplicates with.
+    pub modules_seen: ModuleMemory,
+}
+
+/// The top modules of recently analysed tickets, by ticket (bounded; starts over when full).
+#[derive(Default)]
+pub struct ModuleMemory(std::sync::Mutex<HashMap<(Tracker, String), Vec<ModuleHit>>>);
+
+/// Tickets `ModuleMemory` keeps.
+const MODULE_MEMORY: usize = 50_000;
+
+impl ModuleMemory {
+    fn remember(&self, tracker: Tracker, id: &str, modules: &[ModuleHit]) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= MODULE_MEMORY {
+                m.clear();
+            }
+            m.insert(
+                (tracker, id.to_string()),
+                modules.iter().take(3).cloned().collect(),
+            );
+        }
+    }
+
+    fn get(&self, tracker: Tracker, id: &str) -> Option<Vec<ModuleHit>> {
+        self.0.lock().ok()?.get(&(tracker, id.to_string())).cloned()
+    }
 }
 
 impl Analyze for ServiceAnalyzer {
@@ -38,6 +65,8 @@ impl Analyze for ServiceAnalyzer {
                 None => Enrichment::default(),
             };
             let located_ms = lap();
+            self.modules_seen
+                .remember(ticket.tracker, &ticket.id, &enrichment.modules);
             join_fragility(&self.store, &mut enrichment).await?;
             let fragility_ms = lap();
             let found = crate::ticketview::duplicates_of(
@@ -51,7 +80,8 @@ impl Analyze for ServiceAnalyzer {
             enrichment.duplicates = found.map(|(_, d)| d).unwrap_or_default();
             let duplicates_ms = lap();
             if let Some(code) = &self.code_index {
-                explain_by_modules(&self.store, code.clone(), &mut enrichment).await?;
+                let memory = Some(&self.modules_seen);
+                explain_by_modules(&self.store, code.clone(), memory, &mut enrichment).await?;
             }
             tracing::debug!(
                 ticket = %ticket.key, located_ms, fragility_ms, duplicates_ms,
@@ -103,11 +133,12 @@ struct StoredModules {
 
 /// Names the code modules each duplicate candidate shares with the ticket (evidence shown
 /// to triagers; the similarity itself is not changed by it). A candidate TicketLens has
-/// analysed already brings the modules stored with its comment; only the others (back-filled
-/// tickets) are located again.
+/// analysed already brings its modules (from `memory`, else stored with its comment); only
+/// the others (back-filled tickets) are located again.
 pub async fn explain_by_modules(
     store: &Store,
     code: Arc<CodeIndex>,
+    memory: Option<&ModuleMemory>,
     e: &mut Enrichment,
 ) -> anyhow::Result<()> {
     if e.modules.is_empty() || e.duplicates.is_empty() {
@@ -115,6 +146,10 @@ pub async fn explain_by_modules(
     }
     let mut sources = Vec::with_capacity(e.duplicates.len());
     for c in &e.duplicates {
+        if let Some(modules) = memory.and_then(|m| m.get(c.tracker, &c.id)) {
+            sources.push(CandidateModules::Known(modules));
+            continue;
+        }
         let stored = store
             .comment(c.tracker.as_str(), &c.id)
             .await?
