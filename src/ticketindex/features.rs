@@ -2,7 +2,8 @@
 //! the cross title/text match, shared code evidence, and the first-stage BM25 share.
 
 use super::text::{analyze, term_counts, with_identifier_parts};
-use std::collections::HashMap;
+// Fx hashing: these maps are probed tens of thousands of times per search.
+use rustc_hash::FxHashMap as HashMap;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// Number of features.
@@ -68,7 +69,7 @@ impl<'a> Idf<'a> {
         Idf {
             lookup: Box::new(lookup),
             n: n.max(1) as f32,
-            memo: HashMap::new(),
+            memo: HashMap::default(),
         }
     }
 
@@ -162,7 +163,7 @@ fn code_overlap(a: &[String], b: &[String], idf: &mut Idf) -> f32 {
 
 /// Maps each stem of a text back to the first word that produced it, for explanations.
 pub fn surface_forms(analyzer: &mut TextAnalyzer, text: &str) -> HashMap<String, String> {
-    let mut map = HashMap::new();
+    let mut map = HashMap::default();
     let mut seen = std::collections::HashSet::new();
     for word in text
         .split(|c: char| !c.is_alphanumeric())

@@ -1,7 +1,8 @@
 //! Text handling for tickets: the analyzer, identifier splitting, code evidence (exception
 //! names, stack frames, dotted names) and line fingerprints for learned boilerplate.
 
-use std::collections::HashMap;
+// Fx hashing: these maps are probed tens of thousands of times per search.
+use rustc_hash::FxHashMap as HashMap;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
     WhitespaceTokenizer,
@@ -45,7 +46,7 @@ pub fn analyze(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
 
 /// Counts terms.
 pub fn term_counts(terms: &[String]) -> HashMap<String, f32> {
-    let mut m = HashMap::new();
+    let mut m = HashMap::default();
     for t in terms {
         *m.entry(t.clone()).or_insert(0.0) += 1.0;
     }
