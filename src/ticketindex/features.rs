@@ -57,11 +57,13 @@ impl Analyzed {
     }
 }
 
-/// Inverse document frequencies, looked up once per term and query.
+/// Inverse document frequencies, looked up once per term and query. One `Idf` serves one
+/// query: it also keeps that query's vector norms.
 pub struct Idf<'a> {
     lookup: Box<dyn FnMut(&str) -> u64 + 'a>,
     n: f32,
     memo: HashMap<String, f32>,
+    query_norms: Option<(f32, f32)>,
 }
 
 impl<'a> Idf<'a> {
@@ -70,6 +72,7 @@ impl<'a> Idf<'a> {
             lookup: Box::new(lookup),
             n: n.max(1) as f32,
             memo: HashMap::default(),
+            query_norms: None,
         }
     }
 
@@ -83,30 +86,59 @@ impl<'a> Idf<'a> {
         self.memo.insert(term.to_string(), v);
         v
     }
+
+    /// The norms of the query's text and title vectors, computed once.
+    fn query_norms(&mut self, q: &Analyzed) -> (f32, f32) {
+        if let Some(n) = self.query_norms {
+            return n;
+        }
+        let n = (norm(&q.text, self), norm(&q.title, self));
+        self.query_norms = Some(n);
+        n
+    }
+}
+
+fn weight(tf: f32, idf: f32) -> f32 {
+    (1.0 + tf.ln()) * idf
+}
+
+/// The length of a bag of terms as a log-TF × IDF vector.
+fn norm(a: &HashMap<String, f32>, idf: &mut Idf) -> f32 {
+    a.iter()
+        .map(|(t, tf)| weight(*tf, idf.get(t)).powi(2))
+        .sum::<f32>()
+        .sqrt()
+}
+
+/// The dot product of two bags as log-TF × IDF vectors (walks the smaller one).
+fn dot(a: &HashMap<String, f32>, b: &HashMap<String, f32>, idf: &mut Idf) -> f32 {
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let mut d = 0.0;
+    for (t, ts) in small {
+        if let Some(tl) = large.get(t) {
+            let i = idf.get(t);
+            d += weight(*ts, i) * weight(*tl, i);
+        }
+    }
+    d
+}
+
+fn cos(dot: f32, na: f32, nb: f32) -> f32 {
+    if na == 0.0 || nb == 0.0 {
+        0.0
+    } else {
+        (dot / (na * nb)).clamp(0.0, 1.0)
+    }
 }
 
 /// Log-TF × IDF cosine of two bags of terms.
+#[cfg(test)]
 pub fn cosine(a: &HashMap<String, f32>, b: &HashMap<String, f32>, idf: &mut Idf) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let w = |tf: f32, idf: f32| (1.0 + tf.ln()) * idf;
-    let mut na = 0.0;
-    let mut dot = 0.0;
-    for (t, tf) in a {
-        let i = idf.get(t);
-        let wa = w(*tf, i);
-        na += wa * wa;
-        if let Some(tb) = b.get(t) {
-            dot += wa * w(*tb, i);
-        }
-    }
-    let nb: f32 = b.iter().map(|(t, tf)| w(*tf, idf.get(t)).powi(2)).sum();
-    if na == 0.0 || nb == 0.0 {
-        0.0
-    } else {
-        (dot / (na.sqrt() * nb.sqrt())).clamp(0.0, 1.0)
-    }
+    let d = dot(a, b, idf);
+    cos(d, norm(a, idf), norm(b, idf))
 }
 
 /// Computes the features of a candidate for a query. `bm25_share` is the candidate's
@@ -120,9 +152,13 @@ pub fn features(
     idf: &mut Idf,
     code_idf: &mut Idf,
 ) -> Features {
-    let cos_text = cosine(&q.text, &c.text, idf);
-    let cos_title = cosine(&q.title, &c.title, idf);
-    let cross = cosine(&q.title, &c.text, idf).max(cosine(&c.title, &q.text, idf));
+    // each vector's norm once: the query's once per query, the candidate's once per call
+    let (q_text, q_title) = idf.query_norms(q);
+    let (c_text, c_title) = (norm(&c.text, idf), norm(&c.title, idf));
+    let cos_text = cos(dot(&q.text, &c.text, idf), q_text, c_text);
+    let cos_title = cos(dot(&q.title, &c.title, idf), q_title, c_title);
+    let cross = cos(dot(&q.title, &c.text, idf), q_title, c_text)
+        .max(cos(dot(&c.title, &q.text, idf), c_title, q_text));
     let code = code_overlap(&q.code, &c.code, code_idf);
     let bigrams = if q.title_bigrams.is_empty() {
         0.0
