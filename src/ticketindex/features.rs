@@ -157,8 +157,11 @@ pub fn features(
     let (c_text, c_title) = (norm(&c.text, idf), norm(&c.title, idf));
     let cos_text = cos(dot(&q.text, &c.text, idf), q_text, c_text);
     let cos_title = cos(dot(&q.title, &c.title, idf), q_title, c_title);
-    let cross = cos(dot(&q.title, &c.text, idf), q_title, c_text)
-        .max(cos(dot(&c.title, &q.text, idf), c_title, q_text));
+    let cross = cos(dot(&q.title, &c.text, idf), q_title, c_text).max(cos(
+        dot(&c.title, &q.text, idf),
+        c_title,
+        q_text,
+    ));
     let code = code_overlap(&q.code, &c.code, code_idf);
     let bigrams = if q.title_bigrams.is_empty() {
         0.0
