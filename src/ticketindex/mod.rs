@@ -49,6 +49,9 @@ fn is_boilerplate_df(df: u64, n: u64) -> bool {
     df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
 }
 
+/// Document frequencies by (field, term), for one searcher generation (its id first).
+type DocFreqs = (u64, HashMap<(Field, String), u64>);
+
 /// Analysed candidates kept (a few KB each); the cache starts over when full.
 const ANALYZED_CACHE: usize = 20_000;
 
@@ -73,7 +76,7 @@ pub struct TicketIndex {
     indexed: Mutex<HashMap<(Tracker, String), u64>>,
     /// Document frequencies read from the current searcher generation (exact: they change
     /// only with a commit, which starts a new generation and empties this).
-    doc_freqs: Mutex<(u64, HashMap<(Field, String), u64>)>,
+    doc_freqs: Mutex<DocFreqs>,
     /// Signalled when changes are staged (the timed committer waits on it).
     staged: tokio::sync::Notify,
     reader: IndexReader,
