@@ -33,13 +33,26 @@ pub struct CreatedOrder {
 impl CreatedOrder {
     /// Tells whether `self` comes strictly before `other`.
     pub fn is_before(&self, other: &CreatedOrder) -> bool {
-        if self.created_ms != other.created_ms {
-            return self.created_ms < other.created_ms;
-        }
-        match (self.id.parse::<u64>(), other.id.parse::<u64>()) {
-            (Ok(a), Ok(b)) => a < b,
-            _ => self.id < other.id,
-        }
+        self < other
+    }
+}
+
+impl Ord for CreatedOrder {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        let ids = match (self.id.parse::<u64>(), other.id.parse::<u64>()) {
+            (Ok(a), Ok(b)) => a.cmp(&b),
+            _ => std::cmp::Ordering::Equal,
+        };
+        self.created_ms
+            .cmp(&other.created_ms)
+            .then(ids)
+            .then_with(|| self.id.cmp(&other.id))
+    }
+}
+
+impl PartialOrd for CreatedOrder {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 

@@ -147,19 +147,7 @@ fn stream(
     let (index, _) = TicketIndex::open(None)?;
     let index = index.with_baseline();
     let mut ordered: Vec<&DatasetTicket> = tickets.iter().collect();
-    ordered.sort_by(|a, b| {
-        let (a, b) = (
-            TicketIndex::order_of(Some(&a.created_at), &a.id),
-            TicketIndex::order_of(Some(&b.created_at), &b.id),
-        );
-        if a.is_before(&b) {
-            std::cmp::Ordering::Less
-        } else if b.is_before(&a) {
-            std::cmp::Ordering::Greater
-        } else {
-            std::cmp::Ordering::Equal
-        }
-    });
+    ordered.sort_by_cached_key(|t| TicketIndex::order_of(Some(&t.created_at), &t.id));
     let mut found = HashMap::new();
     for t in ordered {
         if searched.contains(t.id.as_str()) {

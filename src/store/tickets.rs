@@ -122,9 +122,6 @@ pub struct IndexFeed {
     pub upserts: Vec<TicketDoc>,
     /// Deleted tickets to remove.
     pub deletes: Vec<(Tracker, String)>,
-    /// Each row's `stored_at`, in the order of `upserts`, then of `deletes`.
-    pub upsert_stamps: Vec<i64>,
-    pub delete_stamps: Vec<i64>,
     /// The last row of the page: where the next page starts.
     pub watermark: FeedPosition,
 }
@@ -219,10 +216,8 @@ impl Store {
             };
             if deleted {
                 feed.deletes.push((doc.tracker, doc.id));
-                feed.delete_stamps.push(stored_at);
             } else {
                 feed.upserts.push(doc);
-                feed.upsert_stamps.push(stored_at);
             }
         }
         Ok(feed)

@@ -70,10 +70,10 @@ pub struct TicketIndex {
     /// Candidates' analysed text by content hash: re-ranking reads the same popular tickets
     /// over and over, and tokenizing and stemming them is most of a search's work.
     analyzed: Mutex<HashMap<u64, std::sync::Arc<features::Analyzed>>>,
-    /// Content hash of every live ticket handed to the writer, so a ticket applied again
-    /// unchanged (the follower meeting this process's own tickets, a re-fetched back-fill
-    /// page) costs no indexing.
-    indexed: Mutex<HashMap<(Tracker, String), u64>>,
+    /// What the writer was last handed for each ticket: its content hash, or `None` for a
+    /// removal. A ticket applied again unchanged (the follower meeting this process's own
+    /// tickets or re-reading its window, a re-fetched back-fill page) costs nothing.
+    indexed: Mutex<HashMap<(Tracker, String), Option<u64>>>,
     /// Document frequencies read from the current searcher generation (exact: they change
     /// only with a commit, which starts a new generation and empties this).
     doc_freqs: Mutex<DocFreqs>,
@@ -179,25 +179,28 @@ impl TicketIndex {
 
     /// Inserts or replaces tickets and makes them searchable.
     pub fn upsert(&self, docs: &[TicketDoc]) -> Result<(), IndexError> {
-        self.apply(docs, &[], None)
+        self.apply(docs, &[], None).map(|_| ())
     }
 
     /// Removes a ticket.
     pub fn remove(&self, tracker: Tracker, id: &str) -> Result<(), IndexError> {
         self.apply(&[], &[(tracker, id.to_string())], None)
+            .map(|_| ())
     }
 
     /// Upserts and removes tickets, saving `position` (the caller's place in its source) with
     /// the commit when given; searchable when this returns. Concurrent callers share one
-    /// commit (group commit). Boilerplate is judged against the tickets already indexed.
+    /// commit (group commit), and a call that changes nothing commits nothing. Boilerplate
+    /// is judged against the tickets already indexed. Returns how many tickets changed.
     pub fn apply(
         &self,
         upserts: &[TicketDoc],
         deletes: &[(Tracker, String)],
         position: Option<String>,
-    ) -> Result<(), IndexError> {
-        let mine = self.add(upserts, deletes, position)?;
-        self.commit_upto(mine).map(|_| ())
+    ) -> Result<usize, IndexError> {
+        let (mine, changed) = self.add(upserts, deletes, position)?;
+        self.commit_upto(mine)?;
+        Ok(changed)
     }
 
     /// Hands changes to the writer without waiting for them to be searchable: the next
@@ -208,8 +211,9 @@ impl TicketIndex {
         upserts: &[TicketDoc],
         deletes: &[(Tracker, String)],
     ) -> Result<(), IndexError> {
-        self.add(upserts, deletes, None)?;
-        self.staged.notify_one();
+        if self.add(upserts, deletes, None)?.1 > 0 {
+            self.staged.notify_one();
+        }
         Ok(())
     }
 
@@ -237,24 +241,27 @@ impl TicketIndex {
         Ok(true)
     }
 
-    /// Hands changes to the writer (not yet committed); returns their sequence number.
+    /// Hands the changes among these to the writer (not yet committed); returns the sequence
+    /// number a commit must reach to publish them, and how many tickets changed.
     fn add(
         &self,
         upserts: &[TicketDoc],
         deletes: &[(Tracker, String)],
         position: Option<String>,
-    ) -> Result<u64, IndexError> {
+    ) -> Result<(u64, usize), IndexError> {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
         let writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
         let mut indexed = self.indexed.lock().map_err(|_| IndexError::Poisoned)?;
+        let mut changed = 0;
         for t in upserts {
-            let hash = content_hash(t);
+            let hash = Some(content_hash(t));
             let uid = (t.tracker, t.id.clone());
             if indexed.get(&uid) == Some(&hash) {
                 continue;
             }
             indexed.insert(uid, hash);
+            changed += 1;
             let doc = self.fields.document(
                 t,
                 |fp| {
@@ -269,14 +276,23 @@ impl TicketIndex {
             writer.add_document(doc)?;
         }
         for (tracker, id) in deletes {
+            if indexed.insert((*tracker, id.clone()), None) == Some(None) {
+                continue; // removed before
+            }
             writer.delete_term(self.uid_term(*tracker, id));
-            indexed.remove(&(*tracker, id.clone()));
+            changed += 1;
         }
         drop(indexed);
-        if position.is_some() {
-            *self.payload.lock().map_err(|_| IndexError::Poisoned)? = position;
-        }
-        Ok(self.added.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1)
+        let sequence = if changed > 0 || position.is_some() {
+            if position.is_some() {
+                *self.payload.lock().map_err(|_| IndexError::Poisoned)? = position;
+            }
+            self.added.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+        } else {
+            // nothing of ours to publish; still wait for what was staged before
+            self.added.load(std::sync::atomic::Ordering::SeqCst)
+        };
+        Ok((sequence, changed))
     }
 
     /// Replaces the whole index with `docs`, learning boilerplate lines from all of them
@@ -296,7 +312,7 @@ impl TicketIndex {
             indexed.clear();
             indexed.extend(
                 docs.iter()
-                    .map(|t| ((t.tracker, t.id.clone()), content_hash(t))),
+                    .map(|t| ((t.tracker, t.id.clone()), Some(content_hash(t)))),
             );
         }
         for t in docs {

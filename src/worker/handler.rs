@@ -140,7 +140,7 @@ impl TicketEventHandler {
             if stage {
                 index.stage(&upserts, &deletes)
             } else {
-                index.apply(&upserts, &deletes, None)
+                index.apply(&upserts, &deletes, None).map(|_| ())
             }
         })
         .await

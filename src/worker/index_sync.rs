@@ -1,11 +1,9 @@
 //! Keeps the ticket index in step with the tickets table: a rebuild when the index is new,
 //! then a catch-up that follows the table in stored order (back-fills, other replicas).
 
-use crate::domain::Tracker;
 use crate::store::{FeedPosition, Store};
 use crate::ticketindex::TicketIndex;
 use anyhow::Context;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -42,86 +40,39 @@ pub async fn rebuild(store: &Store, index: Arc<TicketIndex>) -> anyhow::Result<u
     Ok(n)
 }
 
-/// How far before its saved position the follower reads again. Rows are stamped before
-/// they commit, so with several writers a row stamped earlier can become visible after a
-/// later-stamped one the follower has already passed; re-reading this window catches it.
+/// How far before its saved position a catch-up reads again. Rows are stamped before they
+/// commit, so with several writers a row stamped earlier can become visible after a
+/// later-stamped one already passed; re-reading this window catches it (rows the index
+/// already holds unchanged cost nothing, see `TicketIndex::apply`).
 const LOOKBACK_MS: i64 = 2_000;
 
-/// What the follower has applied: (tracker, id) → the row's `stored_at`.
-#[derive(Default)]
-pub struct Applied(HashMap<(String, String), i64>);
-
-impl Applied {
-    fn is_new(&self, tracker: Tracker, id: &str, stamp: i64) -> bool {
-        self.0.get(&(tracker.as_str().to_string(), id.to_string())) != Some(&stamp)
-    }
-
-    fn record(&mut self, tracker: Tracker, id: &str, stamp: i64) {
-        self.0
-            .insert((tracker.as_str().to_string(), id.to_string()), stamp);
-    }
-
-    fn forget_before(&mut self, stamp: i64) {
-        self.0.retain(|_, s| *s >= stamp);
-    }
-}
-
-/// Applies every ticket stored since the index's saved position; returns how many.
+/// Applies every ticket stored since the index's saved position (and the `LOOKBACK_MS`
+/// before it); returns how many changed the index.
 pub async fn catch_up(store: &Store, index: Arc<TicketIndex>) -> anyhow::Result<usize> {
-    catch_up_with(store, index, &mut Applied::default()).await
-}
-
-/// `catch_up`, reading again the `LOOKBACK_MS` before the saved position and skipping the
-/// rows `applied` holds unchanged.
-pub async fn catch_up_with(
-    store: &Store,
-    index: Arc<TicketIndex>,
-    applied: &mut Applied,
-) -> anyhow::Result<usize> {
     let saved = position_of(&index);
-    let mut pos = if saved.stored_at > LOOKBACK_MS {
-        FeedPosition {
-            stored_at: saved.stored_at - LOOKBACK_MS,
-            ..FeedPosition::default()
-        }
-    } else {
-        FeedPosition::default()
+    let mut pos = FeedPosition {
+        stored_at: (saved.stored_at - LOOKBACK_MS).max(0),
+        ..FeedPosition::default()
     };
-    let mut count = 0;
+    let mut changed = 0;
     loop {
         let feed = store
             .index_feed(&pos, PAGE)
             .await
             .context("failed to read tickets for the index")?;
         if feed.watermark == pos {
-            return Ok(count);
+            return Ok(changed);
         }
         pos = feed.watermark.clone();
-        let mut upserts = Vec::new();
-        for (doc, stamp) in feed.upserts.into_iter().zip(feed.upsert_stamps) {
-            if applied.is_new(doc.tracker, &doc.id, stamp) {
-                applied.record(doc.tracker, &doc.id, stamp);
-                upserts.push(doc);
-            }
-        }
-        let mut deletes = Vec::new();
-        for ((tracker, id), stamp) in feed.deletes.into_iter().zip(feed.delete_stamps) {
-            if applied.is_new(tracker, &id, stamp) {
-                applied.record(tracker, &id, stamp);
-                deletes.push((tracker, id));
-            }
-        }
-        let moved = pos.stored_at > saved.stored_at;
-        if upserts.is_empty() && deletes.is_empty() && !moved {
-            continue;
-        }
-        count += upserts.len() + deletes.len();
-        let position = serde_json::to_string(if moved { &pos } else { &saved })?;
+        let position = (pos.stored_at > saved.stored_at)
+            .then(|| serde_json::to_string(&pos))
+            .transpose()?;
         let index = index.clone();
-        tokio::task::spawn_blocking(move || index.apply(&upserts, &deletes, Some(position)))
-            .await?
-            .context("failed to update the ticket index")?;
-        applied.forget_before(pos.stored_at - 2 * LOOKBACK_MS);
+        changed += tokio::task::spawn_blocking(move || {
+            index.apply(&feed.upserts, &feed.deletes, position)
+        })
+        .await?
+        .context("failed to update the ticket index")?;
     }
 }
 
@@ -150,13 +101,12 @@ pub async fn follow(
     every: Duration,
     shutdown: CancellationToken,
 ) {
-    let mut applied = Applied::default();
     loop {
         tokio::select! {
             _ = shutdown.cancelled() => return,
             _ = tokio::time::sleep(every) => {}
         }
-        if let Err(e) = catch_up_with(&store, index.clone(), &mut applied).await {
+        if let Err(e) = catch_up(&store, index.clone()).await {
             tracing::warn!(error = %e, "ticket index catch-up failed");
         }
     }

@@ -346,7 +346,7 @@ fn staged_tickets_are_published_by_one_commit() {
 #[tokio::test]
 async fn a_ticket_committed_out_of_stamp_order_still_reaches_the_index() {
     use ticketlens::domain::{EventKind, TicketEvent, TicketKey};
-    use ticketlens::worker::index_sync::{catch_up_with, Applied};
+    use ticketlens::worker::index_sync::catch_up;
     let db = TestDb::new(Backend::Sqlite).await;
     let store = db.store().await;
     let event = |id: u32, title: &str| TicketEvent {
@@ -371,7 +371,6 @@ async fn a_ticket_committed_out_of_stamp_order_still_reaches_the_index() {
     };
     let (index, _) = TicketIndex::open(None).unwrap();
     let index = std::sync::Arc::new(index);
-    let mut applied = Applied::default();
     let t0 = 1_700_000_000_000;
     store
         .apply_ticket_event(&event(1, "Balancer stalls"), t0)
@@ -381,28 +380,13 @@ async fn a_ticket_committed_out_of_stamp_order_still_reaches_the_index() {
         .apply_ticket_event(&event(2, "Audit log gaps"), t0 + 900)
         .await
         .unwrap();
-    assert_eq!(
-        catch_up_with(&store, index.clone(), &mut applied)
-            .await
-            .unwrap(),
-        2
-    );
+    assert_eq!(catch_up(&store, index.clone()).await.unwrap(), 2);
     // committed now, stamped before the row the follower has passed
     store
         .apply_ticket_event(&event(3, "Quota miscounted"), t0 + 400)
         .await
         .unwrap();
-    assert_eq!(
-        catch_up_with(&store, index.clone(), &mut applied)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(catch_up(&store, index.clone()).await.unwrap(), 1);
     assert_eq!(index.len(), 3);
-    assert_eq!(
-        catch_up_with(&store, index.clone(), &mut applied)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(catch_up(&store, index.clone()).await.unwrap(), 0);
 }
