@@ -3,11 +3,17 @@
 //!
 //! ```sh
 //! cargo bench --bench codeindex -- [--repo /work/.mirror/eclipse-aspectj+aspectj/repo]
-//!     [--queries /work/shared/datasets/localization/aspectj.jsonl] [--n 300]
+//!     [--queries ../shared/datasets/localization/aspectj.jsonl] [--n 300]
 //! ```
+//!
+//! `--queries` defaults to `localization/aspectj.jsonl` in `$TICKETLENS_DATASETS`, else in
+//! `../shared/datasets` beside the checkout (the shared folder; not in the repository).
 //!
 //! The repository is cloned bare (`git clone --bare --local`, objects hard-linked) into a
 //! temporary directory, so the 10 benchmark commits never touch the original.
+
+#[path = "support/datasets.rs"]
+mod datasets;
 
 use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Repository, Signature};
@@ -105,10 +111,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 
 fn main() {
     let source = PathBuf::from(arg("--repo", "/work/.mirror/eclipse-aspectj+aspectj/repo"));
-    let qpath = PathBuf::from(arg(
-        "--queries",
-        "/work/shared/datasets/localization/aspectj.jsonl",
-    ));
+    let default_queries = datasets::default_path("localization/aspectj.jsonl");
+    let qpath = datasets::require(
+        PathBuf::from(arg("--queries", &default_queries.to_string_lossy())),
+        Some("--queries"),
+    );
     let n: usize = arg("--n", "300").parse().unwrap();
     let work = tempfile::tempdir().unwrap();
     let clone = work.path().join("repo.git");

@@ -282,9 +282,10 @@ impl Drop for Reaper {
 async fn run(args: Args) {
     let fixture = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/webhooks/jira/zulip-issue_created.json"
+        "/tests/data/fixtures/webhooks/jira/zulip-issue_created.json"
     );
-    let template = Arc::new(std::fs::read_to_string(fixture).expect("fixture"));
+    let template =
+        Arc::new(std::fs::read_to_string(fixture).unwrap_or_else(|e| panic!("{fixture}: {e}")));
     let dir = tempfile::tempdir().unwrap();
     let backends: Vec<&str> = match args.backend.as_str() {
         "both" => vec!["sqlite", "postgres"],

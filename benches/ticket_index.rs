@@ -2,9 +2,13 @@
 //! back-fill indexing throughput and index size. Volume comes from replicating the Hadoop
 //! dataset (speed only; the copies make no sense as data).
 //!
-//! `cargo bench --bench ticket_index` (env `TICKETS` overrides the 100,000).
+//! `cargo bench --bench ticket_index` (env `TICKETS` overrides the 100,000). The dataset,
+//! `duplicates/hadoop-tickets.jsonl`, is read from `$TICKETLENS_DATASETS`, else from
+//! `../shared/datasets` beside the checkout (the shared folder; not in the repository).
 
-use std::path::Path;
+#[path = "support/datasets.rs"]
+mod datasets;
+
 use std::time::Instant;
 use ticketlens::domain::{SimilarOptions, SimilarQuery, TicketDoc, Tracker};
 use ticketlens::eval::duplicates::{read_jsonl, DatasetTicket};
@@ -42,8 +46,10 @@ fn main() -> anyhow::Result<()> {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let data = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/datasets/duplicates/hadoop-tickets.jsonl");
+    let data = datasets::require(
+        datasets::default_path("duplicates/hadoop-tickets.jsonl"),
+        None,
+    );
     let base: Vec<DatasetTicket> = read_jsonl(&data)?;
     let docs: Vec<TicketDoc> = (0..target)
         .map(|i| {

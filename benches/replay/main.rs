@@ -8,6 +8,10 @@
 //!     [--repo /work/.mirror/apache+tomcat/repo --repo-name tomcat] [--keep]
 //! ```
 //!
+//! The Hadoop dataset (`duplicates/hadoop-{tickets,queries}.jsonl`) is read from
+//! `$TICKETLENS_DATASETS`, else from `../shared/datasets` beside the checkout (the shared
+//! folder; not in the repository).
+//!
 //! `--rate 0` sends as fast as the service acknowledges (closed loop, `--concurrency`
 //! deliveries in flight); `--rate R` sends R tickets/s (open loop). `--kills K` SIGKILLs every
 //! service process K times mid-run and restarts it. Before the replay the repository's history
@@ -18,6 +22,8 @@
 //! ticket (lost, duplicated), and RR@1/5/10 of the duplicate candidates the comments name,
 //! next to the same metrics from `ticketlens eval duplicates`' ranking of the same queries.
 
+#[path = "../support/datasets.rs"]
+mod datasets;
 mod fake_jira;
 mod report;
 mod service;
@@ -32,8 +38,6 @@ use ticketlens::eval::duplicates::{read_jsonl, DatasetQuery};
 /// Keys are `HADOOP-<dataset id>`: never equal to a real Hadoop key (those have ≤ 5 digits),
 /// so keys a description mentions cannot be mistaken for a replayed ticket.
 pub const KEY_PREFIX: &str = "HADOOP-";
-
-const DATASET: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/datasets/duplicates");
 
 pub struct Args {
     backend: String,
@@ -107,11 +111,17 @@ fn main() {
 }
 
 async fn run(a: Args) {
-    let all: Vec<webhook::Ticket> =
-        read_jsonl(&std::path::Path::new(DATASET).join("hadoop-tickets.jsonl")).expect("tickets");
+    let tickets_file = datasets::require(
+        datasets::default_path("duplicates/hadoop-tickets.jsonl"),
+        None,
+    );
+    let queries_file = datasets::require(
+        datasets::default_path("duplicates/hadoop-queries.jsonl"),
+        None,
+    );
+    let all: Vec<webhook::Ticket> = read_jsonl(&tickets_file).expect("tickets");
     let tickets: Vec<webhook::Ticket> = all.into_iter().take(a.limit).collect();
-    let queries: Vec<DatasetQuery> =
-        read_jsonl(&std::path::Path::new(DATASET).join("hadoop-queries.jsonl")).expect("queries");
+    let queries: Vec<DatasetQuery> = read_jsonl(&queries_file).expect("queries");
     let n = tickets.len();
 
     let recorder = fake_jira::Shared::default();

@@ -19,10 +19,11 @@ pub struct Ticket {
 
 pub const SECRET: &str = "replay-webhook-secret";
 
-/// The fixture every body is shaped after (a real Jira `issue_created` delivery).
+/// The fixture every body is shaped after (a real Jira `issue_created` delivery; the
+/// repository's copy, see `tests/data/README.md`).
 const TEMPLATE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/webhooks/jira/zulip-issue_created.json"
+    "/tests/data/fixtures/webhooks/jira/zulip-issue_created.json"
 );
 
 pub struct Webhooks {
@@ -32,7 +33,7 @@ pub struct Webhooks {
 
 impl Webhooks {
     pub fn new(jira_base: &str) -> Webhooks {
-        let text = std::fs::read_to_string(TEMPLATE).expect("Jira fixture");
+        let text = std::fs::read_to_string(TEMPLATE).unwrap_or_else(|e| panic!("{TEMPLATE}: {e}"));
         Webhooks {
             template: serde_json::from_str(&text).expect("fixture is JSON"),
             jira_base: jira_base.to_string(),

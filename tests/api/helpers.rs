@@ -189,9 +189,9 @@ impl TestApp {
     }
 }
 
-/// Directory of the shared webhook fixtures.
+/// Directory of the webhook fixtures (copies of the shared folder's, see `tests/data/README.md`).
 pub fn fixtures_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/webhooks")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fixtures/webhooks")
 }
 
 /// Signs a Jira body the way Jira Cloud does.

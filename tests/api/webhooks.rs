@@ -1,4 +1,4 @@
-//! Webhook ingestion on the real server with real payloads from `../shared/fixtures/`.
+//! Webhook ingestion on the real server with real payloads from `tests/data/fixtures/`.
 
 use crate::helpers::*;
 use serde_json::Value;

@@ -1,5 +1,5 @@
 //! Webhook in → analysis → ONE comment out, against a local server playing Jira and Linear.
-//! Requests are checked against the real API descriptions in `../shared/specs/`.
+//! Requests are checked against the real API descriptions in `tests/data/specs/`.
 
 use crate::helpers::*;
 use crate::webhooks::wait_for;
@@ -52,7 +52,7 @@ fn assert_matches_jira_schema(body: &Value, schema: &str) {
     let spec: Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../shared/specs/jira/platform-v3.openapi.json"
+            "/tests/data/specs/jira/platform-v3.openapi.json"
         ))
         .unwrap(),
     )
@@ -371,7 +371,7 @@ async fn linear_comment_mutations_are_valid_against_linears_schema() {
     let request: Value = serde_json::from_slice(&posts[0].body).unwrap();
     let schema_text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/specs/linear/schema.graphql"
+        "/tests/data/specs/linear/schema.graphql"
     ))
     .unwrap();
     let schema = apollo_compiler::Schema::parse_and_validate(schema_text, "schema.graphql")

@@ -268,7 +268,7 @@ mod tests {
 
     const FIXTURES: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/webhooks/jira"
+        "/tests/data/fixtures/webhooks/jira"
     );
     #[test]
     fn every_fixture_matches_its_expectation() {

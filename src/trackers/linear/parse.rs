@@ -157,7 +157,7 @@ pub(crate) mod tests {
 
     const FIXTURES: &str = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/webhooks/linear"
+        "/tests/data/fixtures/webhooks/linear"
     );
 
     const EXPECTATIONS: &str = concat!(
