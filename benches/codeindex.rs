@@ -137,8 +137,7 @@ fn main() {
     };
     let opts = IndexOptions {
         dir: Some(work.path().join("index")),
-        module_depth: 2,
-        large_package_files: 150,
+        modules: Default::default(),
         history_depth: 5000,
     };
     let code = CodeIndex::open(vec![spec], &opts).unwrap();

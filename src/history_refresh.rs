@@ -3,7 +3,8 @@
 //! save those. git2 work runs on a blocking thread.
 
 use crate::config::HistorySettings;
-use crate::history::{self, BugfixMatcher, DirDepth, EntityMetrics, MineRequest, Params, Scored};
+use crate::history::{self, BugfixMatcher, EntityMetrics, MineRequest, Params, Scored};
+use crate::modules::{ModuleCut, ModuleRules};
 use crate::store::{now_ms, HistoryBatch, ScoreRow, Store};
 use anyhow::Context;
 use std::path::PathBuf;
@@ -25,10 +26,12 @@ pub struct RefreshSummary {
     pub score_ms: u128,
 }
 
-/// Mines `path` (branch `branch`) into the store as `repository` and rescores it.
+/// Mines `path` (branch `branch`) into the store as `repository` and rescores it, with
+/// modules cut from the tree at the mined tip by `rules`.
 pub async fn refresh(
     store: &Store,
     settings: &HistorySettings,
+    rules: &ModuleRules,
     repository: &str,
     path: PathBuf,
     branch: &str,
@@ -47,9 +50,15 @@ pub async fn refresh(
     };
     let reset_branch = state.as_ref().is_some_and(|s| s.branch != branch);
     let t = Instant::now();
-    let out = tokio::task::spawn_blocking(move || history::mine(&req))
-        .await
-        .context("mining thread failed")??;
+    let rules = rules.clone();
+    let (out, cut) = tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+        let out = history::mine(&req)?;
+        let paths = history::tree_paths(&req.path, &out.tip)?;
+        let cut = ModuleCut::build(paths.iter().map(String::as_str), &rules);
+        Ok((out, cut))
+    })
+    .await
+    .context("mining thread failed")??;
     let mine_ms = t.elapsed().as_millis();
     let t = Instant::now();
     let now = now_ms();
@@ -68,7 +77,7 @@ pub async fn refresh(
         .context("failed to save mined history")?;
     let save_ms = t.elapsed().as_millis();
     let t = Instant::now();
-    let (modules, files) = rescore(store, settings, repository, now).await?;
+    let (modules, files) = rescore(store, settings, cut, repository, now).await?;
     Ok(RefreshSummary {
         repository: repository.to_string(),
         tip: out.tip.clone(),
@@ -88,6 +97,7 @@ pub async fn refresh(
 pub async fn rescore(
     store: &Store,
     settings: &HistorySettings,
+    cut: ModuleCut,
     repository: &str,
     now: i64,
 ) -> anyhow::Result<(usize, usize)> {
@@ -99,20 +109,31 @@ pub async fn rescore(
         window_days: settings.window_days,
         mass_change_files: settings.mass_change_files,
     };
-    let depth = settings.module_depth;
     let rows = tokio::task::spawn_blocking(move || {
-        let metrics = history::compute(&commits, &DirDepth(depth), &matcher, &params);
+        let metrics = history::compute(&commits, &cut, &matcher, &params);
         let (files, modules) = history::score_all(&metrics);
         let mut rows = Vec::with_capacity(files.len() + modules.len());
+        let window = params.window_days;
+        let name_of = |id: &str| cut.name_of(id).to_string();
         for m in &modules {
             let hottest: Vec<&Scored> = files
                 .iter()
                 .filter(|f| f.metrics.module == m.metrics.name)
                 .take(5)
                 .collect();
-            rows.push(row("module", m, &hottest));
+            let facts = history::facts::module_history(&m.metrics, window, now, &name_of);
+            let info = cut.get(&m.metrics.name);
+            let extra = serde_json::json!({
+                "display_name": info.map_or(m.metrics.name.as_str(), |i| i.name.as_str()),
+                "source_files": info.map_or(0, |i| i.files),
+                "history": facts,
+            });
+            rows.push(row("module", m, &hottest, extra));
         }
-        rows.extend(files.iter().map(|f| row("file", f, &[])));
+        rows.extend(files.iter().map(|f| {
+            let extra = serde_json::json!({ "history": history::facts::file_history(f, window) });
+            row("file", f, &[], extra)
+        }));
         (rows, modules.len(), files.len())
     })
     .await
@@ -125,7 +146,7 @@ pub async fn rescore(
 }
 
 /// The stored shape of a score; `detail` is what `GET /api/v1/modules/{id}` shows.
-fn row(kind: &str, s: &Scored, hottest: &[&Scored]) -> ScoreRow {
+fn row(kind: &str, s: &Scored, hottest: &[&Scored], extra: serde_json::Value) -> ScoreRow {
     let m: &EntityMetrics = &s.metrics;
     let hottest: Vec<serde_json::Value> = hottest
         .iter()
@@ -139,11 +160,14 @@ fn row(kind: &str, s: &Scored, hottest: &[&Scored]) -> ScoreRow {
             })
         })
         .collect();
-    let detail = serde_json::json!({
+    let mut detail = serde_json::json!({
         "fragility": s.fragility,
         "metrics": m,
         "hottest_files": hottest,
     });
+    if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+        d.extend(extra);
+    }
     ScoreRow {
         id: String::new(),
         repository: String::new(),

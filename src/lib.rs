@@ -6,12 +6,14 @@
 //! - `trackers`: per-tracker signature checks and webhook parsing
 //! - `history`: git2 history miner, per-file and per-module metrics, fragility and its evaluation
 //! - `history_refresh`: mine → store → rescore, for one repository
+//! - `modules`: what a module is: the one file → module cut, ids and display names
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
 //! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
+//! - `moduleview`: a stored module score as the modules API and CLI show it
 //! - `ticketview`: a stored ticket with its duplicate candidates (the tickets API)
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
@@ -33,6 +35,8 @@ pub mod history_refresh;
 pub mod http;
 pub mod ingest;
 pub mod metrics;
+pub mod modules;
+pub mod moduleview;
 pub mod render;
 pub mod startup;
 pub mod store;

@@ -2,6 +2,7 @@
 //! and the job workers side by side under one shutdown signal.
 
 use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
+use crate::enrich::Pipeline;
 use crate::config::Settings;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
@@ -9,7 +10,7 @@ use crate::metrics::Metrics;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
 use crate::worker::{
-    index_sync, Analyze, CodeAnalyzer, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers,
+    index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers,
 };
 use crate::writeback::CommentSink;
 use actix_web::dev::Server;
@@ -86,12 +87,13 @@ impl Application {
         let search_slots = Arc::new(tokio::sync::Semaphore::new(
             settings.codeindex.max_concurrent_searches.max(1),
         ));
-        let analyzer: Option<Arc<dyn Analyze>> = (!code_index.is_empty()).then(|| {
-            Arc::new(CodeAnalyzer {
-                code: code_index.clone(),
-                slots: search_slots.clone(),
-                limit: 10,
-            }) as Arc<dyn Analyze>
+        let pipeline = Arc::new(Pipeline {
+            store: store.clone(),
+            code: code_index.clone(),
+            tickets: ticket_index.clone(),
+            duplicates: settings.duplicates.clone(),
+            slots: search_slots.clone(),
+            memory: Default::default(),
         });
         let handler = handler.unwrap_or_else(|| {
             let (jira, linear) = comment_sinks(&settings);
@@ -99,12 +101,8 @@ impl Application {
                 store: store.clone(),
                 index: ticket_index.clone(),
                 analyzer: Some(Arc::new(ServiceAnalyzer {
-                    store: store.clone(),
-                    index: ticket_index.clone(),
-                    duplicates: settings.duplicates.clone(),
-                    code: analyzer,
-                    code_index: Some(code_index.clone()),
-                    modules_seen: Default::default(),
+                    pipeline: pipeline.clone(),
+                    limit: 10,
                 })),
                 jira,
                 linear,
@@ -132,7 +130,7 @@ impl Application {
             ticket_index: ticket_index.clone(),
             wake: wake.clone(),
             code_index: code_index.clone(),
-            search_slots,
+            pipeline,
         });
         let (metrics_server, metrics_port) = match settings.server.metrics_listen {
             None => (None, None),
@@ -324,8 +322,7 @@ pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
         specs,
         &IndexOptions {
             dir: Some(c.index_dir.clone()),
-            module_depth: c.module_depth,
-            large_package_files: c.large_package_files,
+            modules: settings.modules.clone(),
             history_depth: c.history_depth,
         },
     )

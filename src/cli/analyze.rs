@@ -1,8 +1,14 @@
-//! `ticketlens analyze "text"`: the same analysis as `POST /api/v1/analyze`, for a terminal.
+//! `ticketlens analyze "text"`: the same analysis as `POST /api/v1/analyze` (modules with
+//! fragility, owners and history, files, likely duplicates), for a terminal.
 
 use crate::config::Settings;
-use crate::enrich::{analyze, TicketText};
+use crate::domain::Enrichment;
+use crate::enrich::{Pipeline, Request, Subject};
+use crate::render::date;
 use crate::startup::open_code_index;
+use crate::store::Store;
+use crate::ticketindex::TicketIndex;
+use std::sync::Arc;
 
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
@@ -21,56 +27,111 @@ pub struct AnalyzeArgs {
     pub json: bool,
 }
 
-pub fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let code = open_code_index(settings)?;
-    for (name, result) in code.refresh() {
-        if let Err(e) = result {
-            anyhow::bail!("failed to index {name}: {e:#}");
-        }
-    }
-    let ticket = TicketText {
-        title: &args.title,
-        body: &args.body,
-        repository: args.repository.as_deref(),
+pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> {
+    let store = Store::connect(settings.database.url.expose(), 2).await?;
+    store.migrate().await?;
+    let code = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let code = open_code_index(&settings)?;
+            for (name, result) in code.refresh() {
+                if let Err(e) = result {
+                    anyhow::bail!("failed to index {name}: {e:#}");
+                }
+            }
+            Ok(code)
+        })
+        .await??
     };
-    let e = analyze(&code, ticket, args.limit)?;
+    let index_dir = settings.duplicates.index_dir.clone();
+    let (tickets, fresh) =
+        tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref())).await??;
+    let tickets = Arc::new(tickets);
+    crate::worker::index_sync::prepare(&store, tickets.clone(), fresh).await?;
+    let pipeline = Pipeline {
+        store: store.clone(),
+        code: Arc::new(code),
+        tickets,
+        duplicates: settings.duplicates.clone(),
+        slots: Arc::new(tokio::sync::Semaphore::new(1)),
+        memory: Default::default(),
+    };
+    let e = pipeline
+        .enrich(Request {
+            title: args.title.clone(),
+            body: args.body.clone(),
+            repository: args.repository.clone(),
+            limit: args.limit,
+            subject: Subject::Draft,
+        })
+        .await?;
+    store.close().await;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&e)?);
-        return Ok(());
+    } else {
+        print!("{}", text(&e));
     }
-    println!("Modules");
+    Ok(())
+}
+
+/// The analysis for a terminal.
+fn text(e: &Enrichment) -> String {
+    let mut s = String::from("Modules\n");
     for (i, m) in e.modules.iter().enumerate() {
-        let owners = if m.owners.is_empty() {
-            String::new()
-        } else {
-            format!("  owners: {}", m.owners.join(", "))
-        };
-        println!(
-            "{:>3}. {}:{}  ({:.2}){owners}",
+        let level = m
+            .fragility
+            .as_ref()
+            .map(|f| format!("  {} {:.0}", f.level, f.score))
+            .unwrap_or_else(|| "  (no history)".into());
+        s += &format!(
+            "{:>3}. {}:{} [{}] {} files{level}\n",
             i + 1,
             m.repository,
+            m.name,
             m.module,
-            m.score
+            m.files
         );
-        println!("       files: {}", m.top_files.join(", "));
-        println!("       terms: {}", m.matched_terms.join(", "));
+        if let Some(f) = &m.fragility {
+            s += &format!("       why: {}\n", f.reasons.join("; "));
+        }
+        if !m.owners.is_empty() {
+            s += &format!("       who knows it: {}\n", m.owners.join(", "));
+        }
+        if let Some(h) = &m.history {
+            let fix = h.last_fix_ms.map_or("none on record".to_string(), date);
+            s += &format!(
+                "       {} changes by {} people in {} days; last change {}, last fix {fix}, since {}\n",
+                h.commits,
+                h.authors,
+                h.window_days,
+                date(h.last_change_ms),
+                date(h.first_change_ms)
+            );
+        }
+        s += &format!("       files: {}\n", m.top_files.join(", "));
     }
-    println!("Files");
+    s += "Files\n";
     for (i, f) in e.files.iter().enumerate() {
-        println!(
-            "{:>3}. {}:{}  [{}]  ({:.2})",
+        s += &format!(
+            "{:>3}. {}:{}  [{}]  ({:.2})\n",
             i + 1,
             f.repository,
             f.path,
             f.module,
             f.score
         );
-        if !f.matched_terms.is_empty() {
-            println!("       matched: {}", f.matched_terms.join(", "));
-        }
         for r in &f.reasons {
-            println!("       why: {r}");
+            s += &format!("       why: {r}\n");
         }
     }
-    Ok(())
+    if !e.duplicates.is_empty() {
+        s += "Similar tickets\n";
+        for d in &e.duplicates {
+            s += &format!("     {} {} ({:.0}%)\n", d.key, d.title, d.similarity * 100.0);
+        }
+    }
+    for h in &e.estimation_hints {
+        s += &format!("Hint: {h}\n");
+    }
+    s
 }

@@ -3,7 +3,8 @@
 
 use crate::config::Settings;
 use crate::history::eval::{evaluate, EvalReport};
-use crate::history::{mine, BugfixMatcher, DirDepth, MineRequest, Params};
+use crate::history::{mine, tree_paths, BugfixMatcher, MineRequest, Params};
+use crate::modules::{ModuleCut, ModuleMap};
 use anyhow::Context;
 use clap::Args;
 use std::path::PathBuf;
@@ -23,9 +24,13 @@ pub struct FragilityArgs {
     horizon: String,
     #[arg(long, default_value = "main")]
     branch: String,
-    /// Module depth; defaults to `[history] module_depth`.
+    /// Rank and count every file, not only source files (changelogs, docs, build files).
     #[arg(long)]
-    module_depth: Option<usize>,
+    all_files: bool,
+    /// Score with these weights instead of the shipped ones:
+    /// `fixes,fixes_window,commits,commits_all,authors,churn,size`.
+    #[arg(long)]
+    weights: Option<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -37,13 +42,18 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
         at,
         horizon,
         branch,
-        module_depth,
+        all_files,
+        weights,
         json,
     } = cmd;
+    let weights = match weights {
+        Some(w) => crate::history::Weights::parse(&w).map_err(|e| anyhow::anyhow!("--weights: {e}"))?,
+        None => crate::history::WEIGHTS,
+    };
     let h = &settings.history;
     let dates: Vec<i64> = at.iter().map(|d| parse_date(d)).collect::<Result<_, _>>()?;
     let horizon_days = parse_days(&horizon)?;
-    let depth = module_depth.unwrap_or(h.module_depth);
+    let rules = settings.modules.clone();
     let matcher = BugfixMatcher::new(&h.bugfix_pattern, [])?;
     let (window_days, mass_change_files) = (h.window_days, h.mass_change_files);
     let req = MineRequest {
@@ -62,15 +72,26 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
             ms = t.elapsed().as_millis() as u64,
             "mined"
         );
-        let eval = |now_ms| {
+        let mut out = Vec::new();
+        for now_ms in dates {
+            // modules are cut from the tree as it was at the date
+            let at = mined
+                .commits
+                .iter()
+                .filter(|c| c.time_ms <= now_ms)
+                .max_by_key(|c| c.seq)
+                .context("no commit before the date")?;
+            let paths = tree_paths(&req.path, &at.sha)?;
+            let cut = ModuleCut::build(paths.iter().map(String::as_str), &rules);
             let p = Params {
                 now_ms,
                 window_days,
                 mass_change_files,
             };
-            evaluate(&mined.commits, &DirDepth(depth), &matcher, &p, horizon_days)
-        };
-        Ok(dates.into_iter().map(eval).collect())
+            let map: &dyn ModuleMap = if all_files { &EveryFile(&cut) } else { &cut };
+            out.push(evaluate(&mined.commits, map, &matcher, &p, horizon_days, &weights));
+        }
+        Ok(out)
     })
     .await
     .context("evaluation thread failed")??;
@@ -78,16 +99,16 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
         if json {
             println!("{}", serde_json::to_string_pretty(report)?);
         } else {
-            print!("{}", render(report, date, depth));
+            print!("{}", render(report, date));
         }
     }
     Ok(())
 }
 
-fn render(r: &EvalReport, at: &str, depth: usize) -> String {
+fn render(r: &EvalReport, at: &str) -> String {
     let mut s = format!(
-        "fragility at {at}, fixes in the next {} days: {} fix commits, {} file touches \
-         ({} commits before; modules at depth {depth})\n",
+        "fragility at {at}, fixes in the next {} days: {} fix commits, {} source-file touches \
+         ({} commits before; modules cut from the tree at the date)\n",
         r.horizon_days, r.fix_commits_after, r.touches, r.commits_before
     );
     for (what, level) in [("files", &r.files), ("modules", &r.modules)] {
@@ -102,6 +123,15 @@ fn render(r: &EvalReport, at: &str, depth: usize) -> String {
         }
     }
     s
+}
+
+/// The cut, counting every file (non-source files go to their nearest module).
+struct EveryFile<'a>(&'a ModuleCut);
+
+impl ModuleMap for EveryFile<'_> {
+    fn module_of(&self, path: &str) -> String {
+        self.0.module_of(path)
+    }
 }
 
 fn parse_date(s: &str) -> anyhow::Result<i64> {

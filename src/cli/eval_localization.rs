@@ -3,7 +3,8 @@
 //! BM25 baseline, and prints the metrics per dataset with evaluated and skipped counts.
 
 use super::metrics::{Summary, Tally};
-use crate::codeindex::{Corpus, ModuleRules, Params};
+use crate::codeindex::{Corpus, Params};
+use crate::modules::ModuleMap;
 use crate::config::Settings;
 use crate::enrich::{analyze, TicketText};
 use anyhow::Context;
@@ -90,11 +91,7 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     for s in &args.set {
         params.set(s)?;
     }
-    let rules = ModuleRules {
-        depth: settings.codeindex.module_depth,
-        large_package_files: settings.codeindex.large_package_files,
-        overrides: Vec::new(),
-    };
+    let rules = settings.modules.clone();
     let mut by_repo: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
     for r in &records {
         by_repo.entry(r.repo.as_str()).or_default().push(r);
@@ -159,6 +156,11 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
                     .collect();
                 eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
             }
+            let cut = view.cut();
+            let gold_modules: HashSet<String> = gold.iter().map(|g| cut.module_of(g)).collect();
+            let sizes: Vec<usize> = cut.modules().iter().map(|m| m.files).collect();
+            let ranked_modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
+            ours.add_cut_modules(&gold_modules, &ranked_modules, &sizes);
             let ranked: Vec<String> = e.files.into_iter().map(|f| f.path).collect();
             ours.add(&gold, &ranked, None);
             if args.baseline {
@@ -239,5 +241,9 @@ fn report(
             s.module_acc_at_1, s.module_acc_at_5, s.module_acc_at_10
         );
     }
+    println!(
+        "modules under TicketLens' cut (median {} source files per module): Acc@1 {:.3}  Acc@5 {:.3}  Acc@10 {:.3}",
+        ours.median_module_files, ours.cut_module_acc_at_1, ours.cut_module_acc_at_5, ours.cut_module_acc_at_10
+    );
     Ok(())
 }

@@ -43,7 +43,8 @@ pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()>
     let store = Store::connect(settings.database.url.expose(), 2).await?;
     store.migrate().await?;
     for (name, path, branch) in targets {
-        let s = refresh(&store, &settings.history, &name, path, &branch).await?;
+        let rules = settings.module_rules(&name);
+        let s = refresh(&store, &settings.history, &rules, &name, path, &branch).await?;
         println!("{}", serde_json::to_string(&s)?);
     }
     store.close().await;

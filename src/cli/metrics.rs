@@ -15,6 +15,8 @@ pub struct Tally {
     mrr: f64,
     map: f64,
     module: [f64; 3],
+    cut_module: [f64; 3],
+    module_sizes: Vec<usize>,
 }
 
 /// Mean metrics of one method on one dataset.
@@ -32,6 +34,13 @@ pub struct Summary {
     pub module_acc_at_1: f64,
     pub module_acc_at_5: f64,
     pub module_acc_at_10: f64,
+    /// Module Acc@k under TicketLens' own module cut (`modules::ModuleCut`): a gold module
+    /// is the module of a gold file; ranked modules are the analysis' module ranking.
+    pub cut_module_acc_at_1: f64,
+    pub cut_module_acc_at_5: f64,
+    pub cut_module_acc_at_10: f64,
+    /// Median source files per module of the cut, over the evaluated commits.
+    pub median_module_files: usize,
 }
 
 /// Parent directory as the README defines a module (`.` at the root).
@@ -86,7 +95,19 @@ impl Tally {
         }
     }
 
+    /// Adds one record's module ranking under the cut, and the cut's module sizes.
+    pub fn add_cut_modules(&mut self, gold: &HashSet<String>, ranked: &[String], sizes: &[usize]) {
+        let r = dedup(ranked);
+        for (i, k) in KS.iter().enumerate() {
+            let hit = r.iter().take(*k).any(|m| gold.contains(*m));
+            self.cut_module[i] += f64::from(u8::from(hit));
+        }
+        self.module_sizes.extend_from_slice(sizes);
+    }
+
     pub fn summary(&self) -> Summary {
+        let mut sizes = self.module_sizes.clone();
+        sizes.sort_unstable();
         let n = self.n.max(1) as f64;
         let r = |x: f64| (x / n * 1000.0).round() / 1000.0;
         Summary {
@@ -102,6 +123,10 @@ impl Tally {
             module_acc_at_1: r(self.module[0]),
             module_acc_at_5: r(self.module[1]),
             module_acc_at_10: r(self.module[2]),
+            cut_module_acc_at_1: r(self.cut_module[0]),
+            cut_module_acc_at_5: r(self.cut_module[1]),
+            cut_module_acc_at_10: r(self.cut_module[2]),
+            median_module_files: sizes.get(sizes.len() / 2).copied().unwrap_or(0),
         }
     }
 }

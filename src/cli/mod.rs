@@ -2,6 +2,7 @@
 //! (`analyze`, `history`, `backfill`, `eval …`).
 
 mod analyze;
+mod modules;
 mod backfill;
 mod eval;
 mod eval_duplicates;
@@ -37,6 +38,8 @@ pub enum Command {
     Index,
     /// Prints the modules and files a ticket text likely touches.
     Analyze(analyze::AnalyzeArgs),
+    /// Lists modules with their fragility, reasons and owners (the hotspot list).
+    Modules(modules::ModulesArgs),
     /// Mines git history into the store and recomputes fragility.
     #[command(subcommand)]
     History(history::HistoryCommand),
@@ -69,9 +72,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Index => tokio::task::spawn_blocking(move || index(&settings)).await?,
-        Command::Analyze(args) => {
-            tokio::task::spawn_blocking(move || analyze::run(&settings, &args)).await?
-        }
+        Command::Analyze(args) => analyze::run(&settings, &args).await,
+        Command::Modules(args) => modules::run(&settings, &args).await,
         Command::History(cmd) => history::run(cmd, &settings).await,
         Command::Backfill(cmd) => backfill::run(cmd, &settings).await,
         Command::Eval(cmd) => eval::run(cmd, settings).await,

@@ -6,7 +6,7 @@ use super::extract::{extract, is_source_content, is_source_path};
 use super::fileindex::{doc_key, FileIndex};
 use super::gitsrc::{GitRepo, TreeFile};
 use super::glob::gitignore_match;
-use super::modules::{assign_modules, ModuleRules};
+use crate::modules::{ModuleCut, ModuleMap, ModuleRules};
 use super::snapshot::{SnapFile, Snapshot};
 use std::collections::HashMap;
 use tantivy::IndexWriter;
@@ -75,8 +75,7 @@ pub fn snapshot(
             known.get(&key).map(|&n| (f, key, n))
         })
         .collect();
-    let sources: Vec<&str> = indexed.iter().map(|(f, _, _)| f.path.as_str()).collect();
-    let modules = assign_modules(tree.iter().map(|f| f.path.as_str()), &sources, rules);
+    let cut = ModuleCut::build(tree.iter().map(|f| f.path.as_str()), rules);
     let owners_text = LOCATIONS
         .iter()
         .find_map(|loc| tree.iter().find(|f| f.path == *loc))
@@ -86,7 +85,7 @@ pub fn snapshot(
     let files = indexed
         .into_iter()
         .map(|(f, key, n_terms)| SnapFile {
-            module: modules.get(&f.path).cloned().unwrap_or_else(|| ".".into()),
+            module: cut.module_of(&f.path),
             path: f.path.clone(),
             key,
             n_terms,
@@ -97,6 +96,7 @@ pub fn snapshot(
         commit.to_string(),
         git.commit_time(commit)?,
         files,
+        cut,
         &CodeOwners::parse(&owners_text),
         restrict,
     ))

@@ -6,7 +6,7 @@ use super::build::{ignore_patterns, index_file, snapshot, wanted};
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
-use super::modules::ModuleRules;
+use crate::modules::ModuleRules;
 use super::rank::{rank_files, rank_modules, HistoryView, Params};
 use super::snapshot::Snapshot;
 use super::{query, Locate, LocateError, Located};
@@ -130,6 +130,11 @@ pub struct CommitView<'a> {
 }
 
 impl CommitView<'_> {
+    /// The module cut of the commit's tree.
+    pub fn cut(&self) -> &crate::modules::ModuleCut {
+        &self.snap.cut
+    }
+
     /// True when the path exists in the commit's tree (indexed or not).
     pub fn exists(&self, path: &str) -> bool {
         self.tree_paths.contains(path)

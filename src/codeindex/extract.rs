@@ -1,67 +1,13 @@
 //! What is worth indexing, and the text of each field of a file's document: defined names,
 //! compound identifiers, comments and docstrings, and a capped slice of the content.
 
+pub use crate::modules::{has_source_extension, is_source_path};
 use super::tokens::{compound, is_compound, keep, parts, split_identifier, words};
 
 /// Largest file read at all; larger files are data, not source.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;
 /// Content beyond this many bytes is not indexed (the head of a file names what it is about).
 pub const CONTENT_CAP_BYTES: usize = 256 * 1024;
-
-const SOURCE_EXTENSIONS: &[&str] = &[
-    "aj", "bash", "c", "cc", "cjs", "clj", "cls", "cmake", "cpp", "cs", "cxx", "dart", "el", "erl",
-    "ex", "exs", "fs", "go", "gradle", "groovy", "h", "hh", "hpp", "hs", "java", "jl", "js", "jsx",
-    "kt", "kts", "lua", "m", "mjs", "ml", "mm", "php", "pl", "pm", "proto", "ps1", "py", "pyi",
-    "pyx", "r", "rb", "rs", "scala", "sh", "sql", "svelte", "swift", "tf", "ts", "tsx", "vb",
-    "vue", "zig",
-];
-
-const VENDORED_DIRS: &[&str] = &[
-    "vendor",
-    "vendors",
-    "node_modules",
-    "third_party",
-    "thirdparty",
-    "bower_components",
-    ".git",
-    "__pycache__",
-    ".venv",
-    "site-packages",
-];
-
-const LOCK_FILES: &[&str] = &[
-    "cargo.lock",
-    "package-lock.json",
-    "yarn.lock",
-    "pnpm-lock.yaml",
-    "poetry.lock",
-    "pipfile.lock",
-    "gemfile.lock",
-    "composer.lock",
-    "go.sum",
-    "uv.lock",
-];
-
-/// Decides from the path alone: source extension, not vendored, not a lock file, not minified.
-pub fn is_source_path(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    let name = lower.rsplit('/').next().unwrap_or(&lower);
-    if LOCK_FILES.contains(&name) || name.contains(".min.") || name.ends_with(".pb.go") {
-        return false;
-    }
-    if lower.split('/').any(|d| VENDORED_DIRS.contains(&d)) {
-        return false;
-    }
-    has_source_extension(name)
-}
-
-/// True when the file name ends in a source-code extension.
-pub fn has_source_extension(name: &str) -> bool {
-    match name.rsplit_once('.') {
-        Some((_, ext)) => SOURCE_EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str()),
-        None => false,
-    }
-}
 
 /// Decides from the content: not binary, not minified, not marked as generated.
 pub fn is_source_content(bytes: &[u8]) -> bool {

@@ -11,7 +11,6 @@ mod fileindex;
 mod gitsrc;
 mod glob;
 mod history;
-mod modules;
 mod query;
 mod rank;
 mod repo;
@@ -19,7 +18,6 @@ mod snapshot;
 mod tokens;
 
 pub use corpus::{CommitView, Corpus};
-pub use modules::ModuleRules;
 pub use rank::Params;
 pub use repo::RefreshReport;
 
@@ -47,8 +45,8 @@ pub struct RepoSpec {
 pub struct IndexOptions {
     /// Where indexes and clones live; `None` keeps indexes in memory.
     pub dir: Option<PathBuf>,
-    pub module_depth: usize,
-    pub large_package_files: usize,
+    /// How modules are cut (overrides come from each `RepoSpec`).
+    pub modules: crate::modules::ModuleRules,
     /// Commits of history read for the history signals.
     pub history_depth: usize,
 }
@@ -95,10 +93,9 @@ impl CodeIndex {
         let repos = specs
             .into_iter()
             .map(|spec| {
-                let rules = ModuleRules {
-                    depth: opts.module_depth,
-                    large_package_files: opts.large_package_files,
+                let rules = crate::modules::ModuleRules {
                     overrides: spec.modules.clone(),
+                    ..opts.modules.clone()
                 };
                 RepoIndex::open(spec, opts.dir.clone(), rules, opts.history_depth).map(Arc::new)
             })

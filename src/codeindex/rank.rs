@@ -193,6 +193,7 @@ pub fn rank_files(
                 score: c.lex + c.bonus,
                 matched_terms,
                 reasons: c.reasons,
+                history: None,
             }
         })
         .collect())
@@ -332,14 +333,21 @@ pub fn rank_modules(snap: &Snapshot, files: &[FileHit], limit: usize) -> Vec<Mod
         let m = match by_module.iter_mut().position(|m| m.module == f.module) {
             Some(i) => &mut by_module[i],
             None => {
+                let codeowners = snap.owners(&f.module);
+                let module = snap.cut.get(&f.module);
                 by_module.push(ModuleHit {
                     repository: f.repository.clone(),
                     module: f.module.clone(),
+                    name: snap.cut.name_of(&f.module).to_string(),
+                    files: module.map_or(0, |m| m.files as u32),
                     score: 0.0,
-                    owners: snap.owners(&f.module),
+                    owners: codeowners.clone(),
+                    codeowners,
                     top_files: Vec::new(),
+                    top_files_history: Vec::new(),
                     matched_terms: Vec::new(),
                     fragility: None,
+                    history: None,
                 });
                 by_module.last_mut().expect("just pushed")
             }

@@ -5,7 +5,7 @@ use super::build::{ignore_patterns, index_file, snapshot, wanted};
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
-use super::modules::ModuleRules;
+use crate::modules::ModuleRules;
 use super::snapshot::Snapshot;
 use super::RepoSpec;
 use anyhow::Context;

@@ -3,6 +3,7 @@
 
 use super::codeowners::CodeOwners;
 use super::tokens::compound;
+use crate::modules::ModuleCut;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct Snapshot {
     /// Lowercase compound file stem → files (`BcelShadow.java` → `bcelshadow`).
     by_stem: HashMap<String, Vec<u32>>,
     owners: HashMap<String, Vec<String>>,
+    /// The module cut of this tree.
+    pub cut: Arc<ModuleCut>,
     /// Keys searches may return; `None` when the index holds exactly this snapshot.
     pub allowed: Option<Arc<HashSet<u64>>>,
     /// Mean and deviation of ln(length) over the files.
@@ -40,6 +43,7 @@ impl Snapshot {
         commit: String,
         time: i64,
         files: Vec<SnapFile>,
+        cut: ModuleCut,
         codeowners: &CodeOwners,
         restrict: bool,
     ) -> Snapshot {
@@ -83,6 +87,7 @@ impl Snapshot {
             by_path,
             by_stem,
             owners,
+            cut: Arc::new(cut),
             allowed,
             len_stats: (mean, var.sqrt().max(1e-3)),
         }

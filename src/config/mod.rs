@@ -33,6 +33,8 @@ pub struct Settings {
     pub history: HistorySettings,
     pub duplicates: DuplicateSettings,
     pub codeindex: CodeIndexSettings,
+    /// How every repository is cut into modules (`[modules]`).
+    pub modules: crate::modules::ModuleRules,
     /// The code repositories tickets are analysed against (`[[repositories]]`).
     pub repositories: Vec<RepositorySettings>,
 }
@@ -44,10 +46,6 @@ pub struct CodeIndexSettings {
     pub index_dir: PathBuf,
     /// How often `serve` fetches and re-indexes changed files; 0 disables refreshing.
     pub refresh_interval_secs: u64,
-    /// Directory depth of a module where no package manifest encloses a file.
-    pub module_depth: usize,
-    /// Packages with more source files than this are split into their top directories.
-    pub large_package_files: usize,
     /// Commits of history read for the history signals.
     pub history_depth: usize,
     /// Analyses running at once; more wait their turn.
@@ -59,8 +57,6 @@ impl Default for CodeIndexSettings {
         CodeIndexSettings {
             index_dir: PathBuf::from("ticketlens-index"),
             refresh_interval_secs: 300,
-            module_depth: 2,
-            large_package_files: 150,
             history_depth: 5_000,
             max_concurrent_searches: 4,
         }
@@ -251,8 +247,6 @@ pub struct HistorySettings {
     pub mass_change_files: usize,
     /// Regex over commit messages marking bug fixes; ticket keys of bug-type tickets also do.
     pub bugfix_pattern: String,
-    /// Default module of a file: its directory at this depth.
-    pub module_depth: usize,
     /// Threads diffing commits; 0 means one per core.
     pub threads: usize,
     /// Repositories to mine (bare or not), by name.
@@ -265,7 +259,6 @@ impl Default for HistorySettings {
             window_days: 180,
             mass_change_files: 50,
             bugfix_pattern: crate::history::DEFAULT_BUGFIX_PATTERN.to_string(),
-            module_depth: 2,
             threads: 0,
             repositories: Vec::new(),
         }
@@ -284,6 +277,23 @@ pub struct HistoryRepository {
 
 fn default_branch() -> String {
     "main".to_string()
+}
+
+impl Settings {
+    /// The module rules of a repository: `[modules]` with the overrides of the
+    /// `[[repositories]]` entry of that name.
+    pub fn module_rules(&self, repository: &str) -> crate::modules::ModuleRules {
+        let overrides = self
+            .repositories
+            .iter()
+            .find(|r| r.name == repository)
+            .map(|r| r.modules.iter().map(|(g, m)| (g.clone(), m.clone())).collect())
+            .unwrap_or_default();
+        crate::modules::ModuleRules {
+            overrides,
+            ..self.modules.clone()
+        }
+    }
 }
 
 /// Why settings could not be loaded.
@@ -360,17 +370,18 @@ mod tests {
             Settings::from_toml("[[history.repositories]]\nname = \"app\"\npath = \"/r\"").unwrap();
         assert_eq!(s.history.window_days, 180);
         assert_eq!(s.history.mass_change_files, 50);
-        assert_eq!(s.history.module_depth, 2);
+        assert_eq!(s.modules.max_files, 150);
         assert_eq!(s.history.repositories[0].branch, "main");
     }
 
     #[test]
     fn repositories_and_code_index_settings_parse() {
         let s = Settings::from_toml(
-            "[codeindex]\nmodule_depth = 3\n[[repositories]]\nname = \"app\"\npath = \"/src/app\"\nbranch = \"main\"\nmodules = { \"src/auth/**\" = \"auth\" }\n",
+            "[modules]\nmax_files = 80\n[[repositories]]\nname = \"app\"\npath = \"/src/app\"\nbranch = \"main\"\nmodules = { \"src/auth/**\" = \"auth\" }\n",
         )
         .unwrap();
-        assert_eq!(s.codeindex.module_depth, 3);
+        assert_eq!(s.modules.max_files, 80);
+        assert_eq!(s.module_rules("app").overrides, vec![("src/auth/**".to_string(), "auth".to_string())]);
         assert_eq!(s.repositories[0].name, "app");
         assert_eq!(s.repositories[0].modules["src/auth/**"], "auth");
         assert!(Settings::from_toml("[[repositories]]\nname = \"a\"\nbrnch = \"x\"").is_err());

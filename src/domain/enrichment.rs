@@ -4,7 +4,7 @@ use super::Tracker;
 use serde::{Deserialize, Serialize};
 
 /// A file the ticket likely touches, with the evidence that put it there.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct FileHit {
     /// Repository name as configured.
     pub repository: String,
@@ -17,22 +17,96 @@ pub struct FileHit {
     pub matched_terms: Vec<String>,
     /// Why, in words: "path named in the stack trace", "identifier `FooBar` defined here".
     pub reasons: Vec<String>,
+    /// The file's own history, when mined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<FileHistory>,
+}
+
+/// A file's history in the window: how often it changed and was fixed, and when last.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileHistory {
+    pub window_days: i64,
+    pub commits: u32,
+    pub fixes: u32,
+    pub last_change_ms: i64,
+    pub fragility: Fragility,
 }
 
 /// A module the ticket likely lands in, ranked by aggregating its files.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ModuleHit {
     pub repository: String,
-    /// Module id: a repository-relative directory such as `auth` or `crates/session/src`.
+    /// Module id: a repository-relative directory such as `auth` or `crates/session/src`
+    /// (`modules::ModuleCut`), or an override's name.
     pub module: String,
+    /// Short display name (`catalina/startup`).
+    #[serde(default)]
+    pub name: String,
+    /// Source files in the module.
+    #[serde(default)]
+    pub files: u32,
     pub score: f32,
-    /// Owners from CODEOWNERS, as written there (`@team`, emails).
+    /// Who knows it: the top authors of its recent history (`history.experts`), else its
+    /// CODEOWNERS entries.
     pub owners: Vec<String>,
+    /// Owners from CODEOWNERS, as written there (`@team`, emails).
+    #[serde(default)]
+    pub codeowners: Vec<String>,
     /// The module's best files, strongest first (paths).
     pub top_files: Vec<String>,
+    /// The history of each of `top_files` (same order), when mined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub top_files_history: Vec<Option<FileHistory>>,
     pub matched_terms: Vec<String>,
     /// Filled in when fragility metrics exist for the module.
     pub fragility: Option<Fragility>,
+    /// What its history says (changes, people, last fix, age, coupling), when mined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<ModuleHistory>,
+}
+
+/// A module's history: the answers to a PM's questions about it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModuleHistory {
+    pub window_days: i64,
+    /// Commits, distinct authors and fixes in the window.
+    pub commits: u32,
+    pub authors: u32,
+    pub fixes: u32,
+    /// Commits and fixes over the mined history.
+    pub commits_all: u32,
+    pub fixes_all: u32,
+    pub last_change_ms: i64,
+    /// When its last bug fix landed (over the mined history).
+    pub last_fix_ms: Option<i64>,
+    /// Its first commit in the mined history (how old it is).
+    pub first_change_ms: i64,
+    /// Who knows it, most first.
+    pub experts: Vec<Expert>,
+    /// Modules it usually changes together with, strongest first.
+    pub coupled: Vec<CoupledModule>,
+}
+
+/// A person who knows a module.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Expert {
+    pub name: String,
+    /// Their share of the module's commits in the window (of all its commits when the
+    /// window has none, or when `at_risk`).
+    pub share: f32,
+    pub commits: u32,
+    pub last_commit_ms: i64,
+    /// A top author with no commit in the window: the knowledge may be gone.
+    pub at_risk: bool,
+}
+
+/// A module changed together with another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoupledModule {
+    pub module: String,
+    pub name: String,
+    /// Share of this module's commits (window) that also touch the other, 0–1.
+    pub share: f32,
 }
 
 /// How risky changing a module or file is, from its history.

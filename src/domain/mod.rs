@@ -8,7 +8,7 @@ mod similar;
 mod ticket;
 
 pub use enrichment::{
-    DuplicateCandidate, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
+    CoupledModule, DuplicateCandidate, Expert, FileHistory, ModuleHistory, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
 };
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, FileChange, MinedCommit};

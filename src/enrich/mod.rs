@@ -1,7 +1,17 @@
-//! The analysis pipeline: a ticket's text → `Enrichment`. `analyze` is the one function the
-//! HTTP API, the command line, the worker and the evaluation share. Fragility and duplicate
-//! and duplicates are joined by the callers; `mark_shared_modules` explains duplicates by the
-//! code both tickets land in.
+//! The analysis: a ticket's text → `Enrichment`. `Pipeline::enrich` is the whole of it, the
+//! one function the worker, `POST /api/v1/analyze` and `ticketlens analyze` call; `analyze`
+//! is its code step (files and modules), which the localization evaluation calls alone;
+//! `mark_shared_modules` explains duplicates by the code both tickets land in.
+
+mod explain;
+mod history;
+mod memory;
+mod pipeline;
+
+pub use explain::explain_by_modules;
+pub use history::join_history;
+pub use memory::ModuleMemory;
+pub use pipeline::{Pipeline, Request, Subject};
 
 use crate::codeindex::{Locate, LocateError};
 use crate::domain::{DuplicateCandidate, Enrichment, ModuleHit};
@@ -127,7 +137,7 @@ mod tests {
                 module: ".".into(),
                 score: 1.0,
                 matched_terms: vec!["a".into()],
-                reasons: vec![],
+                ..FileHit::default()
             };
             Ok(Located {
                 files: vec![hit; limit.min(2)],
@@ -170,10 +180,7 @@ mod tests {
                 repository: "r".into(),
                 module,
                 score: 1.0,
-                owners: vec![],
-                top_files: vec![],
-                matched_terms: vec![],
-                fragility: None,
+                ..ModuleHit::default()
             };
             Ok(Located {
                 files: vec![],

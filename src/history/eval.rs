@@ -2,7 +2,7 @@
 //! where the bug fixes of the following horizon landed, next to two baselines.
 
 use super::metrics::EntityMetrics;
-use super::{compute, score_all, BugfixMatcher, ModuleMap, Params, Scored};
+use super::{compute, score_with, BugfixMatcher, ModuleMap, Params, Scored, Weights};
 use crate::domain::{ChangeKind, MinedCommit};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -45,10 +45,11 @@ pub fn evaluate(
     fixes: &BugfixMatcher,
     p: &Params,
     horizon_days: i64,
+    weights: &Weights,
 ) -> EvalReport {
     let at = p.now_ms;
     let metrics = compute(commits, map, fixes, p);
-    let (files, modules) = score_all(&metrics);
+    let (files, modules) = score_with(&metrics, weights);
     let mut future: Vec<&MinedCommit> = commits
         .iter()
         .filter(|c| !c.is_merge && c.time_ms > at && c.time_ms <= at + horizon_days * DAY_MS)
@@ -67,7 +68,11 @@ pub fn evaluate(
                 back.insert(f.path.clone(), origin);
             }
             if fix {
-                touches.push(back.get(&f.path).cloned().unwrap_or_else(|| f.path.clone()));
+                let path = back.get(&f.path).cloned().unwrap_or_else(|| f.path.clone());
+                // only files the modules hold (source code) are ranked, so only they count
+                if map.is_member(&path) {
+                    touches.push(path);
+                }
             }
         }
     }

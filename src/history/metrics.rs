@@ -1,7 +1,8 @@
 //! Per-file and per-module metrics over a window and all time: commits, churn, authors,
 //! ownership, the time-weighted bug-fix score, age, size, and module change coupling.
 
-use super::{BugfixMatcher, ModuleMap};
+use super::BugfixMatcher;
+use crate::modules::ModuleMap;
 use crate::domain::{ChangeKind, MinedCommit};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -33,14 +34,27 @@ pub struct Stats {
     pub minor_contributors: u32,
     /// Σ 1/(1+e^(−12t+12)) over fixes, t ∈ [0,1] from the period's start to now (Lewis 2013).
     pub bugfix_score: f64,
-    /// Authors by commits, most first: (name, commits).
-    pub top_authors: Vec<(String, u32)>,
+    /// Authors by commits, most first (five at most).
+    pub top_authors: Vec<AuthorStat>,
+    /// When the period's last fix landed.
+    pub last_fix_ms: Option<i64>,
+}
+
+/// One author's part in a period.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AuthorStat {
+    /// As the author last signed (the email groups them).
+    pub name: String,
+    pub commits: u32,
+    pub last_ms: i64,
 }
 
 /// Another module this one changes together with.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Coupled {
     pub module: String,
+    /// Its display name.
+    pub name: String,
     /// Commits touching both (mass changes excluded).
     pub shared: u32,
     /// Share of this module's commits that also touch the other one, 0–1.
@@ -58,7 +72,10 @@ pub struct EntityMetrics {
     pub window: Stats,
     pub all_time: Stats,
     pub last_change_ms: i64,
+    /// Days since the last change.
     pub age_days: i64,
+    /// The first change in the mined history.
+    pub first_change_ms: i64,
     /// Lines now, from the mined line counts (Σ added − Σ deleted).
     pub size_lines: i64,
     /// Live files (1 for a file).
@@ -89,6 +106,7 @@ struct Acc {
 struct Seen<'a> {
     time_ms: i64,
     author: &'a str,
+    name: &'a str,
     fix: bool,
 }
 
@@ -109,6 +127,7 @@ pub fn compute(
         .map(|c| Seen {
             time_ms: c.time_ms,
             author: author_key(c),
+            name: &c.author_name,
             fix: fixes.is_fix(&c.message),
         })
         .collect();
@@ -129,6 +148,9 @@ pub fn compute(
                 .unwrap_or_else(|| f.path.clone());
             if let (ChangeKind::Renamed, Some(old)) = (f.kind, &f.old_path) {
                 alias.insert(old.clone(), key.clone());
+            }
+            if !map.is_member(&key) {
+                continue;
             }
             let acc = files.entry(key.clone()).or_insert_with(|| Acc {
                 module: map.module_of(&key),
@@ -170,7 +192,10 @@ pub fn compute(
         out.files
             .push(entity(path, &acc, 1, &seen, start_ms, window_start, p));
     }
-    let coupling = couple(&coupling_sets);
+    let mut coupling = couple(&coupling_sets);
+    for c in coupling.values_mut().flatten() {
+        c.name = map.display_name(&c.module);
+    }
     for (name, mut acc) in modules {
         acc.touches = module_touch.remove(&name).unwrap_or_default();
         let n = acc.files.len() as u32;
@@ -212,6 +237,7 @@ fn entity(
         window: stats(&recent, seen, window_start, p.now_ms),
         all_time: stats(&all, seen, start_ms, p.now_ms),
         last_change_ms: acc.last_change_ms,
+        first_change_ms: all.last().map_or(acc.last_change_ms, |(i, _)| seen[*i].time_ms),
         age_days: (p.now_ms - acc.last_change_ms).max(0) / DAY_MS,
         size_lines: acc.size.max(0),
         files,
@@ -221,32 +247,36 @@ fn entity(
 }
 
 fn stats(touches: &[(usize, u64)], seen: &[Seen], from_ms: i64, now_ms: i64) -> Stats {
-    let mut by_author: HashMap<&str, u32> = HashMap::new();
+    let mut by_author: HashMap<&str, AuthorStat> = HashMap::new();
     let mut s = Stats::default();
     let span = (now_ms - from_ms).max(1) as f64;
+    // touches run newest first: the first commit seen of an author is their last
     for &(i, churn) in touches {
         let c = &seen[i];
         s.commits += 1;
         s.churn += churn;
-        *by_author.entry(c.author).or_default() += 1;
+        let a = by_author.entry(c.author).or_insert_with(|| AuthorStat {
+            name: c.name.to_string(),
+            commits: 0,
+            last_ms: c.time_ms,
+        });
+        a.commits += 1;
         if c.fix {
+            s.last_fix_ms = Some(s.last_fix_ms.map_or(c.time_ms, |t| t.max(c.time_ms)));
             s.fixes += 1;
             let t = ((c.time_ms - from_ms) as f64 / span).clamp(0.0, 1.0);
             s.bugfix_score += 1.0 / (1.0 + (-12.0 * t + 12.0).exp());
         }
     }
-    let mut authors: Vec<(String, u32)> = by_author
-        .into_iter()
-        .map(|(a, n)| (a.to_string(), n))
-        .collect();
-    authors.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let mut authors: Vec<AuthorStat> = by_author.into_values().collect();
+    authors.sort_by(|a, b| b.commits.cmp(&a.commits).then_with(|| a.name.cmp(&b.name)));
     s.authors = authors.len() as u32;
     if s.commits > 0 {
         let total = f64::from(s.commits);
-        s.ownership = f64::from(authors[0].1) / total;
+        s.ownership = f64::from(authors[0].commits) / total;
         s.minor_contributors = authors
             .iter()
-            .filter(|(_, n)| f64::from(*n) / total < MINOR_SHARE)
+            .filter(|a| f64::from(a.commits) / total < MINOR_SHARE)
             .count() as u32;
     }
     authors.truncate(5);
@@ -277,6 +307,7 @@ fn couple(sets: &[Vec<String>]) -> HashMap<String, Vec<Coupled>> {
         let (ra, rb) = (f64::from(revs[a]), f64::from(revs[b]));
         out.entry(a.to_string()).or_default().push(Coupled {
             module: b.to_string(),
+            name: b.to_string(),
             shared,
             share: f64::from(shared) / ra,
             degree: f64::from(shared) / ((ra + rb) / 2.0),

@@ -99,6 +99,27 @@ pub fn mine(req: &MineRequest) -> Result<MineOutcome, HistoryError> {
     Ok(out)
 }
 
+/// Every file path of the tree at `rev` (a branch or any revision), for the module cut.
+pub fn tree_paths(path: &std::path::Path, rev: &str) -> Result<Vec<String>, HistoryError> {
+    let repo = Repository::open(path).map_err(|e| HistoryError::open(path, e))?;
+    let commit = resolve_branch(&repo, rev)?;
+    let tree = repo
+        .find_commit(commit)
+        .and_then(|c| c.tree())
+        .map_err(HistoryError::Git)?;
+    let mut out = Vec::new();
+    tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+        if entry.kind() == Some(git2::ObjectType::Blob) {
+            if let Some(name) = entry.name() {
+                out.push(format!("{root}{name}"));
+            }
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(HistoryError::Git)?;
+    Ok(out)
+}
+
 fn resolve_branch(repo: &Repository, branch: &str) -> Result<Oid, HistoryError> {
     let by_ref = repo
         .find_reference(&format!("refs/heads/{branch}"))

@@ -8,18 +8,19 @@
 //! (reformatting, vendoring) count for commits and churn but not for change coupling.
 
 mod bugfix;
+pub mod facts;
 pub mod eval;
 mod metrics;
 mod miner;
-mod modules;
 mod reasons;
 mod score;
 
 pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
-pub use miner::{mine, MineOutcome, MineRequest};
-pub use modules::{DirDepth, ModuleMap};
-pub use score::{score_all, Scored};
+pub use miner::{mine, tree_paths, MineOutcome, MineRequest};
+pub use crate::modules::ModuleMap;
+pub use metrics::AuthorStat;
+pub use score::{score_all, score_with, Scored, Weights, WEIGHTS};
 
 use std::path::Path;
 

@@ -42,12 +42,12 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
     }
     if let Some(c) = e.coupled.first() {
         let text = if c.share >= 0.5 {
-            format!("usually changes together with `{}`", c.module)
+            format!("usually changes together with `{}`", c.name)
         } else {
             let pct = (c.share * 100.0).round();
             format!(
                 "often changes together with `{}` ({pct}% of its changes)",
-                c.module
+                c.name
             )
         };
         if c.share >= 0.25 {

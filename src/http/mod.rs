@@ -24,7 +24,7 @@ use actix_web::{web, HttpMessage, HttpResponse};
 use error::ApiError;
 pub use openapi::spec_json;
 use std::sync::Arc;
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::Notify;
 
 /// Everything a handler may reach.
 pub struct AppState {
@@ -36,8 +36,8 @@ pub struct AppState {
     /// Wakes idle workers when a job becomes due (an operator retry).
     pub wake: Arc<Notify>,
     pub code_index: Arc<CodeIndex>,
-    /// Caps analyses running at once (each holds a blocking thread).
-    pub search_slots: Arc<Semaphore>,
+    /// The one analysis (`enrich::Pipeline`), shared with the worker.
+    pub pipeline: Arc<crate::enrich::Pipeline>,
 }
 
 /// Every route the server answers, as (method, path pattern). `configure` registers exactly

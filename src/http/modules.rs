@@ -3,7 +3,8 @@
 
 use super::error::ApiError;
 use super::AppState;
-use crate::store::{ScoreRow, ScoreSort};
+use crate::moduleview::summary;
+use crate::store::ScoreSort;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
@@ -80,17 +81,18 @@ pub async fn get(
         .ok_or_else(|| ApiError::not_found(format!("no module with id `{id}`")))?;
     let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
     let metrics = &detail["metrics"];
-    let owners: Vec<Value> = metrics["window"]["top_authors"]
+    let owners: Vec<Value> = detail["history"]["experts"]
         .as_array()
         .into_iter()
         .flatten()
-        .map(|a| {
-            let commits = a[1].as_f64().unwrap_or(0.0);
-            let total = metrics["window"]["commits"]
-                .as_f64()
-                .unwrap_or(1.0)
-                .max(1.0);
-            json!({ "author": a[0], "commits": a[1], "share": commits / total })
+        .map(|x| {
+            json!({
+                "author": x["name"],
+                "commits": x["commits"],
+                "share": x["share"],
+                "last_commit_ms": x["last_commit_ms"],
+                "at_risk": x["at_risk"],
+            })
         })
         .collect();
     let mut body = summary(&row);
@@ -103,25 +105,10 @@ pub async fn get(
         "files": metrics["files"],
     });
     body["owners"] = json!(owners);
+    body["history"] = detail["history"].clone();
     body["coupled"] = metrics["coupled"].clone();
     body["hottest_files"] = detail["hottest_files"].clone();
     Ok(HttpResponse::Ok().json(body))
-}
-
-fn summary(r: &ScoreRow) -> Value {
-    let detail: Value = serde_json::from_str(&r.detail).unwrap_or(Value::Null);
-    json!({
-        "id": r.id,
-        "repository": r.repository,
-        "module": r.name,
-        "fragility": detail["fragility"],
-        "commits": r.commits,
-        "fixes": r.fixes,
-        "churn": r.churn,
-        "authors": r.authors,
-        "last_change_ms": r.last_change_ms,
-        "size_lines": r.size_lines,
-    })
 }
 
 fn strip_authors(stats: &Value) -> Value {

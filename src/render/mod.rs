@@ -9,7 +9,7 @@ mod markdown;
 mod model;
 mod wiki;
 
-pub use model::{build, Block, Doc, Inline};
+pub use model::{build, date, Block, Doc, Inline};
 
 use crate::domain::Enrichment;
 

@@ -90,32 +90,129 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
     Some(doc)
 }
 
+/// One module, answering a PM's questions briefly: how fragile and why; how much it
+/// changed, by how many people; who knows it (and whether that knowledge is gone); when it
+/// last changed and was last fixed; how old it is; what changes with it; its key files.
+/// Dates are absolute, so the comment only changes when the facts do.
 fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inline>>) {
-    let mut line = vec![Inline::Code(m.module.clone())];
-    if let Some(f) = &m.fragility {
-        line.push(text(" — fragility "));
-        line.push(Inline::Strong(f.level.clone()));
-        line.push(text(format!(" ({:.0}/100)", f.score)));
-        if !f.reasons.is_empty() {
-            line.push(text(format!(": {}", f.reasons.join("; "))));
+    let name = if m.name.is_empty() { &m.module } else { &m.name };
+    let mut line = vec![Inline::Code(name.clone())];
+    match &m.fragility {
+        Some(f) => {
+            line.push(text(" — fragility "));
+            line.push(Inline::Strong(f.level.clone()));
+            line.push(text(format!(" ({:.0}/100)", f.score)));
+            if !f.reasons.is_empty() {
+                line.push(text(format!(": {}", f.reasons.join("; "))));
+            }
         }
+        None => line.push(text(" — no history mined for it yet")),
     }
     let mut nested = Vec::new();
-    if !m.owners.is_empty() {
+    if let Some(h) = &m.history {
+        let span = period(h.window_days);
+        let people = plural(h.authors, "person", "people");
+        let mut l = format!(
+            "History: {} and {} in {span}, by {people}; last changed {}",
+            plural(h.commits, "change", "changes"),
+            plural(h.fixes, "fix", "fixes"),
+            date(h.last_change_ms)
+        );
+        match h.last_fix_ms {
+            Some(t) => l += &format!(", last fix {}", date(t)),
+            None => l += ", no fix on record",
+        }
+        l += &format!("; in the code since {}", date(h.first_change_ms));
+        nested.push(vec![text(l)]);
+        let (active, gone): (Vec<_>, Vec<_>) = h.experts.iter().partition(|x| !x.at_risk);
+        if !active.is_empty() || !gone.is_empty() {
+            let mut l = String::from("Who knows it: ");
+            let names: Vec<String> = active
+                .iter()
+                .map(|x| format!("{} ({:.0}% of recent changes)", x.name, x.share * 100.0))
+                .collect();
+            l += &names.join(", ");
+            for x in &gone {
+                if !names.is_empty() {
+                    l += "; ";
+                }
+                l += &format!(
+                    "knowledge at risk: {} made {:.0}% of its changes but none since {}",
+                    x.name,
+                    x.share * 100.0,
+                    date(x.last_commit_ms)
+                );
+            }
+            nested.push(vec![text(l)]);
+        }
+    } else if !m.owners.is_empty() && m.codeowners.is_empty() {
         nested.push(vec![text(format!("Owners: {}", m.owners.join(", ")))]);
     }
-    let files: Vec<&String> = m.top_files.iter().take(opts.files_per_module).collect();
+    if !m.codeowners.is_empty() {
+        nested.push(vec![text(format!("CODEOWNERS: {}", m.codeowners.join(", ")))]);
+    }
+    if let Some(c) = m.history.as_ref().and_then(|h| h.coupled.first()) {
+        nested.push(vec![
+            text("Usually changes with "),
+            Inline::Code(c.name.clone()),
+            text(format!(" ({:.0}% of its changes)", c.share * 100.0)),
+        ]);
+    }
+    let files: Vec<(usize, &String)> = m
+        .top_files
+        .iter()
+        .enumerate()
+        .take(opts.files_per_module)
+        .collect();
     if !files.is_empty() {
         let mut l = vec![text("Key files: ")];
-        for (i, f) in files.iter().enumerate() {
+        for (i, (j, f)) in files.iter().enumerate() {
             if i > 0 {
                 l.push(text(", "));
             }
-            l.push(Inline::Code((*f).clone()));
+            l.push(Inline::Code(file_name(f).to_string()));
+            if let Some(Some(h)) = m.top_files_history.get(*j) {
+                l.push(text(format!(
+                    " ({}, {}, last {})",
+                    plural(h.commits, "change", "changes"),
+                    plural(h.fixes, "fix", "fixes"),
+                    date(h.last_change_ms)
+                )));
+            }
         }
         nested.push(l);
     }
     (line, nested)
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        n => format!("{n} {many}"),
+    }
+}
+
+/// `180` → "6 months"; `365` → "12 months"; `30` → "30 days".
+fn period(days: i64) -> String {
+    if days >= 60 {
+        format!("{} months", (days as f64 / 30.4).round())
+    } else {
+        format!("{days} days")
+    }
+}
+
+/// A UTC date, `2026-08-14`.
+pub fn date(ms: i64) -> String {
+    let f = time::macros::format_description!("[year]-[month]-[day]");
+    time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000))
+        .ok()
+        .and_then(|t| t.format(&f).ok())
+        .unwrap_or_else(|| "?".into())
 }
 
 fn duplicate_line(d: &DuplicateCandidate) -> Vec<Inline> {

@@ -15,7 +15,7 @@ pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery};
 pub use history::{HistoryBatch, HistoryState};
 pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
-pub use scores::{score_id, ScoreRow, ScoreSort};
+pub use scores::{score_id, ModuleFacts, ScoreRow, ScoreSort};
 pub use tickets::{FeedPosition, IndexFeed, StoredTicket};
 
 use anyhow::Context;

@@ -3,7 +3,7 @@
 
 use super::history::placeholders;
 use super::Store;
-use crate::domain::Fragility;
+use crate::domain::{FileHistory, Fragility, ModuleHistory};
 use sha2::{Digest, Sha256};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, Row};
@@ -151,12 +151,12 @@ impl Store {
         row.as_ref().map(score_row).transpose()
     }
 
-    /// The fragility of every module of a repository, by module id: what `enrich::analyze`
-    /// puts into `ModuleHit::fragility`.
-    pub async fn module_fragility(
+    /// The fragility and history of every module of a repository, by module id: what the
+    /// analysis joins into `ModuleHit`.
+    pub async fn module_facts(
         &self,
         repository: &str,
-    ) -> Result<HashMap<String, Fragility>, sqlx::Error> {
+    ) -> Result<HashMap<String, ModuleFacts>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT name, detail FROM history_scores WHERE repository = $1 AND kind = 'module'",
         )
@@ -166,9 +166,39 @@ impl Store {
         let mut out = HashMap::with_capacity(rows.len());
         for r in rows {
             let detail: String = r.try_get("detail")?;
-            let parsed: Option<Detail> = serde_json::from_str(&detail).ok();
-            if let Some(d) = parsed {
-                out.insert(r.try_get("name")?, d.fragility);
+            if let Ok(d) = serde_json::from_str::<ModuleFacts>(&detail) {
+                out.insert(r.try_get("name")?, d);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The window history of the given files of a repository, by path.
+    pub async fn file_facts(
+        &self,
+        repository: &str,
+        paths: &[&str],
+    ) -> Result<HashMap<String, FileHistory>, sqlx::Error> {
+        let mut out = HashMap::with_capacity(paths.len());
+        if paths.is_empty() {
+            return Ok(out);
+        }
+        let ids: Vec<String> = paths
+            .iter()
+            .map(|p| score_id(repository, "file", p))
+            .collect();
+        let sql = format!(
+            "SELECT name, detail FROM history_scores WHERE id IN ({})",
+            (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in &ids {
+            q = q.bind(id);
+        }
+        for r in q.fetch_all(&self.pool).await? {
+            let detail: String = r.try_get("detail")?;
+            if let Ok(FileFacts { history: Some(h) }) = serde_json::from_str(&detail) {
+                out.insert(r.try_get("name")?, h);
             }
         }
         Ok(out)
@@ -185,10 +215,19 @@ impl Store {
     }
 }
 
-/// The part of a score's `detail` document the store reads back.
+/// The part of a module score's `detail` document the analysis reads back.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ModuleFacts {
+    pub fragility: Fragility,
+    #[serde(default)]
+    pub history: Option<ModuleHistory>,
+}
+
+/// The part of a file score's `detail` document the analysis reads back.
 #[derive(serde::Deserialize)]
-struct Detail {
-    fragility: Fragility,
+struct FileFacts {
+    #[serde(default)]
+    history: Option<FileHistory>,
 }
 
 fn score_row(r: &AnyRow) -> Result<ScoreRow, sqlx::Error> {

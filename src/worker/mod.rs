@@ -2,12 +2,10 @@
 //! kept alive while a job runs and given back on shutdown.
 
 mod analyzer;
-mod code;
 mod handler;
 pub mod index_sync;
 
-pub use analyzer::{explain_by_modules, join_fragility, ServiceAnalyzer};
-pub use code::CodeAnalyzer;
+pub use analyzer::ServiceAnalyzer;
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;

@@ -79,7 +79,11 @@ fn history() -> Repo {
         "Initial import",
         &[
             ("src/auth/login.rs", "a\nb\nc\n"),
+            ("src/auth/session.rs", "s\n"),
+            ("src/auth/token.rs", "t\n"),
             ("src/billing/pay.rs", "p\n"),
+            ("src/billing/invoice.rs", "i\n"),
+            ("src/billing/tax.rs", "x\n"),
         ],
     );
     r.commit(
@@ -110,6 +114,12 @@ fn history() -> Repo {
         ],
     );
     r.commit("dave", 5, "Add docs", &[("docs/index.md", "hello\n")]);
+    r.commit(
+        "dave",
+        4,
+        "Split the login form",
+        &[("src/auth/login.rs", "A\nB\nC\nD\n")],
+    );
     r
 }
 
@@ -117,6 +127,7 @@ async fn mine(app: &TestApp, repo: &Repo) -> ticketlens::history_refresh::Refres
     refresh(
         &app.store,
         &HistorySettings::default(),
+        &ticketlens::modules::ModuleRules::default(),
         "app",
         repo.dir.path().to_path_buf(),
         "main",
@@ -129,7 +140,8 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     let app = spawn_app(backend).await;
     let mut repo = history();
     let first = mine(&app, &repo).await;
-    assert_eq!((first.new_commits, first.modules, first.files), (5, 3, 3));
+    // docs are no source: they belong to no module and are not scored
+    assert_eq!((first.new_commits, first.modules, first.files), (6, 2, 6));
 
     let body: serde_json::Value = app
         .get("/api/v1/modules?repository=app")
@@ -139,16 +151,22 @@ async fn modules_are_listed_and_explained(backend: Backend) {
         .unwrap();
     let list = body["modules"].as_array().unwrap();
     let names: Vec<&str> = list.iter().map(|m| m["module"].as_str().unwrap()).collect();
-    assert_eq!(names, ["src/auth", "src/billing", "docs"]);
-    assert_eq!(list[0]["commits"], 4);
+    assert_eq!(names, ["src/auth", "src/billing"]);
+    assert_eq!(list[0]["name"], "auth");
+    assert_eq!(list[0]["files"], 3);
+    assert_eq!(list[0]["owners"][0], "alice");
+    assert_eq!(list[0]["commits"], 5);
+    // five changes, three fixes, four people in the window: strong in absolute terms too
     assert_eq!(list[0]["fragility"]["level"], "high");
+    // four changes by three people rank second of two, and are not strong enough for high
+    assert_ne!(list[1]["fragility"]["level"], "high");
     let by_size: serde_json::Value = app
         .get("/api/v1/modules?sort=name&order=asc")
         .await
         .json()
         .await
         .unwrap();
-    assert_eq!(by_size["modules"][0]["module"], "docs");
+    assert_eq!(by_size["modules"][0]["module"], "src/auth");
     let none: serde_json::Value = app
         .get("/api/v1/modules?repository=other")
         .await
@@ -173,7 +191,9 @@ async fn modules_are_listed_and_explained(backend: Backend) {
         .unwrap();
     assert_eq!(auth["module"], "src/auth");
     assert_eq!(auth["metrics"]["window"]["fixes"], 3);
-    assert_eq!(auth["owners"][0]["author"], "alice@example.com");
+    assert_eq!(auth["owners"][0]["author"], "alice");
+    assert_eq!(auth["history"]["fixes"], 3);
+    assert!(auth["history"]["last_fix_ms"].as_i64().unwrap() > 0);
     assert_eq!(auth["coupled"][0]["module"], "src/billing");
     assert_eq!(auth["fragility"]["coupled_with"][0], "src/billing");
     assert_eq!(auth["hottest_files"][0]["path"], "src/auth/login.rs");
@@ -181,7 +201,7 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     assert!(
         reasons
             .iter()
-            .any(|r| r == "usually changes together with `src/billing`"),
+            .any(|r| r == "usually changes together with `billing`"),
         "{reasons:?}"
     );
     assert_eq!(app.get("/api/v1/modules/nope").await.status().as_u16(), 404);
@@ -204,11 +224,11 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     let again = mine(&app, &repo).await;
     assert_eq!(again.new_commits, 0);
     let commits = app.store.load_history("app").await.unwrap();
-    assert_eq!(commits.len(), 6);
-    assert_eq!(commits.iter().map(|c| c.files.len()).sum::<usize>(), 10);
-    let fragility = app.store.module_fragility("app").await.unwrap();
-    assert_eq!(fragility["src/auth"].level, "high");
-    assert_eq!(fragility.len(), 3);
+    assert_eq!(commits.len(), 7);
+    assert_eq!(commits.iter().map(|c| c.files.len()).sum::<usize>(), 15);
+    let facts = app.store.module_facts("app").await.unwrap();
+    assert_eq!(facts["src/auth"].fragility.level, "high");
+    assert_eq!(facts.len(), 2);
     app.stop().await;
 }
 
@@ -235,7 +255,8 @@ async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
     .unwrap();
     mine(&app, &repo).await;
     let body: serde_json::Value = app.get("/api/v1/modules").await.json().await.unwrap();
-    assert_eq!(body["modules"][0]["module"], "pay");
+    // one source file: the whole repository is one module, its root
+    assert_eq!(body["modules"][0]["module"], ".");
     assert_eq!(body["modules"][0]["fixes"], 1);
     app.stop().await;
 }

@@ -3,21 +3,44 @@
 use ticketlens::domain::*;
 use ticketlens::render::{render, Format, RenderOptions, WhenQuiet};
 
+/// 2026-08-14T00:00:00Z and days before it.
+const AUG14: i64 = 1_786_665_600_000;
+const DAY: i64 = 86_400_000;
+
+fn file(commits: u32, fixes: u32, days_ago: i64) -> Option<FileHistory> {
+    Some(FileHistory {
+        window_days: 180,
+        commits,
+        fixes,
+        last_change_ms: AUG14 - days_ago * DAY,
+        fragility: Fragility {
+            score: 70.0,
+            level: "high".into(),
+            reasons: vec![],
+            coupled_with: vec![],
+        },
+    })
+}
+
 fn rich() -> Enrichment {
     Enrichment {
         modules: vec![
             ModuleHit {
-                repository: "shop".into(),
-                module: "auth".into(),
+                repository: "tomcat".into(),
+                module: "java/org/apache/catalina/startup".into(),
+                name: "catalina/startup".into(),
+                files: 58,
                 score: 12.5,
-                owners: vec!["@shop/identity".into()],
+                owners: vec!["Mark Thomas".into(), "Rémy Maucherat".into()],
+                codeowners: vec!["@tomcat/committers".into()],
                 top_files: vec![
-                    "auth/session.rs".into(),
-                    "auth/token_refresh.rs".into(),
-                    "auth/mod.rs".into(),
-                    "auth/extra.rs".into(),
+                    "java/org/apache/catalina/startup/HostConfig.java".into(),
+                    "java/org/apache/catalina/startup/ContextConfig.java".into(),
+                    "test/org/apache/catalina/startup/TestHostConfig.java".into(),
+                    "java/org/apache/catalina/startup/extra.java".into(),
                 ],
-                matched_terms: vec!["session".into(), "refresh".into()],
+                top_files_history: vec![file(9, 4, 3), file(6, 2, 20), None, file(1, 0, 90)],
+                matched_terms: vec!["deploy".into(), "context".into()],
                 fragility: Some(Fragility {
                     score: 82.0,
                     level: "high".into(),
@@ -25,17 +48,57 @@ fn rich() -> Enrichment {
                         "changed 48 times in 6 months by 9 people".into(),
                         "1 in 3 changes was a fix".into(),
                     ],
-                    coupled_with: vec!["billing".into()],
+                    coupled_with: vec!["java/org/apache/catalina/core".into()],
+                }),
+                history: Some(ModuleHistory {
+                    window_days: 180,
+                    commits: 48,
+                    authors: 9,
+                    fixes: 16,
+                    commits_all: 1210,
+                    fixes_all: 402,
+                    last_change_ms: AUG14 - 3 * DAY,
+                    last_fix_ms: Some(AUG14 - 10 * DAY),
+                    first_change_ms: 1_143_849_600_000,
+                    experts: vec![
+                        Expert {
+                            name: "Mark Thomas".into(),
+                            share: 0.62,
+                            commits: 30,
+                            last_commit_ms: AUG14 - 3 * DAY,
+                            at_risk: false,
+                        },
+                        Expert {
+                            name: "Rémy Maucherat".into(),
+                            share: 0.21,
+                            commits: 10,
+                            last_commit_ms: AUG14 - 40 * DAY,
+                            at_risk: false,
+                        },
+                        Expert {
+                            name: "Filip Hanik".into(),
+                            share: 0.31,
+                            commits: 375,
+                            last_commit_ms: 1_262_304_000_000,
+                            at_risk: true,
+                        },
+                    ],
+                    coupled: vec![CoupledModule {
+                        module: "java/org/apache/catalina/core".into(),
+                        name: "catalina/core".into(),
+                        share: 0.45,
+                    }],
                 }),
             },
             ModuleHit {
-                repository: "shop".into(),
-                module: "billing/invoices".into(),
+                repository: "tomcat".into(),
+                module: "java/org/apache/coyote/http2".into(),
+                name: "coyote/http2".into(),
+                files: 40,
                 score: 4.0,
-                owners: vec![],
-                top_files: vec!["billing/invoices/pdf_*render*.rs".into()],
-                matched_terms: vec!["invoice".into()],
-                fragility: None,
+                top_files: vec!["java/org/apache/coyote/http2/Stream_*render*.java".into()],
+                matched_terms: vec!["stream".into()],
+                ..ModuleHit::default()
             },
         ],
         files: vec![],
@@ -66,7 +129,8 @@ fn rich() -> Enrichment {
             },
         ],
         estimation_hints: vec![
-            "Changes in auth usually also touch billing (6 of 10 commits).".into(),
+            "45% of the changes to catalina/startup also touched catalina/core: estimate for both."
+                .into(),
         ],
     }
 }
@@ -94,7 +158,23 @@ fn a_rich_enrichment_renders_the_same_content_in_all_three_formats() {
         &(serde_json::to_string_pretty(&adf).unwrap() + "\n"),
     );
     // Markup in titles is escaped, not interpreted; only three of four files are listed.
-    assert!(md.contains(r"\[token\]") && !md.contains("auth/extra.rs"));
+    assert!(md.contains(r"\[token\]") && !md.contains("extra.java"));
+    // the PM's questions are answered for the module with history
+    for part in [
+        "48 changes and 16 fixes in 6 months, by 9 people",
+        "last changed 2026-08-11",
+        "last fix 2026-08-04",
+        "in the code since 2006-04-01",
+        "Mark Thomas (62% of recent changes)",
+        "knowledge at risk: Filip Hanik",
+        "Usually changes with",
+        "9 changes, 4 fixes, last 2026-08-11",
+    ] {
+        assert!(md.contains(part), "{part} missing from\n{md}");
+        assert!(wiki.contains(part), "{part} missing from\n{wiki}");
+        assert!(adf.to_string().contains(part), "{part} missing from the ADF");
+    }
+    assert!(md.contains("no history mined for it yet"));
     assert_eq!(adf["type"], "doc");
 }
 

@@ -1,0 +1,73 @@
+//! Joins what history says into located modules and files, by module id: fragility, who
+//! knows it, changes, last fix, age and coupling; per file its changes and fixes. Change
+//! coupling of the top modules becomes estimation hints.
+
+use crate::domain::Enrichment;
+use crate::store::Store;
+use std::collections::HashMap;
+
+/// Fills `history`, `fragility` and `owners` of each module and `history` of each file from
+/// the stored scores, and adds coupling hints.
+pub async fn join_history(store: &Store, e: &mut Enrichment) -> anyhow::Result<()> {
+    let mut by_repo = HashMap::new();
+    for m in &e.modules {
+        if !by_repo.contains_key(&m.repository) {
+            by_repo.insert(m.repository.clone(), store.module_facts(&m.repository).await?);
+        }
+    }
+    for m in &mut e.modules {
+        let Some(facts) = by_repo.get(&m.repository).and_then(|f| f.get(&m.module)) else {
+            continue;
+        };
+        m.fragility = Some(facts.fragility.clone());
+        m.history = facts.history.clone();
+        if let Some(h) = &m.history {
+            if !h.experts.is_empty() {
+                m.owners = h.experts.iter().map(|x| x.name.clone()).collect();
+            }
+        }
+    }
+    let mut paths: HashMap<&str, Vec<&str>> = HashMap::new();
+    for f in &e.files {
+        paths.entry(&f.repository).or_default().push(&f.path);
+    }
+    for m in &e.modules {
+        let list = paths.entry(&m.repository).or_default();
+        list.extend(m.top_files.iter().map(String::as_str));
+        list.sort_unstable();
+        list.dedup();
+    }
+    let mut file_facts = HashMap::new();
+    for (repo, list) in paths {
+        file_facts.insert(repo.to_string(), store.file_facts(repo, &list).await?);
+    }
+    for m in &mut e.modules {
+        let facts = file_facts.get(&m.repository);
+        m.top_files_history = m
+            .top_files
+            .iter()
+            .map(|p| facts.and_then(|f| f.get(p)).cloned())
+            .collect();
+    }
+    for f in &mut e.files {
+        f.history = file_facts
+            .get(&f.repository)
+            .and_then(|m| m.get(&f.path))
+            .cloned();
+    }
+    let mut hints = Vec::new();
+    for m in e.modules.iter().take(3) {
+        let Some(c) = m.history.as_ref().and_then(|h| h.coupled.first()) else {
+            continue;
+        };
+        if c.share >= 0.3 {
+            let pct = (c.share * 100.0).round();
+            hints.push(format!(
+                "{pct}% of the changes to {} also touched {}: estimate for both.",
+                m.name, c.name
+            ));
+        }
+    }
+    e.estimation_hints = hints;
+    Ok(())
+}

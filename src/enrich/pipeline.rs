@@ -1,0 +1,139 @@
+//! The whole analysis, once, for every front end: locate the ticket's code (modules and
+//! files), join what history says of them (fragility, owners, changes, last fix, age,
+//! coupling), find likely duplicates, and explain those by the modules both tickets land
+//! in. The worker, `POST /api/v1/analyze` and `ticketlens analyze` call `Pipeline::enrich`.
+
+use super::history::join_history;
+use super::memory::ModuleMemory;
+use super::{analyze, explain_by_modules, AnalyzeError, TicketText};
+use crate::codeindex::CodeIndex;
+use crate::config::DuplicateSettings;
+use crate::domain::{Enrichment, SimilarOptions, SimilarQuery, Tracker};
+use crate::store::Store;
+use crate::ticketindex::TicketIndex;
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Everything an analysis reads.
+pub struct Pipeline {
+    pub store: Store,
+    pub code: Arc<CodeIndex>,
+    pub tickets: Arc<TicketIndex>,
+    pub duplicates: DuplicateSettings,
+    /// Caps analyses running at once (each holds a blocking thread).
+    pub slots: Arc<Semaphore>,
+    /// Modules of the tickets this process analysed, to explain later duplicates with.
+    pub memory: ModuleMemory,
+}
+
+/// What is analysed.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub title: String,
+    pub body: String,
+    pub repository: Option<String>,
+    /// Modules and files kept.
+    pub limit: usize,
+    pub subject: Subject,
+}
+
+/// A stored ticket (its duplicates are searched in its project, itself excluded), or a
+/// draft text (searched across every project).
+#[derive(Debug, Clone)]
+pub enum Subject {
+    Ticket {
+        tracker: Tracker,
+        id: String,
+        key: String,
+    },
+    Draft,
+}
+
+impl Pipeline {
+    /// The one analysis. A stored ticket with no text gets an empty enrichment (the comment
+    /// says so); a draft with no text is refused.
+    pub async fn enrich(&self, req: Request) -> Result<Enrichment, AnalyzeError> {
+        let mut e = self.locate(&req).await?;
+        if let Subject::Ticket { tracker, id, .. } = &req.subject {
+            self.memory.remember(*tracker, id, &e.modules);
+        }
+        join_history(&self.store, &mut e)
+            .await
+            .map_err(AnalyzeError::Internal)?;
+        e.duplicates = match &req.subject {
+            Subject::Ticket { tracker, key, .. } => crate::ticketview::duplicates_of(
+                &self.store,
+                self.tickets.clone(),
+                &self.duplicates,
+                *tracker,
+                key,
+            )
+            .await
+            .map_err(AnalyzeError::Internal)?
+            .map(|(_, d)| d)
+            .unwrap_or_default(),
+            Subject::Draft => {
+                let query = SimilarQuery {
+                    title: req.title.clone(),
+                    body: req.body.clone(),
+                    project: None,
+                    components: Vec::new(),
+                    created_at: None,
+                    created_before: None,
+                    exclude_ids: Vec::new(),
+                    linked: Vec::new(),
+                };
+                // a draft has no project: search every project
+                let options = SimilarOptions {
+                    same_project: false,
+                    ..self.duplicates.options()
+                };
+                let index = self.tickets.clone();
+                tokio::task::spawn_blocking(move || index.similar(&query, &options))
+                    .await
+                    .map_err(|e| AnalyzeError::Internal(e.into()))?
+                    .map_err(|e| AnalyzeError::Internal(e.into()))?
+            }
+        };
+        explain_by_modules(&self.store, self.code.clone(), Some(&self.memory), &mut e)
+            .await
+            .map_err(AnalyzeError::Internal)?;
+        Ok(e)
+    }
+
+    /// Files and modules from the code index, on the blocking pool, a capped number at once.
+    async fn locate(&self, req: &Request) -> Result<Enrichment, AnalyzeError> {
+        let draft = matches!(req.subject, Subject::Draft);
+        if req.title.trim().is_empty() && req.body.trim().is_empty() {
+            return if draft {
+                Err(AnalyzeError::EmptyText)
+            } else {
+                Ok(Enrichment::default())
+            };
+        }
+        if self.code.is_empty() {
+            return match &req.repository {
+                Some(r) => Err(AnalyzeError::UnknownRepository(r.clone())),
+                None => Ok(Enrichment::default()),
+            };
+        }
+        let permit = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AnalyzeError::Internal(e.into()))?;
+        let (code, req) = (self.code.clone(), req.clone());
+        tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let text = TicketText {
+                title: &req.title,
+                body: &req.body,
+                repository: req.repository.as_deref(),
+            };
+            analyze(code.as_ref(), text, req.limit)
+        })
+        .await
+        .map_err(|e| AnalyzeError::Internal(e.into()))?
+    }
+}
