@@ -2,16 +2,14 @@
 //! and the job workers side by side under one shutdown signal.
 
 use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
-use crate::enrich::Pipeline;
 use crate::config::Settings;
+use crate::enrich::Pipeline;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
-use crate::worker::{
-    index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers,
-};
+use crate::worker::{index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers};
 use crate::writeback::CommentSink;
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};

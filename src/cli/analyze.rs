@@ -4,7 +4,7 @@
 use crate::config::Settings;
 use crate::domain::Enrichment;
 use crate::enrich::{Pipeline, Request, Subject};
-use crate::render::date;
+use crate::render::{date, render, Format};
 use crate::startup::open_code_index;
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
@@ -25,6 +25,10 @@ pub struct AnalyzeArgs {
     /// Prints the result as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Prints the comment TicketLens would write: `markdown` (Linear), `wiki` (Jira Data
+    /// Center) or `adf` (Jira Cloud).
+    #[arg(long, value_parser = ["markdown", "wiki", "adf"])]
+    pub comment: Option<String>,
 }
 
 pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> {
@@ -66,7 +70,15 @@ pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> 
         })
         .await?;
     store.close().await;
-    if args.json {
+    if let Some(format) = &args.comment {
+        let format = match format.as_str() {
+            "wiki" => Format::Wiki,
+            "adf" => Format::Adf,
+            _ => Format::Markdown,
+        };
+        let opts = settings.comments.render_options();
+        print!("{}", render(&e, format, &opts).unwrap_or_default());
+    } else if args.json {
         println!("{}", serde_json::to_string_pretty(&e)?);
     } else {
         print!("{}", text(&e));
@@ -127,7 +139,12 @@ fn text(e: &Enrichment) -> String {
     if !e.duplicates.is_empty() {
         s += "Similar tickets\n";
         for d in &e.duplicates {
-            s += &format!("     {} {} ({:.0}%)\n", d.key, d.title, d.similarity * 100.0);
+            s += &format!(
+                "     {} {} ({:.0}%)\n",
+                d.key,
+                d.title,
+                d.similarity * 100.0
+            );
         }
     }
     for h in &e.estimation_hints {

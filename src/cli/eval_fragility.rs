@@ -28,7 +28,7 @@ pub struct FragilityArgs {
     #[arg(long)]
     all_files: bool,
     /// Score with these weights instead of the shipped ones:
-    /// `fixes,fixes_window,commits,commits_all,authors,churn,size`.
+    /// `fixes,fixes_window,commits,commits_all,authors,churn,size,decayed`.
     #[arg(long)]
     weights: Option<String>,
     /// Print the report as JSON.
@@ -47,7 +47,9 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
         json,
     } = cmd;
     let weights = match weights {
-        Some(w) => crate::history::Weights::parse(&w).map_err(|e| anyhow::anyhow!("--weights: {e}"))?,
+        Some(w) => {
+            crate::history::Weights::parse(&w).map_err(|e| anyhow::anyhow!("--weights: {e}"))?
+        }
         None => crate::history::WEIGHTS,
     };
     let h = &settings.history;
@@ -89,7 +91,14 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
                 mass_change_files,
             };
             let map: &dyn ModuleMap = if all_files { &EveryFile(&cut) } else { &cut };
-            out.push(evaluate(&mined.commits, map, &matcher, &p, horizon_days, &weights));
+            out.push(evaluate(
+                &mined.commits,
+                map,
+                &matcher,
+                &p,
+                horizon_days,
+                &weights,
+            ));
         }
         Ok(out)
     })

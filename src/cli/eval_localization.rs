@@ -4,9 +4,9 @@
 
 use super::metrics::{Summary, Tally};
 use crate::codeindex::{Corpus, Params};
-use crate::modules::ModuleMap;
 use crate::config::Settings;
 use crate::enrich::{analyze, TicketText};
+use crate::modules::ModuleMap;
 use anyhow::Context;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};

@@ -2,7 +2,6 @@
 //! (`analyze`, `history`, `backfill`, `eval …`).
 
 mod analyze;
-mod modules;
 mod backfill;
 mod eval;
 mod eval_duplicates;
@@ -10,6 +9,7 @@ mod eval_fragility;
 mod eval_localization;
 mod history;
 mod metrics;
+mod modules;
 
 use crate::config::Settings;
 use crate::startup::{cancel_on_signals, open_code_index, Application};

@@ -6,8 +6,8 @@ use super::extract::{extract, is_source_content, is_source_path};
 use super::fileindex::{doc_key, FileIndex};
 use super::gitsrc::{GitRepo, TreeFile};
 use super::glob::gitignore_match;
-use crate::modules::{ModuleCut, ModuleMap, ModuleRules};
 use super::snapshot::{SnapFile, Snapshot};
+use crate::modules::{ModuleCut, ModuleMap, ModuleRules};
 use std::collections::HashMap;
 use tantivy::IndexWriter;
 

@@ -1,8 +1,8 @@
 //! What is worth indexing, and the text of each field of a file's document: defined names,
 //! compound identifiers, comments and docstrings, and a capped slice of the content.
 
-pub use crate::modules::{has_source_extension, is_source_path};
 use super::tokens::{compound, is_compound, keep, parts, split_identifier, words};
+pub use crate::modules::{has_source_extension, is_source_path};
 
 /// Largest file read at all; larger files are data, not source.
 pub const MAX_FILE_BYTES: usize = 1024 * 1024;

@@ -123,6 +123,13 @@ impl CodeIndex {
     pub fn is_empty(&self) -> bool {
         self.repos.is_empty()
     }
+
+    /// The module id of an indexed file, once its repository is indexed.
+    pub fn module_of(&self, repository: &str, path: &str) -> Option<String> {
+        let r = self.repos.iter().find(|r| r.spec.name == repository)?;
+        let state = r.state()?;
+        state.snapshot.by_path(path).map(|f| f.module.clone())
+    }
 }
 
 impl Locate for CodeIndex {

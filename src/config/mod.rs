@@ -287,7 +287,12 @@ impl Settings {
             .repositories
             .iter()
             .find(|r| r.name == repository)
-            .map(|r| r.modules.iter().map(|(g, m)| (g.clone(), m.clone())).collect())
+            .map(|r| {
+                r.modules
+                    .iter()
+                    .map(|(g, m)| (g.clone(), m.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         crate::modules::ModuleRules {
             overrides,
@@ -381,7 +386,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.modules.max_files, 80);
-        assert_eq!(s.module_rules("app").overrides, vec![("src/auth/**".to_string(), "auth".to_string())]);
+        assert_eq!(
+            s.module_rules("app").overrides,
+            vec![("src/auth/**".to_string(), "auth".to_string())]
+        );
         assert_eq!(s.repositories[0].name, "app");
         assert_eq!(s.repositories[0].modules["src/auth/**"], "auth");
         assert!(Settings::from_toml("[[repositories]]\nname = \"a\"\nbrnch = \"x\"").is_err());

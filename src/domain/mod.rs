@@ -8,7 +8,8 @@ mod similar;
 mod ticket;
 
 pub use enrichment::{
-    CoupledModule, DuplicateCandidate, Expert, FileHistory, ModuleHistory, DuplicateTier, Enrichment, FileHit, Fragility, ModuleHit,
+    CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
+    Fragility, ModuleHistory, ModuleHit,
 };
 pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, FileChange, MinedCommit};

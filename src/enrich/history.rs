@@ -12,7 +12,10 @@ pub async fn join_history(store: &Store, e: &mut Enrichment) -> anyhow::Result<(
     let mut by_repo = HashMap::new();
     for m in &e.modules {
         if !by_repo.contains_key(&m.repository) {
-            by_repo.insert(m.repository.clone(), store.module_facts(&m.repository).await?);
+            by_repo.insert(
+                m.repository.clone(),
+                store.module_facts(&m.repository).await?,
+            );
         }
     }
     for m in &mut e.modules {

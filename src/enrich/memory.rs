@@ -28,4 +28,3 @@ impl ModuleMemory {
         self.0.lock().ok()?.get(&(tracker, id.to_string())).cloned()
     }
 }
-

@@ -2,8 +2,8 @@
 //! ownership, the time-weighted bug-fix score, age, size, and module change coupling.
 
 use super::BugfixMatcher;
-use crate::modules::ModuleMap;
 use crate::domain::{ChangeKind, MinedCommit};
+use crate::modules::ModuleMap;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -76,6 +76,9 @@ pub struct EntityMetrics {
     pub age_days: i64,
     /// The first change in the mined history.
     pub first_change_ms: i64,
+    /// Changes weighted by how recent they are (half-life: half the window; a fix counts
+    /// twice): Graves et al. 2000's weighted time damp model.
+    pub decayed_changes: f64,
     /// Lines now, from the mined line counts (Σ added − Σ deleted).
     pub size_lines: i64,
     /// Live files (1 for a file).
@@ -237,7 +240,18 @@ fn entity(
         window: stats(&recent, seen, window_start, p.now_ms),
         all_time: stats(&all, seen, start_ms, p.now_ms),
         last_change_ms: acc.last_change_ms,
-        first_change_ms: all.last().map_or(acc.last_change_ms, |(i, _)| seen[*i].time_ms),
+        first_change_ms: all
+            .last()
+            .map_or(acc.last_change_ms, |(i, _)| seen[*i].time_ms),
+        decayed_changes: all
+            .iter()
+            .map(|(i, _)| {
+                let c = &seen[*i];
+                let age = (p.now_ms - c.time_ms).max(0) as f64 / DAY_MS as f64;
+                let half_life = (p.window_days as f64 / 2.0).max(1.0);
+                (1.0 + f64::from(u8::from(c.fix))) * 0.5f64.powf(age / half_life)
+            })
+            .sum(),
         age_days: (p.now_ms - acc.last_change_ms).max(0) / DAY_MS,
         size_lines: acc.size.max(0),
         files,

@@ -8,18 +8,18 @@
 //! (reformatting, vendoring) count for commits and churn but not for change coupling.
 
 mod bugfix;
-pub mod facts;
 pub mod eval;
+pub mod facts;
 mod metrics;
 mod miner;
 mod reasons;
 mod score;
 
+pub use crate::modules::ModuleMap;
 pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
+pub use metrics::AuthorStat;
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
 pub use miner::{mine, tree_paths, MineOutcome, MineRequest};
-pub use crate::modules::ModuleMap;
-pub use metrics::AuthorStat;
 pub use score::{score_all, score_with, Scored, Weights, WEIGHTS};
 
 use std::path::Path;

@@ -12,6 +12,9 @@ pub struct Drivers {
     pub size: f64,
 }
 
+/// Fewer lines than this are never called large.
+const LARGE_LINES: i64 = 500;
+
 /// Picks the strongest reasons, strongest first.
 pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> {
     let span = period(window_days);
@@ -66,7 +69,8 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
             1 => format!("large: {} lines", e.size_lines),
             n => format!("large: {} lines in {n} files", e.size_lines),
         };
-        if d.size >= 0.1 {
+        // large by rank *and* in absolute terms: 11 lines are never "large"
+        if d.size >= 0.1 && e.size_lines >= LARGE_LINES {
             candidates.push((d.size, text));
         }
     }

@@ -104,7 +104,7 @@ pub async fn get(
         "size_lines": metrics["size_lines"],
         "files": metrics["files"],
     });
-    body["owners"] = json!(owners);
+    body["experts"] = json!(owners);
     body["history"] = detail["history"].clone();
     body["coupled"] = metrics["coupled"].clone();
     body["hottest_files"] = detail["hottest_files"].clone();

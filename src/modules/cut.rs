@@ -91,13 +91,21 @@ impl ModuleCut {
         };
         let mut logical: Vec<(usize, Vec<String>)> = Vec::new();
         let mut stack = Vec::new();
-        cut_node(&mut root, &mut stack, None, limit, rules.min_files, &mut cut, &mut logical);
+        cut_node(
+            &mut root,
+            &mut stack,
+            None,
+            limit,
+            rules.min_files,
+            &mut cut,
+            &mut logical,
+        );
         names::assign(&mut cut.modules, &logical);
         let mut by_name: HashMap<String, usize> = HashMap::new();
         for (glob, module) in &globs {
-            let i = *by_name.entry(module.clone()).or_insert_with(|| {
-                cut.add_module(module.clone(), Some(module.clone()))
-            });
+            let i = *by_name
+                .entry(module.clone())
+                .or_insert_with(|| cut.add_module(module.clone(), Some(module.clone())));
             cut.overrides.push((glob.clone(), i));
         }
         for path in overridden {
@@ -107,15 +115,16 @@ impl ModuleCut {
         }
         cut.modules.retain(|m| m.files > 0 || m.id == ROOT);
         // indexes changed: re-point nodes and overrides by id
-        let old: Vec<String> = std::mem::take(&mut cut.by_id)
-            .into_iter()
-            .fold(Vec::new(), |mut v, (id, i)| {
-                if v.len() <= i {
-                    v.resize(i + 1, String::new());
-                }
-                v[i] = id;
-                v
-            });
+        let old: Vec<String> =
+            std::mem::take(&mut cut.by_id)
+                .into_iter()
+                .fold(Vec::new(), |mut v, (id, i)| {
+                    if v.len() <= i {
+                        v.resize(i + 1, String::new());
+                    }
+                    v[i] = id;
+                    v
+                });
         cut.by_id = cut
             .modules
             .iter()
@@ -298,11 +307,8 @@ fn cut_node(
     let split = parent.is_none() && node.total > limit;
     for (name, child) in node.children.iter_mut() {
         stack.push(name.clone());
-        let own_module = if child.manifest && child.total >= min_files {
-            true
-        } else {
-            split && child.total >= min_files
-        };
+        // a package manifest marks a unit the team made on purpose: a module, however small
+        let own_module = child.manifest || (split && child.total >= min_files);
         if own_module {
             // a directory with nothing of its own and one child is a link of a chain
             // (`org/apache`): the module starts where the structure does

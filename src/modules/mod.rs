@@ -12,7 +12,8 @@
 //! than `max_share` of the repository's source files (and more than `min_files`) or more
 //! than `max_files` files; single-child chains (`org/apache`) are walked through; children
 //! smaller than `min_files` stay with their parent; a directory holding a package manifest
-//! (`Cargo.toml`, `package.json`, `go.mod`, `*.csproj`, …) starts a module of its own.
+//! (`Cargo.toml`, `package.json`, `go.mod`, `*.csproj`, …) starts a module of its own,
+//! however small: a package is a unit its team made on purpose.
 //! Overrides (`modules = { glob = name }`) win over all of it.
 
 mod cut;

@@ -42,7 +42,11 @@ pub fn assign(modules: &mut [Module], logical: &[(usize, Vec<String>)]) {
             Some(pkg) => {
                 let strip = domain(pkg).and_then(|d| shared.get(&d)).map_or(0, Vec::len);
                 let rest = &pkg[strip.min(pkg.len())..];
-                let rest = if rest.is_empty() { &pkg[pkg.len().saturating_sub(1)..] } else { rest };
+                let rest = if rest.is_empty() {
+                    &pkg[pkg.len().saturating_sub(1)..]
+                } else {
+                    rest
+                };
                 for seg in rest {
                     // `core/src/main/java/com/acme/core` reads `core`, not `core/core`
                     if parts.last() != Some(seg) {

@@ -56,4 +56,3 @@ pub fn has_source_extension(name: &str) -> bool {
         None => false,
     }
 }
-

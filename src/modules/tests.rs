@@ -65,14 +65,42 @@ fn tomcat_packages_under_java_and_test_with_tests_in_the_package_they_test() {
     expect(
         &cut(&tree),
         &[
-            ("java/org/apache/catalina/", &format!("{a}/catalina"), "catalina"),
-            ("java/org/apache/catalina/startup/", &format!("{a}/catalina/startup"), "catalina/startup"),
-            ("test/org/apache/catalina/startup/", &format!("{a}/catalina/startup"), "catalina/startup"),
-            ("java/org/apache/catalina/core/", &format!("{a}/catalina/core"), "catalina/core"),
+            (
+                "java/org/apache/catalina/",
+                &format!("{a}/catalina"),
+                "catalina",
+            ),
+            (
+                "java/org/apache/catalina/startup/",
+                &format!("{a}/catalina/startup"),
+                "catalina/startup",
+            ),
+            (
+                "test/org/apache/catalina/startup/",
+                &format!("{a}/catalina/startup"),
+                "catalina/startup",
+            ),
+            (
+                "java/org/apache/catalina/core/",
+                &format!("{a}/catalina/core"),
+                "catalina/core",
+            ),
             ("java/org/apache/coyote/", &format!("{a}/coyote"), "coyote"),
-            ("java/org/apache/tomcat/util/net/", &format!("{a}/tomcat/util/net"), "tomcat/util/net"),
-            ("java/org/apache/tomcat/util/buf/", &format!("{a}/tomcat/util/buf"), "tomcat/util/buf"),
-            ("webapps/", "webapps/examples/WEB-INF/classes", "webapps/examples/WEB-INF/classes"),
+            (
+                "java/org/apache/tomcat/util/net/",
+                &format!("{a}/tomcat/util/net"),
+                "tomcat/util/net",
+            ),
+            (
+                "java/org/apache/tomcat/util/buf/",
+                &format!("{a}/tomcat/util/buf"),
+                "tomcat/util/buf",
+            ),
+            (
+                "webapps/",
+                "webapps/examples/WEB-INF/classes",
+                "webapps/examples/WEB-INF/classes",
+            ),
         ],
     );
 }
@@ -99,7 +127,11 @@ fn maven_modules_with_packages_and_mirrored_tests() {
         &[
             ("core/src/main/java/com/acme/core/", core, "core"),
             ("core/src/test/java/com/acme/core/", core, "core"),
-            ("core/src/main/java/com/acme/core/io/", &format!("{core}/io"), "core/io"),
+            (
+                "core/src/main/java/com/acme/core/io/",
+                &format!("{core}/io"),
+                "core/io",
+            ),
             ("web/", "web", "web"),
         ],
     );
@@ -138,8 +170,16 @@ fn python_src_layout_cuts_packages_and_subpackages() {
             ("src/_pytest/", "src/_pytest", "_pytest"),
             // a two-file subpackage stays with its parent
             ("src/_pytest/_io/", "src/_pytest", "_pytest"),
-            ("src/_pytest/assertion/", "src/_pytest/assertion", "_pytest/assertion"),
-            ("src/_pytest/config/", "src/_pytest/config", "_pytest/config"),
+            (
+                "src/_pytest/assertion/",
+                "src/_pytest/assertion",
+                "_pytest/assertion",
+            ),
+            (
+                "src/_pytest/config/",
+                "src/_pytest/config",
+                "_pytest/config",
+            ),
             ("src/pytest/", "src", "src"),
             ("testing/", "testing", "testing"),
             ("testing/python/", "testing/python", "testing/python"),
@@ -182,8 +222,16 @@ fn python_flat_layout_cuts_packages_and_subpackages() {
             ("sympy/core/", "sympy/core", "sympy/core"),
             ("sympy/solvers/", "sympy/solvers", "sympy/solvers"),
             ("sympy/physics/", "sympy/physics", "sympy/physics"),
-            ("sympy/physics/mechanics/", "sympy/physics/mechanics", "sympy/physics/mechanics"),
-            ("sympy/physics/units/", "sympy/physics/units", "sympy/physics/units"),
+            (
+                "sympy/physics/mechanics/",
+                "sympy/physics/mechanics",
+                "sympy/physics/mechanics",
+            ),
+            (
+                "sympy/physics/units/",
+                "sympy/physics/units",
+                "sympy/physics/units",
+            ),
         ],
     );
 }
@@ -233,7 +281,8 @@ fn rust_crates_and_their_top_level_modules() {
         &cut(&tree),
         &[
             ("crates/auth/", "crates/auth", "crates/auth"),
-            ("crates/billing/", "crates", "crates"),
+            // a crate is a module however small
+            ("crates/billing/", "crates/billing", "crates/billing"),
             ("src/", "src", "src"),
             ("src/server/", "src/server", "server"),
         ],
@@ -261,7 +310,11 @@ fn js_workspace_packages_and_their_top_folders() {
         &[
             ("packages/ui/", "packages/ui", "packages/ui"),
             ("packages/api/", "packages/api/src", "packages/api"),
-            ("packages/api/src/routes/", "packages/api/src/routes", "packages/api/routes"),
+            (
+                "packages/api/src/routes/",
+                "packages/api/src/routes",
+                "packages/api/routes",
+            ),
             ("scripts/", ".", "(root)"),
         ],
     );
@@ -285,7 +338,11 @@ fn dotnet_projects_are_modules() {
     ];
     expect(
         &cut(&tree),
-        &[("Api/", "Api", "Api"), ("Core/", "Core", "Core"), ("Tests/", "Tests", "Tests")],
+        &[
+            ("Api/", "Api", "Api"),
+            ("Core/", "Core", "Core"),
+            ("Tests/", "Tests", "Tests"),
+        ],
     );
 }
 
@@ -313,7 +370,11 @@ fn other_trees_fall_back_to_directories_split_by_size() {
     );
     // no module holds more than 15% of the files unless it is a single directory
     let c = ModuleCut::build(refs.iter().copied(), &ModuleRules::default());
-    assert!(c.modules().iter().all(|m| m.files <= 10), "{:?}", c.modules());
+    assert!(
+        c.modules().iter().all(|m| m.files <= 10),
+        "{:?}",
+        c.modules()
+    );
 }
 
 #[test]

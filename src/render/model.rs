@@ -95,7 +95,11 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
 /// last changed and was last fixed; how old it is; what changes with it; its key files.
 /// Dates are absolute, so the comment only changes when the facts do.
 fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inline>>) {
-    let name = if m.name.is_empty() { &m.module } else { &m.name };
+    let name = if m.name.is_empty() {
+        &m.module
+    } else {
+        &m.name
+    };
     let mut line = vec![Inline::Code(name.clone())];
     match &m.fragility {
         Some(f) => {
@@ -149,7 +153,10 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
         nested.push(vec![text(format!("Owners: {}", m.owners.join(", ")))]);
     }
     if !m.codeowners.is_empty() {
-        nested.push(vec![text(format!("CODEOWNERS: {}", m.codeowners.join(", ")))]);
+        nested.push(vec![text(format!(
+            "CODEOWNERS: {}",
+            m.codeowners.join(", ")
+        ))]);
     }
     if let Some(c) = m.history.as_ref().and_then(|h| h.coupled.first()) {
         nested.push(vec![

@@ -189,7 +189,10 @@ impl Store {
             .collect();
         let sql = format!(
             "SELECT name, detail FROM history_scores WHERE id IN ({})",
-            (1..=ids.len()).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+            (1..=ids.len())
+                .map(|i| format!("${i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         let mut q = sqlx::query(&sql);
         for id in &ids {

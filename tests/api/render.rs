@@ -172,7 +172,10 @@ fn a_rich_enrichment_renders_the_same_content_in_all_three_formats() {
     ] {
         assert!(md.contains(part), "{part} missing from\n{md}");
         assert!(wiki.contains(part), "{part} missing from\n{wiki}");
-        assert!(adf.to_string().contains(part), "{part} missing from the ADF");
+        assert!(
+            adf.to_string().contains(part),
+            "{part} missing from the ADF"
+        );
     }
     assert!(md.contains("no history mined for it yet"));
     assert_eq!(adf["type"], "doc");
