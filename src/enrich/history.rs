@@ -59,10 +59,16 @@ pub async fn join_history(store: &Store, e: &mut Enrichment) -> anyhow::Result<(
             .cloned();
     }
     let mut hints = Vec::new();
+    let mut paired: Vec<(&str, &str)> = Vec::new();
     for m in e.modules.iter().take(3) {
         let Some(c) = m.history.as_ref().and_then(|h| h.coupled.first()) else {
             continue;
         };
+        // one hint per pair of modules, whichever side it is seen from
+        if paired.contains(&(c.module.as_str(), m.module.as_str())) {
+            continue;
+        }
+        paired.push((m.module.as_str(), c.module.as_str()));
         if c.share >= 0.3 {
             let pct = (c.share * 100.0).round();
             hints.push(format!(

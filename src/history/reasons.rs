@@ -1,6 +1,6 @@
 //! The two or three reasons behind a fragility score, in words a PM understands:
 //! "changed 48 times in 6 months by 9 people; 1 in 3 changes was a fix; usually changes
-//! together with `billing`".
+//! together with billing".
 
 use super::metrics::EntityMetrics;
 
@@ -45,11 +45,11 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
     }
     if let Some(c) = e.coupled.first() {
         let text = if c.share >= 0.5 {
-            format!("usually changes together with `{}`", c.name)
+            format!("usually changes together with {}", c.name)
         } else {
             let pct = (c.share * 100.0).round();
             format!(
-                "often changes together with `{}` ({pct}% of its changes)",
+                "often changes together with {} ({pct}% of its changes)",
                 c.name
             )
         };

@@ -298,7 +298,7 @@ fn scores_levels_and_reasons_come_out_as_computed_by_hand() {
         auth.reasons,
         [
             "changed 4 times in 2 months by 3 people",
-            "usually changes together with `src/billing`",
+            "usually changes together with src/billing",
             "1 in 4 changes was a fix",
         ]
     );

@@ -105,7 +105,7 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
         Some(f) => {
             line.push(text(" — fragility "));
             line.push(Inline::Strong(f.level.clone()));
-            line.push(text(format!(" ({:.0}/100)", f.score)));
+            line.push(text(format!(" ({:.0}/100 in this repository)", f.score)));
             if !f.reasons.is_empty() {
                 line.push(text(format!(": {}", f.reasons.join("; "))));
             }
@@ -115,13 +115,17 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
     let mut nested = Vec::new();
     if let Some(h) = &m.history {
         let span = period(h.window_days);
-        let people = plural(h.authors, "person", "people");
-        let mut l = format!(
-            "History: {} and {} in {span}, by {people}; last changed {}",
-            plural(h.commits, "change", "changes"),
-            plural(h.fixes, "fix", "fixes"),
-            date(h.last_change_ms)
-        );
+        let mut l = if h.commits == 0 {
+            format!("History: quiet for {span}; last changed {}", date(h.last_change_ms))
+        } else {
+            format!(
+                "History: {} and {} in {span}, by {}; last changed {}",
+                plural(h.commits, "change", "changes"),
+                plural(h.fixes, "fix", "fixes"),
+                plural(h.authors, "person", "people"),
+                date(h.last_change_ms)
+            )
+        };
         match h.last_fix_ms {
             Some(t) => l += &format!(", last fix {}", date(t)),
             None => l += ", no fix on record",
@@ -129,25 +133,26 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
         l += &format!("; in the code since {}", date(h.first_change_ms));
         nested.push(vec![text(l)]);
         let (active, gone): (Vec<_>, Vec<_>) = h.experts.iter().partition(|x| !x.at_risk);
-        if !active.is_empty() || !gone.is_empty() {
-            let mut l = String::from("Who knows it: ");
+        if !active.is_empty() {
             let names: Vec<String> = active
                 .iter()
                 .map(|x| format!("{} ({:.0}% of recent changes)", x.name, x.share * 100.0))
                 .collect();
-            l += &names.join(", ");
-            for x in &gone {
-                if !names.is_empty() {
-                    l += "; ";
-                }
-                l += &format!(
-                    "knowledge at risk: {} made {:.0}% of its changes but none since {}",
-                    x.name,
-                    x.share * 100.0,
-                    date(x.last_commit_ms)
-                );
-            }
-            nested.push(vec![text(l)]);
+            nested.push(vec![text(format!("Who knows it: {}", names.join(", ")))]);
+        }
+        if !gone.is_empty() {
+            let names: Vec<String> = gone
+                .iter()
+                .map(|x| {
+                    format!(
+                        "{} made {:.0}% of its changes, none since {}",
+                        x.name,
+                        x.share * 100.0,
+                        date(x.last_commit_ms)
+                    )
+                })
+                .collect();
+            nested.push(vec![text(format!("Knowledge at risk: {}", names.join("; ")))]);
         }
     } else if !m.owners.is_empty() && m.codeowners.is_empty() {
         nested.push(vec![text(format!("Owners: {}", m.owners.join(", ")))]);
@@ -159,11 +164,15 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
         ))]);
     }
     if let Some(c) = m.history.as_ref().and_then(|h| h.coupled.first()) {
-        nested.push(vec![
-            text("Usually changes with "),
-            Inline::Code(c.name.clone()),
-            text(format!(" ({:.0}% of its changes)", c.share * 100.0)),
-        ]);
+        // below one change in ten, changing together is chance, not a hint
+        if c.share >= 0.1 {
+            let how = if c.share >= 0.5 { "Usually" } else { "Often" };
+            nested.push(vec![
+                text(format!("{how} changes with ")),
+                Inline::Code(c.name.clone()),
+                text(format!(" ({:.0}% of its changes)", c.share * 100.0)),
+            ]);
+        }
     }
     let files: Vec<(usize, &String)> = m
         .top_files
@@ -179,12 +188,17 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
             }
             l.push(Inline::Code(file_name(f).to_string()));
             if let Some(Some(h)) = m.top_files_history.get(*j) {
-                l.push(text(format!(
-                    " ({}, {}, last {})",
-                    plural(h.commits, "change", "changes"),
-                    plural(h.fixes, "fix", "fixes"),
-                    date(h.last_change_ms)
-                )));
+                let last = date(h.last_change_ms);
+                l.push(text(if h.commits == 0 {
+                    format!(" (quiet for {}, last changed {last})", period(h.window_days))
+                } else {
+                    format!(
+                        " ({} and {} in {}, last {last})",
+                        plural(h.commits, "change", "changes"),
+                        plural(h.fixes, "fix", "fixes"),
+                        period(h.window_days)
+                    )
+                }));
             }
         }
         nested.push(l);

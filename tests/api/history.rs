@@ -202,7 +202,7 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     assert!(
         reasons
             .iter()
-            .any(|r| r == "usually changes together with `billing`"),
+            .any(|r| r == "usually changes together with billing"),
         "{reasons:?}"
     );
     assert_eq!(app.get("/api/v1/modules/nope").await.status().as_u16(), 404);
