@@ -83,8 +83,10 @@ fn experts(e: &EntityMetrics, window_start: i64) -> Vec<Expert> {
         at_risk,
     };
     if e.window.commits == 0 {
+        // minor contributors of long ago are not who knows it
         return by_name(&e.all_time.top_authors)
             .iter()
+            .filter(|a| f64::from(a.commits) >= 0.1 * f64::from(e.all_time.commits))
             .take(EXPERTS)
             .map(|a| expert(a, e.all_time.commits, a.last_ms <= window_start))
             .collect();
