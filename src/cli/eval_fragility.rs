@@ -108,15 +108,16 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
         if json {
             println!("{}", serde_json::to_string_pretty(report)?);
         } else {
-            print!("{}", render(report, date));
+            print!("{}", render(report, date, all_files));
         }
     }
     Ok(())
 }
 
-fn render(r: &EvalReport, at: &str) -> String {
+fn render(r: &EvalReport, at: &str, all_files: bool) -> String {
+    let what = if all_files { "file" } else { "source-file" };
     let mut s = format!(
-        "fragility at {at}, fixes in the next {} days: {} fix commits, {} source-file touches \
+        "fragility at {at}, fixes in the next {} days: {} fix commits, {} {what} touches \
          ({} commits before; modules cut from the tree at the date)\n",
         r.horizon_days, r.fix_commits_after, r.touches, r.commits_before
     );

@@ -162,6 +162,9 @@ mod tests {
         let quiet = entity(vec![], vec![author("Ann", 3, 500), author("Ann", 1, 2_000)]);
         let x = experts(&quiet, start);
         assert_eq!(x.len(), 1);
-        assert_eq!((x[0].commits, x[0].last_commit_ms, x[0].at_risk), (4, 2_000, false));
+        assert_eq!(
+            (x[0].commits, x[0].last_commit_ms, x[0].at_risk),
+            (4, 2_000, false)
+        );
     }
 }

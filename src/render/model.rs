@@ -116,7 +116,10 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
     if let Some(h) = &m.history {
         let span = period(h.window_days);
         let mut l = if h.commits == 0 {
-            format!("History: quiet for {span}; last changed {}", date(h.last_change_ms))
+            format!(
+                "History: quiet for {span}; last changed {}",
+                date(h.last_change_ms)
+            )
         } else {
             format!(
                 "History: {} and {} in {span}, by {}; last changed {}",
@@ -152,7 +155,10 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
                     )
                 })
                 .collect();
-            nested.push(vec![text(format!("Knowledge at risk: {}", names.join("; ")))]);
+            nested.push(vec![text(format!(
+                "Knowledge at risk: {}",
+                names.join("; ")
+            ))]);
         }
     } else if !m.owners.is_empty() && m.codeowners.is_empty() {
         nested.push(vec![text(format!("Owners: {}", m.owners.join(", ")))]);
@@ -190,7 +196,10 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
             if let Some(Some(h)) = m.top_files_history.get(*j) {
                 let last = date(h.last_change_ms);
                 l.push(text(if h.commits == 0 {
-                    format!(" (quiet for {}, last changed {last})", period(h.window_days))
+                    format!(
+                        " (quiet for {}, last changed {last})",
+                        period(h.window_days)
+                    )
                 } else {
                     format!(
                         " ({} and {} in {}, last {last})",
