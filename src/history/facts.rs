@@ -131,13 +131,8 @@ mod tests {
             module: "m".into(),
             window: stats(window),
             all_time: stats(all_time),
-            last_change_ms: 0,
-            age_days: 0,
-            first_change_ms: 0,
-            decayed_changes: 0.0,
-            size_lines: 0,
             files: 1,
-            coupled: vec![],
+            ..EntityMetrics::default()
         }
     }
 

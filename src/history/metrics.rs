@@ -64,7 +64,7 @@ pub struct Coupled {
 }
 
 /// Metrics of one file or module.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct EntityMetrics {
     /// The path (files) or the module id (modules).
     pub name: String,

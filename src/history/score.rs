@@ -266,14 +266,8 @@ mod tests {
                 authors,
                 ..Default::default()
             },
-            all_time: Default::default(),
-            last_change_ms: 0,
-            age_days: 0,
-            first_change_ms: 0,
-            decayed_changes: 0.0,
-            size_lines: 0,
             files: 1,
-            coupled: vec![],
+            ..EntityMetrics::default()
         }
     }
 

@@ -11,9 +11,13 @@ use std::collections::HashMap;
 /// The name of the repository root's module.
 pub const ROOT_NAME: &str = "(root)";
 
+/// A module's logical path: (module index, directories before the JVM packages, the
+/// package path when it is one).
+type Split<'a> = (usize, Vec<&'a str>, Option<Vec<&'a str>>);
+
 /// Names `modules[i]` from its logical path, for every `(i, path)` in `logical`.
 pub fn assign(modules: &mut [Module], logical: &[(usize, Vec<String>)]) {
-    let split: Vec<(usize, Vec<&str>, Option<Vec<&str>>)> = logical
+    let split: Vec<Split<'_>> = logical
         .iter()
         .map(|(i, segs)| {
             let segs: Vec<&str> = segs.iter().map(String::as_str).collect();

@@ -114,21 +114,11 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
     }
     let mut nested = Vec::new();
     if let Some(h) = &m.history {
-        let span = period(h.window_days);
-        let mut l = if h.commits == 0 {
-            format!(
-                "History: quiet for {span}; last changed {}",
-                date(h.last_change_ms)
-            )
-        } else {
-            format!(
-                "History: {} and {} in {span}, by {}; last changed {}",
-                plural(h.commits, "change", "changes"),
-                plural(h.fixes, "fix", "fixes"),
-                plural(h.authors, "person", "people"),
-                date(h.last_change_ms)
-            )
-        };
+        let mut l = format!("History: {}", activity(h.commits, h.fixes, h.window_days));
+        if h.commits > 0 {
+            l += &format!(", by {}", plural(h.authors, "person", "people"));
+        }
+        l += &format!("; last changed {}", date(h.last_change_ms));
         match h.last_fix_ms {
             Some(t) => l += &format!(", last fix {}", date(t)),
             None => l += ", no fix on record",
@@ -194,20 +184,11 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
             }
             l.push(Inline::Code(file_name(f).to_string()));
             if let Some(Some(h)) = m.top_files_history.get(*j) {
-                let last = date(h.last_change_ms);
-                l.push(text(if h.commits == 0 {
-                    format!(
-                        " (quiet for {}, last changed {last})",
-                        period(h.window_days)
-                    )
-                } else {
-                    format!(
-                        " ({} and {} in {}, last {last})",
-                        plural(h.commits, "change", "changes"),
-                        plural(h.fixes, "fix", "fixes"),
-                        period(h.window_days)
-                    )
-                }));
+                l.push(text(format!(
+                    " ({}, last {})",
+                    activity(h.commits, h.fixes, h.window_days),
+                    date(h.last_change_ms)
+                )));
             }
         }
         nested.push(l);
@@ -217,6 +198,19 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
 
 fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
+}
+
+/// "48 changes and 16 fixes in 6 months", or "quiet for 6 months".
+fn activity(commits: u32, fixes: u32, window_days: i64) -> String {
+    let span = period(window_days);
+    if commits == 0 {
+        return format!("quiet for {span}");
+    }
+    format!(
+        "{} and {} in {span}",
+        plural(commits, "change", "changes"),
+        plural(fixes, "fix", "fixes")
+    )
 }
 
 fn plural(n: u32, one: &str, many: &str) -> String {
