@@ -2,7 +2,8 @@
 //! force-push), save it, recompute the metrics and fragility of every module and file, and
 //! save those. git2 work runs on a blocking thread.
 
-use crate::config::HistorySettings;
+use crate::codeindex::RefreshReport;
+use crate::config::{HistorySettings, Settings};
 use crate::history::{self, BugfixMatcher, EntityMetrics, MineRequest, Params, Scored};
 use crate::modules::{ModuleCut, ModuleRules};
 use crate::store::{now_ms, HistoryBatch, ScoreRow, Store};
@@ -26,8 +27,9 @@ pub struct RefreshSummary {
     pub score_ms: u128,
 }
 
-/// Mines `path` (branch `branch`) into the store as `repository` and rescores it, with
-/// modules cut from the tree at the mined tip by `rules`.
+/// Mines `path` (branch `branch`, up to revision `at` when given, else its head) into the
+/// store as `repository` and rescores it, with modules cut from the tree at the mined tip
+/// by `rules`.
 pub async fn refresh(
     store: &Store,
     settings: &HistorySettings,
@@ -35,11 +37,12 @@ pub async fn refresh(
     repository: &str,
     path: PathBuf,
     branch: &str,
+    at: Option<&str>,
 ) -> anyhow::Result<RefreshSummary> {
     let state = store.history_state(repository).await?;
     let req = MineRequest {
         path,
-        branch: branch.to_string(),
+        branch: at.unwrap_or(branch).to_string(),
         // Another branch than last time is another history: start over.
         known_tip: state
             .as_ref()
@@ -91,6 +94,47 @@ pub async fn refresh(
         save_ms,
         score_ms: t.elapsed().as_millis(),
     })
+}
+
+/// Mines a configured repository up to the commit its code index holds, when the stored
+/// history is not already there (`serve` calls it after every code index refresh).
+pub async fn follow_index(
+    store: &Store,
+    settings: &Settings,
+    repository: &str,
+    indexed: &RefreshReport,
+) -> anyhow::Result<()> {
+    let state = store.history_state(repository).await?;
+    if state.as_ref().is_some_and(|s| s.tip == indexed.commit) {
+        return Ok(());
+    }
+    let branch = settings
+        .repositories
+        .iter()
+        .find(|r| r.name == repository)
+        .map_or("HEAD", |r| {
+            if r.branch.is_empty() {
+                "HEAD"
+            } else {
+                &r.branch
+            }
+        });
+    let s = refresh(
+        store,
+        &settings.history,
+        &settings.module_rules(repository),
+        repository,
+        indexed.git_dir.clone(),
+        branch,
+        Some(&indexed.commit),
+    )
+    .await?;
+    tracing::info!(
+        %repository, tip = %s.tip, new_commits = s.new_commits, modules = s.modules,
+        files = s.files, mine_ms = s.mine_ms as u64, score_ms = s.score_ms as u64,
+        "history mined"
+    );
+    Ok(())
 }
 
 /// Recomputes and stores the scores of every module and file of a repository.

@@ -35,6 +35,7 @@ pub struct Application {
     grace: Duration,
     code_index: Arc<CodeIndex>,
     refresh_every: Duration,
+    settings: Arc<Settings>,
     /// Period of the ticket index's timed commit (zero: every job commits its own ticket).
     index_commit_every: Duration,
     /// Period of the follower that picks up other processes' tickets.
@@ -165,6 +166,7 @@ impl Application {
             grace,
             code_index,
             refresh_every: Duration::from_secs(settings.codeindex.refresh_interval_secs),
+            settings: settings.clone(),
             index_commit_every: Duration::from_millis(settings.duplicates.commit_interval_ms),
             index_follow_every: Duration::from_millis(
                 settings.duplicates.follow_interval_ms.max(10),
@@ -201,6 +203,7 @@ impl Application {
             grace,
             code_index,
             refresh_every,
+            settings,
             index_commit_every,
             index_follow_every,
             ..
@@ -218,6 +221,8 @@ impl Application {
         ));
         let indexer = tokio::spawn(keep_code_index_fresh(
             code_index,
+            store.clone(),
+            settings,
             refresh_every,
             shutdown.clone(),
         ));
@@ -327,8 +332,17 @@ pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
 }
 
 /// Builds the code index in the background at start, then refreshes it on an interval
-/// (fetch + re-index of changed files) until shutdown.
-async fn keep_code_index_fresh(code: Arc<CodeIndex>, every: Duration, shutdown: CancellationToken) {
+/// (fetch + re-index of changed files) until shutdown. After each refresh, each indexed
+/// repository's history is mined up to the indexed commit (incrementally, resuming from
+/// what is stored) and rescored, one repository at a time, so fragility always describes
+/// the code the index holds. A repository that fails is logged and blocks no other.
+async fn keep_code_index_fresh(
+    code: Arc<CodeIndex>,
+    store: Store,
+    settings: Arc<Settings>,
+    every: Duration,
+    shutdown: CancellationToken,
+) {
     if code.is_empty() {
         return;
     }
@@ -338,15 +352,32 @@ async fn keep_code_index_fresh(code: Arc<CodeIndex>, every: Duration, shutdown: 
         match tokio::task::spawn_blocking(move || c.refresh()).await {
             Ok(results) => {
                 for (repository, result) in results {
-                    match result {
-                        Ok(r) if r.changed => tracing::info!(
-                            %repository, commit = %r.commit, files = r.files, reindexed = r.indexed,
-                            elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
-                        ),
-                        Ok(_) => {}
+                    let report = match result {
+                        Ok(r) => r,
                         Err(e) => {
-                            tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed")
+                            tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed");
+                            continue;
                         }
+                    };
+                    if report.changed {
+                        tracing::info!(
+                            %repository, commit = %report.commit, files = report.files,
+                            reindexed = report.indexed,
+                            elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
+                        );
+                    }
+                    if shutdown.is_cancelled() {
+                        return;
+                    }
+                    if let Err(e) = crate::history_refresh::follow_index(
+                        &store,
+                        &settings,
+                        &repository,
+                        &report,
+                    )
+                    .await
+                    {
+                        tracing::warn!(%repository, error = %format!("{e:#}"), "history mining failed");
                     }
                 }
             }

@@ -11,13 +11,14 @@ use std::path::PathBuf;
 pub enum HistoryCommand {
     /// Mines new commits (all of them the first time) and rescores modules and files.
     Mine {
-        /// A repository path (bare or not) instead of the configured `[history]` ones.
+        /// A repository path (bare or not) instead of the configured `[[repositories]]`.
         #[arg(long)]
         repo: Option<PathBuf>,
         /// Name to store it under; defaults to the directory name.
         #[arg(long)]
         name: Option<String>,
-        #[arg(long, default_value = "main")]
+        /// Branch or revision of `--repo`; its HEAD (the default branch) when not given.
+        #[arg(long, default_value = "HEAD")]
         branch: String,
     },
 }
@@ -30,21 +31,40 @@ pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()>
             vec![(name, path, branch)]
         }
         None => settings
-            .history
             .repositories
             .iter()
-            .map(|r| (r.name.clone(), r.path.clone(), r.branch.clone()))
+            .map(|r| {
+                // a repository given by URL is mined from the clone the code index keeps
+                let path = r.path.clone().unwrap_or_else(|| {
+                    settings.codeindex.index_dir.join(&r.name).join("clone.git")
+                });
+                let branch = if r.branch.is_empty() {
+                    "HEAD".into()
+                } else {
+                    r.branch.clone()
+                };
+                (r.name.clone(), path, branch)
+            })
             .collect(),
     };
     anyhow::ensure!(
         !targets.is_empty(),
-        "nothing to mine: pass --repo or configure [[history.repositories]]"
+        "nothing to mine: pass --repo or configure [[repositories]]"
     );
     let store = Store::connect(settings.database.url.expose(), 2).await?;
     store.migrate().await?;
     for (name, path, branch) in targets {
         let rules = settings.module_rules(&name);
-        let s = refresh(&store, &settings.history, &rules, &name, path, &branch).await?;
+        let s = refresh(
+            &store,
+            &settings.history,
+            &rules,
+            &name,
+            path,
+            &branch,
+            None,
+        )
+        .await?;
         println!("{}", serde_json::to_string(&s)?);
     }
     store.close().await;

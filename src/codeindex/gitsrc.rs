@@ -41,25 +41,49 @@ impl GitRepo {
     /// Clones `url` bare into `dest` when absent, else fetches `branch`; uses the `git`
     /// command because git2 is built without network transports.
     pub fn clone_or_fetch(url: &str, dest: &Path, branch: &str) -> anyhow::Result<GitRepo> {
-        let status = if dest.exists() {
-            std::process::Command::new("git")
-                .arg("--git-dir")
+        // `HEAD` (or nothing) means the remote's own default branch
+        let named = !(branch.is_empty() || branch == "HEAD");
+        let mut cmd = std::process::Command::new("git");
+        // never ask for credentials on a terminal; a URL never passes for an option
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        let (what, limit) = if dest.exists() {
+            cmd.arg("--git-dir")
                 .arg(dest)
-                .args(["fetch", "--quiet", "origin"])
-                .arg(format!("+refs/heads/{branch}:refs/heads/{branch}"))
-                .status()
+                .args(["fetch", "--quiet", "--prune", "origin"]);
+            if named {
+                cmd.arg(format!("+refs/heads/{branch}:refs/heads/{branch}"));
+            } else {
+                cmd.arg("+refs/heads/*:refs/heads/*");
+            }
+            ("fetch", GIT_FETCH_TIMEOUT)
         } else {
-            std::process::Command::new("git")
-                .args(["clone", "--quiet", "--bare", "--branch", branch, url])
-                .arg(dest)
-                .status()
-        }
-        .context("failed to run git")?;
+            cmd.args(["clone", "--quiet", "--bare"]);
+            if named {
+                cmd.args(["--branch", branch]);
+            }
+            cmd.arg("--").arg(url).arg(dest);
+            ("clone", GIT_CLONE_TIMEOUT)
+        };
+        let shown = redact(url);
+        let (status, stderr) = run_with_timeout(cmd, limit)
+            .with_context(|| format!("git {what} of {shown} could not run"))?;
+        // git's own words, with the URL as shown and without anything like credentials
+        let said = stderr.replace(url, &shown);
+        let said = said.lines().last().unwrap_or("").trim();
+        let said: String = redact_userinfo(said).chars().take(300).collect();
         anyhow::ensure!(
             status.success(),
-            "git clone/fetch of {url} failed: {status}"
+            "git {what} of {shown} failed ({status}): {said}"
         );
         GitRepo::open(dest)
+    }
+
+    /// The git directory.
+    pub fn path(&self) -> &Path {
+        self.repo.path()
     }
 
     /// Resolves a branch, tag or commit id to a commit.
@@ -163,5 +187,85 @@ impl GitRepo {
             }
         }
         Ok(out)
+    }
+}
+
+/// How long a first clone may take before it is stopped.
+const GIT_CLONE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+/// How long a fetch may take.
+const GIT_FETCH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
+/// Runs `cmd`, killing it when it takes longer than `limit`.
+fn run_with_timeout(
+    mut cmd: std::process::Command,
+    limit: std::time::Duration,
+) -> anyhow::Result<(std::process::ExitStatus, String)> {
+    use std::io::Read;
+    let mut child = cmd.spawn()?;
+    // read stderr on the side so a chatty git never blocks on a full pipe
+    let reader = child.stderr.take().map(|mut e| {
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = e.by_ref().take(64 * 1024).read_to_string(&mut s);
+            s
+        })
+    });
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait()? {
+            let stderr = reader.and_then(|r| r.join().ok()).unwrap_or_default();
+            return Ok((status, stderr));
+        }
+        if std::time::Instant::now() >= deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!("timed out after {} s", limit.as_secs());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// Text with `scheme://user:secret@` reduced to `scheme://`.
+fn redact_userinfo(text: &str) -> String {
+    let re = regex::Regex::new(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@").expect("valid regex");
+    re.replace_all(text, "$1").into_owned()
+}
+
+/// A clone URL without its credentials (`https://user:token@host/x` → `https://host/x`).
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        // scp-like `user@host:path`: keep the host and path only
+        Err(_) => url
+            .rsplit_once('@')
+            .map_or(url, |(_, rest)| rest)
+            .to_string(),
+    }
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::redact;
+
+    #[test]
+    fn credentials_never_leave_a_clone_url() {
+        assert_eq!(
+            redact("https://bot:s3cr3t@git.example.com/acme/app.git"),
+            "https://git.example.com/acme/app.git"
+        );
+        assert_eq!(
+            redact("git@github.com:acme/app.git"),
+            "github.com:acme/app.git"
+        );
+        assert_eq!(redact("file:///srv/app"), "file:///srv/app");
+        assert_eq!(
+            super::redact_userinfo("fatal: unable to access 'https://bot:tok@h/x/': 403"),
+            "fatal: unable to access 'https://h/x/': 403"
+        );
     }
 }

@@ -111,11 +111,33 @@ impl CodeIndex {
     pub fn refresh(&self) -> Vec<(String, anyhow::Result<RefreshReport>)> {
         self.repos
             .iter()
-            .map(|r| (r.spec.name.clone(), r.refresh()))
+            .map(|r| {
+                let result = r.refresh();
+                *r.last_error.lock().expect("error lock") =
+                    result.as_ref().err().map(|e| format!("{e:#}"));
+                (r.spec.name.clone(), result)
+            })
             .collect()
     }
 
+    /// `ok` when every repository is indexed, `degraded` when one failed its last refresh
+    /// (the others serve analyses), `building` while one has not been indexed yet.
+    pub fn status(&self) -> &'static str {
+        let failed = self
+            .repos
+            .iter()
+            .any(|r| r.last_error.lock().map(|e| e.is_some()).unwrap_or(false));
+        if failed {
+            "degraded"
+        } else if self.is_ready() {
+            "ok"
+        } else {
+            "building"
+        }
+    }
+
     /// True when there is nothing to index or every repository has been indexed once.
+    /// Analyses do not wait for it: they use the repositories that are ready.
     pub fn is_ready(&self) -> bool {
         self.repos.iter().all(|r| r.state().is_some())
     }
@@ -149,9 +171,17 @@ impl Locate for CodeIndex {
                 .ok_or_else(|| LocateError::UnknownRepository(name.to_string()))?],
             None => self.repos.iter().collect(),
         };
+        // one repository that is not indexed (still building, or broken) holds up no other:
+        // the text is located in those that are ready, and only waits when none is
+        let ready: Vec<(&Arc<RepoIndex>, Arc<repo::RepoState>)> = selected
+            .into_iter()
+            .filter_map(|r| r.state().map(|s| (r, s)))
+            .collect();
+        if ready.is_empty() && !self.repos.is_empty() {
+            return Err(LocateError::NotReady);
+        }
         let mut out = Located::default();
-        for r in selected {
-            let state = r.state().ok_or(LocateError::NotReady)?;
+        for (r, state) in ready {
             let hv = HistoryView {
                 history: &state.history,
                 mask: None,

@@ -29,6 +29,8 @@ pub struct RepoIndex {
     git: Mutex<Option<GitRepo>>,
     known: Mutex<HashMap<u64, u32>>,
     state: RwLock<Option<Arc<RepoState>>>,
+    /// The last refresh's error, `None` once a refresh succeeds.
+    pub last_error: Mutex<Option<String>>,
 }
 
 /// What a build or refresh did.
@@ -39,6 +41,9 @@ pub struct RefreshReport {
     pub indexed: usize,
     pub files: usize,
     pub changed: bool,
+    /// The git directory read (the local clone, or the bare clone of a URL), so history
+    /// can be mined from the same objects at the same commit.
+    pub git_dir: PathBuf,
 }
 
 impl RepoIndex {
@@ -60,6 +65,7 @@ impl RepoIndex {
             git: Mutex::new(None),
             known: Mutex::new(HashMap::new()),
             state: RwLock::new(None),
+            last_error: Mutex::new(None),
         })
     }
 
@@ -119,6 +125,7 @@ impl RepoIndex {
                 indexed: 0,
                 files,
                 changed: false,
+                git_dir: git.path().to_path_buf(),
             });
         }
         let tree = git.tree_files(head)?;
@@ -192,6 +199,7 @@ impl RepoIndex {
             indexed,
             files,
             changed: true,
+            git_dir: git.path().to_path_buf(),
         })
     }
 

@@ -249,8 +249,9 @@ pub struct HistorySettings {
     pub bugfix_pattern: String,
     /// Threads diffing commits; 0 means one per core.
     pub threads: usize,
-    /// Repositories to mine (bare or not), by name.
-    pub repositories: Vec<HistoryRepository>,
+    /// Replaced by `[[repositories]]`; present only to be refused with a message naming it.
+    #[serde(rename = "repositories")]
+    pub legacy_repositories: Option<serde::de::IgnoredAny>,
 }
 
 impl Default for HistorySettings {
@@ -260,23 +261,9 @@ impl Default for HistorySettings {
             mass_change_files: 50,
             bugfix_pattern: crate::history::DEFAULT_BUGFIX_PATTERN.to_string(),
             threads: 0,
-            repositories: Vec::new(),
+            legacy_repositories: None,
         }
     }
-}
-
-/// One repository whose history is mined.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct HistoryRepository {
-    pub name: String,
-    pub path: std::path::PathBuf,
-    #[serde(default = "default_branch")]
-    pub branch: String,
-}
-
-fn default_branch() -> String {
-    "main".to_string()
 }
 
 impl Settings {
@@ -327,15 +314,32 @@ impl Settings {
                 .split("__"),
         );
         // figment's messages name the key and its source, never the value
-        figment.extract().map_err(|e| ConfigError(e.to_string()))
+        figment
+            .extract::<Settings>()
+            .map_err(|e| ConfigError(e.to_string()))?
+            .validated()
+    }
+
+    /// Refuses settings that parse but cannot be right.
+    fn validated(self) -> Result<Settings, ConfigError> {
+        if self.history.legacy_repositories.is_some() {
+            return Err(ConfigError(
+                "[[history.repositories]] is no longer read: list each repository once under \
+                 [[repositories]] (name, path or url, branch, modules); `serve` indexes its code \
+                 and mines its history"
+                    .into(),
+            ));
+        }
+        Ok(self)
     }
 
     /// Loads settings from a TOML string only (tests and the example-file check).
     pub fn from_toml(s: &str) -> Result<Settings, ConfigError> {
         Figment::new()
             .merge(Toml::string(s))
-            .extract()
-            .map_err(|e| ConfigError(e.to_string()))
+            .extract::<Settings>()
+            .map_err(|e| ConfigError(e.to_string()))?
+            .validated()
     }
 }
 
@@ -370,13 +374,18 @@ mod tests {
     }
 
     #[test]
-    fn history_settings_default_to_six_months_and_depth_two() {
-        let s =
-            Settings::from_toml("[[history.repositories]]\nname = \"app\"\npath = \"/r\"").unwrap();
+    fn history_settings_default_to_six_months_and_the_old_repository_list_is_refused() {
+        let s = Settings::from_toml("").unwrap();
         assert_eq!(s.history.window_days, 180);
         assert_eq!(s.history.mass_change_files, 50);
         assert_eq!(s.modules.max_files, 150);
-        assert_eq!(s.history.repositories[0].branch, "main");
+        let e = Settings::from_toml("[[history.repositories]]\nname = \"app\"\npath = \"/r\"")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("[[repositories]]") && e.contains("[[history.repositories]]"),
+            "{e}"
+        );
     }
 
     #[test]

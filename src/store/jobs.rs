@@ -253,6 +253,35 @@ impl Store {
         })
     }
 
+    /// Queues a job again at `run_at` without counting the attempt it just made (the
+    /// failure was not the job's: the code index is still being built).
+    pub async fn defer(
+        &self,
+        job: &Job,
+        owner: &str,
+        error: &str,
+        run_at: i64,
+        now: i64,
+    ) -> Result<FailOutcome, sqlx::Error> {
+        let error: String = error.chars().take(4000).collect();
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, run_at = $1, \
+                 last_error = $2, lease_owner = NULL, lease_until = NULL, updated_at = $3 \
+             WHERE id = $4 AND lease_owner = $5 AND state = 'running'",
+        )
+        .bind(run_at)
+        .bind(error)
+        .bind(now)
+        .bind(job.id)
+        .bind(owner)
+        .execute(&self.writer)
+        .await?;
+        Ok(match done.rows_affected() {
+            0 => FailOutcome::LeaseLost,
+            _ => FailOutcome::Retry { run_at },
+        })
+    }
+
     /// Gives back every lease `owner` holds, due at once and without counting the
     /// interrupted attempt, so another process picks the jobs up immediately.
     pub async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, sqlx::Error> {

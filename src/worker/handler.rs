@@ -16,6 +16,9 @@ use std::sync::Arc;
 pub struct JobError {
     pub message: String,
     pub permanent: bool,
+    /// Not the job's fault (the code index is still being built): try again later without
+    /// counting the attempt.
+    pub deferred: bool,
 }
 
 impl JobError {
@@ -23,13 +26,21 @@ impl JobError {
         JobError {
             message: message.into(),
             permanent: false,
+            deferred: false,
         }
     }
 
     pub fn permanent(message: impl Into<String>) -> Self {
         JobError {
-            message: message.into(),
             permanent: true,
+            ..JobError::retryable(message)
+        }
+    }
+
+    pub fn deferred(message: impl Into<String>) -> Self {
+        JobError {
+            deferred: true,
+            ..JobError::retryable(message)
         }
     }
 }
@@ -95,10 +106,17 @@ impl TicketEventHandler {
             return Ok(());
         }
         let enrichment = match &self.analyzer {
-            Some(a) => a
-                .analyze(&event)
-                .await
-                .map_err(|e| JobError::retryable(format!("analysis: {e:#}")))?,
+            Some(a) => a.analyze(&event).await.map_err(|e| {
+                let not_ready = matches!(
+                    e.downcast_ref::<crate::enrich::AnalyzeError>(),
+                    Some(crate::enrich::AnalyzeError::NotReady)
+                );
+                if not_ready {
+                    JobError::deferred(format!("analysis: {e:#}"))
+                } else {
+                    JobError::retryable(format!("analysis: {e:#}"))
+                }
+            })?,
             None => Enrichment::default(),
         };
         let analysed_ms = lap(&mut t);
@@ -111,6 +129,7 @@ impl TicketEventHandler {
             .map_err(|e| JobError {
                 permanent: e.permanent(),
                 message: e.to_string(),
+                deferred: false,
             })?;
         tracing::info!(ticket = %event.key, ?outcome, "comment written");
         tracing::debug!(

@@ -161,11 +161,18 @@ impl Workers {
                 if err.permanent {
                     job.attempts = job.max_attempts;
                 }
-                match self
-                    .store
-                    .fail(&job, owner, &err.message, policy, now)
-                    .await
-                {
+                let recorded = if err.deferred {
+                    // not the job's fault: queued again after one backoff step, the attempt
+                    // given back
+                    self.store
+                        .defer(&job, owner, &err.message, now + policy.delay_ms(1), now)
+                        .await
+                } else {
+                    self.store
+                        .fail(&job, owner, &err.message, policy, now)
+                        .await
+                };
+                match recorded {
                     Ok(outcome) => {
                         tracing::warn!(error = %err.message, ?outcome, "job attempt failed");
                         match outcome {

@@ -74,7 +74,11 @@ async fn spawn_with_repository(dir: &Path, index_dir: &Path) -> TestApp {
 
 async fn wait_until_ready(app: &TestApp) {
     for _ in 0..200 {
-        if app.get("/readyz").await.status() == 200 {
+        let r = app.get("/readyz").await;
+        // ready for webhooks at once; the code index reports its own state
+        assert_eq!(r.status(), 200);
+        let body: Value = r.json().await.unwrap();
+        if body["checks"]["code_index"] == "ok" {
             return;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -128,9 +132,26 @@ async fn analyze_ranks_the_file_named_in_a_stack_trace_first_with_its_module_own
     assert!(reasons.contains("session.rs"), "{reasons}");
     let module = &body["modules"][0];
     assert_eq!(module["module"], "crates/auth");
-    assert_eq!(module["owners"], json!(["@acme/security"]));
+    assert_eq!(module["name"], "crates/auth");
+    assert_eq!(module["codeowners"], json!(["@acme/security"]));
     assert_eq!(module["top_files"][0], "crates/auth/src/session.rs");
-    assert!(module["fragility"].is_null());
+
+    // once serve has mined the history, the same analysis carries fragility and the people
+    // who know the module, beside its CODEOWNERS
+    let body = crate::webhooks::wait_for(|| async {
+        let (_, body) = analyze(
+            &app,
+            json!({"title": "Session expires right after login", "body": "crates/auth/src/session.rs"}),
+        )
+        .await;
+        (!body["modules"][0]["fragility"].is_null()).then_some(body)
+    })
+    .await;
+    let module = &body["modules"][0];
+    assert_eq!(module["owners"], json!(["Dev"]));
+    assert_eq!(module["codeowners"], json!(["@acme/security"]));
+    assert_eq!(module["history"]["commits_all"], 2);
+    assert_eq!(module["history"]["fixes_all"], 1);
 
     // plain words, no path: the invoice file wins on content
     let (_, body) = analyze(&app, json!({"title": "Invoice PDF shows the wrong total"})).await;
@@ -138,7 +159,7 @@ async fn analyze_ranks_the_file_named_in_a_stack_trace_first_with_its_module_own
         body["files"][0]["path"], "crates/billing/src/invoice.rs",
         "{body:#}"
     );
-    assert_eq!(body["modules"][0]["owners"], json!(["@acme/everyone"]));
+    assert_eq!(body["modules"][0]["codeowners"], json!(["@acme/everyone"]));
 
     // a new commit is picked up by the background refresh, re-indexing only what changed
     commit(
@@ -219,5 +240,170 @@ async fn analyze_names_likely_duplicates_among_known_tickets() {
         answer["modules"].as_array().unwrap().is_empty(),
         "no repository configured"
     );
+    app.stop().await;
+}
+
+/// `serve` with only `[[repositories]]` indexes the code *and* mines the history: a webhook
+/// gets a comment with fragility and history, with no other command run.
+async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let repo = build_repository(repo_dir.path());
+    let (dir, idx) = (
+        repo_dir.path().to_path_buf(),
+        index_dir.path().to_path_buf(),
+    );
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        move |s| {
+            s.codeindex.index_dir = idx;
+            s.codeindex.refresh_interval_secs = 1;
+            let (path, url) = if by_url {
+                (None, Some(format!("file://{}", dir.display())))
+            } else {
+                (Some(dir), None)
+            };
+            // no branch: the repository's own default branch
+            s.repositories = vec![ticketlens::config::RepositorySettings {
+                name: "app".into(),
+                path,
+                url,
+                ..Default::default()
+            }];
+        },
+        None,
+    )
+    .await;
+    wait_until_ready(&app).await;
+    let modules: Value = crate::webhooks::wait_for(|| async {
+        let body: Value = app
+            .get("/api/v1/modules?repository=app")
+            .await
+            .json()
+            .await
+            .unwrap();
+        (!body["modules"].as_array().unwrap().is_empty()).then_some(body)
+    })
+    .await;
+    let names: Vec<&str> = modules["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["module"].as_str())
+        .collect();
+    assert!(names.contains(&"crates/auth"), "{modules}");
+
+    let mut ticket: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
+    )
+    .unwrap();
+    ticket["issue"]["fields"]["summary"] = json!("Session token refresh expires the cookie");
+    ticket["issue"]["fields"]["description"] =
+        json!("SessionStore::refresh_session_token returns false for short tokens");
+    let body = serde_json::to_vec(&ticket).unwrap();
+    let r = app
+        .post_webhook("jira", body.clone(), &jira_headers(&body, "k"))
+        .await;
+    assert_eq!(r.status(), 202);
+    let comment = crate::webhooks::wait_for(|| async {
+        let t: Value = app
+            .get("/api/v1/tickets/jira/TES-41")
+            .await
+            .json()
+            .await
+            .ok()?;
+        let body = t["comment"]["body"].as_str()?.to_string();
+        Some(body)
+    })
+    .await;
+    assert!(comment.contains("crates/auth"), "{comment}");
+    assert!(comment.contains("fragility"), "{comment}");
+    assert!(comment.contains("in the code since"), "{comment}");
+    drop(repo);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn serve_alone_indexes_and_mines_a_repository_given_by_path() {
+    serve_alone_reaches_a_comment_with_fragility(false).await;
+}
+
+#[tokio::test]
+async fn serve_alone_indexes_and_mines_a_repository_given_by_file_url_without_a_branch() {
+    serve_alone_reaches_a_comment_with_fragility(true).await;
+}
+
+/// A repository that cannot be opened holds up no other: the good one is analysed, jobs
+/// finish, none is dead, and readiness says the code index is degraded, not down.
+#[tokio::test]
+async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let _repo = build_repository(repo_dir.path());
+    let (dir, idx) = (
+        repo_dir.path().to_path_buf(),
+        index_dir.path().to_path_buf(),
+    );
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        move |s| {
+            s.codeindex.index_dir = idx;
+            s.codeindex.refresh_interval_secs = 1;
+            s.repositories = vec![
+                ticketlens::config::RepositorySettings {
+                    name: "gone".into(),
+                    path: Some(dir.join("does-not-exist")),
+                    ..Default::default()
+                },
+                ticketlens::config::RepositorySettings {
+                    name: "app".into(),
+                    path: Some(dir),
+                    ..Default::default()
+                },
+            ];
+        },
+        None,
+    )
+    .await;
+    let ready: Value = crate::webhooks::wait_for(|| async {
+        let r = app.get("/readyz").await;
+        assert_eq!(
+            r.status(),
+            200,
+            "webhooks are taken whatever the code index does"
+        );
+        let body: Value = r.json().await.unwrap();
+        (body["checks"]["code_index"] == "degraded").then_some(body)
+    })
+    .await;
+    assert_eq!(ready["status"], "ready");
+    let mut ticket: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
+    )
+    .unwrap();
+    ticket["issue"]["fields"]["summary"] = json!("Session token refresh expires the cookie");
+    ticket["issue"]["fields"]["description"] =
+        json!("SessionStore::refresh_session_token returns false for short tokens");
+    let body = serde_json::to_vec(&ticket).unwrap();
+    let r = app
+        .post_webhook("jira", body.clone(), &jira_headers(&body, "b1"))
+        .await;
+    assert_eq!(r.status(), 202);
+    let comment = crate::webhooks::wait_for(|| async {
+        let t: Value = app
+            .get("/api/v1/tickets/jira/TES-41")
+            .await
+            .json()
+            .await
+            .ok()?;
+        t["comment"]["body"].as_str().map(str::to_string)
+    })
+    .await;
+    assert!(comment.contains("crates/auth"), "{comment}");
+    let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'dead'")
+        .fetch_one(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(dead, 0);
     app.stop().await;
 }

@@ -131,6 +131,7 @@ async fn mine(app: &TestApp, repo: &Repo) -> ticketlens::history_refresh::Refres
         "app",
         repo.dir.path().to_path_buf(),
         "main",
+        None,
     )
     .await
     .expect("refresh")
