@@ -26,9 +26,10 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
     && install -D -m 0755 target/release/ticketlens /out/ticketlens
 
 FROM debian:${DEBIAN_RELEASE}-slim
-# CA certificates for HTTPS to Jira, Linear and git remotes (rustls reads the system store).
+# CA certificates for HTTPS to Jira, Linear and git remotes (rustls reads the system store);
+# git, which clones and fetches repositories given by URL.
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates \
+    && apt-get install -y --no-install-recommends ca-certificates git \
     && rm -rf /var/lib/apt/lists/*
 # A numeric uid/gid (Kubernetes runAsNonRoot can only verify numbers); the chart's
 # podSecurityContext uses the same ids. /var/lib/ticketlens holds clones, indexes and the
@@ -40,6 +41,7 @@ RUN groupadd --system --gid 10001 ticketlens \
 COPY --from=builder /out/ticketlens /usr/local/bin/ticketlens
 # Fails the build if a shared library the binary needs is missing here.
 RUN ["ticketlens", "--version"]
+RUN ["git", "--version"]
 USER 10001:10001
 WORKDIR /var/lib/ticketlens
 EXPOSE 8080

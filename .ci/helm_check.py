@@ -6,6 +6,8 @@ Cases:
   scale-out        ci-values/scale-out.yaml          must lint clean, render and validate
   sqlite-replicas  ci-values/sqlite-replicas.yaml    must FAIL to render, saying PostgreSQL
                                                      is required to scale out
+  repositories     ci-values/repositories.yaml       must render two [[repositories]] (one by
+                                                     URL, with module overrides)
 
 Rendering is offline, through helm-python-sdk (module helm_python: Helm's Go SDK behind a C
 ABI). Chart.render() coalesces the values with the chart defaults, checks them against
@@ -88,6 +90,11 @@ CASES = [
         scale_out=True,
     ),
     Case("sqlite-replicas", "ci-values/sqlite-replicas.yaml", None),
+    Case(
+        "repositories",
+        "ci-values/repositories.yaml",
+        frozenset({"ConfigMap", "Deployment", "PersistentVolumeClaim", "Service", "ServiceAccount"}),
+    ),
 ]
 
 
@@ -274,6 +281,22 @@ def chart_checks(case: Case, objects: list[tuple[str, dict[str, Any]]]) -> list[
         for section, keys in toml.items():
             for key in keys if isinstance(keys, dict) else {}:
                 need(not SECRET_LIKE.search(key), f"the ConfigMap holds a secret-looking key {section}.{key}")
+        mount = "/var/lib/ticketlens"
+        index_dir = toml.get("codeindex", {}).get("index_dir", "")
+        need(str(index_dir).startswith(mount), f"codeindex.index_dir {index_dir!r} is not on the data volume")
+        if case.name == "repositories":
+            repos = toml.get("repositories", [])
+            need(
+                [r.get("name") for r in repos] == ["app", "tools"],
+                f"[[repositories]] not rendered as configured: {repos!r}",
+            )
+            if len(repos) == 2:
+                need(repos[0].get("url") == "https://github.com/acme/app.git", "the URL repository lost its url")
+                need(
+                    repos[0].get("modules") == {"src/auth/**": "auth", "src/billing/**": "billing"},
+                    f"module overrides not rendered: {repos[0].get('modules')!r}",
+                )
+                need(repos[1].get("path") == "/var/lib/ticketlens/repos/tools.git", "the path repository lost its path")
         url = toml.get("database", {}).get("url")
         if case.scale_out:
             need(url is None, "scale-out: the ConfigMap sets database.url")

@@ -362,7 +362,7 @@ async fn keep_code_index_fresh(
                     if report.changed {
                         tracing::info!(
                             %repository, commit = %report.commit, files = report.files,
-                            reindexed = report.indexed,
+                            reindexed = report.indexed, missing_objects = report.missing_objects,
                             elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
                         );
                     }

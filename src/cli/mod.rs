@@ -90,10 +90,11 @@ fn index(settings: &Settings) -> anyhow::Result<()> {
     for (name, result) in code.refresh() {
         match result {
             Ok(r) => println!(
-                "{name}: {} files at {} ({} re-indexed)",
+                "{name}: {} files at {} ({} re-indexed, {} missing objects skipped)",
                 r.files,
                 &r.commit[..12.min(r.commit.len())],
-                r.indexed
+                r.indexed,
+                r.missing_objects
             ),
             Err(e) => {
                 failed = true;

@@ -32,8 +32,19 @@ pub fn wanted(path: &str, ignores: &[String]) -> bool {
     is_source_path(path) && !ignores.iter().any(|p| gitignore_match(p, path))
 }
 
-/// Reads, checks and indexes one file version unless its key is already known; returns
-/// whether it is (now) indexed. `known` maps keys to body lengths.
+/// What became of one file version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Indexed {
+    /// In the index (now, or already).
+    Yes,
+    /// Not source content (binary, generated, minified, too large).
+    Skipped,
+    /// Its blob is not in the repository (a shallow, partial or truncated clone).
+    Missing,
+}
+
+/// Reads, checks and indexes one file version unless its key is already known. `known`
+/// maps keys to body lengths.
 pub fn index_file(
     git: &GitRepo,
     index: &FileIndex,
@@ -41,20 +52,22 @@ pub fn index_file(
     path: &str,
     blob: git2::Oid,
     known: &mut HashMap<u64, u32>,
-) -> anyhow::Result<bool> {
+) -> anyhow::Result<Indexed> {
     let key = doc_key(path, blob.as_bytes());
     if known.contains_key(&key) {
-        return Ok(true);
+        return Ok(Indexed::Yes);
     }
-    let bytes = git.read_blob(blob)?;
+    let Some(bytes) = git.read_blob_if_present(blob)? else {
+        return Ok(Indexed::Missing);
+    };
     if !is_source_content(&bytes) {
-        return Ok(false);
+        return Ok(Indexed::Skipped);
     }
     let text = String::from_utf8_lossy(&bytes);
     let e = extract(path, &text);
     index.add(writer, key, path, &e)?;
     known.insert(key, e.n_terms);
-    Ok(true)
+    Ok(Indexed::Yes)
 }
 
 /// The snapshot of a tree: its indexed files with modules and CODEOWNERS owners.

@@ -51,6 +51,7 @@ impl Corpus {
             let tree = git.tree_files(oid)?;
             let ignores = ignore_patterns(&tree, &git);
             for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
+                // a missing blob is skipped: the file is simply not in the corpus
                 index_file(&git, &files, &writer, &f.path, f.blob, &mut known)?;
             }
         }

@@ -113,6 +113,16 @@ impl GitRepo {
         Ok(out)
     }
 
+    /// A blob's bytes; `None` when the object is missing (shallow, partial or truncated
+    /// clones), which callers skip and count rather than abort on.
+    pub fn read_blob_if_present(&self, blob: Oid) -> anyhow::Result<Option<Vec<u8>>> {
+        match self.repo.find_blob(blob) {
+            Ok(b) => Ok(Some(b.content().to_vec())),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(e.into()),
+        }
+    }
+
     pub fn read_blob(&self, blob: Oid) -> anyhow::Result<Vec<u8>> {
         Ok(self.repo.find_blob(blob)?.content().to_vec())
     }

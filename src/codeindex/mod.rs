@@ -51,6 +51,24 @@ pub struct IndexOptions {
     pub history_depth: usize,
 }
 
+/// One repository's indexing state, as `GET /api/v1/repositories` shows it.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RepoStatus {
+    pub name: String,
+    /// The local path, or the clone URL without credentials.
+    pub source: String,
+    pub branch: String,
+    pub indexed_commit: Option<String>,
+    pub files: usize,
+    pub modules: usize,
+    pub last_refresh_ms: Option<i64>,
+    /// `building` (never indexed yet), `ready`, or `failed` (its last refresh failed; an
+    /// earlier index, if any, still serves).
+    pub state: &'static str,
+    /// The last refresh's error (credentials in URLs are redacted by the cloner).
+    pub last_error: Option<String>,
+}
+
 /// Ranked files and modules for one text.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Located {
@@ -115,7 +133,38 @@ impl CodeIndex {
                 let result = r.refresh();
                 *r.last_error.lock().expect("error lock") =
                     result.as_ref().err().map(|e| format!("{e:#}"));
+                *r.last_refresh_ms.lock().expect("time lock") = Some(crate::store::now_ms());
                 (r.spec.name.clone(), result)
+            })
+            .collect()
+    }
+
+    /// Each repository's indexing state, in configuration order.
+    pub fn statuses(&self) -> Vec<RepoStatus> {
+        self.repos
+            .iter()
+            .map(|r| {
+                let state = r.state();
+                let error = r.last_error.lock().ok().and_then(|e| e.clone());
+                RepoStatus {
+                    name: r.spec.name.clone(),
+                    source: match (&r.spec.path, &r.spec.url) {
+                        (Some(p), _) => p.display().to_string(),
+                        (None, Some(u)) => gitsrc::redact(u),
+                        (None, None) => String::new(),
+                    },
+                    branch: r.spec.branch.clone(),
+                    indexed_commit: state.as_ref().map(|s| s.snapshot.commit.clone()),
+                    files: state.as_ref().map_or(0, |s| s.snapshot.files.len()),
+                    modules: state.as_ref().map_or(0, |s| s.snapshot.cut.modules().len()),
+                    last_refresh_ms: r.last_refresh_ms.lock().ok().and_then(|t| *t),
+                    state: match (&state, &error) {
+                        (_, Some(_)) => "failed",
+                        (Some(_), None) => "ready",
+                        (None, None) => "building",
+                    },
+                    last_error: error,
+                }
             })
             .collect()
     }

@@ -1,7 +1,7 @@
 //! One configured repository: clone or open it, build its index at the branch head, and
 //! refresh incrementally (re-index only the files that changed between two commits).
 
-use super::build::{ignore_patterns, index_file, snapshot, wanted};
+use super::build::{ignore_patterns, index_file, snapshot, wanted, Indexed};
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
@@ -31,6 +31,8 @@ pub struct RepoIndex {
     state: RwLock<Option<Arc<RepoState>>>,
     /// The last refresh's error, `None` once a refresh succeeds.
     pub last_error: Mutex<Option<String>>,
+    /// When the last refresh ended (ms since the epoch).
+    pub last_refresh_ms: Mutex<Option<i64>>,
 }
 
 /// What a build or refresh did.
@@ -41,6 +43,8 @@ pub struct RefreshReport {
     pub indexed: usize,
     pub files: usize,
     pub changed: bool,
+    /// File versions whose blob is missing from the repository: skipped and counted.
+    pub missing_objects: u64,
     /// The git directory read (the local clone, or the bare clone of a URL), so history
     /// can be mined from the same objects at the same commit.
     pub git_dir: PathBuf,
@@ -66,6 +70,7 @@ impl RepoIndex {
             known: Mutex::new(HashMap::new()),
             state: RwLock::new(None),
             last_error: Mutex::new(None),
+            last_refresh_ms: Mutex::new(None),
         })
     }
 
@@ -125,6 +130,7 @@ impl RepoIndex {
                 indexed: 0,
                 files,
                 changed: false,
+                missing_objects: 0,
                 git_dir: git.path().to_path_buf(),
             });
         }
@@ -132,6 +138,7 @@ impl RepoIndex {
         let ignores = ignore_patterns(&tree, git);
         let writer = self.files.writer()?;
         let mut indexed = 0;
+        let mut missing = 0u64;
         let incremental = prev_oid.and_then(|p| git.changed_paths(p, head).ok().map(|c| (p, c)));
         match &incremental {
             Some((_, changes)) if !known.is_empty() => {
@@ -142,14 +149,11 @@ impl RepoIndex {
                     self.files.delete_path(&writer, path);
                     if let Some(blob) = blob {
                         known.remove(&super::fileindex::doc_key(path, blob.as_bytes()));
-                        indexed += usize::from(index_file(
-                            git,
-                            &self.files,
-                            &writer,
-                            path,
-                            *blob,
-                            &mut known,
-                        )?);
+                        match index_file(git, &self.files, &writer, path, *blob, &mut known)? {
+                            Indexed::Yes => indexed += 1,
+                            Indexed::Missing => missing += 1,
+                            Indexed::Skipped => {}
+                        }
                     }
                 }
             }
@@ -157,14 +161,11 @@ impl RepoIndex {
                 writer.delete_all_documents()?;
                 known.clear();
                 for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
-                    indexed += usize::from(index_file(
-                        git,
-                        &self.files,
-                        &writer,
-                        &f.path,
-                        f.blob,
-                        &mut known,
-                    )?);
+                    match index_file(git, &self.files, &writer, &f.path, f.blob, &mut known)? {
+                        Indexed::Yes => indexed += 1,
+                        Indexed::Missing => missing += 1,
+                        Indexed::Skipped => {}
+                    }
                 }
             }
         }
@@ -199,6 +200,7 @@ impl RepoIndex {
             indexed,
             files,
             changed: true,
+            missing_objects: missing,
             git_dir: git.path().to_path_buf(),
         })
     }

@@ -8,6 +8,7 @@ mod health;
 mod jobs;
 mod modules;
 mod openapi;
+mod repositories;
 mod tickets;
 mod webhooks;
 
@@ -53,6 +54,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/jobs/{id}/retry"),
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
+    ("GET", "/api/v1/repositories"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
     ("POST", "/api/v1/analyze"),
 ];
@@ -73,6 +75,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
                 .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
                 .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
+                .service(
+                    resource("/v1/repositories", "GET").route(web::get().to(repositories::list)),
+                )
                 .service(
                     resource("/v1/tickets/{tracker}/{key}", "GET")
                         .route(web::get().to(tickets::get_ticket)),

@@ -319,6 +319,11 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
     assert!(comment.contains("crates/auth"), "{comment}");
     assert!(comment.contains("fragility"), "{comment}");
     assert!(comment.contains("in the code since"), "{comment}");
+    let repos: Value = app.get("/api/v1/repositories").await.json().await.unwrap();
+    let r = &repos["repositories"][0];
+    assert_eq!(r["state"], "ready", "{repos}");
+    assert_eq!(r["indexed_commit"], r["mined_commit"], "{repos}");
+    assert!(r["modules"].as_u64().unwrap() >= 2, "{repos}");
     drop(repo);
     app.stop().await;
 }
@@ -400,6 +405,26 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
     })
     .await;
     assert!(comment.contains("crates/auth"), "{comment}");
+    // the good repository's history is mined to the commit its code index holds
+    let repos: Value = crate::webhooks::wait_for(|| async {
+        let v: Value = app.get("/api/v1/repositories").await.json().await.ok()?;
+        let r = &v["repositories"][1];
+        (r["mined_commit"] == r["indexed_commit"]).then_some(v)
+    })
+    .await;
+    let repos = repos["repositories"].as_array().unwrap();
+    assert_eq!(repos.len(), 2);
+    assert_eq!(repos[0]["name"], "gone");
+    assert_eq!(repos[0]["state"], "failed");
+    assert!(repos[0]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("does-not-exist"));
+    assert_eq!(repos[1]["state"], "ready");
+    assert_eq!(
+        repos[1]["indexed_commit"], repos[1]["mined_commit"],
+        "{repos:?}"
+    );
     let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'dead'")
         .fetch_one(app.store.pool())
         .await

@@ -353,6 +353,53 @@ async fn history_and_code_index_agree_on_every_files_module(backend: Backend) {
     app.stop().await;
 }
 
+/// A clone with a missing blob is indexed: the file is skipped and counted, not an abort.
+#[test]
+fn a_missing_blob_is_skipped_and_counted_by_the_code_index() {
+    let mut repo = Repo::new();
+    repo.commit(
+        "alice",
+        2,
+        "Initial import",
+        &[
+            ("src/a.rs", "pub fn alpha() {}\n"),
+            ("src/b.rs", "pub fn beta() {}\n"),
+            ("src/c.rs", "pub fn gamma_only_here() {}\n"),
+        ],
+    );
+    let blob = repo
+        .repo
+        .blob(b"pub fn gamma_only_here() {}\n")
+        .unwrap()
+        .to_string();
+    let object = repo
+        .dir
+        .path()
+        .join("objects")
+        .join(&blob[..2])
+        .join(&blob[2..]);
+    std::fs::remove_file(&object).expect("the blob is a loose object");
+    let code = ticketlens::codeindex::CodeIndex::open(
+        vec![ticketlens::codeindex::RepoSpec {
+            name: "app".into(),
+            path: Some(repo.dir.path().to_path_buf()),
+            url: None,
+            branch: "main".into(),
+            modules: vec![],
+        }],
+        &ticketlens::codeindex::IndexOptions {
+            dir: None,
+            modules: Default::default(),
+            history_depth: 100,
+        },
+    )
+    .unwrap();
+    let (_, report) = code.refresh().pop().unwrap();
+    let report = report.expect("indexing goes on past a missing blob");
+    assert_eq!((report.files, report.missing_objects), (2, 1));
+    assert_eq!(code.statuses()[0].state, "ready");
+}
+
 #[tokio::test]
 async fn history_and_code_index_agree_on_every_files_module_on_sqlite() {
     history_and_code_index_agree_on_every_files_module(Backend::Sqlite).await;

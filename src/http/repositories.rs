@@ -1,0 +1,24 @@
+//! `GET /api/v1/repositories`: per configured repository, what the code index holds and how
+//! far its history is mined.
+
+use super::error::ApiError;
+use super::AppState;
+use actix_web::{web, HttpResponse};
+use serde_json::json;
+
+/// Indexed commit, mined commit, last refresh, state and last error of each repository.
+#[tracing::instrument(skip_all)]
+pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let mut out = Vec::new();
+    for s in state.code_index.statuses() {
+        let mined = state
+            .store
+            .history_state(&s.name)
+            .await
+            .map_err(ApiError::internal)?;
+        let mut v = serde_json::to_value(&s).map_err(ApiError::internal)?;
+        v["mined_commit"] = json!(mined.map(|m| m.tip));
+        out.push(v);
+    }
+    Ok(HttpResponse::Ok().json(json!({ "repositories": out })))
+}
