@@ -109,7 +109,15 @@ impl From<IngestError> for ApiError {
                 "busy",
                 "too many webhooks are waiting to be stored; retry later",
             ),
-            IngestError::Store(cause) => ApiError::internal(format!("{cause:#}")),
+            // nothing was acknowledged: the tracker retries, and the store recovers by itself
+            IngestError::Store(cause) => {
+                tracing::error!(error = %format!("{cause:#}"), "webhook not stored");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store_unavailable",
+                    "the webhook could not be stored; retry later",
+                )
+            }
         }
     }
 }

@@ -9,23 +9,30 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// The database answers and every migration is applied: the process can take webhooks.
+/// The database answers, every migration is applied and (after a failed write, such as a
+/// full disk) a write goes through again: the process can take webhooks.
 /// Code indexing never holds readiness (webhooks are stored whatever the index does; jobs
 /// wait for it without spending attempts): `checks.code_index` says `building` until every
 /// configured repository has been indexed once, `ok` after, `degraded` while one fails.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let database = match state.store.ready().await {
-        Ok(()) => true,
+    let (database, why) = match state.store.ready().await {
+        Ok(()) => match state.store.probe_write().await {
+            Ok(()) => (true, "ok"),
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "database cannot be written");
+                (false, "write_failing")
+            }
+        },
         Err(e) => {
             tracing::warn!(error = %format!("{e:#}"), "database not ready");
-            false
+            (false, "unavailable")
         }
     };
     let code_index = state.code_index.status();
     let body = json!({
         "status": if database { "ready" } else { "not_ready" },
         "checks": {
-            "database": if database { "ok" } else { "unavailable" },
+            "database": why,
             "code_index": code_index,
         }
     });

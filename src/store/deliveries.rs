@@ -43,6 +43,17 @@ impl Store {
         max_attempts: i64,
         now: i64,
     ) -> Result<Vec<DeliveryOutcome>, sqlx::Error> {
+        let result = self.store_deliveries_once(batch, max_attempts, now).await;
+        self.note_write(result.is_ok());
+        result
+    }
+
+    async fn store_deliveries_once(
+        &self,
+        batch: &[NewDelivery],
+        max_attempts: i64,
+        now: i64,
+    ) -> Result<Vec<DeliveryOutcome>, sqlx::Error> {
         let mut conn = self.durable().await?;
         let mut tx = sqlx::Connection::begin(&mut *conn).await?;
         let mut outcomes = vec![DeliveryOutcome::Duplicate; batch.len()];
@@ -169,4 +180,77 @@ fn placeholders(rows: usize, width: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(i: usize, body: &str) -> NewDelivery {
+        NewDelivery {
+            tracker: "jira",
+            delivery_id: format!("d{i}"),
+            body_sha256: format!("h{i}"),
+            raw_body: body.to_string(),
+            outcome: "queued".into(),
+            ticket_key: Some(format!("A-{i}")),
+            job: Some(("ticket_event".into(), "{}".into())),
+        }
+    }
+
+    /// A commit that failed on a full disk leaves SQLite inside its transaction; the next
+    /// write must still go through on the same store, without a restart.
+    #[tokio::test]
+    async fn a_connection_left_inside_a_transaction_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        store.migrate().await.unwrap();
+        // what a failed COMMIT leaves behind, on the one writer connection
+        sqlx::query("BEGIN").execute(&store.writer).await.unwrap();
+        store
+            .store_deliveries(&[delivery(0, "x")], 5, 1)
+            .await
+            .expect("a fresh connection takes the write");
+        assert_eq!(store.delivery_count("jira").await.unwrap(), 1);
+    }
+
+    /// A full disk (SQLite's page limit reached: the same SQLITE_FULL error) fails the
+    /// write; once space is back the next write succeeds on the same store, no restart.
+    #[tokio::test]
+    async fn a_full_disk_fails_the_write_and_the_store_recovers_when_space_is_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("t.db").display());
+        let store = Store::connect(&url, 2).await.unwrap();
+        store.migrate().await.unwrap();
+        store
+            .store_deliveries(&[delivery(0, "x")], 5, 1)
+            .await
+            .unwrap();
+        let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+            .fetch_one(&store.writer)
+            .await
+            .unwrap();
+        sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let big = "y".repeat(200_000);
+        let err = store
+            .store_deliveries(&[delivery(1, &big)], 5, 2)
+            .await
+            .unwrap_err();
+        assert!(err.to_string().contains("full"), "{err}");
+        assert!(store.write_failing(), "readiness must hear of it");
+        sqlx::query("PRAGMA max_page_count = 1073741823")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        store
+            .store_deliveries(&[delivery(2, &big)], 5, 3)
+            .await
+            .expect("space is back: the write goes through");
+        assert!(!store.write_failing());
+        assert_eq!(store.delivery_count("jira").await.unwrap(), 2);
+    }
 }

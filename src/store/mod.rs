@@ -23,6 +23,8 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 static SQLITE_MIGRATIONS: Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -74,6 +76,9 @@ pub struct Store {
     /// sequential), so what was acknowledged after a write is never older than that write.
     durable: AnyPool,
     backend: Backend,
+    /// Set when the last durable write failed (a full disk, a database fault), cleared by the
+    /// next one that succeeds: readiness reports it.
+    write_failing: Arc<AtomicBool>,
 }
 
 /// A connection for a durable write; see [`Store::durable`].
@@ -156,6 +161,7 @@ impl Store {
             writer,
             durable,
             backend,
+            write_failing: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -168,6 +174,24 @@ impl Store {
         AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            .before_acquire(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend != Backend::Sqlite {
+                        return Ok(true);
+                    }
+                    // A commit that failed (a full disk) can leave SQLite inside its
+                    // transaction, where setting the safety level fails: such a connection
+                    // is closed and a fresh one opened, so the store recovers by itself
+                    // once space is back. A healthy one is set back to unflushed commits.
+                    match conn.execute("PRAGMA synchronous = NORMAL").await {
+                        Ok(_) => Ok(true),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "replacing a database connection left inside a transaction");
+                            Ok(false)
+                        }
+                    }
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     match (backend, durable) {
@@ -187,6 +211,35 @@ impl Store {
             })
             .connect_with(options.clone())
             .await
+    }
+
+    /// True while durable writes fail (the last one did).
+    pub fn write_failing(&self) -> bool {
+        self.write_failing.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn note_write(&self, ok: bool) {
+        self.write_failing.store(!ok, Ordering::Relaxed);
+    }
+
+    /// After a failed write, tries a harmless durable write (it needs space as any other
+    /// does) and clears the failure when it goes through. Readiness calls it, so a process
+    /// that receives no webhooks while unready still finds out that it can write again.
+    pub async fn probe_write(&self) -> anyhow::Result<()> {
+        if !self.write_failing() {
+            return Ok(());
+        }
+        let mut conn = self.durable().await?;
+        let result = sqlx::query(
+            "UPDATE _sqlx_migrations SET success = success \
+             WHERE version = (SELECT MIN(version) FROM _sqlx_migrations)",
+        )
+        .execute(&mut *conn)
+        .await;
+        conn.release().await?;
+        self.note_write(result.is_ok());
+        result.context("the database cannot be written")?;
+        Ok(())
     }
 
     pub fn backend(&self) -> Backend {
