@@ -324,6 +324,41 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
     assert_eq!(r["state"], "ready", "{repos}");
     assert_eq!(r["indexed_commit"], r["mined_commit"], "{repos}");
     assert!(r["modules"].as_u64().unwrap() >= 2, "{repos}");
+    let auth_commits = |m: &Value| {
+        m["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["module"] == "crates/auth")
+            .map(|m| m["commits"].as_i64().unwrap())
+    };
+    let before = auth_commits(&modules).unwrap();
+
+    // a new commit is indexed, mined and its module rescored at the next refresh
+    commit(
+        &repo,
+        &[("crates/auth/src/login.rs", "//! Password login.\npub fn verify_password(hash: &str, password: &str) -> bool { hash == password && !hash.is_empty() }\n")],
+        "fix empty password login",
+    );
+    let head = repo
+        .head()
+        .unwrap()
+        .peel_to_commit()
+        .unwrap()
+        .id()
+        .to_string();
+    crate::webhooks::wait_for(|| async {
+        let v: Value = app.get("/api/v1/repositories").await.json().await.ok()?;
+        (v["repositories"][0]["mined_commit"] == head.as_str()).then_some(())
+    })
+    .await;
+    let after: Value = app
+        .get("/api/v1/modules?repository=app")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(auth_commits(&after), Some(before + 1), "{after}");
     drop(repo);
     app.stop().await;
 }
