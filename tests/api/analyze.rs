@@ -55,17 +55,26 @@ fn build_repository(dir: &Path) -> Repository {
 }
 
 async fn spawn_with_repository(dir: &Path, index_dir: &Path) -> TestApp {
-    let (dir, index_dir) = (dir.to_path_buf(), index_dir.to_path_buf());
+    let repo = ticketlens::config::RepositorySettings {
+        name: "app".into(),
+        path: Some(dir.to_path_buf()),
+        ..Default::default()
+    };
+    spawn_with_repositories(index_dir, vec![repo]).await
+}
+
+/// The server with these repositories, refreshed every second.
+async fn spawn_with_repositories(
+    index_dir: &Path,
+    repositories: Vec<ticketlens::config::RepositorySettings>,
+) -> TestApp {
+    let index_dir = index_dir.to_path_buf();
     spawn_app_with(
         Backend::Sqlite,
         move |s| {
             s.codeindex.index_dir = index_dir;
             s.codeindex.refresh_interval_secs = 1;
-            s.repositories = vec![ticketlens::config::RepositorySettings {
-                name: "app".into(),
-                path: Some(dir),
-                ..Default::default()
-            }];
+            s.repositories = repositories;
         },
         None,
     )
@@ -249,31 +258,20 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
     let repo_dir = tempfile::tempdir().unwrap();
     let index_dir = tempfile::tempdir().unwrap();
     let repo = build_repository(repo_dir.path());
-    let (dir, idx) = (
-        repo_dir.path().to_path_buf(),
-        index_dir.path().to_path_buf(),
-    );
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        move |s| {
-            s.codeindex.index_dir = idx;
-            s.codeindex.refresh_interval_secs = 1;
-            let (path, url) = if by_url {
-                (None, Some(format!("file://{}", dir.display())))
-            } else {
-                (Some(dir), None)
-            };
-            // no branch: the repository's own default branch
-            s.repositories = vec![ticketlens::config::RepositorySettings {
-                name: "app".into(),
-                path,
-                url,
-                ..Default::default()
-            }];
-        },
-        None,
-    )
-    .await;
+    let dir = repo_dir.path().to_path_buf();
+    let (path, url) = if by_url {
+        (None, Some(format!("file://{}", dir.display())))
+    } else {
+        (Some(dir), None)
+    };
+    // no branch: the repository's own default branch
+    let only = ticketlens::config::RepositorySettings {
+        name: "app".into(),
+        path,
+        url,
+        ..Default::default()
+    };
+    let app = spawn_with_repositories(index_dir.path(), vec![only]).await;
     wait_until_ready(&app).await;
     let modules: Value = crate::webhooks::wait_for(|| async {
         let body: Value = app
@@ -293,29 +291,7 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
         .collect();
     assert!(names.contains(&"crates/auth"), "{modules}");
 
-    let mut ticket: Value = serde_json::from_slice(
-        &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
-    )
-    .unwrap();
-    ticket["issue"]["fields"]["summary"] = json!("Session token refresh expires the cookie");
-    ticket["issue"]["fields"]["description"] =
-        json!("SessionStore::refresh_session_token returns false for short tokens");
-    let body = serde_json::to_vec(&ticket).unwrap();
-    let r = app
-        .post_webhook("jira", body.clone(), &jira_headers(&body, "k"))
-        .await;
-    assert_eq!(r.status(), 202);
-    let comment = crate::webhooks::wait_for(|| async {
-        let t: Value = app
-            .get("/api/v1/tickets/jira/TES-41")
-            .await
-            .json()
-            .await
-            .ok()?;
-        let body = t["comment"]["body"].as_str()?.to_string();
-        Some(body)
-    })
-    .await;
+    let comment = comment_on_a_session_ticket(&app, "k").await;
     assert!(comment.contains("crates/auth"), "{comment}");
     assert!(comment.contains("fragility"), "{comment}");
     assert!(comment.contains("in the code since"), "{comment}");
@@ -347,18 +323,19 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
         .unwrap()
         .id()
         .to_string();
+    // the scores are replaced after the mined history is saved: wait for the rescore
     crate::webhooks::wait_for(|| async {
-        let v: Value = app.get("/api/v1/repositories").await.json().await.ok()?;
-        (v["repositories"][0]["mined_commit"] == head.as_str()).then_some(())
+        let after: Value = app
+            .get("/api/v1/modules?repository=app")
+            .await
+            .json()
+            .await
+            .ok()?;
+        (auth_commits(&after) == Some(before + 1)).then_some(())
     })
     .await;
-    let after: Value = app
-        .get("/api/v1/modules?repository=app")
-        .await
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(auth_commits(&after), Some(before + 1), "{after}");
+    let v: Value = app.get("/api/v1/repositories").await.json().await.unwrap();
+    assert_eq!(v["repositories"][0]["mined_commit"], head.as_str());
     drop(repo);
     app.stop().await;
 }
@@ -380,31 +357,20 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
     let repo_dir = tempfile::tempdir().unwrap();
     let index_dir = tempfile::tempdir().unwrap();
     let _repo = build_repository(repo_dir.path());
-    let (dir, idx) = (
-        repo_dir.path().to_path_buf(),
-        index_dir.path().to_path_buf(),
-    );
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        move |s| {
-            s.codeindex.index_dir = idx;
-            s.codeindex.refresh_interval_secs = 1;
-            s.repositories = vec![
-                ticketlens::config::RepositorySettings {
-                    name: "gone".into(),
-                    path: Some(dir.join("does-not-exist")),
-                    ..Default::default()
-                },
-                ticketlens::config::RepositorySettings {
-                    name: "app".into(),
-                    path: Some(dir),
-                    ..Default::default()
-                },
-            ];
+    let dir = repo_dir.path().to_path_buf();
+    let repos = vec![
+        ticketlens::config::RepositorySettings {
+            name: "gone".into(),
+            path: Some(dir.join("does-not-exist")),
+            ..Default::default()
         },
-        None,
-    )
-    .await;
+        ticketlens::config::RepositorySettings {
+            name: "app".into(),
+            path: Some(dir),
+            ..Default::default()
+        },
+    ];
+    let app = spawn_with_repositories(index_dir.path(), repos).await;
     let ready: Value = crate::webhooks::wait_for(|| async {
         let r = app.get("/readyz").await;
         assert_eq!(
@@ -417,28 +383,7 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
     })
     .await;
     assert_eq!(ready["status"], "ready");
-    let mut ticket: Value = serde_json::from_slice(
-        &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
-    )
-    .unwrap();
-    ticket["issue"]["fields"]["summary"] = json!("Session token refresh expires the cookie");
-    ticket["issue"]["fields"]["description"] =
-        json!("SessionStore::refresh_session_token returns false for short tokens");
-    let body = serde_json::to_vec(&ticket).unwrap();
-    let r = app
-        .post_webhook("jira", body.clone(), &jira_headers(&body, "b1"))
-        .await;
-    assert_eq!(r.status(), 202);
-    let comment = crate::webhooks::wait_for(|| async {
-        let t: Value = app
-            .get("/api/v1/tickets/jira/TES-41")
-            .await
-            .json()
-            .await
-            .ok()?;
-        t["comment"]["body"].as_str().map(str::to_string)
-    })
-    .await;
+    let comment = comment_on_a_session_ticket(&app, "b1").await;
     assert!(comment.contains("crates/auth"), "{comment}");
     // the good repository's history is mined to the commit its code index holds
     let repos: Value = crate::webhooks::wait_for(|| async {
@@ -466,4 +411,31 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
         .unwrap();
     assert_eq!(dead, 0);
     app.stop().await;
+}
+
+/// Posts a real Jira "issue created" webhook about session tokens and waits for the comment
+/// TicketLens writes on it (dry run: rendered and stored).
+async fn comment_on_a_session_ticket(app: &TestApp, delivery: &str) -> String {
+    let mut ticket: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
+    )
+    .unwrap();
+    ticket["issue"]["fields"]["summary"] = json!("Session token refresh expires the cookie");
+    ticket["issue"]["fields"]["description"] =
+        json!("SessionStore::refresh_session_token returns false for short tokens");
+    let body = serde_json::to_vec(&ticket).unwrap();
+    let r = app
+        .post_webhook("jira", body.clone(), &jira_headers(&body, delivery))
+        .await;
+    assert_eq!(r.status(), 202);
+    crate::webhooks::wait_for(|| async {
+        let t: Value = app
+            .get("/api/v1/tickets/jira/TES-41")
+            .await
+            .json()
+            .await
+            .ok()?;
+        t["comment"]["body"].as_str().map(str::to_string)
+    })
+    .await
 }

@@ -297,21 +297,7 @@ async fn history_and_code_index_agree_on_every_files_module(backend: Backend) {
         )],
     );
     mine(&app, &repo).await;
-    let code = ticketlens::codeindex::CodeIndex::open(
-        vec![ticketlens::codeindex::RepoSpec {
-            name: "app".into(),
-            path: Some(repo.dir.path().to_path_buf()),
-            url: None,
-            branch: "main".into(),
-            modules: vec![],
-        }],
-        &ticketlens::codeindex::IndexOptions {
-            dir: None,
-            modules: Default::default(),
-            history_depth: 100,
-        },
-    )
-    .unwrap();
+    let code = code_index_of(&repo);
     for (_, r) in code.refresh() {
         r.unwrap();
     }
@@ -379,21 +365,7 @@ fn a_missing_blob_is_skipped_and_counted_by_the_code_index() {
         .join(&blob[..2])
         .join(&blob[2..]);
     std::fs::remove_file(&object).expect("the blob is a loose object");
-    let code = ticketlens::codeindex::CodeIndex::open(
-        vec![ticketlens::codeindex::RepoSpec {
-            name: "app".into(),
-            path: Some(repo.dir.path().to_path_buf()),
-            url: None,
-            branch: "main".into(),
-            modules: vec![],
-        }],
-        &ticketlens::codeindex::IndexOptions {
-            dir: None,
-            modules: Default::default(),
-            history_depth: 100,
-        },
-    )
-    .unwrap();
+    let code = code_index_of(&repo);
     let (_, report) = code.refresh().pop().unwrap();
     let report = report.expect("indexing goes on past a missing blob");
     assert_eq!((report.files, report.missing_objects), (2, 1));
@@ -428,4 +400,23 @@ async fn mined_modules_are_listed_and_explained_on_sqlite() {
 #[tokio::test]
 async fn mined_modules_are_listed_and_explained_on_postgres() {
     modules_are_listed_and_explained(Backend::Postgres).await;
+}
+
+/// An in-memory code index of the test repository, as `app`.
+fn code_index_of(repo: &Repo) -> ticketlens::codeindex::CodeIndex {
+    ticketlens::codeindex::CodeIndex::open(
+        vec![ticketlens::codeindex::RepoSpec {
+            name: "app".into(),
+            path: Some(repo.dir.path().to_path_buf()),
+            url: None,
+            branch: "main".into(),
+            modules: vec![],
+        }],
+        &ticketlens::codeindex::IndexOptions {
+            dir: None,
+            modules: Default::default(),
+            history_depth: 100,
+        },
+    )
+    .unwrap()
 }
