@@ -4,8 +4,12 @@
 //!
 //! ```sh
 //! cargo bench --bench ingest_load -- [--backend sqlite|postgres|both] [--seconds 10]
-//!     [--concurrency 64] [--rate 1000]
+//!     [--concurrency 64] [--rate 1000] [--repo /work/.mirror/apache+tomcat/repo]
 //! ```
+//!
+//! With `--repo`, one more SQLite process is started with that repository configured, and
+//! its open-loop latency is measured at once, while it indexes the code and mines the
+//! history for the first time, beside the idle process's.
 //!
 //! Every request is a real Jira fixture body made unique (ticket key and id), signed with
 //! HMAC-SHA256 and sent with its own delivery id. Reported per target: accepted webhooks/s
@@ -23,6 +27,7 @@ struct Args {
     seconds: u64,
     concurrency: usize,
     rate: u64,
+    repo: Option<String>,
 }
 
 fn parse_args() -> Args {
@@ -31,6 +36,7 @@ fn parse_args() -> Args {
         seconds: 10,
         concurrency: 64,
         rate: 1000,
+        repo: None,
     };
     let argv: Vec<String> = std::env::args().collect();
     let mut i = 1;
@@ -41,6 +47,7 @@ fn parse_args() -> Args {
             "--seconds" => a.seconds = val.parse().expect("--seconds N"),
             "--concurrency" => a.concurrency = val.parse().expect("--concurrency N"),
             "--rate" => a.rate = val.parse().expect("--rate N"),
+            "--repo" => a.repo = Some(val),
             "--bare-server" => {
                 bare_server(val.parse().expect("port"));
                 std::process::exit(0);
@@ -105,8 +112,17 @@ fn start_bare() -> Target {
     }
 }
 
-fn start_ticketlens(backend: &str, dir: &std::path::Path) -> Target {
+fn start_ticketlens(backend: &str, dir: &std::path::Path, repo: Option<&str>) -> Target {
     let port = free_port();
+    let dir = &match repo {
+        // its own database and indexes
+        Some(_) => {
+            let d = dir.join("with-repo");
+            std::fs::create_dir_all(&d).unwrap();
+            d
+        }
+        None => dir.to_path_buf(),
+    };
     let (url, cleanup) = match backend {
         "sqlite" => (format!("sqlite://{}", dir.join("bench.db").display()), None),
         _ => {
@@ -118,7 +134,17 @@ fn start_ticketlens(backend: &str, dir: &std::path::Path) -> Target {
             (format!("{base}/{name}"), Some(name))
         }
     };
-    let child = Command::new(env!("CARGO_BIN_EXE_ticketlens"))
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_ticketlens"));
+    if let Some(repo) = repo {
+        let config = dir.join("repo.toml");
+        let toml = format!(
+            "[codeindex]\nindex_dir = {:?}\n[[repositories]]\nname = \"bench\"\npath = {repo:?}\n",
+            dir.join("index").display().to_string()
+        );
+        std::fs::write(&config, toml).unwrap();
+        cmd.arg("--config").arg(config);
+    }
+    let child = cmd
         .arg("serve")
         .env("TICKETLENS_DATABASE__URL", &url)
         .env("TICKETLENS_SERVER__LISTEN", format!("127.0.0.1:{port}"))
@@ -130,8 +156,12 @@ fn start_ticketlens(backend: &str, dir: &std::path::Path) -> Target {
         .stderr(Stdio::null())
         .spawn()
         .expect("ticketlens starts");
+    let name = match repo {
+        Some(_) => format!("ticketlens serve ({backend}, indexing+mining)"),
+        None => format!("ticketlens serve ({backend}, durable)"),
+    };
     Target {
-        name: format!("ticketlens serve ({backend}, durable)"),
+        name,
         child,
         base: format!("http://127.0.0.1:{port}"),
         cleanup,
@@ -293,7 +323,10 @@ async fn run(args: Args) {
     };
     let mut targets = vec![start_bare()];
     for b in &backends {
-        targets.push(start_ticketlens(b, dir.path()));
+        targets.push(start_ticketlens(b, dir.path(), None));
+    }
+    if let Some(repo) = &args.repo {
+        targets.push(start_ticketlens("sqlite", dir.path(), Some(repo)));
     }
     let _reaper = Reaper(targets.iter().map(|t| t.child.id()).collect());
     println!(
@@ -304,11 +337,22 @@ async fn run(args: Args) {
     for (i, t) in targets.iter_mut().enumerate() {
         let client = reqwest::Client::new();
         wait_ready(&client, &t.base, &template).await;
+        let offset = 10_000_000 * (i as u64 + 1);
+        let busy = t.name.contains("mining");
+        // the process with a repository is measured first, while its first index and mine
+        // run (they start with the process)
+        let (p50, p99, lat_failed) = if busy {
+            latency(&t.base, template.clone(), args.rate, args.seconds, offset).await
+        } else {
+            (0.0, 0.0, 0)
+        };
         let (rps, failed) =
             throughput(&t.base, template.clone(), args.concurrency, args.seconds).await;
-        let offset = 10_000_000 * (i as u64 + 1);
-        let (p50, p99, lat_failed) =
-            latency(&t.base, template.clone(), args.rate, args.seconds, offset).await;
+        let (p50, p99, lat_failed) = if busy {
+            (p50, p99, lat_failed)
+        } else {
+            latency(&t.base, template.clone(), args.rate, args.seconds, offset).await
+        };
         let share = bare_rps
             .map(|b: f64| format!(" ({:.0}% of bare)", 100.0 * rps / b))
             .unwrap_or_default();

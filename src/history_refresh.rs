@@ -4,10 +4,12 @@
 
 use crate::codeindex::RefreshReport;
 use crate::config::{HistorySettings, Settings};
+use crate::domain::MinedCommit;
 use crate::history::{self, BugfixMatcher, EntityMetrics, MineRequest, Params, Scored};
 use crate::modules::{ModuleCut, ModuleRules};
 use crate::store::{now_ms, HistoryBatch, ScoreRow, Store};
 use anyhow::Context;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -27,19 +29,54 @@ pub struct RefreshSummary {
     pub score_ms: u128,
 }
 
-/// Mines `path` (branch `branch`, up to revision `at` when given, else its head) into the
-/// store as `repository` and rescores it, with modules cut from the tree at the mined tip
-/// by `rules`.
+/// What to mine: a repository's git directory, its branch, and optionally the revision to
+/// mine up to (the commit the code index holds) instead of the branch head.
+#[derive(Debug, Clone)]
+pub struct Target<'a> {
+    pub repository: &'a str,
+    pub path: PathBuf,
+    pub branch: &'a str,
+    pub at: Option<&'a str>,
+}
+
+/// Each repository's mined history as stored, kept in memory between refreshes so a
+/// rescore after a few new commits does not read the whole history back from the store
+/// (about half a second on apache/tomcat). An entry is used only while the store's tip is
+/// the one it was taken at (another process mining the same repository invalidates it).
+#[derive(Default)]
+pub struct HistoryCache(std::sync::Mutex<HashMap<String, (String, Vec<MinedCommit>)>>);
+
+impl HistoryCache {
+    fn take(&self, repository: &str, stored_tip: Option<&str>) -> Option<Vec<MinedCommit>> {
+        let mut map = self.0.lock().ok()?;
+        let (tip, commits) = map.remove(repository)?;
+        (Some(tip.as_str()) == stored_tip).then_some(commits)
+    }
+
+    fn put(&self, repository: &str, tip: &str, commits: Vec<MinedCommit>) {
+        if let Ok(mut map) = self.0.lock() {
+            map.insert(repository.to_string(), (tip.to_string(), commits));
+        }
+    }
+}
+
+/// Mines `target` into the store and rescores it, with modules cut from the tree at the
+/// mined tip by `rules`; `cache` (serve's) spares reading the history back.
 pub async fn refresh(
     store: &Store,
     settings: &HistorySettings,
     rules: &ModuleRules,
-    repository: &str,
-    path: PathBuf,
-    branch: &str,
-    at: Option<&str>,
+    target: Target<'_>,
+    cache: Option<&HistoryCache>,
 ) -> anyhow::Result<RefreshSummary> {
+    let Target {
+        repository,
+        path,
+        branch,
+        at,
+    } = target;
     let state = store.history_state(repository).await?;
+    let cached = cache.and_then(|c| c.take(repository, state.as_ref().map(|s| s.tip.as_str())));
     let req = MineRequest {
         path,
         branch: at.unwrap_or(branch).to_string(),
@@ -80,7 +117,19 @@ pub async fn refresh(
         .context("failed to save mined history")?;
     let save_ms = t.elapsed().as_millis();
     let t = Instant::now();
-    let (modules, files) = rescore(store, settings, cut, repository, now).await?;
+    // the stored history is the cached one plus what was just saved, unless it was rewritten
+    let known = match cached {
+        Some(mut commits) if !(out.reset || reset_branch) && out.dropped.is_empty() => {
+            commits.extend(out.commits.iter().cloned());
+            commits
+        }
+        _ => store.load_history(repository).await?,
+    };
+    let (modules, files, commits) =
+        rescore_commits(store, settings, cut, repository, now, known).await?;
+    if let Some(c) = cache {
+        c.put(repository, &out.tip, commits);
+    }
     Ok(RefreshSummary {
         repository: repository.to_string(),
         tip: out.tip.clone(),
@@ -103,6 +152,7 @@ pub async fn follow_index(
     settings: &Settings,
     repository: &str,
     indexed: &RefreshReport,
+    cache: Option<&HistoryCache>,
 ) -> anyhow::Result<()> {
     let state = store.history_state(repository).await?;
     if state.as_ref().is_some_and(|s| s.tip == indexed.commit) {
@@ -119,16 +169,14 @@ pub async fn follow_index(
                 &r.branch
             }
         });
-    let s = refresh(
-        store,
-        &settings.history,
-        &settings.module_rules(repository),
+    let target = Target {
         repository,
-        indexed.git_dir.clone(),
+        path: indexed.git_dir.clone(),
         branch,
-        Some(&indexed.commit),
-    )
-    .await?;
+        at: Some(&indexed.commit),
+    };
+    let rules = settings.module_rules(repository);
+    let s = refresh(store, &settings.history, &rules, target, cache).await?;
     tracing::info!(
         %repository, tip = %s.tip, new_commits = s.new_commits, modules = s.modules,
         files = s.files, mine_ms = s.mine_ms as u64, score_ms = s.score_ms as u64,
@@ -137,15 +185,16 @@ pub async fn follow_index(
     Ok(())
 }
 
-/// Recomputes and stores the scores of every module and file of a repository.
-pub async fn rescore(
+/// Recomputes and stores the scores of every module and file of a repository from its
+/// history `commits`; hands the commits back (for the cache) with the module and file counts.
+async fn rescore_commits(
     store: &Store,
     settings: &HistorySettings,
     cut: ModuleCut,
     repository: &str,
     now: i64,
-) -> anyhow::Result<(usize, usize)> {
-    let commits = store.load_history(repository).await?;
+    commits: Vec<MinedCommit>,
+) -> anyhow::Result<(usize, usize, Vec<MinedCommit>)> {
     let matcher = BugfixMatcher::new(&settings.bugfix_pattern, store.bug_ticket_keys().await?)
         .context("invalid [history] bugfix_pattern")?;
     let params = Params {
@@ -153,6 +202,7 @@ pub async fn rescore(
         window_days: settings.window_days,
         mass_change_files: settings.mass_change_files,
     };
+    let t = Instant::now();
     let rows = tokio::task::spawn_blocking(move || {
         let metrics = history::compute(&commits, &cut, &matcher, &params);
         let (files, modules) = history::score_all(&metrics);
@@ -178,15 +228,21 @@ pub async fn rescore(
             let extra = serde_json::json!({ "history": history::facts::file_history(f, window) });
             row("file", f, &[], extra)
         }));
-        (rows, modules.len(), files.len())
+        (rows, modules.len(), files.len(), commits)
     })
     .await
     .context("scoring thread failed")?;
+    let compute_ms = t.elapsed().as_millis() as u64;
+    let t = Instant::now();
     store
         .replace_scores(repository, &rows.0, now)
         .await
         .context("failed to save scores")?;
-    Ok((rows.1, rows.2))
+    tracing::debug!(
+        %repository, compute_ms, save_ms = t.elapsed().as_millis() as u64,
+        "rescored"
+    );
+    Ok((rows.1, rows.2, rows.3))
 }
 
 /// The stored shape of a score; `detail` is what `GET /api/v1/modules/{id}` shows.

@@ -346,6 +346,7 @@ async fn keep_code_index_fresh(
     if code.is_empty() {
         return;
     }
+    let history = crate::history_refresh::HistoryCache::default();
     loop {
         let c = code.clone();
         let started = std::time::Instant::now();
@@ -374,6 +375,7 @@ async fn keep_code_index_fresh(
                         &settings,
                         &repository,
                         &report,
+                        Some(&history),
                     )
                     .await
                     {

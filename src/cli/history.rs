@@ -2,7 +2,7 @@
 //! store, incrementally, and recomputes their fragility.
 
 use crate::config::Settings;
-use crate::history_refresh::refresh;
+use crate::history_refresh::{refresh, Target};
 use crate::store::Store;
 use clap::Subcommand;
 use std::path::PathBuf;
@@ -55,16 +55,13 @@ pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()>
     store.migrate().await?;
     for (name, path, branch) in targets {
         let rules = settings.module_rules(&name);
-        let s = refresh(
-            &store,
-            &settings.history,
-            &rules,
-            &name,
+        let target = Target {
+            repository: &name,
             path,
-            &branch,
-            None,
-        )
-        .await?;
+            branch: &branch,
+            at: None,
+        };
+        let s = refresh(&store, &settings.history, &rules, target, None).await?;
         println!("{}", serde_json::to_string(&s)?);
     }
     store.close().await;
