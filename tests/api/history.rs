@@ -124,13 +124,18 @@ fn history() -> Repo {
 }
 
 async fn mine(app: &TestApp, repo: &Repo) -> ticketlens::history_refresh::RefreshSummary {
+    let target = ticketlens::history_refresh::Target {
+        repository: "app",
+        path: repo.dir.path().to_path_buf(),
+        branch: "main",
+        at: None,
+    };
+    let rules = ticketlens::modules::ModuleRules::default();
     refresh(
         &app.store,
         &HistorySettings::default(),
-        &ticketlens::modules::ModuleRules::default(),
-        "app",
-        repo.dir.path().to_path_buf(),
-        "main",
+        &rules,
+        target,
         None,
     )
     .await
