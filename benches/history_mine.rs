@@ -9,19 +9,16 @@
 //! Reported: wall time of each, commits and file changes found, and this process's peak
 //! resident memory after mining (VmHWM; the miner is the only large allocation).
 
+#[path = "support/args.rs"]
+mod args;
+
+use args::arg;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Instant;
 use ticketlens::history::{mine, MineRequest};
 
 fn main() {
-    let argv: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: &str| {
-        argv.iter()
-            .position(|a| a == name)
-            .and_then(|i| argv.get(i + 1).cloned())
-            .unwrap_or_else(|| default.to_string())
-    };
     let repo = PathBuf::from(arg("--repo", "/work/.mirror/apache+tomcat/repo"));
     let branch = arg("--branch", "main");
     let threads: usize = arg("--threads", "0").parse().expect("--threads N");

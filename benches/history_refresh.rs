@@ -9,6 +9,10 @@
 //!
 //! Reported per round: the refresh's mine, save and rescore times and its wall time.
 
+#[path = "support/args.rs"]
+mod args;
+
+use args::arg;
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Instant;
@@ -19,13 +23,6 @@ use ticketlens::store::Store;
 
 #[tokio::main]
 async fn main() {
-    let argv: Vec<String> = std::env::args().collect();
-    let arg = |name: &str, default: &str| {
-        argv.iter()
-            .position(|a| a == name)
-            .and_then(|i| argv.get(i + 1).cloned())
-            .unwrap_or_else(|| default.to_string())
-    };
     let repo = PathBuf::from(arg("--repo", "/work/.mirror/apache+tomcat/repo"));
     let branch = arg("--branch", "main");
     let new: usize = arg("--new", "10").parse().expect("--new N");
