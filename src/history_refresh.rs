@@ -44,19 +44,47 @@ pub struct Target<'a> {
 /// (about half a second on apache/tomcat). An entry is used only while the store's tip is
 /// the one it was taken at (another process mining the same repository invalidates it).
 #[derive(Default)]
-pub struct HistoryCache(std::sync::Mutex<HashMap<String, (String, Vec<MinedCommit>)>>);
+pub struct HistoryCache(std::sync::Mutex<HashMap<String, Cached>>);
+
+/// One repository's history as stored at `tip`, and when it was last scored.
+struct Cached {
+    tip: String,
+    commits: Vec<MinedCommit>,
+    scored: Instant,
+}
+
+/// Scores describe a window ending now: with no new commits they are still recomputed this
+/// often, so a quiet module's recent activity fades as the days pass.
+const RESCORE_EVERY: std::time::Duration = std::time::Duration::from_secs(6 * 3600);
 
 impl HistoryCache {
     fn take(&self, repository: &str, stored_tip: Option<&str>) -> Option<Vec<MinedCommit>> {
         let mut map = self.0.lock().ok()?;
-        let (tip, commits) = map.remove(repository)?;
-        (Some(tip.as_str()) == stored_tip).then_some(commits)
+        let c = map.remove(repository)?;
+        (Some(c.tip.as_str()) == stored_tip).then_some(c.commits)
     }
 
     fn put(&self, repository: &str, tip: &str, commits: Vec<MinedCommit>) {
         if let Ok(mut map) = self.0.lock() {
-            map.insert(repository.to_string(), (tip.to_string(), commits));
+            let scored = Instant::now();
+            let tip = tip.to_string();
+            map.insert(
+                repository.to_string(),
+                Cached {
+                    tip,
+                    commits,
+                    scored,
+                },
+            );
         }
+    }
+
+    /// True when this process scored the repository at `tip` recently.
+    fn fresh(&self, repository: &str, tip: &str) -> bool {
+        self.0.lock().ok().is_some_and(|map| {
+            map.get(repository)
+                .is_some_and(|c| c.tip == tip && c.scored.elapsed() < RESCORE_EVERY)
+        })
     }
 }
 
@@ -155,7 +183,11 @@ pub async fn follow_index(
     cache: Option<&HistoryCache>,
 ) -> anyhow::Result<()> {
     let state = store.history_state(repository).await?;
-    if state.as_ref().is_some_and(|s| s.tip == indexed.commit) {
+    let mined = state.as_ref().is_some_and(|s| s.tip == indexed.commit);
+    // already mined there: rescored only when this process has not done so lately (after a
+    // start, and every few hours so the window moves on)
+    let scored = cache.is_some_and(|c| c.fresh(repository, &indexed.commit));
+    if mined && (scored || cache.is_none()) {
         return Ok(());
     }
     let branch = settings
