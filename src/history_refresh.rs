@@ -194,13 +194,7 @@ pub async fn follow_index(
         .repositories
         .iter()
         .find(|r| r.name == repository)
-        .map_or("HEAD", |r| {
-            if r.branch.is_empty() {
-                "HEAD"
-            } else {
-                &r.branch
-            }
-        });
+        .map_or("HEAD", |r| r.branch_or_head());
     let target = Target {
         repository,
         path: indexed.git_dir.clone(),

@@ -6,6 +6,7 @@
 //! - `trackers`: per-tracker signature checks and webhook parsing
 //! - `history`: git2 history miner, per-file and per-module metrics, fragility and its evaluation
 //! - `history_refresh`: mine → store → rescore, for one repository
+//! - `repositories`: the code index of every repository, kept current, and its history mined
 //! - `modules`: what a module is: the one file → module cut, ids and display names
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
@@ -38,6 +39,7 @@ pub mod metrics;
 pub mod modules;
 pub mod moduleview;
 pub mod render;
+pub mod repositories;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -1,7 +1,7 @@
 //! `Application`: binds the listener, then runs the HTTP server, the group-commit writers
 //! and the job workers side by side under one shutdown signal.
 
-use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
+use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::enrich::Pipeline;
 use crate::http::{self, AppState};
@@ -34,7 +34,6 @@ pub struct Application {
     shutdown: CancellationToken,
     grace: Duration,
     code_index: Arc<CodeIndex>,
-    refresh_every: Duration,
     settings: Arc<Settings>,
     /// Period of the ticket index's timed commit (zero: every job commits its own ticket).
     index_commit_every: Duration,
@@ -82,7 +81,7 @@ impl Application {
             metrics.clone(),
             wake.clone(),
         );
-        let code_index = Arc::new(open_code_index(&settings)?);
+        let code_index = Arc::new(crate::repositories::open_code_index(&settings)?);
         let search_slots = Arc::new(tokio::sync::Semaphore::new(
             settings.codeindex.max_concurrent_searches.max(1),
         ));
@@ -165,7 +164,6 @@ impl Application {
             shutdown: CancellationToken::new(),
             grace,
             code_index,
-            refresh_every: Duration::from_secs(settings.codeindex.refresh_interval_secs),
             settings: settings.clone(),
             index_commit_every: Duration::from_millis(settings.duplicates.commit_interval_ms),
             index_follow_every: Duration::from_millis(
@@ -202,7 +200,6 @@ impl Application {
             shutdown,
             grace,
             code_index,
-            refresh_every,
             settings,
             index_commit_every,
             index_follow_every,
@@ -219,11 +216,10 @@ impl Application {
             index_follow_every,
             shutdown.clone(),
         ));
-        let indexer = tokio::spawn(keep_code_index_fresh(
+        let indexer = tokio::spawn(crate::repositories::keep_current(
             code_index,
             store.clone(),
             settings,
-            refresh_every,
             shutdown.clone(),
         ));
         let handle = server.handle();
@@ -297,102 +293,6 @@ fn comment_sinks(settings: &Settings) -> (Option<Sink>, Option<Sink>) {
         "comment write-back"
     );
     (jira, linear)
-}
-
-/// The code index of every configured repository (not built yet).
-pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
-    let specs = settings
-        .repositories
-        .iter()
-        .map(|r| RepoSpec {
-            name: r.name.clone(),
-            path: r.path.clone(),
-            url: r.url.clone(),
-            branch: if r.branch.is_empty() {
-                "HEAD".into()
-            } else {
-                r.branch.clone()
-            },
-            modules: r
-                .modules
-                .iter()
-                .map(|(g, m)| (g.clone(), m.clone()))
-                .collect(),
-        })
-        .collect();
-    let c = &settings.codeindex;
-    CodeIndex::open(
-        specs,
-        &IndexOptions {
-            dir: Some(c.index_dir.clone()),
-            modules: settings.modules.clone(),
-            history_depth: c.history_depth,
-        },
-    )
-}
-
-/// Builds the code index in the background at start, then refreshes it on an interval
-/// (fetch + re-index of changed files) until shutdown. After each refresh, each indexed
-/// repository's history is mined up to the indexed commit (incrementally, resuming from
-/// what is stored) and rescored, one repository at a time, so fragility always describes
-/// the code the index holds. A repository that fails is logged and blocks no other.
-async fn keep_code_index_fresh(
-    code: Arc<CodeIndex>,
-    store: Store,
-    settings: Arc<Settings>,
-    every: Duration,
-    shutdown: CancellationToken,
-) {
-    if code.is_empty() {
-        return;
-    }
-    let history = crate::history_refresh::HistoryCache::default();
-    loop {
-        let c = code.clone();
-        let started = std::time::Instant::now();
-        match tokio::task::spawn_blocking(move || c.refresh()).await {
-            Ok(results) => {
-                for (repository, result) in results {
-                    let report = match result {
-                        Ok(r) => r,
-                        Err(e) => {
-                            tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed");
-                            continue;
-                        }
-                    };
-                    if report.changed {
-                        tracing::info!(
-                            %repository, commit = %report.commit, files = report.files,
-                            reindexed = report.indexed, missing_objects = report.missing_objects,
-                            elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
-                        );
-                    }
-                    if shutdown.is_cancelled() {
-                        return;
-                    }
-                    if let Err(e) = crate::history_refresh::follow_index(
-                        &store,
-                        &settings,
-                        &repository,
-                        &report,
-                        Some(&history),
-                    )
-                    .await
-                    {
-                        tracing::warn!(%repository, error = %format!("{e:#}"), "history mining failed");
-                    }
-                }
-            }
-            Err(e) => tracing::error!(error = %e, "code index task failed"),
-        }
-        if every.is_zero() {
-            return;
-        }
-        tokio::select! {
-            _ = shutdown.cancelled() => return,
-            _ = tokio::time::sleep(every) => {}
-        }
-    }
 }
 
 /// Cancels `token` on SIGTERM or SIGINT.

@@ -5,7 +5,7 @@ use crate::config::Settings;
 use crate::domain::Enrichment;
 use crate::enrich::{Pipeline, Request, Subject};
 use crate::render::{date, render, Format};
-use crate::startup::open_code_index;
+use crate::repositories::open_code_index;
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use std::sync::Arc;

@@ -36,13 +36,9 @@ pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()>
             .map(|r| {
                 // a repository given by URL is mined from the clone the code index keeps
                 let path = r.path.clone().unwrap_or_else(|| {
-                    settings.codeindex.index_dir.join(&r.name).join("clone.git")
+                    crate::codeindex::clone_dir(&settings.codeindex.index_dir, &r.name)
                 });
-                let branch = if r.branch.is_empty() {
-                    "HEAD".into()
-                } else {
-                    r.branch.clone()
-                };
+                let branch = r.branch_or_head().to_string();
                 (r.name.clone(), path, branch)
             })
             .collect(),

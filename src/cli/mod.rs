@@ -12,7 +12,8 @@ mod metrics;
 mod modules;
 
 use crate::config::Settings;
-use crate::startup::{cancel_on_signals, open_code_index, Application};
+use crate::repositories::open_code_index;
+use crate::startup::{cancel_on_signals, Application};
 use crate::store::{redact_url, Store};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;

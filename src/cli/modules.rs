@@ -46,16 +46,14 @@ pub async fn run(settings: &Settings, args: &ModulesArgs) -> anyhow::Result<()> 
         return Ok(());
     }
     if modules.is_empty() {
-        println!("no modules scored yet: run `ticketlens history mine`");
+        println!(
+            "no modules scored yet: `serve` mines the configured repositories \
+             (or run `ticketlens history mine`)"
+        );
     }
     for m in &modules {
         let f = &m["fragility"];
-        let owners: Vec<&str> = m["owners"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let owners = strings(&m["owners"]);
         println!(
             "{:>5.1} {:<6} {:<40} {:>5} files  {}",
             f["score"].as_f64().unwrap_or(0.0),
@@ -64,15 +62,19 @@ pub async fn run(settings: &Settings, args: &ModulesArgs) -> anyhow::Result<()> 
             m["files"],
             owners.join(", ")
         );
-        let reasons: Vec<&str> = f["reasons"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
+        let reasons = strings(&f["reasons"]);
         if !reasons.is_empty() {
             println!("      {}", reasons.join("; "));
         }
     }
     Ok(())
+}
+
+/// The strings of a JSON array (none when it is not one).
+fn strings(v: &Value) -> Vec<&str> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect()
 }

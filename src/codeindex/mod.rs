@@ -19,7 +19,7 @@ mod tokens;
 
 pub use corpus::{CommitView, Corpus};
 pub use rank::Params;
-pub use repo::RefreshReport;
+pub use repo::{clone_dir, RefreshReport};
 
 use crate::domain::{FileHit, ModuleHit};
 use rank::{rank_files, rank_modules, HistoryView};

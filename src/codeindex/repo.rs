@@ -13,6 +13,14 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
+/// The bare clone of a repository given by URL, inside its index directory.
+const CLONE_DIR: &str = "clone.git";
+
+/// Where the bare clone of the repository `name` given by URL lives under `index_dir`.
+pub fn clone_dir(index_dir: &std::path::Path, name: &str) -> PathBuf {
+    index_dir.join(name).join(CLONE_DIR)
+}
+
 /// What searches read; replaced whole on every refresh.
 pub struct RepoState {
     pub snapshot: Snapshot,
@@ -86,7 +94,7 @@ impl RepoIndex {
                     .dir
                     .as_ref()
                     .context("a repository given by URL needs an index_dir to clone into")?
-                    .join("clone.git");
+                    .join(CLONE_DIR);
                 std::fs::create_dir_all(dest.parent().expect("has parent"))?;
                 GitRepo::clone_or_fetch(url, &dest, &self.spec.branch)
             }

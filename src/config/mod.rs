@@ -76,6 +76,17 @@ pub struct RepositorySettings {
     pub modules: BTreeMap<String, String>,
 }
 
+impl RepositorySettings {
+    /// The branch to index and mine: `HEAD` (the repository's own default) when empty.
+    pub fn branch_or_head(&self) -> &str {
+        if self.branch.is_empty() {
+            "HEAD"
+        } else {
+            &self.branch
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {

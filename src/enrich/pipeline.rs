@@ -111,12 +111,6 @@ impl Pipeline {
                 Ok(Enrichment::default())
             };
         }
-        if self.code.is_empty() {
-            return match &req.repository {
-                Some(r) => Err(AnalyzeError::UnknownRepository(r.clone())),
-                None => Ok(Enrichment::default()),
-            };
-        }
         let permit = self
             .slots
             .clone()

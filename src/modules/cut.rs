@@ -101,11 +101,8 @@ impl ModuleCut {
             &mut logical,
         );
         names::assign(&mut cut.modules, &logical);
-        let mut by_name: HashMap<String, usize> = HashMap::new();
         for (glob, module) in &globs {
-            let i = *by_name
-                .entry(module.clone())
-                .or_insert_with(|| cut.add_module(module.clone(), Some(module.clone())));
+            let i = cut.add_module(module.clone(), Some(module.clone()));
             cut.overrides.push((glob.clone(), i));
         }
         for path in overridden {
@@ -113,18 +110,9 @@ impl ModuleCut {
                 cut.modules[i].files += 1;
             }
         }
+        // modules without files go; nodes and overrides are re-pointed by id
+        let old: Vec<String> = cut.modules.iter().map(|m| m.id.clone()).collect();
         cut.modules.retain(|m| m.files > 0 || m.id == ROOT);
-        // indexes changed: re-point nodes and overrides by id
-        let old: Vec<String> =
-            std::mem::take(&mut cut.by_id)
-                .into_iter()
-                .fold(Vec::new(), |mut v, (id, i)| {
-                    if v.len() <= i {
-                        v.resize(i + 1, String::new());
-                    }
-                    v[i] = id;
-                    v
-                });
         cut.by_id = cut
             .modules
             .iter()

@@ -2,7 +2,7 @@
 
 use super::handler::Analyze;
 use crate::domain::{Enrichment, TicketEvent};
-use crate::enrich::{AnalyzeError, Pipeline, Request, Subject};
+use crate::enrich::{Pipeline, Request, Subject};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -27,12 +27,8 @@ impl Analyze for ServiceAnalyzer {
                     key: ticket.key.as_str().to_string(),
                 },
             };
-            match self.pipeline.enrich(req).await {
-                Ok(e) => Ok(e),
-                // not ready yet (or broken): the job retries with backoff
-                Err(e @ AnalyzeError::NotReady) => Err(e.into()),
-                Err(e) => Err(anyhow::Error::new(e)),
-            }
+            // the handler tells `AnalyzeError::NotReady` (wait, attempt given back) from the rest
+            self.pipeline.enrich(req).await.map_err(anyhow::Error::new)
         })
     }
 

@@ -1,0 +1,97 @@
+//! Keeping the configured repositories current: the code index of every `[[repositories]]`
+//! entry, built at start and refreshed on an interval, and after each refresh its history
+//! mined to the indexed commit and rescored (`history_refresh`).
+
+use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
+use crate::config::Settings;
+use crate::history_refresh::{follow_index, HistoryCache};
+use crate::store::Store;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// The code index of every configured repository (not built yet).
+pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
+    let specs = settings
+        .repositories
+        .iter()
+        .map(|r| RepoSpec {
+            name: r.name.clone(),
+            path: r.path.clone(),
+            url: r.url.clone(),
+            branch: r.branch_or_head().to_string(),
+            modules: r
+                .modules
+                .iter()
+                .map(|(g, m)| (g.clone(), m.clone()))
+                .collect(),
+        })
+        .collect();
+    let c = &settings.codeindex;
+    CodeIndex::open(
+        specs,
+        &IndexOptions {
+            dir: Some(c.index_dir.clone()),
+            modules: settings.modules.clone(),
+            history_depth: c.history_depth,
+        },
+    )
+}
+
+/// Builds the code index in the background at start, then refreshes it on an interval
+/// (fetch + re-index of changed files) until shutdown. After each refresh, each indexed
+/// repository's history is mined up to the indexed commit (incrementally, resuming from
+/// what is stored) and rescored, one repository at a time, so fragility always describes
+/// the code the index holds. A repository that fails is logged and blocks no other.
+pub async fn keep_current(
+    code: Arc<CodeIndex>,
+    store: Store,
+    settings: Arc<Settings>,
+    shutdown: CancellationToken,
+) {
+    if code.is_empty() {
+        return;
+    }
+    let every = Duration::from_secs(settings.codeindex.refresh_interval_secs);
+    let history = HistoryCache::default();
+    loop {
+        let c = code.clone();
+        let started = std::time::Instant::now();
+        match tokio::task::spawn_blocking(move || c.refresh()).await {
+            Ok(results) => {
+                for (repository, result) in results {
+                    let report = match result {
+                        Ok(r) => r,
+                        Err(e) => {
+                            tracing::warn!(%repository, error = %format!("{e:#}"), "code index refresh failed");
+                            continue;
+                        }
+                    };
+                    if report.changed {
+                        tracing::info!(
+                            %repository, commit = %report.commit, files = report.files,
+                            reindexed = report.indexed, missing_objects = report.missing_objects,
+                            elapsed_ms = started.elapsed().as_millis() as u64, "code index updated"
+                        );
+                    }
+                    if shutdown.is_cancelled() {
+                        return;
+                    }
+                    if let Err(e) =
+                        follow_index(&store, &settings, &repository, &report, Some(&history)).await
+                    {
+                        tracing::warn!(%repository, error = %format!("{e:#}"), "history mining failed");
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "code index task failed"),
+        }
+        if every.is_zero() {
+            return;
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
+}
