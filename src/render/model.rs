@@ -162,7 +162,11 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
     if let Some(c) = m.history.as_ref().and_then(|h| h.coupled.first()) {
         // below one change in ten, changing together is chance, not a hint
         if c.share >= 0.1 {
-            let how = if c.share >= 0.5 { "Usually" } else { "Often" };
+            let how = match c.share {
+                s if s >= 0.5 => "Usually",
+                s if s >= 0.25 => "Often",
+                _ => "Sometimes",
+            };
             nested.push(vec![
                 text(format!("{how} changes with ")),
                 Inline::Code(c.name.clone()),
