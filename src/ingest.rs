@@ -4,9 +4,9 @@
 //! together in one transaction, and each request is answered only after that commit.
 
 use crate::config::Settings;
-use crate::domain::{IgnoreReason, ParseError, Parsed, TicketEvent, Tracker};
+use crate::domain::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, Tracker};
 use crate::metrics::Metrics;
-use crate::store::{now_ms, DeliveryOutcome, NewDelivery, Store};
+use crate::store::{now_ms, DeliveryOutcome, NewDelivery, NewJob, Store};
 use crate::trackers::{self, VerifyError};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -17,6 +17,26 @@ use tokio::task::JoinHandle;
 
 /// The job kind that carries a normalized ticket event to the worker.
 pub const TICKET_EVENT_JOB: &str = "ticket_event";
+
+/// Delivery ids up to this length are stored as sent; longer ones by the hash of the whole.
+const DELIVERY_ID_MAX: usize = 200;
+
+/// The key a delivery id is stored under: the id itself, or `id-sha256:<hash>` of the whole
+/// id when it is longer than a column should hold. Never a prefix: two ids that share their
+/// first 200 characters are two deliveries.
+pub fn delivery_key(id: &str) -> String {
+    let id = id.trim();
+    if id.len() <= DELIVERY_ID_MAX {
+        id.to_string()
+    } else {
+        format!("id-sha256:{}", hex::encode(Sha256::digest(id.as_bytes())))
+    }
+}
+
+/// The ticket a job is for, as the queue keys it: jobs of one ticket run one at a time.
+pub fn ticket_ref(event: &TicketEvent) -> String {
+    format!("{}:{}", event.tracker.as_str(), event.id)
+}
 
 /// Why a webhook was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +170,7 @@ impl Ingestor {
         };
         let body_sha256 = hex::encode(Sha256::digest(body));
         let delivery_id = header(delivery_header)
-            .map(|d| d.trim().chars().take(200).collect::<String>())
+            .map(delivery_key)
             .filter(|d| !d.is_empty())
             .unwrap_or_else(|| format!("sha256:{body_sha256}"));
         // The body already parsed as JSON, so it is valid UTF-8.
@@ -185,7 +205,15 @@ impl Ingestor {
                     raw_body,
                     outcome: "queued".into(),
                     ticket_key: Some(event.key.to_string()),
-                    job: Some((TICKET_EVENT_JOB.to_string(), payload)),
+                    job: Some(NewJob {
+                        kind: TICKET_EVENT_JOB.to_string(),
+                        payload,
+                        ticket_ref: Some(ticket_ref(&event)),
+                        delay_ms: match event.kind {
+                            EventKind::Updated => s.queue.edit_settle_ms,
+                            EventKind::Created | EventKind::Deleted => 0,
+                        },
+                    }),
                 };
                 (ack, delivery)
             }

@@ -13,6 +13,8 @@ pub struct Metrics {
     pub webhooks_ignored: IntCounterVec,
     pub jobs: IntGaugeVec,
     pub job_duration: HistogramVec,
+    pub comment_writes: IntCounterVec,
+    pub tracker_credentials_rejected: IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -64,12 +66,31 @@ impl Metrics {
             &["kind", "outcome"],
         )
         .expect("valid metric");
+        let comment_writes = IntCounterVec::new(
+            Opts::new(
+                "ticketlens_comment_writes_total",
+                "Comment write-backs by tracker and outcome (created, adopted, updated, \
+                 recreated, unchanged, dry_run, skipped)",
+            ),
+            &["tracker", "outcome"],
+        )
+        .expect("valid metric");
+        let tracker_credentials_rejected = IntGaugeVec::new(
+            Opts::new(
+                "ticketlens_tracker_credentials_rejected",
+                "1 while the tracker refuses our credentials (401/403): jobs wait, none dead",
+            ),
+            &["tracker"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(webhooks.clone()),
             Box::new(webhooks_ignored.clone()),
             Box::new(jobs.clone()),
             Box::new(job_duration.clone()),
+            Box::new(comment_writes.clone()),
+            Box::new(tracker_credentials_rejected.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -80,6 +101,8 @@ impl Metrics {
             webhooks_ignored,
             jobs,
             job_duration,
+            comment_writes,
+            tracker_credentials_rejected,
         }
     }
 

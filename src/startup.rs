@@ -106,6 +106,7 @@ impl Application {
                 linear,
                 render: settings.comments.render_options(),
                 stage_index: settings.duplicates.commit_interval_ms > 0,
+                metrics: metrics.clone(),
             })
         });
         let workers = Workers::new(

@@ -5,7 +5,7 @@
 //! ```sh
 //! cargo bench --bench replay -- --backend sqlite|postgres [--processes 1] [--rate 0]
 //!     [--concurrency 32] [--kills 0] [--limit N] [--workers 4] [--shown 10]
-//!     [--repo /work/.mirror/apache+tomcat/repo --repo-name tomcat] [--keep]
+//!     [--edits 0] [--repo /work/.mirror/apache+tomcat/repo --repo-name tomcat] [--keep]
 //! ```
 //!
 //! The Hadoop dataset (`duplicates/hadoop-{tickets,queries}.jsonl`) is read from
@@ -14,7 +14,9 @@
 //!
 //! `--rate 0` sends as fast as the service acknowledges (closed loop, `--concurrency`
 //! deliveries in flight); `--rate R` sends R tickets/s (open loop). `--kills K` SIGKILLs every
-//! service process K times mid-run and restarts it. Before the replay the repository's history
+//! service process K times mid-run and restarts it. `--edits E` is an edit storm: every
+//! ticket is edited E times within a second of its creation (summary changes, as
+//! `jira:issue_updated`), and still each must end with exactly one comment. Before the replay the repository's history
 //! is mined and its code indexed, so comments carry modules and fragility.
 //!
 //! Reported: tickets/s end to end (first webhook sent to last first-comment received),
@@ -50,6 +52,8 @@ pub struct Args {
     shown: usize,
     repo: String,
     repo_name: String,
+    /// Edits per ticket within a second of its creation.
+    pub edits: usize,
     /// Keep the work directory (service logs, database) instead of deleting it.
     keep: bool,
 }
@@ -66,6 +70,7 @@ fn parse_args() -> Args {
         shown: 10,
         repo: "/work/.mirror/apache+tomcat/repo".into(),
         repo_name: "tomcat".into(),
+        edits: 0,
         keep: false,
     };
     let argv: Vec<String> = std::env::args().skip(1).collect();
@@ -81,6 +86,7 @@ fn parse_args() -> Args {
             "--kills" => a.kills = num("--kills"),
             "--limit" => a.limit = num("--limit"),
             "--workers" => a.workers = num("--workers"),
+            "--edits" => a.edits = num("--edits"),
             "--shown" => a.shown = num("--shown").max(1),
             "--repo" => a.repo = val.clone(),
             "--repo-name" => a.repo_name = val.clone(),
@@ -142,7 +148,7 @@ async fn run(a: Args) {
         pg_database,
     };
     println!(
-        "replay: {n} Hadoop tickets → {} × ticketlens serve ({}, {} workers each); {}; kills {}",
+        "replay: {n} Hadoop tickets → {} × ticketlens serve ({}, {} workers each); {}; kills {}; edits per ticket {}",
         a.processes,
         a.backend,
         a.workers,
@@ -151,7 +157,8 @@ async fn run(a: Args) {
         } else {
             format!("as fast as acknowledged ({} in flight)", a.concurrency)
         },
-        a.kills
+        a.kills,
+        a.edits
     );
     let (mined, indexed) = setup.prepare(a.processes);
     println!(
@@ -179,6 +186,7 @@ async fn run(a: Args) {
     let sent_at: Arc<Mutex<Vec<Option<Instant>>>> = Arc::new(Mutex::new(vec![None; n]));
     let retries = Arc::new(AtomicUsize::new(0));
     let next = Arc::new(AtomicUsize::new(0));
+    let storms: Arc<Mutex<Vec<tokio::task::JoinHandle<()>>>> = Arc::default();
     let started = Instant::now();
     // Kills come when 1/(K+1), 2/(K+1)... of the tickets have their comment, so each one
     // lands with webhooks, jobs and comment writes in flight.
@@ -205,23 +213,26 @@ async fn run(a: Args) {
             }
         })
     };
+    let edits = a.edits;
     let send_one = {
-        let (client, bases, hooks, tickets, sent_at, retries) = (
+        let (client, bases, hooks, tickets, sent_at, retries, storms) = (
             client.clone(),
             bases.clone(),
             hooks.clone(),
             tickets.clone(),
             sent_at.clone(),
             retries.clone(),
+            storms.clone(),
         );
         move |i: usize| {
-            let (client, bases, hooks, tickets, sent_at, retries) = (
+            let (client, bases, hooks, tickets, sent_at, retries, storms) = (
                 client.clone(),
                 bases.clone(),
                 hooks.clone(),
                 tickets.clone(),
                 sent_at.clone(),
                 retries.clone(),
+                storms.clone(),
             );
             async move {
                 let t = &tickets[i];
@@ -231,6 +242,22 @@ async fn run(a: Args) {
                 let delivery = format!("replay-{}-{}", std::process::id(), t.id);
                 let sent = webhook::deliver(&client, &bases, body, &delivery, i).await;
                 retries.fetch_add(sent.attempts as usize - 1, Ordering::Relaxed);
+                if edits == 0 {
+                    return;
+                }
+                // the storm runs beside the sender, so it does not slow the creates down
+                let storm = tokio::spawn(async move {
+                    let t = &tickets[i];
+                    let gap = Duration::from_millis(900 / edits as u64);
+                    for k in 1..=edits {
+                        tokio::time::sleep(gap).await;
+                        let body = hooks.edit_body(t, &key, k);
+                        let delivery = format!("replay-{}-{}-e{k}", std::process::id(), t.id);
+                        let sent = webhook::deliver(&client, &bases, body, &delivery, i + k).await;
+                        retries.fetch_add(sent.attempts as usize - 1, Ordering::Relaxed);
+                    }
+                });
+                storms.lock().unwrap().push(storm);
             }
         }
     };
@@ -259,6 +286,10 @@ async fn run(a: Args) {
     }
     for s in senders {
         s.await.expect("sender");
+    }
+    let storms: Vec<_> = std::mem::take(&mut *storms.lock().unwrap());
+    for s in storms {
+        s.await.expect("edit storm");
     }
     let all_sent = started.elapsed().as_secs_f64();
     killer.await.expect("killer");

@@ -72,6 +72,35 @@ impl Webhooks {
     }
 }
 
+impl Webhooks {
+    /// The `k`-th edit of a ticket (`jira:issue_updated`): its summary changed, `k` seconds
+    /// after its creation by the tracker's clock, with the changelog Jira sends.
+    pub fn edit_body(&self, t: &Ticket, key: &str, k: usize) -> Vec<u8> {
+        let mut v: Value = serde_json::from_slice(&self.body(t, key)).expect("own body");
+        let at = epoch_ms(&t.created_at) + 1000 * k as i64;
+        let updated = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(at) * 1_000_000)
+            .ok()
+            .and_then(|d| {
+                d.format(time::macros::format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]+0000"
+                ))
+                .ok()
+            })
+            .unwrap_or_default();
+        v["webhookEvent"] = json!("jira:issue_updated");
+        v["issue_event_type_name"] = json!("issue_updated");
+        v["timestamp"] = json!(at);
+        let title = format!("{} (edit {k})", t.title);
+        v["changelog"] = json!({ "id": format!("{}{k}", t.id), "items": [{
+            "field": "summary", "fieldtype": "jira", "from": null,
+            "fromString": t.title, "to": null, "toString": title,
+        }]});
+        v["issue"]["fields"]["summary"] = json!(title);
+        v["issue"]["fields"]["updated"] = json!(updated);
+        serde_json::to_vec(&v).expect("serialise")
+    }
+}
+
 /// Milliseconds since the epoch of a dataset timestamp (`YYYY-MM-DDTHH:MM:SS`, UTC assumed).
 fn epoch_ms(created_at: &str) -> i64 {
     let fmt = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]");

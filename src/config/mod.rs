@@ -151,6 +151,10 @@ pub struct QueueSettings {
     pub backoff_cap_ms: i64,
     /// How long an idle worker sleeps before looking for due jobs again.
     pub poll_interval_ms: u64,
+    /// An edit's job waits this long before it runs, so a burst of edits (a person typing,
+    /// an automation rule firing after the create) collapses into one analysis of the
+    /// ticket's latest state. A create runs at once. 0 runs edits at once too.
+    pub edit_settle_ms: i64,
 }
 
 impl Default for QueueSettings {
@@ -162,6 +166,7 @@ impl Default for QueueSettings {
             backoff_base_ms: 2_000,
             backoff_cap_ms: 15 * 60 * 1000,
             poll_interval_ms: 200,
+            edit_settle_ms: 1_000,
         }
     }
 }

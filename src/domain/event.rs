@@ -54,6 +54,13 @@ pub struct TicketEvent {
 }
 
 impl TicketEvent {
+    /// The tracker's last update of the ticket as an instant (ms since the epoch), so two
+    /// events are ordered as times: `…58.3Z` is before `…58.301Z`, though it sorts after
+    /// it as text.
+    pub fn updated_ms(&self) -> Option<i64> {
+        self.updated_at.as_deref().and_then(instant_ms)
+    }
+
     /// Tells whether this event should lead to an (re-)analysis and a comment.
     ///
     /// Created tickets always do; updates only when the text or the classification a reader
@@ -129,5 +136,34 @@ impl ParseError {
 
     pub fn missing(field: impl Into<String>) -> Self {
         ParseError::new(field, "required field is missing")
+    }
+}
+
+/// An RFC 3339 timestamp (as the parsers normalize the trackers' times) as milliseconds since
+/// the epoch; `None` when it does not parse.
+pub fn instant_ms(s: &str) -> Option<i64> {
+    let t = time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_ordered_as_instants_not_as_text() {
+        let a = instant_ms("2024-05-01T10:00:58.3Z").unwrap();
+        let b = instant_ms("2024-05-01T10:00:58.301Z").unwrap();
+        assert!(
+            "2024-05-01T10:00:58.3Z" > "2024-05-01T10:00:58.301Z",
+            "as text"
+        );
+        assert!(a < b, "as instants");
+        assert_eq!(
+            instant_ms("2024-05-01T12:00:00+02:00"),
+            instant_ms("2024-05-01T10:00:00Z")
+        );
+        assert_eq!(instant_ms("yesterday"), None);
     }
 }

@@ -11,7 +11,7 @@ pub use enrichment::{
     CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
     Fragility, ModuleHistory, ModuleHit,
 };
-pub use event::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
+pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, FileChange, MinedCommit};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use ticket::{TicketKey, Tracker};

@@ -29,11 +29,27 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         }
     };
     let code_index = state.code_index.status();
+    // Credentials a tracker refuses never hold readiness (webhooks are still stored, and
+    // the jobs wait without spending attempts), but operators see it here and in metrics.
+    let credentials = |tracker: &str| {
+        let rejected = state
+            .metrics
+            .tracker_credentials_rejected
+            .with_label_values(&[tracker])
+            .get();
+        if rejected > 0 {
+            "rejected"
+        } else {
+            "ok"
+        }
+    };
     let body = json!({
         "status": if database { "ready" } else { "not_ready" },
         "checks": {
             "database": why,
             "code_index": code_index,
+            "jira_credentials": credentials("jira"),
+            "linear_credentials": credentials("linear"),
         }
     });
     if database {

@@ -1,9 +1,9 @@
-//! Operators' view of the job queue: list jobs by state, retry a dead one.
+//! Operators' view of the job queue: list jobs by state, retry a dead one or many at once.
 
 use super::auth::{require, Role};
 use super::error::ApiError;
 use super::AppState;
-use crate::store::{now_ms, JobState};
+use crate::store::{now_ms, JobState, RetryFilter};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -75,4 +75,58 @@ pub async fn retry(
     }
     state.wake.notify_waiters();
     Ok(HttpResponse::Accepted().json(json!({ "id": id, "state": "queued" })))
+}
+
+/// The body of a bulk retry.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryMatching {
+    /// `dead` (queued again with fresh attempts) or `queued` (due now, its wait dropped).
+    state: String,
+    /// Only jobs whose last error contains this text (case-insensitive); all when absent.
+    error_contains: Option<String>,
+}
+
+/// `POST /api/v1/jobs/retry` `{"state": "dead", "error_contains": "401"}`: queues every
+/// matching job again at once — after an operator fixed a token or a tracker outage, one
+/// call instead of one per job.
+pub async fn retry_matching(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    body: web::Json<RetryMatching>,
+) -> Result<HttpResponse, ApiError> {
+    require(&req, Role::Operator)?;
+    let bad = |field: &str, message: String| ApiError {
+        field: Some(field.into()),
+        ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+    };
+    let job_state = match JobState::parse(&body.state) {
+        Some(s @ (JobState::Dead | JobState::Queued)) => s,
+        _ => {
+            return Err(bad(
+                "state",
+                format!("state must be dead or queued, not `{}`", body.state),
+            ))
+        }
+    };
+    let error_contains = body.error_contains.clone().unwrap_or_default();
+    if error_contains.chars().count() > 500 {
+        return Err(bad(
+            "error_contains",
+            "error_contains is at most 500 characters".into(),
+        ));
+    }
+    let filter = RetryFilter {
+        state: job_state,
+        error_contains,
+    };
+    let queued = state
+        .store
+        .retry_matching(&filter, now_ms())
+        .await
+        .map_err(ApiError::internal)?;
+    if queued > 0 {
+        state.wake.notify_waiters();
+    }
+    Ok(HttpResponse::Accepted().json(json!({ "queued": queued })))
 }

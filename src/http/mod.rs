@@ -52,6 +52,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/webhooks/linear"),
     ("GET", "/api/v1/jobs"),
     ("POST", "/api/v1/jobs/{id}/retry"),
+    ("POST", "/api/v1/jobs/retry"),
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
     ("GET", "/api/v1/repositories"),
@@ -73,6 +74,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .wrap(from_fn(api_guard))
                 .service(resource("/v1/jobs", "GET").route(web::get().to(jobs::list)))
                 .service(resource("/v1/jobs/{id}/retry", "POST").route(web::post().to(jobs::retry)))
+                .service(
+                    resource("/v1/jobs/retry", "POST").route(web::post().to(jobs::retry_matching)),
+                )
                 .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
                 .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
                 .service(

@@ -18,8 +18,19 @@ pub struct NewDelivery {
     /// `queued` or `ignored:<reason>`.
     pub outcome: String,
     pub ticket_key: Option<String>,
-    /// The job to enqueue with it: kind and payload.
-    pub job: Option<(String, String)>,
+    /// The job to enqueue with it.
+    pub job: Option<NewJob>,
+}
+
+/// A job stored with its delivery.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    pub kind: String,
+    pub payload: String,
+    /// The ticket it is for (`tracker:ticket id`), see [`crate::store::Job::ticket_ref`].
+    pub ticket_ref: Option<String>,
+    /// How long after the delivery the job becomes due (an edit's settle time).
+    pub delay_ms: i64,
 }
 
 /// What storing one delivery did.
@@ -139,31 +150,34 @@ async fn insert_deliveries(
 /// Enqueues one job per (delivery row, job); returns (job id, delivery row) pairs.
 async fn insert_jobs(
     conn: &mut AnyConnection,
-    jobs: &[(usize, i64, &(String, String))],
+    jobs: &[(usize, i64, &NewJob)],
     max_attempts: i64,
     now: i64,
 ) -> Result<Vec<(i64, i64)>, sqlx::Error> {
     let values = (0..jobs.len())
         .map(|r| {
-            let p = |c: usize| format!("${}", r * 5 + c);
-            let (kind, payload, max, row, now) = (p(1), p(2), p(3), p(4), p(5));
-            format!("({kind}, {payload}, 'queued', 0, {max}, {row}, {now}, {now}, {now})")
+            let p = |c: usize| format!("${}", r * 7 + c);
+            let (kind, payload, max, row, now, ticket, due) =
+                (p(1), p(2), p(3), p(4), p(5), p(6), p(7));
+            format!("({kind}, {payload}, 'queued', 0, {max}, {row}, {due}, {now}, {now}, {ticket})")
         })
         .collect::<Vec<_>>()
         .join(", ");
     let sql = format!(
         "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, delivery_row, run_at, \
-             created_at, updated_at) \
+             created_at, updated_at, ticket_ref) \
          VALUES {values} RETURNING id, delivery_row"
     );
     let mut q = sqlx::query(&sql);
-    for (_, row_id, (kind, payload)) in jobs {
+    for (_, row_id, job) in jobs {
         q = q
-            .bind(kind)
-            .bind(payload)
+            .bind(&job.kind)
+            .bind(&job.payload)
             .bind(max_attempts)
             .bind(*row_id)
-            .bind(now);
+            .bind(now)
+            .bind(&job.ticket_ref)
+            .bind(now + job.delay_ms.max(0));
     }
     let rows = q.fetch_all(&mut *conn).await?;
     rows.iter()
@@ -194,7 +208,12 @@ mod tests {
             raw_body: body.to_string(),
             outcome: "queued".into(),
             ticket_key: Some(format!("A-{i}")),
-            job: Some(("ticket_event".into(), "{}".into())),
+            job: Some(NewJob {
+                kind: "ticket_event".into(),
+                payload: "{}".into(),
+                ticket_ref: Some(format!("jira:{i}")),
+                delay_ms: 0,
+            }),
         }
     }
 

@@ -53,6 +53,8 @@ pub struct Job {
     pub run_at: i64,
     pub last_error: Option<String>,
     pub created_at: i64,
+    /// The ticket the job is for (`tracker:ticket id`): jobs of one ticket run one at a time.
+    pub ticket_ref: Option<String>,
 }
 
 /// Capped exponential backoff: attempt n waits `base * 2^(n-1)`, never more than `cap`.
@@ -82,7 +84,7 @@ pub enum FailOutcome {
 }
 
 const JOB_COLUMNS: &str =
-    "id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at";
+    "id, kind, payload, state, attempts, max_attempts, run_at, last_error, created_at, ticket_ref";
 
 fn job_from_row(row: &AnyRow) -> Result<Job, sqlx::Error> {
     let state: String = row.try_get("state")?;
@@ -96,6 +98,7 @@ fn job_from_row(row: &AnyRow) -> Result<Job, sqlx::Error> {
         run_at: row.try_get("run_at")?,
         last_error: row.try_get("last_error")?,
         created_at: row.try_get("created_at")?,
+        ticket_ref: row.try_get("ticket_ref")?,
     })
 }
 
@@ -108,16 +111,51 @@ pub async fn enqueue_in(
     max_attempts: i64,
     now: i64,
 ) -> Result<i64, sqlx::Error> {
+    enqueue_for_in(conn, kind, payload, None, max_attempts, now).await
+}
+
+/// [`enqueue_in`] for a job that belongs to a ticket (`ticket_ref`): it never runs beside
+/// another job of the same ticket.
+pub async fn enqueue_for_in(
+    conn: &mut AnyConnection,
+    kind: &str,
+    payload: &str,
+    ticket_ref: Option<&str>,
+    max_attempts: i64,
+    now: i64,
+) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar(
-        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at) \
-         VALUES ($1, $2, 'queued', 0, $3, $4, $4, $4) RETURNING id",
+        "INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, \
+             updated_at, ticket_ref) \
+         VALUES ($1, $2, 'queued', 0, $3, $4, $4, $4, $5) RETURNING id",
     )
     .bind(kind)
     .bind(payload)
     .bind(max_attempts)
     .bind(now)
+    .bind(ticket_ref)
     .fetch_one(conn)
     .await
+}
+
+/// The filter of a bulk retry: jobs in `state` whose last error contains `error_contains`
+/// (case-insensitive; every job in the state when empty).
+#[derive(Debug, Clone)]
+pub struct RetryFilter {
+    pub state: JobState,
+    pub error_contains: String,
+}
+
+/// True for a unique-key violation (PostgreSQL 23505, SQLite 2067/1555): here, a second job
+/// of one ticket about to run.
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Database(d) => matches!(
+            d.code().as_deref(),
+            Some("23505") | Some("2067") | Some("1555")
+        ),
+        _ => false,
+    }
 }
 
 impl Store {
@@ -135,7 +173,27 @@ impl Store {
 
     /// Claims the next due job (queued and due, or running with an expired lease) for
     /// `owner` until `now + lease_ms`, counting the attempt.
+    ///
+    /// A job whose ticket already has a running job is passed over: jobs of one ticket run
+    /// one at a time, in every process. The claim query skips them, and the unique index on
+    /// running jobs per ticket settles the race of two claimers that picked two jobs of one
+    /// ticket at the same moment (the loser tries again and finds the ticket busy).
     pub async fn claim(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Job>, sqlx::Error> {
+        let mut tries = 0;
+        loop {
+            match self.claim_once(owner, now, lease_ms).await {
+                Err(e) if is_unique_violation(&e) && tries < 5 => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn claim_once(
         &self,
         owner: &str,
         now: i64,
@@ -150,10 +208,12 @@ impl Store {
         let sql = format!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, \
                  lease_until = $2, updated_at = $3 \
-             WHERE id = (SELECT id FROM jobs \
-                 WHERE (state = 'queued' AND run_at <= $3) \
-                    OR (state = 'running' AND lease_until < $3 AND attempts < max_attempts) \
-                 ORDER BY run_at, id LIMIT 1 {lock}) \
+             WHERE id = (SELECT j.id FROM jobs j \
+                 WHERE ((j.state = 'queued' AND j.run_at <= $3) \
+                    OR (j.state = 'running' AND j.lease_until < $3 AND j.attempts < j.max_attempts)) \
+                   AND (j.ticket_ref IS NULL OR j.state = 'running' OR NOT EXISTS ( \
+                        SELECT 1 FROM jobs r WHERE r.ticket_ref = j.ticket_ref AND r.state = 'running')) \
+                 ORDER BY j.run_at, j.id LIMIT 1 {lock}) \
              RETURNING {JOB_COLUMNS}"
         );
         let row = sqlx::query(&sql)
@@ -163,6 +223,47 @@ impl Store {
             .fetch_optional(&self.writer)
             .await?;
         row.as_ref().map(job_from_row).transpose()
+    }
+
+    /// The other queued jobs of the ticket `job` (running, held by `owner`) is for, oldest
+    /// first: the running job takes their events in, so a burst of edits is analysed once.
+    pub async fn queued_for_ticket(&self, job: &Job) -> Result<Vec<Job>, sqlx::Error> {
+        let Some(ticket) = &job.ticket_ref else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE ticket_ref = $1 AND state = 'queued' AND id <> $2 \
+             ORDER BY id LIMIT 1000"
+        );
+        let rows = sqlx::query(&sql)
+            .bind(ticket)
+            .bind(job.id)
+            .fetch_all(&self.writer)
+            .await?;
+        rows.iter().map(job_from_row).collect()
+    }
+
+    /// Marks queued jobs done as merged into `into` (whose run applied their events); a job
+    /// that is no longer queued is left alone. Returns how many were merged.
+    pub async fn merge_into(&self, ids: &[i64], into: i64, now: i64) -> Result<u64, sqlx::Error> {
+        let mut merged = 0;
+        let note = format!("merged into job {into}");
+        for chunk in ids.chunks(256) {
+            let list = (0..chunk.len())
+                .map(|i| format!("${}", i + 3))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "UPDATE jobs SET state = 'done', last_error = $1, updated_at = $2, finished_at = $2 \
+                 WHERE state = 'queued' AND id IN ({list})"
+            );
+            let mut q = sqlx::query(&sql).bind(&note).bind(now);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            merged += q.execute(&self.writer).await?.rows_affected();
+        }
+        Ok(merged)
     }
 
     /// Parks running jobs whose lease expired after their last allowed attempt: their worker
@@ -349,6 +450,41 @@ impl Store {
         .await?;
         Ok(done.rows_affected() == 1)
     }
+
+    /// Puts every job the filter matches back in the queue, due now: dead jobs with a fresh
+    /// set of attempts, queued ones without their wait. Returns how many were queued.
+    pub async fn retry_matching(&self, filter: &RetryFilter, now: i64) -> Result<u64, sqlx::Error> {
+        let state = match filter.state {
+            JobState::Dead | JobState::Queued => filter.state.as_str(),
+            // running jobs belong to a worker, done ones are done
+            JobState::Running | JobState::Done => return Ok(0),
+        };
+        let pattern = format!("%{}%", like_escape(&filter.error_contains.to_lowercase()));
+        let done = sqlx::query(
+            "UPDATE jobs SET state = 'queued', \
+                 attempts = CASE WHEN state = 'dead' THEN 0 ELSE attempts END, \
+                 run_at = $1, updated_at = $1, finished_at = NULL \
+             WHERE state = $2 AND LOWER(COALESCE(last_error, '')) LIKE $3 ESCAPE '\\'",
+        )
+        .bind(now)
+        .bind(state)
+        .bind(pattern)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected())
+    }
+}
+
+/// `s` with LIKE's wildcards escaped (escape character `\`).
+fn like_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
 }
 
 #[cfg(test)]

@@ -12,9 +12,9 @@ mod tickets;
 
 pub use backfill::BackfillCursor;
 pub use comments::CommentRecord;
-pub use deliveries::{DeliveryOutcome, NewDelivery};
+pub use deliveries::{DeliveryOutcome, NewDelivery, NewJob};
 pub use history::{HistoryBatch, HistoryState};
-pub use jobs::{enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
+pub use jobs::{enqueue_for_in, enqueue_in, FailOutcome, Job, JobState, RetryFilter, RetryPolicy};
 pub use scores::{score_id, ModuleFacts, ScoreRow, ScoreSort};
 pub use tickets::{FeedPosition, IndexFeed, StoredTicket};
 

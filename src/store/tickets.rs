@@ -24,26 +24,28 @@ pub struct StoredTicket {
 
 impl Store {
     /// Applies a ticket event: upserts the ticket, or marks it deleted. An event older than
-    /// what is stored (by the tracker's `updated` time) does not overwrite newer text.
-    pub async fn apply_ticket_event(&self, e: &TicketEvent, now: i64) -> Result<(), sqlx::Error> {
+    /// what is stored (by the tracker's `updated` time, compared as an instant) changes
+    /// nothing. Returns whether the row changed.
+    pub async fn apply_ticket_event(&self, e: &TicketEvent, now: i64) -> Result<bool, sqlx::Error> {
         if e.kind == EventKind::Deleted {
-            sqlx::query(
-                "UPDATE tickets SET deleted = 1, stored_at = $1 WHERE tracker = $2 AND ticket_id = $3",
+            let done = sqlx::query(
+                "UPDATE tickets SET deleted = 1, stored_at = $1 \
+                 WHERE tracker = $2 AND ticket_id = $3 AND deleted = 0",
             )
             .bind(now)
             .bind(e.tracker.as_str())
             .bind(&e.id)
             .execute(&self.writer)
             .await?;
-            return Ok(());
+            return Ok(done.rows_affected() > 0);
         }
         let labels = serde_json::to_string(&e.labels).unwrap_or_else(|_| "[]".into());
         let components = serde_json::to_string(&e.components).unwrap_or_else(|_| "[]".into());
-        sqlx::query(
+        let done = sqlx::query(
             "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
                  project, status, issue_type, priority, reporter, url, created_at, updated_at, \
-                 deleted, stored_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16) \
+                 deleted, stored_at, updated_ms) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17) \
              ON CONFLICT (tracker, ticket_id) DO UPDATE SET \
                  ticket_key = excluded.ticket_key, title = excluded.title, body = excluded.body, \
                  labels = excluded.labels, components = excluded.components, \
@@ -51,9 +53,10 @@ impl Store {
                  issue_type = excluded.issue_type, priority = excluded.priority, \
                  reporter = excluded.reporter, url = excluded.url, \
                  created_at = COALESCE(tickets.created_at, excluded.created_at), \
-                 updated_at = excluded.updated_at, stored_at = excluded.stored_at \
-             WHERE tickets.deleted = 0 AND (tickets.updated_at IS NULL \
-                 OR excluded.updated_at IS NULL OR excluded.updated_at >= tickets.updated_at)",
+                 updated_at = excluded.updated_at, stored_at = excluded.stored_at, \
+                 updated_ms = excluded.updated_ms \
+             WHERE tickets.deleted = 0 AND (tickets.updated_ms IS NULL \
+                 OR excluded.updated_ms IS NULL OR excluded.updated_ms >= tickets.updated_ms)",
         )
         .bind(e.tracker.as_str())
         .bind(&e.id)
@@ -71,9 +74,58 @@ impl Store {
         .bind(&e.created_at)
         .bind(&e.updated_at)
         .bind(now)
+        .bind(e.updated_ms())
         .execute(&self.writer)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The ticket as stored, as an event the analysis can take (kind `updated`), and whether
+    /// it is deleted; `None` when it was never stored. The worker analyses this, never the
+    /// payload of the event that woke it, so a retried older event cannot bring back old text.
+    pub async fn stored_event(
+        &self,
+        tracker: Tracker,
+        id: &str,
+    ) -> Result<Option<(TicketEvent, bool)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT ticket_key, title, body, labels, components, project, status, issue_type, \
+                 priority, reporter, url, created_at, updated_at, deleted \
+             FROM tickets WHERE tracker = $1 AND ticket_id = $2",
+        )
+        .bind(tracker.as_str())
+        .bind(id)
+        .fetch_optional(&self.writer)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let list = |col: &str| -> Result<Vec<String>, sqlx::Error> {
+            let s: String = row.try_get(col)?;
+            Ok(serde_json::from_str(&s).unwrap_or_default())
+        };
+        let key: String = row.try_get("ticket_key")?;
+        let key =
+            crate::domain::TicketKey::parse(&key).map_err(|e| sqlx::Error::Decode(e.into()))?;
+        let event = TicketEvent {
+            tracker,
+            kind: EventKind::Updated,
+            id: id.to_string(),
+            key,
+            title: row.try_get("title")?,
+            body: row.try_get("body")?,
+            labels: list("labels")?,
+            components: list("components")?,
+            project: row.try_get("project")?,
+            status: row.try_get("status")?,
+            issue_type: row.try_get("issue_type")?,
+            priority: row.try_get("priority")?,
+            reporter: row.try_get("reporter")?,
+            url: row.try_get("url")?,
+            created_at: row.try_get("created_at")?,
+            updated_at: row.try_get("updated_at")?,
+            actor: None,
+            changed_fields: Vec::new(),
+        };
+        Ok(Some((event, row.try_get::<i64, _>("deleted")? != 0)))
     }
 
     /// Fetches a ticket by tracker and human key.

@@ -61,24 +61,72 @@ impl Default for ClientOptions {
 pub enum ClientError {
     /// A 4xx other than 429, or a 5xx/429 that outlasted the retries: the tracker's message.
     #[error("tracker answered {status}: {message}")]
-    Status { status: u16, message: String },
+    Status {
+        status: u16,
+        message: String,
+        /// The GraphQL error code (`extensions.code`, else `extensions.type`), upper-cased.
+        code: Option<String>,
+    },
     #[error("tracker unreachable after {attempts} attempts: {message}")]
     Network { attempts: u32, message: String },
     #[error("tracker sent an unreadable body: {0}")]
     Decode(String),
 }
 
-/// A tracker call's failure as write-back sees it: a 4xx other than 429 will not get better
-/// by retrying, so the job is parked as dead at once.
+/// A tracker call's failure as write-back sees it: 401/403 are credentials (retried with
+/// backoff until an operator fixes them), 404 is "not there", another 4xx other than 429
+/// will not get better by retrying; the rest (5xx, 429, network, timeouts) is transient.
 impl From<ClientError> for crate::writeback::SinkError {
     fn from(e: ClientError) -> Self {
-        let permanent =
-            matches!(&e, ClientError::Status { status, .. } if *status < 500 && *status != 429);
-        crate::writeback::SinkError {
-            message: e.to_string(),
-            permanent,
-        }
+        use crate::writeback::Failure;
+        let failure = match &e {
+            ClientError::Status {
+                status: 401 | 403, ..
+            } => Failure::Auth,
+            ClientError::Status { status: 404, .. } => Failure::NotFound,
+            ClientError::Status { status, .. } if *status < 500 && *status != 429 => {
+                Failure::Permanent
+            }
+            _ => Failure::Transient,
+        };
+        crate::writeback::SinkError::new(failure, e.to_string())
     }
+}
+
+/// Whether a request may be sent again when its outcome is unknown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Repeat {
+    /// Reads and updates: sending twice does no harm.
+    Safe,
+    /// A create: sent again only when the tracker certainly did not process it (the
+    /// connection was never made, or it answered "rate limited"). After a 5xx or a timeout
+    /// it may have landed, and the caller must look before it creates again.
+    Once,
+}
+
+/// The longest wait a tracker's header can ask for, before the client's own cap.
+const MAX_HEADER_WAIT_SECS: f64 = 86_400.0;
+
+/// Seconds from a header as a wait, clamped to [0, one day]; `None` for NaN.
+fn header_wait(secs: f64) -> Option<Duration> {
+    if secs.is_nan() {
+        return None;
+    }
+    Some(Duration::from_secs_f64(
+        secs.clamp(0.0, MAX_HEADER_WAIT_SECS),
+    ))
+}
+
+/// The first GraphQL error code of an answer (`errors[].extensions.code`, else `.type`),
+/// upper-cased: Linear says `RATELIMITED` this way, whatever the HTTP status.
+pub fn graphql_code(v: &Value) -> Option<String> {
+    v.get("errors")?.as_array()?.iter().find_map(|e| {
+        let ext = e.get("extensions")?;
+        ext.get("code")
+            .or_else(|| ext.get("type"))
+            .and_then(Value::as_str)
+            .map(str::to_uppercase)
+    })
 }
 
 /// A reusable client; cheap to clone.
@@ -103,13 +151,37 @@ impl TrackerClient {
     }
 
     /// Sends a request with an optional JSON body and returns the JSON answer (`null` for
-    /// an empty body), retrying as the policy says.
+    /// an empty body), retrying as the policy says. Only for requests that may be repeated.
     pub async fn send_json(
         &self,
         method: Method,
         url: &str,
         body: Option<&Value>,
         auth: &Auth,
+    ) -> Result<Value, ClientError> {
+        self.send(method, url, body, auth, Repeat::Safe).await
+    }
+
+    /// [`Self::send_json`] for a create: never sent a second time once the tracker may
+    /// have processed it (a 5xx, a timeout); rate limits and refused connections are still
+    /// waited out and retried.
+    pub async fn send_json_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        auth: &Auth,
+    ) -> Result<Value, ClientError> {
+        self.send(method, url, body, auth, Repeat::Once).await
+    }
+
+    async fn send(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&Value>,
+        auth: &Auth,
+        repeat: Repeat,
     ) -> Result<Value, ClientError> {
         let mut attempt = 0;
         loop {
@@ -128,7 +200,9 @@ impl TrackerClient {
             let wait = match req.send().await {
                 Err(e) => {
                     let message = redact(&without_url(&e), auth);
-                    if last {
+                    // a create that may have reached the tracker is not sent again
+                    let unsent = e.is_connect() || e.is_builder();
+                    if last || (repeat == Repeat::Once && !unsent) {
                         return Err(ClientError::Network {
                             attempts: attempt,
                             message,
@@ -141,22 +215,38 @@ impl TrackerClient {
                     let status = resp.status();
                     let headers = resp.headers().clone();
                     let text = resp.text().await.unwrap_or_default();
-                    if status.is_success() {
+                    let json: Option<Value> = serde_json::from_str(&text).ok();
+                    let code = json.as_ref().and_then(graphql_code);
+                    let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
+                        || code.as_deref() == Some("RATELIMITED");
+                    if status.is_success() && !rate_limited {
                         if text.trim().is_empty() {
                             return Ok(Value::Null);
                         }
-                        return serde_json::from_str(&text)
-                            .map_err(|e| ClientError::Decode(e.to_string()));
-                    }
-                    let retryable =
-                        status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error();
-                    if !retryable || last {
-                        return Err(ClientError::Status {
-                            status: status.as_u16(),
-                            message: redact(&tracker_message(&text), auth),
+                        return json.ok_or_else(|| {
+                            ClientError::Decode(
+                                serde_json::from_str::<Value>(&text)
+                                    .err()
+                                    .map(|e| e.to_string())
+                                    .unwrap_or_default(),
+                            )
                         });
                     }
-                    let wait = if status == StatusCode::TOO_MANY_REQUESTS {
+                    // a rate-limited request was not processed: even a create may go again
+                    let retryable =
+                        rate_limited || (status.is_server_error() && repeat == Repeat::Safe);
+                    if !retryable || last {
+                        return Err(ClientError::Status {
+                            status: if rate_limited && status.is_success() {
+                                429
+                            } else {
+                                status.as_u16()
+                            },
+                            message: redact(&tracker_message(&text), auth),
+                            code,
+                        });
+                    }
+                    let wait = if rate_limited {
                         rate_limit_wait(&headers, time::OffsetDateTime::now_utc())
                             .unwrap_or_else(|| self.backoff(attempt))
                     } else {
@@ -197,14 +287,14 @@ pub fn rate_limit_wait(headers: &HeaderMap, now: time::OffsetDateTime) -> Option
     };
     if let Some(v) = header(RETRY_AFTER.as_str()) {
         if let Ok(secs) = v.parse::<f64>() {
-            return Some(Duration::from_secs_f64(secs.max(0.0)));
+            return header_wait(secs);
         }
         let fmt = time::macros::format_description!(
             "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
         );
         if let Ok(at) = time::PrimitiveDateTime::parse(v, &fmt) {
             let secs = (at.assume_utc() - now).as_seconds_f64();
-            return Some(Duration::from_secs_f64(secs.max(0.0)));
+            return header_wait(secs);
         }
     }
     for name in ["x-ratelimit-reset", "x-ratelimit-requests-reset"] {
@@ -217,7 +307,7 @@ pub fn rate_limit_wait(headers: &HeaderMap, now: time::OffsetDateTime) -> Option
             } else {
                 n
             };
-            return Some(Duration::from_secs_f64(secs.max(0.0)));
+            return header_wait(secs);
         }
     }
     None
@@ -296,6 +386,18 @@ mod tests {
             Some(5)
         );
         assert_eq!(secs(HeaderMap::new()), None);
+    }
+
+    /// A header can ask for any number: `inf`, `1e20` and NaN must not panic the client.
+    #[test]
+    fn absurd_waits_are_clamped_not_panics() {
+        let now = time::macros::datetime!(2024-01-01 00:00:00 UTC);
+        for v in ["inf", "1e20", "-inf", "1e308"] {
+            let w = rate_limit_wait(&headers("retry-after", v), now).unwrap();
+            assert!(w <= Duration::from_secs(86_400), "{v}: {w:?}");
+        }
+        assert_eq!(rate_limit_wait(&headers("retry-after", "NaN"), now), None);
+        assert!(rate_limit_wait(&headers("x-ratelimit-reset", "1e300"), now).is_some());
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! What a job does, by kind. A ticket event runs the whole path: store the ticket, analyse
 //! it, render the comment and bring the ticket's one comment up to date.
 
-use crate::domain::{Enrichment, EventKind, TicketEvent, Tracker};
+use crate::domain::{Enrichment, TicketEvent, Tracker};
 use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
+use crate::metrics::Metrics;
 use crate::render::RenderOptions;
 use crate::store::{now_ms, Job, Store};
 use crate::ticketindex::TicketIndex;
-use crate::writeback::{write_back, CommentSink};
+use crate::writeback::{write_back, CommentSink, Failure, WriteError};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -19,6 +20,9 @@ pub struct JobError {
     /// Not the job's fault (the code index is still being built): try again later without
     /// counting the attempt.
     pub deferred: bool,
+    /// The tracker refused our credentials: wait with a growing backoff, attempts not
+    /// counted, until an operator fixes the token — never dead for it.
+    pub auth: bool,
 }
 
 impl JobError {
@@ -27,6 +31,7 @@ impl JobError {
             message: message.into(),
             permanent: false,
             deferred: false,
+            auth: false,
         }
     }
 
@@ -41,6 +46,19 @@ impl JobError {
         JobError {
             deferred: true,
             ..JobError::retryable(message)
+        }
+    }
+
+    /// A write-back failure, by what the tracker said.
+    pub fn from_write(e: &WriteError) -> Self {
+        let message = e.to_string();
+        match e.failure() {
+            Failure::Transient => JobError::retryable(message),
+            Failure::Auth => JobError {
+                auth: true,
+                ..JobError::retryable(message)
+            },
+            Failure::NotFound | Failure::Permanent => JobError::permanent(message),
         }
     }
 }
@@ -69,10 +87,16 @@ pub struct TicketEventHandler {
     pub index: Arc<TicketIndex>,
     /// Stage the ticket for the next timed index commit instead of committing it now.
     pub stage_index: bool,
+    /// Comment outcomes and rejected credentials are counted here.
+    pub metrics: Metrics,
 }
 
 impl TicketEventHandler {
-    async fn run(&self, event: TicketEvent) -> Result<(), JobError> {
+    /// One ticket's job: store its event and the events of every job of the same ticket
+    /// still queued (a burst of edits collapses into this one run, the others marked merged),
+    /// then analyse the ticket AS STORED and bring its comment up to date. Jobs of one
+    /// ticket never run at once (the queue sees to it), so this is the ticket's only writer.
+    async fn run(&self, job: &Job, event: TicketEvent) -> Result<(), JobError> {
         let store_err = |e: sqlx::Error| JobError::retryable(format!("store: {e}"));
         let clock = std::time::Instant::now();
         let lap = |t: &mut std::time::Instant| {
@@ -81,32 +105,67 @@ impl TicketEventHandler {
             ms
         };
         let mut t = clock;
-        self.store
+        let queued = self.store.queued_for_ticket(job).await.map_err(store_err)?;
+        let mut changed = self
+            .store
             .apply_ticket_event(&event, now_ms())
             .await
             .map_err(store_err)?;
+        let mut merged = Vec::new();
+        for other in &queued {
+            let Ok(e) = event_from_payload(&other.payload) else {
+                continue; // unreadable: left to fail on its own
+            };
+            if e.tracker == event.tracker && e.id == event.id {
+                changed |= self
+                    .store
+                    .apply_ticket_event(&e, now_ms())
+                    .await
+                    .map_err(store_err)?;
+                merged.push(other.id);
+            }
+        }
         let stored_ms = lap(&mut t);
-        self.reindex(&event).await?;
+        let stored = self
+            .store
+            .stored_event(event.tracker, &event.id)
+            .await
+            .map_err(store_err)?;
+        self.reindex(&event, stored.as_ref()).await?;
+        if !merged.is_empty() {
+            let n = self
+                .store
+                .merge_into(&merged, job.id, now_ms())
+                .await
+                .map_err(store_err)?;
+            tracing::debug!(ticket = %event.key, merged = n, "queued events of the ticket taken in");
+        }
         let indexed_ms = lap(&mut t);
-        if event.kind == EventKind::Deleted {
+        let Some((ticket, deleted)) = stored else {
+            return Ok(()); // a deletion of a ticket never stored
+        };
+        if deleted {
             if let Some(a) = &self.analyzer {
-                a.forget(&event)
+                a.forget(&ticket)
                     .await
                     .map_err(|e| JobError::retryable(format!("index: {e:#}")))?;
             }
+            tracing::info!(ticket = %ticket.key, "ticket was deleted; no comment");
             return Ok(());
         }
-        let stored = self
-            .store
-            .ticket_by_key(event.tracker.as_str(), event.key.as_str())
-            .await
-            .map_err(store_err)?;
-        if stored.is_some_and(|t| t.deleted) {
-            tracing::info!(ticket = %event.key, "ticket was deleted; no comment");
-            return Ok(());
+        if !changed {
+            let comment = self
+                .store
+                .comment(ticket.tracker.as_str(), &ticket.id)
+                .await
+                .map_err(store_err)?;
+            if comment.is_some_and(|c| c.state != "pending") {
+                tracing::info!(ticket = %ticket.key, "an older event: nothing changed");
+                return Ok(());
+            }
         }
         let enrichment = match &self.analyzer {
-            Some(a) => a.analyze(&event).await.map_err(|e| {
+            Some(a) => a.analyze(&ticket).await.map_err(|e| {
                 let not_ready = matches!(
                     e.downcast_ref::<crate::enrich::AnalyzeError>(),
                     Some(crate::enrich::AnalyzeError::NotReady)
@@ -120,33 +179,46 @@ impl TicketEventHandler {
             None => Enrichment::default(),
         };
         let analysed_ms = lap(&mut t);
-        let sink = match event.tracker {
+        let sink = match ticket.tracker {
             Tracker::Jira => self.jira.as_deref(),
             Tracker::Linear => self.linear.as_deref(),
         };
-        let outcome = write_back(&self.store, sink, &event, &enrichment, &self.render)
-            .await
-            .map_err(|e| JobError {
-                permanent: e.permanent(),
-                message: e.to_string(),
-                deferred: false,
-            })?;
-        tracing::info!(ticket = %event.key, ?outcome, "comment written");
+        let tracker = ticket.tracker.as_str();
+        let written = write_back(&self.store, sink, &ticket, &enrichment, &self.render).await;
+        let rejected = matches!(&written, Err(e) if e.failure() == Failure::Auth);
+        if sink.is_some() && (written.is_ok() || rejected) {
+            self.metrics
+                .tracker_credentials_rejected
+                .with_label_values(&[tracker])
+                .set(i64::from(rejected));
+        }
+        let outcome = written.map_err(|e| JobError::from_write(&e))?;
+        self.metrics
+            .comment_writes
+            .with_label_values(&[tracker, outcome.as_str()])
+            .inc();
+        tracing::info!(ticket = %ticket.key, ?outcome, "comment written");
         tracing::debug!(
-            ticket = %event.key, stored_ms, indexed_ms, analysed_ms, written_ms = lap(&mut t),
+            ticket = %ticket.key, stored_ms, indexed_ms, analysed_ms, written_ms = lap(&mut t),
             total_ms = clock.elapsed().as_secs_f64() * 1000.0, "job stages"
         );
         Ok(())
     }
 
-    async fn reindex(&self, event: &TicketEvent) -> Result<(), JobError> {
-        let doc = if event.kind == EventKind::Deleted {
-            None
-        } else {
-            self.store
+    /// Brings the ticket index in line with the stored row (so an out-of-order event never
+    /// regresses it): the ticket as stored, or its removal when deleted or never stored.
+    async fn reindex(
+        &self,
+        event: &TicketEvent,
+        stored: Option<&(TicketEvent, bool)>,
+    ) -> Result<(), JobError> {
+        let doc = match stored {
+            Some((_, false)) => self
+                .store
                 .ticket_doc(event.tracker, &event.id)
                 .await
-                .map_err(|e| JobError::retryable(format!("store: {e}")))?
+                .map_err(|e| JobError::retryable(format!("store: {e}")))?,
+            _ => None,
         };
         let index = self.index.clone();
         let (tracker, id) = (event.tracker, event.id.clone());
@@ -175,7 +247,7 @@ impl JobHandler for TicketEventHandler {
                 TICKET_EVENT_JOB => {
                     let event = event_from_payload(&job.payload)
                         .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;
-                    self.run(event).await
+                    self.run(job, event).await
                 }
                 other => Err(JobError::permanent(format!("unknown job kind `{other}`"))),
             }

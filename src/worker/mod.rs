@@ -12,6 +12,7 @@ use crate::config::QueueSettings;
 use crate::metrics::Metrics;
 use crate::store::{now_ms, Job, RetryPolicy, Store};
 use futures::FutureExt;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -27,6 +28,9 @@ pub struct Workers {
     wake: Arc<Notify>,
     /// Prefix of this process's lease owners, unique per process start.
     owner: String,
+    /// Attempts in a row that the tracker refused our credentials: the wait before the
+    /// next grows with it (to the backoff cap), and any success resets it.
+    auth_streak: AtomicI64,
 }
 
 impl Workers {
@@ -49,6 +53,7 @@ impl Workers {
             metrics,
             wake,
             owner,
+            auth_streak: AtomicI64::new(0),
         }
     }
 
@@ -147,6 +152,9 @@ impl Workers {
             base_ms: self.settings.backoff_base_ms,
             cap_ms: self.settings.backoff_cap_ms,
         };
+        if result.is_ok() {
+            self.auth_streak.store(0, Ordering::Relaxed);
+        }
         let label = match &result {
             Ok(()) => match self.store.complete(job.id, owner, now).await {
                 Ok(true) => "done",
@@ -161,7 +169,20 @@ impl Workers {
                 if err.permanent {
                     job.attempts = job.max_attempts;
                 }
-                let recorded = if err.deferred {
+                let recorded = if err.auth {
+                    // credentials refused: wait (longer each time), the attempt given back,
+                    // so the job completes once an operator fixes the token
+                    let streak = self.auth_streak.fetch_add(1, Ordering::Relaxed) + 1;
+                    self.store
+                        .defer(
+                            &job,
+                            owner,
+                            &err.message,
+                            now + policy.delay_ms(streak),
+                            now,
+                        )
+                        .await
+                } else if err.deferred {
                     // not the job's fault: queued again after one backoff step, the attempt
                     // given back
                     self.store

@@ -8,12 +8,40 @@ use crate::store::{now_ms, CommentRecord, Store};
 use futures::future::BoxFuture;
 use sha2::{Digest, Sha256};
 
-/// A tracker call that failed. `permanent` errors (4xx other than 429) are not retried.
+/// What kind of failure a tracker call had: it decides what the job does next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Failure {
+    /// Worth retrying: 5xx, 429, a network fault, a timeout, an unreadable answer. For a
+    /// create this also means "it may have landed": the retry looks before it creates.
+    Transient,
+    /// The tracker refused our credentials (401/403). Retried with backoff and never parked
+    /// as dead: an expired token is an operator's problem to fix, not a reason to drop work.
+    Auth,
+    /// What we addressed is not there (404): on an update, a person deleted our comment.
+    NotFound,
+    /// Retrying cannot help (another 4xx, a request the tracker will never take).
+    Permanent,
+}
+
+/// A tracker call that failed.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("{message}")]
 pub struct SinkError {
     pub message: String,
-    pub permanent: bool,
+    pub failure: Failure,
+}
+
+impl SinkError {
+    pub fn new(failure: Failure, message: impl Into<String>) -> SinkError {
+        SinkError {
+            message: message.into(),
+            failure,
+        }
+    }
+
+    pub fn transient(message: impl Into<String>) -> SinkError {
+        SinkError::new(Failure::Transient, message)
+    }
 }
 
 /// Where comments go: a tracker's comment API.
@@ -48,10 +76,29 @@ pub trait CommentSink: Send + Sync {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Created,
+    /// A create whose outcome was unknown (a crash, a 500 or a timeout after the tracker
+    /// stored it) turned out to have landed: the comment was found and brought up to date.
+    Adopted,
     Updated,
+    /// A person deleted our comment: it was made anew, once, and counted.
+    Recreated,
     Unchanged,
     DryRun,
     Skipped,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Created => "created",
+            Outcome::Adopted => "adopted",
+            Outcome::Updated => "updated",
+            Outcome::Recreated => "recreated",
+            Outcome::Unchanged => "unchanged",
+            Outcome::DryRun => "dry_run",
+            Outcome::Skipped => "skipped",
+        }
+    }
 }
 
 /// The default format per tracker when no sink decides (dry-run).
@@ -72,6 +119,12 @@ fn format_name(f: Format) -> &'static str {
 
 /// Renders the enrichment and brings the ticket's one comment up to date. Without a sink
 /// (no credentials) the rendered comment is stored as `dry_run` and nothing is sent.
+///
+/// A create is sent at most once per intent: the intent (`pending`, with our planned id) is
+/// recorded first as a compare-and-set, so only one writer ever owns it; a create whose
+/// outcome is unknown is never sent again — the next attempt looks for the comment by the
+/// planned id (`find_ours`) and adopts it. Updates may be retried freely. An update that
+/// finds the comment gone (a person deleted it) makes it anew once, and counts it.
 pub async fn write_back(
     store: &Store,
     sink: Option<&dyn CommentSink>,
@@ -100,6 +153,8 @@ pub async fn write_back(
         content_hash: hash.clone(),
         analysis: analysis.clone(),
         updated_at: now_ms(),
+        intent: None,
+        recreated: existing.as_ref().map_or(0, |e| e.recreated),
     };
     let Some(body) = rendered.as_deref() else {
         if existing.is_none() {
@@ -108,45 +163,136 @@ pub async fn write_back(
         return Ok(Outcome::Skipped);
     };
     let Some(sink) = sink else {
-        store.save_comment(&record(None, "dry_run")).await?;
+        let keeps_sent = existing.as_ref().is_some_and(|e| e.state != "dry_run");
+        if !keeps_sent {
+            store.save_comment(&record(None, "dry_run")).await?;
+        }
         return Ok(Outcome::DryRun);
     };
-    match existing {
-        Some(e) if e.state == "sent" && e.comment_id.is_some() => {
-            let id = e.comment_id.unwrap_or_default();
+    if let Some(e) = existing.as_ref().filter(|e| e.state == "sent") {
+        if let Some(id) = e.comment_id.clone() {
             if e.content_hash == hash {
                 return Ok(Outcome::Unchanged);
             }
-            sink.update(ticket, &id, body).await?;
-            store.save_comment(&record(Some(id), "sent")).await?;
-            Ok(Outcome::Updated)
-        }
-        existing => {
-            let was_pending = existing.as_ref().is_some_and(|e| e.state == "pending");
-            let planned = existing
-                .and_then(|e| e.comment_id)
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-            // Record the intent first: a crash after the tracker call leaves `pending`, and
-            // the re-run looks for the comment before creating one.
-            store
-                .save_comment(&record(Some(planned.clone()), "pending"))
-                .await?;
-            let found = if was_pending {
-                sink.find_ours(ticket, &planned).await?
-            } else {
-                None
-            };
-            let (id, outcome) = match found {
-                Some(id) => {
-                    sink.update(ticket, &id, body).await?;
-                    (id, Outcome::Updated)
+            match sink.update(ticket, &id, body).await {
+                Ok(()) => {
+                    store.save_comment(&record(Some(id), "sent")).await?;
+                    return Ok(Outcome::Updated);
                 }
-                None => (sink.create(ticket, &planned, body).await?, Outcome::Created),
-            };
-            store.save_comment(&record(Some(id), "sent")).await?;
-            Ok(outcome)
+                Err(err) if err.failure == Failure::NotFound => {
+                    tracing::warn!(
+                        ticket = %ticket.key, comment = %id,
+                        "our comment is gone (deleted by a person?); making it anew"
+                    );
+                    let mut pending = record(Some(new_planned_id()), "pending");
+                    pending.recreated = e.recreated + 1;
+                    return create(store, sink, ticket, body, pending, e, Outcome::Recreated).await;
+                }
+                Err(err) => return Err(err.into()),
+            }
         }
     }
+    // No comment yet (or a create whose outcome is unknown): own the create, then look
+    // before sending one.
+    let planned = existing
+        .as_ref()
+        .filter(|e| e.state == "pending")
+        .and_then(|e| e.comment_id.clone())
+        .unwrap_or_else(new_planned_id);
+    let pending = record(Some(planned), "pending");
+    match &existing {
+        Some(e) => create(store, sink, ticket, body, pending, e, Outcome::Created).await,
+        None => {
+            let token = new_planned_id();
+            let pending = CommentRecord {
+                intent: Some(token.clone()),
+                ..pending
+            };
+            if !store.claim_create(&pending, None).await? {
+                return Err(WriteError::Raced);
+            }
+            send_create(
+                store,
+                sink,
+                ticket,
+                body,
+                pending,
+                &token,
+                false,
+                Outcome::Created,
+            )
+            .await
+        }
+    }
+}
+
+/// A fresh id for a comment we are about to create (Linear takes it as the comment's id;
+/// Jira keeps it in our comment property), also used as a writer's intent token.
+fn new_planned_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Takes the create over from the row as it was read (`old`), then sends it.
+async fn create(
+    store: &Store,
+    sink: &dyn CommentSink,
+    ticket: &TicketEvent,
+    body: &str,
+    pending: CommentRecord,
+    old: &CommentRecord,
+    outcome: Outcome,
+) -> Result<Outcome, WriteError> {
+    let token = new_planned_id();
+    let pending = CommentRecord {
+        intent: Some(token.clone()),
+        ..pending
+    };
+    if !store.claim_create(&pending, Some(old)).await? {
+        return Err(WriteError::Raced);
+    }
+    // A row that was already pending with this planned id: an earlier create may have
+    // landed (a crash, a 500 or a timeout after the tracker stored it).
+    let may_exist = old.state == "pending" && old.comment_id == pending.comment_id;
+    send_create(
+        store, sink, ticket, body, pending, &token, may_exist, outcome,
+    )
+    .await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn send_create(
+    store: &Store,
+    sink: &dyn CommentSink,
+    ticket: &TicketEvent,
+    body: &str,
+    pending: CommentRecord,
+    token: &str,
+    may_exist: bool,
+    outcome: Outcome,
+) -> Result<Outcome, WriteError> {
+    let planned = pending.comment_id.clone().unwrap_or_default();
+    let found = if may_exist {
+        sink.find_ours(ticket, &planned).await?
+    } else {
+        None
+    };
+    let (id, outcome) = match found {
+        Some(id) => {
+            sink.update(ticket, &id, body).await?;
+            (id, Outcome::Adopted)
+        }
+        None => (sink.create(ticket, &planned, body).await?, outcome),
+    };
+    let sent = CommentRecord {
+        comment_id: Some(id),
+        state: "sent".into(),
+        updated_at: now_ms(),
+        ..pending
+    };
+    if !store.finish_create(&sent, token).await? {
+        tracing::warn!(ticket = %ticket.key, "another writer took this comment's create over");
+    }
+    Ok(outcome)
 }
 
 /// Why write-back failed.
@@ -156,11 +302,18 @@ pub enum WriteError {
     Store(#[from] sqlx::Error),
     #[error("tracker: {0}")]
     Sink(#[from] SinkError),
+    /// Another writer changed the comment's row between our read and our claim: it owns
+    /// the create; this attempt steps back and the job runs again.
+    #[error("another writer is creating this ticket's comment")]
+    Raced,
 }
 
 impl WriteError {
-    /// Whether retrying can help.
-    pub fn permanent(&self) -> bool {
-        matches!(self, WriteError::Sink(e) if e.permanent)
+    /// The tracker's failure kind; store faults and races are transient.
+    pub fn failure(&self) -> Failure {
+        match self {
+            WriteError::Sink(e) => e.failure,
+            WriteError::Store(_) | WriteError::Raced => Failure::Transient,
+        }
     }
 }

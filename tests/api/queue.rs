@@ -8,7 +8,8 @@ use std::time::Duration;
 use ticketlens::config::QueueSettings;
 use ticketlens::metrics::Metrics;
 use ticketlens::store::{
-    now_ms, DeliveryOutcome, FailOutcome, Job, JobState, NewDelivery, RetryPolicy, Store,
+    enqueue_for_in, now_ms, DeliveryOutcome, FailOutcome, Job, JobState, NewDelivery, NewJob,
+    RetryPolicy, Store,
 };
 use ticketlens::worker::{JobError, JobHandler, Workers};
 use tokio::sync::Notify;
@@ -40,6 +41,8 @@ both_backends!(
     redelivered_delivery_is_stored_once,
     four_workers_drain_2000_jobs_each_exactly_once,
     dead_job_can_be_retried_by_an_operator,
+    jobs_of_one_ticket_run_one_at_a_time_in_order,
+    concurrent_claimers_never_run_two_jobs_of_one_ticket,
 );
 
 const LEASE: i64 = 10_000;
@@ -188,7 +191,12 @@ fn delivery(id: &str, body: &str, job: bool) -> NewDelivery {
         raw_body: body.into(),
         outcome: "queued".into(),
         ticket_key: Some("A-1".into()),
-        job: job.then(|| ("ticket_event".to_string(), "{}".to_string())),
+        job: job.then(|| NewJob {
+            kind: "ticket_event".to_string(),
+            payload: "{}".to_string(),
+            ticket_ref: Some(format!("jira:{id}")),
+            delay_ms: 0,
+        }),
     }
 }
 
@@ -298,4 +306,102 @@ async fn dead_job_can_be_retried_by_an_operator(backend: Backend) {
         .unwrap()
         .expect("queued again");
     assert_eq!(job.attempts, 1);
+}
+
+async fn enqueue_for(store: &Store, ticket: &str, payload: &str, now: i64) -> i64 {
+    let mut conn = store.pool().acquire().await.unwrap();
+    enqueue_for_in(&mut conn, "k", payload, Some(ticket), 5, now)
+        .await
+        .unwrap()
+}
+
+async fn jobs_of_one_ticket_run_one_at_a_time_in_order(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let t = now_ms();
+    let x1 = enqueue_for(&store, "jira:X", "x1", t).await;
+    let x2 = enqueue_for(&store, "jira:X", "x2", t).await;
+    let y1 = enqueue_for(&store, "jira:Y", "y1", t).await;
+    let a = store.claim("a", t, LEASE).await.unwrap().unwrap();
+    assert_eq!(a.id, x1, "oldest first");
+    let b = store.claim("b", t, LEASE).await.unwrap().unwrap();
+    assert_eq!(b.id, y1, "X is busy: its second job waits, Y's runs");
+    assert!(store.claim("c", t, LEASE).await.unwrap().is_none());
+    // the running job sees the ticket's queued ones (to take their events in)
+    let queued: Vec<i64> = store
+        .queued_for_ticket(&a)
+        .await
+        .unwrap()
+        .iter()
+        .map(|j| j.id)
+        .collect();
+    assert_eq!(queued, vec![x2]);
+    assert!(store.complete(a.id, "a", t).await.unwrap());
+    let c = store.claim("c", t, LEASE).await.unwrap().unwrap();
+    assert_eq!(c.id, x2, "then the next job of X");
+    // a job whose worker died keeps the ticket until its lease expires
+    let x3 = enqueue_for(&store, "jira:X", "x3", t).await;
+    assert!(store.claim("d", t + 1, LEASE).await.unwrap().is_none());
+    let again = store
+        .claim("d", t + LEASE + 1, LEASE)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.id, x2, "the expired job itself is re-claimed first");
+    assert_eq!(store.merge_into(&[x3], x2, t).await.unwrap(), 1);
+    let merged = store.job(x3).await.unwrap().unwrap();
+    assert_eq!(merged.state, JobState::Done);
+    assert_eq!(
+        merged.last_error.as_deref(),
+        Some(format!("merged into job {x2}").as_str())
+    );
+}
+
+async fn concurrent_claimers_never_run_two_jobs_of_one_ticket(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let t = now_ms();
+    for i in 0..60 {
+        enqueue_for(&store, &format!("jira:T{}", i % 4), &i.to_string(), t).await;
+    }
+    let running: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+    let mut tasks = Vec::new();
+    for w in 0..8 {
+        let (store, running) = (store.clone(), running.clone());
+        tasks.push(tokio::spawn(async move {
+            let owner = format!("w{w}");
+            let mut done = 0;
+            let mut idle = 0;
+            while idle < 40 {
+                match store
+                    .claim(&owner, now_ms(), LEASE)
+                    .await
+                    .expect("claims never fail")
+                {
+                    Some(job) => {
+                        idle = 0;
+                        let ticket = job.ticket_ref.clone().unwrap();
+                        {
+                            let mut r = running.lock().unwrap();
+                            let n = r.entry(ticket.clone()).or_default();
+                            *n += 1;
+                            assert_eq!(*n, 1, "two jobs of {ticket} at once");
+                        }
+                        tokio::time::sleep(Duration::from_millis(2)).await;
+                        *running.lock().unwrap().get_mut(&ticket).unwrap() -= 1;
+                        assert!(store.complete(job.id, &owner, now_ms()).await.unwrap());
+                        done += 1;
+                    }
+                    None => {
+                        idle += 1;
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                    }
+                }
+            }
+            done
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await.unwrap();
+    }
+    assert_eq!(total, 60, "every job ran once");
 }

@@ -230,12 +230,12 @@ async fn a_429_with_retry_after_is_waited_out_and_a_persistent_500_ends_dead_and
     let error = dead[0]["last_error"].as_str().unwrap();
     assert!(error.contains("500"), "{error}");
     assert!(!error.contains("jira-api-token"), "no secret in errors");
-    // Attempt 1 tries the create 3 times; attempt 2 first looks for a comment the lost
-    // create may have made (3 tries), and fails there.
+    // Attempt 1 sends the create once (after a 500 it may have landed: never sent again);
+    // attempt 2 looks for the comment it may have made (3 tries), and fails there.
     assert_eq!(
         requests(&broken, "POST").await.len(),
-        3,
-        "3 tries of the create"
+        1,
+        "the create is sent once"
     );
     assert_eq!(
         requests(&broken, "GET").await.len(),
@@ -290,13 +290,24 @@ async fn a_worker_killed_mid_job_runs_again_and_still_leaves_one_comment() {
         Some("pending")
     );
 
-    // Jira now holds the comment, marked as ours; a new process must adopt it, not repeat it.
+    // Jira now holds the comment, marked as ours (the planned id recorded before the
+    // create), beside another installation's; a new process must adopt ours, not repeat it.
+    let planned = store
+        .comment("jira", "10040")
+        .await
+        .unwrap()
+        .unwrap()
+        .comment_id
+        .expect("planned id recorded before the create");
     jira.reset().await;
     Mock::given(method("GET"))
         .and(path(COMMENTS))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "startAt": 0, "maxResults": 100, "total": 1,
-            "comments": [{ "id": "10001", "properties": [{ "key": "ticketlens", "value": {} }] }]
+            "startAt": 0, "maxResults": 100, "total": 2,
+            "comments": [
+                { "id": "10000", "properties": [{ "key": "ticketlens", "value": { "planned_id": "another-installation" } }] },
+                { "id": "10001", "properties": [{ "key": "ticketlens", "value": { "planned_id": planned } }] },
+            ]
         })))
         .mount(&jira)
         .await;

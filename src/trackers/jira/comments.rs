@@ -56,12 +56,11 @@ impl CommentSink for JiraApi {
             let url = self.comment_base(ticket);
             let answer = self
                 .client
-                .send_json(Method::POST, &url, Some(&request), &self.auth)
+                .send_json_once(Method::POST, &url, Some(&request), &self.auth)
                 .await
                 .map_err(SinkError::from)?;
-            comment_id(&answer).ok_or_else(|| SinkError {
-                message: "Jira answered the comment create without an id".into(),
-                permanent: false,
+            comment_id(&answer).ok_or_else(|| {
+                SinkError::transient("Jira answered the comment create without an id")
             })
         })
     }
@@ -83,10 +82,13 @@ impl CommentSink for JiraApi {
         })
     }
 
+    /// Ours is the comment whose `ticketlens` property holds the planned id we recorded
+    /// before creating: another installation on the same site (its own planned ids) never
+    /// adopts ours, nor we theirs.
     fn find_ours<'a>(
         &'a self,
         ticket: &'a TicketEvent,
-        _planned_id: &'a str,
+        planned_id: &'a str,
     ) -> BoxFuture<'a, Result<Option<String>, SinkError>> {
         Box::pin(async move {
             let mut start = 0;
@@ -102,9 +104,11 @@ impl CommentSink for JiraApi {
                     .map_err(SinkError::from)?;
                 let comments = page["comments"].as_array().cloned().unwrap_or_default();
                 for c in &comments {
-                    let ours = c["properties"]
-                        .as_array()
-                        .is_some_and(|ps| ps.iter().any(|p| p["key"] == MARKER_PROPERTY));
+                    let ours = c["properties"].as_array().is_some_and(|ps| {
+                        ps.iter().any(|p| {
+                            p["key"] == MARKER_PROPERTY && p["value"]["planned_id"] == planned_id
+                        })
+                    });
                     if ours {
                         return Ok(comment_id(c));
                     }

@@ -67,6 +67,7 @@ impl LinearApi {
             return Err(ClientError::Status {
                 status: 200,
                 message: tracker_message(&v.to_string()),
+                code: crate::trackers::client::graphql_code(&v),
             });
         }
         let conn = v

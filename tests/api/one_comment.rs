@@ -1,0 +1,537 @@
+//! Exactly one comment per ticket, always current: edit bursts, creates the tracker stored
+//! but answered badly, deleted comments, expired credentials, two installations on one site,
+//! events out of order and long delivery ids — against fakes that behave like the trackers.
+
+use crate::fakes::{AfterStore, FakeJira, FakeLinear};
+use crate::helpers::*;
+use crate::webhooks::wait_for;
+use serde_json::{json, Value};
+use std::time::Duration;
+use ticketlens::config::{JiraFlavor, Secret, Settings};
+use ticketlens::store::{JobState, Store};
+use wiremock::MockServer;
+
+const TICKET_ID: &str = "10040";
+const TICKET_KEY: &str = "TES-41";
+
+fn fixture(file: &str) -> Value {
+    serde_json::from_slice(&std::fs::read(fixtures_dir().join("jira").join(file)).unwrap()).unwrap()
+}
+
+fn jira_settings(jira: &MockServer) -> impl FnOnce(&mut Settings) + '_ {
+    move |s: &mut Settings| {
+        s.jira.base_url = Some(jira.uri());
+        s.jira.flavor = JiraFlavor::Cloud;
+        s.jira.email = Some("bot@example.com".into());
+        s.jira.api_token = Some(Secret::new("jira-api-token"));
+        s.comments.http_attempts = 3;
+        s.comments.http_backoff_ms = 20;
+        s.comments.http_timeout_secs = 1;
+        s.queue.backoff_base_ms = 50;
+        s.queue.backoff_cap_ms = 400;
+        s.queue.workers = 4;
+        s.duplicates.related_threshold = 0.0;
+    }
+}
+
+/// A Jira event for TES-41 with this title, at `ms` milliseconds past a fixed instant.
+fn event(kind: &str, title: &str, ms: u64) -> Vec<u8> {
+    let mut v = match kind {
+        "created" => fixture("mattermost-webhook-issue-created.json"),
+        _ => fixture("mattermost-webhook-issue-updated-renamed.json"),
+    };
+    v["issue"]["fields"]["summary"] = json!(title);
+    v["issue"]["fields"]["updated"] = json!(format!(
+        "2026-12-01T10:00:{:02}.{:03}+0000",
+        ms / 1000,
+        ms % 1000
+    ));
+    serde_json::to_vec(&v).unwrap()
+}
+
+/// An earlier ticket the edits can resemble, so the comment shows which text it was made
+/// from.
+fn other_ticket(key: &str, id: &str, title: &str) -> Vec<u8> {
+    let mut v = fixture("mattermost-webhook-issue-created.json");
+    v["issue"]["key"] = json!(key);
+    v["issue"]["id"] = json!(id);
+    v["issue"]["fields"]["summary"] = json!(title);
+    v["issue"]["fields"]["description"] = json!(title);
+    serde_json::to_vec(&v).unwrap()
+}
+
+async fn post(app: &TestApp, body: Vec<u8>, delivery: &str) {
+    let r = app
+        .post_webhook("jira", body.clone(), &jira_headers(&body, delivery))
+        .await;
+    assert_eq!(r.status(), 202, "{}", r.text().await.unwrap_or_default());
+}
+
+async fn state_of(store: &Store, id: &str) -> Option<String> {
+    store.comment("jira", id).await.unwrap().map(|c| c.state)
+}
+
+async fn jobs_in(store: &Store, state: JobState) -> usize {
+    store.list_jobs(state, 500).await.unwrap().len()
+}
+
+/// Waits until no job is queued or running.
+async fn settle(store: &Store) {
+    wait_for(|| async {
+        let busy = jobs_in(store, JobState::Queued).await + jobs_in(store, JobState::Running).await;
+        (busy == 0).then_some(())
+    })
+    .await;
+}
+
+/// The keys a comment (ADF) names.
+fn named(body: &Value, key: &str) -> bool {
+    body.to_string().contains(key)
+}
+
+const PAYMENT: &str = "Checkout crashes with NullPointerException in PaymentService";
+const SEARCH: &str = "Search reindex job times out on large catalogs with ElasticTimeout";
+
+async fn edit_burst_gives_one_create_and_the_last_text(backend: Backend) {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    let app = spawn_app_with(backend, jira_settings(&server), None).await;
+    post(&app, other_ticket("TES-7", "10007", PAYMENT), "p").await;
+    post(&app, other_ticket("TES-8", "10008", SEARCH), "s").await;
+    wait_for(|| async {
+        (state_of(&app.store, "10008").await.as_deref() == Some("sent")).then_some(())
+    })
+    .await;
+    let before = jira.posts();
+
+    // 20 events for TES-41 within 200 ms: the create, 18 edits resembling the search
+    // ticket, and a last edit resembling the payment one.
+    let started = std::time::Instant::now();
+    post(&app, event("created", "Login page has a typo", 0), "e0").await;
+    for i in 1..19 {
+        tokio::time::sleep(Duration::from_millis(8)).await;
+        post(
+            &app,
+            event("updated", &format!("{SEARCH} ({i})"), i * 10),
+            &format!("e{i}"),
+        )
+        .await;
+    }
+    post(&app, event("updated", PAYMENT, 190), "e19").await;
+    assert!(started.elapsed() < Duration::from_millis(1000), "a burst");
+    settle(&app.store).await;
+
+    let ours = jira.comments_on(TICKET_KEY);
+    assert_eq!(ours.len(), 1, "one comment on the ticket");
+    assert_eq!(jira.posts() - before, 1, "exactly one create was sent");
+    let stored = app
+        .store
+        .ticket_by_key("jira", TICKET_KEY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.title, PAYMENT, "the last event's text is stored");
+    let record = app.store.comment("jira", TICKET_ID).await.unwrap().unwrap();
+    assert_eq!(record.state, "sent");
+    assert_eq!(
+        serde_json::from_str::<Value>(&record.body).unwrap(),
+        ours[0].body,
+        "Jira holds the last rendered comment"
+    );
+    let analysis: Value = serde_json::from_str(&record.analysis).unwrap();
+    assert_eq!(
+        analysis["duplicates"][0]["key"], "TES-7",
+        "the comment was made from the last text: {analysis}"
+    );
+    assert!(named(&ours[0].body, "TES-7"));
+    // the edits settle: the first edit's job took the other 18 in, and ran once
+    assert!(jira.puts() <= 1, "one update at most: {}", jira.puts());
+    let merged = app
+        .store
+        .list_jobs(JobState::Done, 500)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| {
+            j.last_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("merged into"))
+        })
+        .count();
+    assert_eq!(merged, 18, "queued edits were taken in by one run");
+    assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
+    assert!(jira.violations().is_empty(), "{:?}", jira.violations());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_edit_burst_gives_one_create_and_the_last_text_sqlite() {
+    edit_burst_gives_one_create_and_the_last_text(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_edit_burst_gives_one_create_and_the_last_text_postgres() {
+    edit_burst_gives_one_create_and_the_last_text(Backend::Postgres).await;
+}
+
+/// Jira stores the create, then the answer is lost (a 500, or a stall past the client's
+/// timeout): the next attempt finds the comment by our planned id instead of posting again.
+async fn a_stored_create_with_a_lost_answer_is_adopted(backend: Backend, fault: AfterStore) {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    jira.state.lock().unwrap().create_faults = vec![fault];
+    let app = spawn_app_with(backend, jira_settings(&server), None).await;
+    post(&app, event("created", "Login page has a typo", 0), "c").await;
+    wait_for(|| async {
+        (state_of(&app.store, TICKET_ID).await.as_deref() == Some("sent")).then_some(())
+    })
+    .await;
+    settle(&app.store).await;
+    // time for any late second create to land
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ours = jira.comments_on(TICKET_KEY);
+    assert_eq!(ours.len(), 1, "still exactly one comment ({fault:?})");
+    assert_eq!(jira.posts(), 1, "the create was sent once ({fault:?})");
+    let record = app.store.comment("jira", TICKET_ID).await.unwrap().unwrap();
+    assert_eq!(record.comment_id.as_deref(), Some(ours[0].id.as_str()));
+    assert!(jira.violations().is_empty(), "{:?}", jira.violations());
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn a_create_stored_then_answered_500_leaves_one_comment() {
+    a_stored_create_with_a_lost_answer_is_adopted(Backend::Sqlite, AfterStore::Fail500).await;
+    a_stored_create_with_a_lost_answer_is_adopted(Backend::Postgres, AfterStore::Fail500).await;
+}
+
+#[tokio::test]
+async fn a_create_stored_then_stalled_past_the_timeout_leaves_one_comment() {
+    let stall = AfterStore::Stall(Duration::from_millis(2500));
+    a_stored_create_with_a_lost_answer_is_adopted(Backend::Sqlite, stall).await;
+}
+
+#[tokio::test]
+async fn a_comment_a_person_deleted_is_made_anew_once_on_the_next_edit() {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    let app = spawn_app_with(Backend::Sqlite, jira_settings(&server), None).await;
+    post(&app, other_ticket("TES-7", "10007", PAYMENT), "p").await;
+    post(&app, event("created", "Login page has a typo", 0), "c").await;
+    wait_for(|| async {
+        (state_of(&app.store, TICKET_ID).await.as_deref() == Some("sent")).then_some(())
+    })
+    .await;
+    let first = jira.comments_on(TICKET_KEY);
+    assert_eq!(first.len(), 1);
+    jira.delete(&first[0].id);
+
+    post(&app, event("updated", PAYMENT, 1000), "u").await;
+    settle(&app.store).await;
+    let now = jira.comments_on(TICKET_KEY);
+    assert_eq!(now.len(), 1, "one new comment");
+    assert_ne!(now[0].id, first[0].id);
+    assert!(named(&now[0].body, "TES-7"), "with the current analysis");
+    let record = app.store.comment("jira", TICKET_ID).await.unwrap().unwrap();
+    assert_eq!(record.comment_id.as_deref(), Some(now[0].id.as_str()));
+    assert_eq!(record.recreated, 1, "recorded");
+    assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics
+            .contains(r#"ticketlens_comment_writes_total{outcome="recreated",tracker="jira"} 1"#),
+        "{metrics}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn expired_credentials_make_jobs_wait_and_complete_once_fixed_none_dead() {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    jira.state.lock().unwrap().unauthorized = true;
+    let tweak = |s: &mut Settings| {
+        jira_settings(&server)(s);
+        s.queue.max_attempts = 2;
+    };
+    let app = spawn_app_with(Backend::Sqlite, tweak, None).await;
+    for (i, key) in ["TES-51", "TES-52", "TES-53"].iter().enumerate() {
+        post(
+            &app,
+            other_ticket(key, &format!("1005{i}"), "Some ticket text"),
+            key,
+        )
+        .await;
+    }
+    // Each job is refused more times than it has attempts, and still waits.
+    wait_for(|| async {
+        let jobs = app.store.list_jobs(JobState::Queued, 10).await.unwrap();
+        let refused = jobs
+            .iter()
+            .filter(|j| j.last_error.as_deref().is_some_and(|e| e.contains("401")))
+            .count();
+        (refused == 3).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0, "none dead");
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["checks"]["jira_credentials"], "rejected", "{ready}");
+    assert_eq!(ready["status"], "ready", "webhooks are still taken");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(metrics.contains(r#"ticketlens_tracker_credentials_rejected{tracker="jira"} 1"#));
+
+    jira.state.lock().unwrap().unauthorized = false;
+    settle(&app.store).await;
+    for key in ["TES-51", "TES-52", "TES-53"] {
+        assert_eq!(jira.comments_on(key).len(), 1, "{key}");
+    }
+    assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
+    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    assert_eq!(ready["checks"]["jira_credentials"], "ok");
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn two_installations_on_one_jira_site_keep_their_own_comments() {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    let a = spawn_app_with(Backend::Sqlite, jira_settings(&server), None).await;
+    post(&a, event("created", "Login page has a typo", 0), "a").await;
+    wait_for(|| async {
+        (state_of(&a.store, TICKET_ID).await.as_deref() == Some("sent")).then_some(())
+    })
+    .await;
+    // The second installation's create lands but its answer is lost: looking for its own
+    // comment it must not take the first installation's.
+    jira.state.lock().unwrap().create_faults = vec![AfterStore::Fail500];
+    let b = spawn_app_with(Backend::Postgres, jira_settings(&server), None).await;
+    post(&b, event("created", "Login page has a typo", 0), "b").await;
+    wait_for(|| async {
+        (state_of(&b.store, TICKET_ID).await.as_deref() == Some("sent")).then_some(())
+    })
+    .await;
+    let all = jira.comments_on(TICKET_KEY);
+    assert_eq!(all.len(), 2, "one comment per installation");
+    let id_a = a
+        .store
+        .comment("jira", TICKET_ID)
+        .await
+        .unwrap()
+        .unwrap()
+        .comment_id;
+    let id_b = b
+        .store
+        .comment("jira", TICKET_ID)
+        .await
+        .unwrap()
+        .unwrap()
+        .comment_id;
+    assert_ne!(id_a, id_b, "each keeps its own");
+    assert_eq!(jira.posts(), 2);
+    a.stop().await;
+    b.stop().await;
+}
+
+async fn an_older_event_redelivered_changes_nothing(backend: Backend) {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    let app = spawn_app_with(backend, jira_settings(&server), None).await;
+    post(&app, other_ticket("TES-7", "10007", PAYMENT), "p").await;
+    post(&app, event("created", "Login page has a typo", 0), "c").await;
+    settle(&app.store).await;
+    // .3 s and .301 s: as text the older one sorts after the newer one
+    post(&app, event("updated", PAYMENT, 58_301), "new").await;
+    settle(&app.store).await;
+    let (posts, puts) = (jira.posts(), jira.puts());
+    let body_before = jira.comments_on(TICKET_KEY)[0].body.clone();
+    let mut older: Value =
+        serde_json::from_slice(&event("updated", "An old title from before", 0)).unwrap();
+    older["issue"]["fields"]["updated"] = json!("2026-12-01T10:00:58.3+0000");
+    post(&app, serde_json::to_vec(&older).unwrap(), "old").await;
+    settle(&app.store).await;
+    let stored = app
+        .store
+        .ticket_by_key("jira", TICKET_KEY)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.title, PAYMENT, "the newer text stays");
+    assert_eq!(
+        (jira.posts(), jira.puts()),
+        (posts, puts),
+        "no tracker call"
+    );
+    assert_eq!(jira.comments_on(TICKET_KEY)[0].body, body_before);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn an_older_event_redelivered_after_a_newer_one_changes_nothing_sqlite() {
+    an_older_event_redelivered_changes_nothing(Backend::Sqlite).await;
+}
+
+#[tokio::test]
+async fn an_older_event_redelivered_after_a_newer_one_changes_nothing_postgres() {
+    an_older_event_redelivered_changes_nothing(Backend::Postgres).await;
+}
+
+#[tokio::test]
+async fn delivery_ids_sharing_a_300_character_prefix_are_two_deliveries() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let app = spawn_app(backend).await;
+        let prefix = "d".repeat(300);
+        for (i, tail) in ["a", "b"].iter().enumerate() {
+            let body = other_ticket(&format!("TES-6{i}"), &format!("1006{i}"), "text");
+            let r = app
+                .post_webhook(
+                    "jira",
+                    body.clone(),
+                    &jira_headers(&body, &format!("{prefix}{tail}")),
+                )
+                .await;
+            let ack: Value = r.json().await.unwrap();
+            assert_eq!(ack["status"], "queued", "{backend:?} {tail}: {ack}");
+        }
+        assert_eq!(app.store.delivery_count("jira").await.unwrap(), 2);
+        app.stop().await;
+    }
+}
+
+#[tokio::test]
+async fn dead_jobs_are_retried_in_bulk_by_error() {
+    let server = MockServer::start().await;
+    let jira = FakeJira::mount(&server).await;
+    let tweak = |s: &mut Settings| {
+        jira_settings(&server)(s);
+        s.queue.max_attempts = 1;
+        s.api.operator_tokens = vec![Secret::new("op")];
+        s.api.read_tokens = vec![Secret::new("reader")];
+    };
+    // an invalid body (Jira answers 400) kills the jobs at once
+    jira.state.lock().unwrap().create_faults = vec![];
+    let app = spawn_app_with(Backend::Sqlite, tweak, None).await;
+    sqlx::query("INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at, last_error) VALUES ('ticket_event', 'x', 'dead', 1, 1, 0, 0, 0, 'tracker: tracker answered 502: bad gateway'), ('ticket_event', 'y', 'dead', 1, 1, 0, 0, 0, 'unreadable payload')")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    let retry = |body: Value, token: &'static str| {
+        app.client
+            .post(format!("{}/api/v1/jobs/retry", app.address))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+    };
+    let r = retry(
+        json!({ "state": "dead", "error_contains": "502" }),
+        "reader",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 403, "a read token may not retry");
+    let r = retry(json!({ "state": "running" }), "op").await.unwrap();
+    assert_eq!(r.status(), 400);
+    let r = retry(
+        json!({ "state": "dead", "error_contains": "BAD GATEWAY" }),
+        "op",
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), 202);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["queued"], 1, "only the matching job");
+    let dead = app.store.list_jobs(JobState::Dead, 10).await.unwrap();
+    assert!(
+        dead.iter().all(|j| j.payload != "x"),
+        "the 502 job left dead"
+    );
+    let r = retry(json!({ "state": "dead" }), "op").await.unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert!(
+        v["queued"].as_u64().unwrap() >= 1,
+        "every dead job without a filter: {v}"
+    );
+    drop(jira);
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn linear_rate_limits_and_a_lost_create_answer_still_give_one_comment() {
+    let server = MockServer::start().await;
+    let linear = FakeLinear::mount(&server).await;
+    {
+        let mut s = linear.state.lock().unwrap();
+        s.rate_limited = 2;
+        s.create_faults = 1;
+    }
+    let uri = server.uri();
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        move |s| {
+            s.linear.api_url = format!("{uri}/graphql");
+            s.linear.api_key = Some(Secret::new("lin_api_test"));
+            s.comments.http_attempts = 4;
+            s.comments.http_backoff_ms = 20;
+            s.queue.max_attempts = 3;
+        },
+        None,
+    )
+    .await;
+    let body = freshen_linear(
+        &std::fs::read(fixtures_dir().join("linear/zulip-issue_create_simple.json")).unwrap(),
+    );
+    let r = app
+        .post_webhook("linear", body.clone(), &linear_headers(&body, "l1"))
+        .await;
+    assert_eq!(r.status(), 202);
+    let id = "a4344dc7-7d8d-4b28-a93c-553ac9aba41a";
+    wait_for(|| async {
+        let c = app.store.comment("linear", id).await.unwrap();
+        (c.map(|c| c.state).as_deref() == Some("sent")).then_some(())
+    })
+    .await;
+    let comments = linear.comments();
+    assert_eq!(comments.len(), 1, "one comment");
+    assert_eq!(
+        linear.state.lock().unwrap().creates,
+        1,
+        "the create was sent once"
+    );
+    assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
+    let record = app.store.comment("linear", id).await.unwrap().unwrap();
+    assert_eq!(record.comment_id.as_deref(), Some(comments[0].0.as_str()));
+    app.stop().await;
+}
+
+/// A create Linear refuses because the id exists (an earlier create landed unseen) is
+/// adopted, not an error that kills the job.
+#[tokio::test]
+async fn a_linear_create_whose_id_exists_is_adopted() {
+    use ticketlens::writeback::CommentSink;
+    let server = MockServer::start().await;
+    let linear = FakeLinear::mount(&server).await;
+    linear.state.lock().unwrap().comments.push((
+        "planned-1".into(),
+        "issue-1".into(),
+        "earlier".into(),
+    ));
+    let mut settings = ticketlens::config::Settings::from_toml("").unwrap();
+    settings.linear.api_url = format!("{}/graphql", server.uri());
+    settings.linear.api_key = Some(Secret::new("lin_api_test"));
+    let client =
+        ticketlens::trackers::client::TrackerClient::new(settings.comments.client_options())
+            .unwrap();
+    let api = ticketlens::trackers::linear::api::LinearApi::new(&settings.linear, client).unwrap();
+    let body = freshen_linear(
+        &std::fs::read(fixtures_dir().join("linear/zulip-issue_create_simple.json")).unwrap(),
+    );
+    let ticket = match ticketlens::trackers::linear::parse(&body, None).unwrap() {
+        ticketlens::domain::Parsed::Event(e) => *e,
+        other => panic!("{other:?}"),
+    };
+    let id = api
+        .create(&ticket, "planned-1", "body")
+        .await
+        .expect("adopted");
+    assert_eq!(id, "planned-1");
+    assert_eq!(linear.comments().len(), 1);
+}
