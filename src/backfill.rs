@@ -3,7 +3,7 @@
 //! is enqueued, so back-filled tickets are indexed (the index follows the store) but never
 //! commented on.
 
-use crate::store::{now_ms, BackfillCursor, Store};
+use crate::store::{BackfillCursor, Store};
 use crate::trackers::client::ClientError;
 use crate::trackers::jira::api::JiraApi;
 use crate::trackers::linear::api::LinearApi;
@@ -85,7 +85,7 @@ pub async fn run(
             .page(cursor.cursor.as_deref(), page_size.clamp(1, 100))
             .await
             .with_context(|| format!("failed to fetch a page of {name}"))?;
-        let now = now_ms();
+        let now = store.now();
         for t in &page.tickets {
             store
                 .apply_ticket_event(&t.event, now)

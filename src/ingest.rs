@@ -290,7 +290,7 @@ async fn write_batches(
         let (deliveries, replies): (Vec<NewDelivery>, Vec<_>) =
             batch.into_iter().map(|p| (p.delivery, p.reply)).unzip();
         match store
-            .store_deliveries(&deliveries, max_attempts, now_ms())
+            .store_deliveries(&deliveries, max_attempts, store.now())
             .await
         {
             Ok(outcomes) => {

@@ -40,6 +40,7 @@ pub mod modules;
 pub mod moduleview;
 pub mod render;
 pub mod repositories;
+pub mod retention;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -211,6 +211,11 @@ impl Application {
             index_commit_every,
             shutdown.clone(),
         ));
+        let pruner = tokio::spawn(crate::retention::run(
+            store.clone(),
+            settings.retention.clone(),
+            shutdown.clone(),
+        ));
         let follower = tokio::spawn(index_sync::follow(
             store.clone(),
             ticket_index,
@@ -243,6 +248,7 @@ impl Application {
         }
         let _ = follower.await;
         let _ = committer.await;
+        pruner.abort();
         for w in writers {
             let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
         }

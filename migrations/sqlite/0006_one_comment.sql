@@ -9,3 +9,7 @@ ALTER TABLE tickets ADD COLUMN updated_ms BIGINT;
 -- person deleted was made anew.
 ALTER TABLE comments ADD COLUMN intent TEXT;
 ALTER TABLE comments ADD COLUMN recreated BIGINT NOT NULL DEFAULT 0;
+-- Retention prunes by age, and keeps the deliveries that unfinished jobs came from.
+CREATE INDEX deliveries_received ON deliveries (received_at);
+CREATE INDEX jobs_delivery ON jobs (delivery_row);
+CREATE INDEX jobs_finished ON jobs (state, finished_at);

@@ -25,6 +25,7 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub queue: QueueSettings,
+    pub retention: RetentionSettings,
     pub log: LogSettings,
     pub api: ApiSettings,
     pub comments: CommentSettings,
@@ -155,6 +156,9 @@ pub struct QueueSettings {
     /// an automation rule firing after the create) collapses into one analysis of the
     /// ticket's latest state. A create runs at once. 0 runs edits at once too.
     pub edit_settle_ms: i64,
+    /// Longest run of one job attempt; a longer one is abandoned and counts as a failed
+    /// attempt, so a ticket that always times out ends `dead` with the reason.
+    pub job_timeout_secs: u64,
 }
 
 impl Default for QueueSettings {
@@ -167,7 +171,51 @@ impl Default for QueueSettings {
             backoff_cap_ms: 15 * 60 * 1000,
             poll_interval_ms: 200,
             edit_settle_ms: 1_000,
+            job_timeout_secs: 120,
         }
+    }
+}
+
+/// How long the store keeps what only operators and redelivery detection need.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RetentionSettings {
+    /// Raw delivery bodies and done jobs are removed after this many days; 0 keeps them.
+    pub days: u64,
+    /// Delivery rows (ids and body hashes: redelivery detection) after this many days,
+    /// unless a job that is not done still points at them; 0 keeps them.
+    pub delivery_days: u64,
+    /// How often `serve` prunes.
+    pub interval_secs: u64,
+}
+
+impl Default for RetentionSettings {
+    fn default() -> Self {
+        RetentionSettings {
+            days: 14,
+            delivery_days: 90,
+            interval_secs: 3600,
+        }
+    }
+}
+
+impl RetentionSettings {
+    /// The cutoffs (epoch ms) at `now`: bodies and done jobs, delivery rows. A disabled
+    /// cutoff is 0 (nothing is older).
+    pub fn cutoffs(&self, now: i64) -> (i64, i64) {
+        let before = |days: u64| {
+            if days == 0 {
+                0
+            } else {
+                now - (days.min(36_500) as i64) * 86_400_000
+            }
+        };
+        let rows = if self.delivery_days == 0 {
+            0
+        } else {
+            before(self.delivery_days.max(self.days))
+        };
+        (before(self.days), rows)
     }
 }
 

@@ -59,9 +59,10 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }
 }
 
-/// Prometheus text format; job counts are read from the store at scrape time.
+/// Prometheus text format; the counts of queued, running and dead jobs are read from the
+/// store at scrape time (through the state index; done jobs are never counted here).
 pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
-    match state.store.job_counts().await {
+    match state.store.active_job_counts().await {
         Ok(counts) => {
             for (s, n) in counts {
                 state.metrics.jobs.with_label_values(&[s.as_str()]).set(n);

@@ -3,7 +3,7 @@
 use super::auth::{require, Role};
 use super::error::ApiError;
 use super::AppState;
-use crate::store::{now_ms, JobState, RetryFilter};
+use crate::store::{JobState, RetryFilter};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
@@ -14,9 +14,15 @@ use serde_json::json;
 pub struct ListQuery {
     state: Option<String>,
     limit: Option<i64>,
+    /// Only jobs with ids below this (the previous page's `next_before`).
+    before: Option<i64>,
+    /// Include each job's payload (the whole ticket event); by default only its size.
+    payload: Option<bool>,
 }
 
-/// `GET /api/v1/jobs?state=dead&limit=50`: jobs in a state, newest first.
+/// `GET /api/v1/jobs?state=dead&limit=50[&before=ID][&payload=true]`: jobs in a state,
+/// newest first, a page at a time (`next_before` names the next page). Payloads — whole
+/// ticket events — are left out unless asked for, so a page stays small.
 pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<ListQuery>,
@@ -43,10 +49,28 @@ pub async fn list(
     }
     let jobs = state
         .store
-        .list_jobs(job_state, limit)
+        .list_jobs_page(job_state, limit, query.before)
         .await
         .map_err(ApiError::internal)?;
-    Ok(HttpResponse::Ok().json(json!({ "jobs": jobs })))
+    let next_before = (jobs.len() as i64 == limit)
+        .then(|| jobs.last().map(|j| j.id))
+        .flatten();
+    let with_payload = query.payload.unwrap_or(false);
+    let jobs: Vec<serde_json::Value> = jobs
+        .into_iter()
+        .map(|j| {
+            let bytes = j.payload.len();
+            let mut v = serde_json::to_value(&j).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                if !with_payload {
+                    o.remove("payload");
+                }
+                o.insert("payload_bytes".into(), json!(bytes));
+            }
+            v
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "jobs": jobs, "next_before": next_before })))
 }
 
 /// `POST /api/v1/jobs/{id}/retry`: queues a dead job again with fresh attempts.
@@ -63,7 +87,7 @@ pub async fn retry(
     };
     if !state
         .store
-        .retry_dead(id, now_ms())
+        .retry_dead(id, state.store.now())
         .await
         .map_err(ApiError::internal)?
     {
@@ -122,7 +146,7 @@ pub async fn retry_matching(
     };
     let queued = state
         .store
-        .retry_matching(&filter, now_ms())
+        .retry_matching(&filter, state.store.now())
         .await
         .map_err(ApiError::internal)?;
     if queued > 0 {

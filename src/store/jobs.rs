@@ -383,12 +383,18 @@ impl Store {
         })
     }
 
-    /// Gives back every lease `owner` holds, due at once and without counting the
-    /// interrupted attempt, so another process picks the jobs up immediately.
+    /// Gives back every lease `owner` holds, due at once, so another process picks the jobs
+    /// up immediately. The interrupted attempt counts (it ran for the whole grace period):
+    /// a job on its last attempt is parked as dead instead, so a ticket that outlasts every
+    /// shutdown ends dead rather than running again after each restart.
     pub async fn release_leases(&self, owner: &str, now: i64) -> Result<u64, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE jobs SET state = 'queued', attempts = attempts - 1, lease_owner = NULL, \
-                 lease_until = NULL, run_at = $1, updated_at = $1 \
+            "UPDATE jobs SET \
+                 state = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END, \
+                 last_error = CASE WHEN attempts >= max_attempts \
+                     THEN 'interrupted by shutdown on its last attempt' ELSE last_error END, \
+                 finished_at = CASE WHEN attempts >= max_attempts THEN $1 ELSE NULL END, \
+                 lease_owner = NULL, lease_until = NULL, run_at = $1, updated_at = $1 \
              WHERE lease_owner = $2 AND state = 'running'",
         )
         .bind(now)
@@ -414,12 +420,40 @@ impl Store {
         Ok(counts)
     }
 
+    /// Jobs in the states that stay small (queued, running, dead), counted through the
+    /// state index: what metrics scrape, without counting the done jobs (those are counted
+    /// as they finish, by the job-duration histogram).
+    pub async fn active_job_counts(&self) -> Result<Vec<(JobState, i64)>, sqlx::Error> {
+        let mut counts = Vec::new();
+        for state in [JobState::Queued, JobState::Running, JobState::Dead] {
+            let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = $1")
+                .bind(state.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+            counts.push((state, n));
+        }
+        Ok(counts)
+    }
+
     /// Lists jobs in a state, newest first.
     pub async fn list_jobs(&self, state: JobState, limit: i64) -> Result<Vec<Job>, sqlx::Error> {
-        let sql =
-            format!("SELECT {JOB_COLUMNS} FROM jobs WHERE state = $1 ORDER BY id DESC LIMIT $2");
+        self.list_jobs_page(state, limit, None).await
+    }
+
+    /// A page of jobs in a state, newest first, with ids below `before` when given.
+    pub async fn list_jobs_page(
+        &self,
+        state: JobState,
+        limit: i64,
+        before: Option<i64>,
+    ) -> Result<Vec<Job>, sqlx::Error> {
+        let sql = format!(
+            "SELECT {JOB_COLUMNS} FROM jobs WHERE state = $1 AND id < $2 \
+             ORDER BY id DESC LIMIT $3"
+        );
         let rows = sqlx::query(&sql)
             .bind(state.as_str())
+            .bind(before.unwrap_or(i64::MAX))
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;

@@ -7,6 +7,7 @@ mod comments;
 mod deliveries;
 mod history;
 mod jobs;
+mod retention;
 mod scores;
 mod tickets;
 
@@ -15,6 +16,7 @@ pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery, NewJob};
 pub use history::{HistoryBatch, HistoryState};
 pub use jobs::{enqueue_for_in, enqueue_in, FailOutcome, Job, JobState, RetryFilter, RetryPolicy};
+pub use retention::Pruned;
 pub use scores::{score_id, ModuleFacts, ScoreRow, ScoreSort};
 pub use tickets::{FeedPosition, IndexFeed, StoredTicket};
 
@@ -23,7 +25,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::Migrator;
 use sqlx::{AnyPool, Executor};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -79,6 +81,14 @@ pub struct Store {
     /// Set when the last durable write failed (a full disk, a database fault), cleared by the
     /// next one that succeeds: readiness reports it.
     write_failing: Arc<AtomicBool>,
+    /// The database's clock minus this process's (ms), measured by [`Store::sync_clock`]:
+    /// every time that orders rows across replicas (due times, leases, the stored order the
+    /// ticket index follows) is read on the database's clock, so replicas whose wall clocks
+    /// disagree still agree on them.
+    clock_offset: Arc<AtomicI64>,
+    /// What this process's wall clock is off by; only tests set it, to simulate a replica
+    /// with a wrong clock.
+    skew_ms: Arc<AtomicI64>,
 }
 
 /// A connection for a durable write; see [`Store::durable`].
@@ -156,13 +166,53 @@ impl Store {
                 (pool.clone(), durable)
             }
         };
-        Ok(Store {
+        let store = Store {
             pool,
             writer,
             durable,
             backend,
             write_failing: Arc::new(AtomicBool::new(false)),
-        })
+            clock_offset: Arc::new(AtomicI64::new(0)),
+            skew_ms: Arc::new(AtomicI64::new(0)),
+        };
+        store.sync_clock().await?;
+        Ok(store)
+    }
+
+    /// Milliseconds since the epoch on the database's clock (this process's clock plus the
+    /// last measured offset). Use it for every time stored to order rows across processes.
+    pub fn now(&self) -> i64 {
+        self.local_now() + self.clock_offset.load(Ordering::Relaxed)
+    }
+
+    fn local_now(&self) -> i64 {
+        now_ms() + self.skew_ms.load(Ordering::Relaxed)
+    }
+
+    /// Measures the database clock's offset from this process's (PostgreSQL: the server's
+    /// `clock_timestamp()`, read half a round trip late). SQLite is a file on this host, and
+    /// every process that opens it shares this host's clock: the offset stays 0. Returns it.
+    pub async fn sync_clock(&self) -> Result<i64, sqlx::Error> {
+        if self.backend != Backend::Postgres {
+            return Ok(0);
+        }
+        let before = self.local_now();
+        let db: i64 = sqlx::query_scalar(
+            "SELECT CAST(EXTRACT(EPOCH FROM clock_timestamp()) * 1000 AS BIGINT)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        let after = self.local_now();
+        let offset = db - (before + after) / 2;
+        self.clock_offset.store(offset, Ordering::Relaxed);
+        Ok(offset)
+    }
+
+    /// Pretends this process's wall clock is off by `ms` (a replica with a wrong clock), and
+    /// measures the offset again. For tests.
+    pub async fn simulate_clock_skew(&self, ms: i64) -> Result<(), sqlx::Error> {
+        self.skew_ms.store(ms, Ordering::Relaxed);
+        self.sync_clock().await.map(|_| ())
     }
 
     async fn open_pool(

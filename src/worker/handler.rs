@@ -5,7 +5,7 @@ use crate::domain::{Enrichment, TicketEvent, Tracker};
 use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
-use crate::store::{now_ms, Job, Store};
+use crate::store::{Job, Store};
 use crate::ticketindex::TicketIndex;
 use crate::writeback::{write_back, CommentSink, Failure, WriteError};
 use futures::future::BoxFuture;
@@ -108,7 +108,7 @@ impl TicketEventHandler {
         let queued = self.store.queued_for_ticket(job).await.map_err(store_err)?;
         let mut changed = self
             .store
-            .apply_ticket_event(&event, now_ms())
+            .apply_ticket_event(&event, self.store.now())
             .await
             .map_err(store_err)?;
         let mut merged = Vec::new();
@@ -119,7 +119,7 @@ impl TicketEventHandler {
             if e.tracker == event.tracker && e.id == event.id {
                 changed |= self
                     .store
-                    .apply_ticket_event(&e, now_ms())
+                    .apply_ticket_event(&e, self.store.now())
                     .await
                     .map_err(store_err)?;
                 merged.push(other.id);
@@ -135,7 +135,7 @@ impl TicketEventHandler {
         if !merged.is_empty() {
             let n = self
                 .store
-                .merge_into(&merged, job.id, now_ms())
+                .merge_into(&merged, job.id, self.store.now())
                 .await
                 .map_err(store_err)?;
             tracing::debug!(ticket = %event.key, merged = n, "queued events of the ticket taken in");

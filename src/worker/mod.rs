@@ -10,7 +10,7 @@ pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
 
 use crate::config::QueueSettings;
 use crate::metrics::Metrics;
-use crate::store::{now_ms, Job, RetryPolicy, Store};
+use crate::store::{Job, RetryPolicy, Store};
 use futures::FutureExt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -59,6 +59,8 @@ impl Workers {
 
     /// Runs the workers until `shutdown` is cancelled; then lets in-flight jobs finish for up
     /// to `grace`, and gives the leases of the rest back so another process takes them now.
+    /// An interrupted attempt still counts: a ticket that never finishes cannot dodge
+    /// `dead` by outlasting every restart.
     pub async fn run(self, shutdown: CancellationToken, grace: Duration) {
         let mut set = JoinSet::new();
         // Zero workers is an ingest-only process (scale-out: other replicas run the jobs).
@@ -85,7 +87,7 @@ impl Workers {
         }
         let mut released = 0;
         for owner in &owners {
-            match this.store.release_leases(owner, now_ms()).await {
+            match this.store.release_leases(owner, this.store.now()).await {
                 Ok(n) => released += n,
                 Err(e) => tracing::error!(error = %e, "failed to release job leases"),
             }
@@ -100,14 +102,18 @@ impl Workers {
         while !shutdown.is_cancelled() {
             if last_reap.elapsed() > Duration::from_secs(10) {
                 last_reap = Instant::now();
-                if let Err(e) = self.store.reap_expired(now_ms()).await {
+                // the database clock orders due times and leases; wall clocks drift
+                if let Err(e) = self.store.sync_clock().await {
+                    tracing::warn!(error = %e, "failed to read the database clock");
+                }
+                if let Err(e) = self.store.reap_expired(self.store.now()).await {
                     tracing::warn!(error = %e, "failed to reap expired jobs");
                 }
             }
             // Registered before the claim, so a wake-up between an empty claim and the
             // wait is not missed.
             let notified = self.wake.notified();
-            match self.store.claim(&owner, now_ms(), lease_ms).await {
+            match self.store.claim(&owner, self.store.now(), lease_ms).await {
                 Ok(Some(job)) => self.run_job(job, &owner, lease_ms).await,
                 Ok(None) => {
                     tokio::select! {
@@ -130,7 +136,11 @@ impl Workers {
     #[tracing::instrument(skip_all, fields(job = job.id, kind = %job.kind, attempt = job.attempts))]
     async fn run_job(&self, job: Job, owner: &str, lease_ms: i64) {
         let started = Instant::now();
-        let work = std::panic::AssertUnwindSafe(self.handler.handle(&job)).catch_unwind();
+        let deadline = Duration::from_secs(self.settings.job_timeout_secs.max(1));
+        let work = tokio::time::timeout(
+            deadline,
+            std::panic::AssertUnwindSafe(self.handler.handle(&job)).catch_unwind(),
+        );
         tokio::pin!(work);
         let mut heartbeat = tokio::time::interval(Duration::from_millis((lease_ms / 3) as u64));
         heartbeat.tick().await;
@@ -138,16 +148,24 @@ impl Workers {
             tokio::select! {
                 r = &mut work => break r,
                 _ = heartbeat.tick() => {
-                    let until = now_ms() + lease_ms;
+                    let until = self.store.now() + lease_ms;
                     if let Ok(false) = self.store.extend_lease(job.id, owner, until).await {
                         tracing::warn!("lease lost while the job ran");
                     }
                 }
             }
         };
-        let result = result.unwrap_or_else(|_| Err(JobError::retryable("job panicked")));
+        let result = match result {
+            Ok(Ok(r)) => r,
+            Ok(Err(_)) => Err(JobError::retryable("job panicked")),
+            // its blocking work may still finish in the background; the worker moves on
+            Err(_) => Err(JobError::retryable(format!(
+                "timed out after {} s (queue.job_timeout_secs)",
+                deadline.as_secs()
+            ))),
+        };
         let elapsed = started.elapsed().as_secs_f64();
-        let now = now_ms();
+        let now = self.store.now();
         let policy = RetryPolicy {
             base_ms: self.settings.backoff_base_ms,
             cap_ms: self.settings.backoff_cap_ms,

@@ -134,3 +134,81 @@ async fn sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased() {
         store.close().await;
     }
 }
+
+/// A handler whose every job holds a blocking thread for 30 s: an analysis that will not end.
+struct Stuck;
+
+impl ticketlens::worker::JobHandler for Stuck {
+    fn handle<'a>(
+        &'a self,
+        _job: &'a ticketlens::store::Job,
+    ) -> futures::future::BoxFuture<'a, Result<(), ticketlens::worker::JobError>> {
+        Box::pin(async {
+            let _ =
+                tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_secs(30))).await;
+            Ok(())
+        })
+    }
+}
+
+async fn post_created(app: &TestApp, delivery: &str) {
+    let body =
+        std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap();
+    let r = app
+        .post_webhook("jira", body.clone(), &jira_headers(&body, delivery))
+        .await;
+    assert_eq!(r.status(), 202);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn shutdown_during_a_job_that_never_ends_is_bounded_and_counts_the_attempt() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |s| {
+            s.server.shutdown_grace_secs = 1;
+            s.queue.max_attempts = 3;
+        },
+        Some(std::sync::Arc::new(Stuck)),
+    )
+    .await;
+    let store = app.store.clone();
+    post_created(&app, "stuck").await;
+    crate::webhooks::wait_for(|| async { (state_counts(&store).await.1 == 1).then_some(()) }).await;
+    let started = Instant::now();
+    let db = app.stop().await;
+    let took = started.elapsed();
+    assert!(
+        took < Duration::from_secs(4),
+        "stopped after {took:?} with a 1 s grace"
+    );
+    let store = db.store().await;
+    let job = store.list_jobs(JobState::Queued, 10).await.unwrap();
+    assert_eq!(job.len(), 1, "the job is queued again, not lost");
+    assert_eq!(job[0].attempts, 1, "the interrupted attempt counts");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_job_past_its_deadline_fails_and_ends_dead_with_the_reason() {
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |s| {
+            s.queue.job_timeout_secs = 1;
+            s.queue.max_attempts = 2;
+            s.queue.backoff_base_ms = 10;
+            s.server.shutdown_grace_secs = 1;
+        },
+        Some(std::sync::Arc::new(Stuck)),
+    )
+    .await;
+    post_created(&app, "slow").await;
+    let store = app.store.clone();
+    let dead = crate::webhooks::wait_for(|| async {
+        let dead = store.list_jobs(JobState::Dead, 10).await.unwrap();
+        (!dead.is_empty()).then_some(dead)
+    })
+    .await;
+    assert_eq!(dead[0].attempts, 2);
+    let error = dead[0].last_error.as_deref().unwrap_or_default();
+    assert!(error.contains("timed out after 1 s"), "{error}");
+    app.stop().await;
+}
