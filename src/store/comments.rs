@@ -58,7 +58,7 @@ impl Store {
         ))
         .bind(tracker)
         .bind(ticket_id)
-        .fetch_optional(&self.writer)
+        .fetch_optional(&self.pool)
         .await?;
         row.as_ref().map(record_of).transpose()
     }

@@ -199,6 +199,31 @@ impl Store {
         now: i64,
         lease_ms: i64,
     ) -> Result<Option<Job>, sqlx::Error> {
+        // A running job whose lease expired first (its worker died; it keeps its ticket),
+        // then the oldest due queued job whose ticket has none running. Two statements, so
+        // each walks its own index in order and stops at the first row that qualifies: one
+        // query with an OR would collect and sort the whole backlog on every claim.
+        let expired = "j.state = 'running' AND j.lease_until < $3 AND j.attempts < j.max_attempts \
+             ORDER BY j.lease_until, j.id";
+        let due = "j.state = 'queued' AND j.run_at <= $3 \
+             AND (j.ticket_ref IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r \
+                  WHERE r.ticket_ref = j.ticket_ref AND r.state = 'running')) \
+             ORDER BY j.run_at, j.id";
+        for pick in [expired, due] {
+            if let Some(job) = self.claim_where(pick, owner, now, lease_ms).await? {
+                return Ok(Some(job));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn claim_where(
+        &self,
+        pick: &str,
+        owner: &str,
+        now: i64,
+        lease_ms: i64,
+    ) -> Result<Option<Job>, sqlx::Error> {
         // SQLite has one writer at a time, so the single UPDATE … RETURNING is atomic;
         // PostgreSQL needs SKIP LOCKED so concurrent claimers pass over each other's rows.
         let lock = match self.backend {
@@ -208,12 +233,7 @@ impl Store {
         let sql = format!(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_owner = $1, \
                  lease_until = $2, updated_at = $3 \
-             WHERE id = (SELECT j.id FROM jobs j \
-                 WHERE ((j.state = 'queued' AND j.run_at <= $3) \
-                    OR (j.state = 'running' AND j.lease_until < $3 AND j.attempts < j.max_attempts)) \
-                   AND (j.ticket_ref IS NULL OR j.state = 'running' OR NOT EXISTS ( \
-                        SELECT 1 FROM jobs r WHERE r.ticket_ref = j.ticket_ref AND r.state = 'running')) \
-                 ORDER BY j.run_at, j.id LIMIT 1 {lock}) \
+             WHERE id = (SELECT j.id FROM jobs j WHERE {pick} LIMIT 1 {lock}) \
              RETURNING {JOB_COLUMNS}"
         );
         let row = sqlx::query(&sql)
@@ -238,7 +258,7 @@ impl Store {
         let rows = sqlx::query(&sql)
             .bind(ticket)
             .bind(job.id)
-            .fetch_all(&self.writer)
+            .fetch_all(&self.pool)
             .await?;
         rows.iter().map(job_from_row).collect()
     }

@@ -95,7 +95,7 @@ impl Store {
         )
         .bind(tracker.as_str())
         .bind(id)
-        .fetch_optional(&self.writer)
+        .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
         let list = |col: &str| -> Result<Vec<String>, sqlx::Error> {

@@ -98,10 +98,12 @@ async fn edit_burst_gives_one_create_and_the_last_text(backend: Backend) {
     let app = spawn_app_with(backend, jira_settings(&server), None).await;
     post(&app, other_ticket("TES-7", "10007", PAYMENT), "p").await;
     post(&app, other_ticket("TES-8", "10008", SEARCH), "s").await;
-    wait_for(|| async {
-        (state_of(&app.store, "10008").await.as_deref() == Some("sent")).then_some(())
-    })
-    .await;
+    for id in ["10007", "10008"] {
+        wait_for(|| async {
+            (state_of(&app.store, id).await.as_deref() == Some("sent")).then_some(())
+        })
+        .await;
+    }
     let before = jira.posts();
 
     // 20 events for TES-41 within 200 ms: the create, 18 edits resembling the search
