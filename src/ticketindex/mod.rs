@@ -1,6 +1,7 @@
 //! The ticket index (tantivy): tickets in, similar tickets out. Derived data, rebuilt from
 //! the store when missing; one writer, one long-lived reader; tantivy types stay in here.
 
+mod dir;
 mod features;
 mod model;
 mod schema;
@@ -16,7 +17,6 @@ use schema::{register_analyzers, uid, Fields};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::directory::MmapDirectory;
 use tantivy::schema::Field;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
@@ -93,30 +93,7 @@ impl TicketIndex {
         let (schema, fields) = Fields::build();
         let (index, fresh) = match dir {
             None => (Index::create_in_ram(schema), true),
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
-                let mmap =
-                    MmapDirectory::open(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
-                let exists = Index::exists(&mmap).unwrap_or(false);
-                let same_schema = exists
-                    && Index::open(mmap.clone())
-                        .map(|i| i.schema() == schema)
-                        .unwrap_or(false);
-                if same_schema {
-                    (Index::open(mmap)?, false)
-                } else {
-                    if exists {
-                        // derived data: an index of another schema version is rebuilt
-                        tracing::warn!(dir = %dir.display(), "ticket index schema changed; rebuilding");
-                        std::fs::remove_dir_all(dir)
-                            .and_then(|_| std::fs::create_dir_all(dir))
-                            .map_err(|e| IndexError::Directory(e.to_string()))?;
-                    }
-                    let mmap = MmapDirectory::open(dir)
-                        .map_err(|e| IndexError::Directory(e.to_string()))?;
-                    (Index::create(mmap, schema, Default::default())?, true)
-                }
-            }
+            Some(dir) => dir::open_or_create(dir, schema)?,
         };
         register_analyzers(&index);
         // Every commit starts a segment whose hash table is sized (and zeroed) from this
