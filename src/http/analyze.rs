@@ -5,9 +5,13 @@
 use super::error::ApiError;
 use super::AppState;
 use crate::enrich::{Request, Subject};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
+
+/// Longest title accepted, in characters (Jira caps summaries at 255; a longer "title" is
+/// a body pasted in the wrong field, and the analysis weighs title words most).
+pub const MAX_TITLE_CHARS: usize = 1_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -19,14 +23,23 @@ struct AnalyzeRequest {
     limit: Option<usize>,
 }
 
-/// Analyses ad-hoc text without writing anything anywhere.
+/// Analyses ad-hoc text without writing anything anywhere. The body is read under
+/// `[server] max_body_bytes`, like a webhook's.
 #[tracing::instrument(skip_all)]
 pub async fn analyze(
     state: web::Data<AppState>,
-    body: web::Bytes,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let body = super::body::read_limited(&req, payload, &state.settings.server).await?;
     let req: AnalyzeRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("body", format!("invalid analyze request: {e}")))?;
+    if req.title.chars().count() > MAX_TITLE_CHARS {
+        return Err(ApiError::bad_request(
+            "title",
+            format!("title is longer than {MAX_TITLE_CHARS} characters; put long text in body"),
+        ));
+    }
     let enrichment = state
         .pipeline
         .enrich(Request {
