@@ -344,6 +344,12 @@ fn log_configuration(settings: &Settings, store: &Store) {
         linear_webhooks = linear,
         "configured"
     );
+    if !settings.api.has_tokens() && !settings.server.listen.ip().is_loopback() {
+        tracing::warn!(
+            listen = %settings.server.listen,
+            "!!! no [api] read_tokens or operator_tokens and a public listen address: /api/ is DISABLED for every caller not on this machine (401); set tokens to use it !!!"
+        );
+    }
     for (name, unsigned) in [
         ("jira", jira == "UNSIGNED"),
         ("linear", linear == "UNSIGNED"),
