@@ -171,7 +171,7 @@ pub fn app(
         .default_service(web::to(not_found))
         .wrap_fn(move |req, srv| {
             let metrics = metrics.clone();
-            let method = req.method().to_string();
+            let method = crate::telemetry::method_label(req.method());
             let fut = srv.call(req);
             async move {
                 let res = fut.await?;
@@ -181,12 +181,12 @@ pub fn app(
                     .unwrap_or_else(|| "unmatched".to_string());
                 metrics
                     .http_requests
-                    .with_label_values(&[&route, &method, res.status().as_str()])
+                    .with_label_values(&[&route, method, res.status().as_str()])
                     .inc();
                 Ok(res)
             }
         })
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(crate::telemetry::request_logger())
 }
 
 /// The app of the separate metrics listener: `/metrics` only.
