@@ -7,6 +7,7 @@ mod duplicates;
 mod health;
 mod helpers;
 mod history;
+mod hostile;
 mod queue;
 mod render;
 mod shutdown;
