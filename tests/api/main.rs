@@ -8,6 +8,7 @@ mod health;
 mod helpers;
 mod history;
 mod hostile;
+mod limits;
 mod queue;
 mod render;
 mod shutdown;
