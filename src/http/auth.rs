@@ -1,7 +1,7 @@
 //! The guard of the management API under `/api/`: bearer tokens, or, with none configured,
 //! callers on this machine only.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use crate::config::Settings;
 use crate::trackers::signature::constant_time_eq;
 use actix_web::dev::ServiceRequest;
@@ -152,11 +152,11 @@ pub fn require(req: &actix_web::HttpRequest, needed: Role) -> Result<(), ApiErro
 }
 
 fn unauthorized(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
 }
 
 fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", message)
+    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Reading a request body under a size limit, answering 413 in our error format.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use crate::config::ServerSettings;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;
@@ -19,7 +19,7 @@ pub async fn read_limited(
         Ok(read) => read,
         Err(_) => Err(ApiError::new(
             actix_web::http::StatusCode::REQUEST_TIMEOUT,
-            "request_timeout",
+            ErrorCode::RequestTimeout,
             format!(
                 "the body did not arrive within {} ms",
                 server.body_timeout_ms
@@ -46,7 +46,7 @@ async fn read_under(
         let chunk = chunk.map_err(|e| {
             ApiError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                ErrorCode::BadRequest,
                 format!("could not read the body: {e}"),
             )
         })?;

@@ -92,7 +92,7 @@ fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || async move {
         let err = ApiError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            error::ErrorCode::MethodNotAllowed,
             format!("this path only answers {allow}"),
         );
         let mut res = actix_web::ResponseError::error_response(&err);
@@ -154,7 +154,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(|err, _req| {
             ApiError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                error::ErrorCode::BadRequest,
                 err.to_string(),
             )
             .into()
@@ -162,7 +162,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|err, _req| {
             ApiError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                error::ErrorCode::BadRequest,
                 err.to_string(),
             )
             .into()
