@@ -88,7 +88,7 @@ fn leaf_keys(prefix: &mut Vec<String>) -> Vec<Vec<String>> {
 fn fields_under(path: &[String]) -> Option<&'static [&'static str]> {
     let mut probe = path.to_vec();
     probe.push(PROBE.into());
-    let err = extract_with(&probe, Value::from(0)).err()?;
+    let err = extraction_error(&probe, Value::from(0))?;
     err.into_iter().find_map(|e| match e.kind {
         Kind::UnknownField(f, expected) if f == PROBE => Some(expected),
         _ => None,
@@ -97,11 +97,14 @@ fn fields_under(path: &[String]) -> Option<&'static [&'static str]> {
 
 /// Tells whether the key at `path` takes this value.
 fn accepts(path: &[String], value: Value) -> bool {
-    extract_with(path, value).is_ok()
+    extraction_error(path, value).is_none()
 }
 
-fn extract_with(path: &[String], value: Value) -> Result<Settings, figment::Error> {
-    Figment::from(Serialized::defaults(nest(path, value))).extract::<Settings>()
+/// What reading settings with only this value set says against it, if anything.
+fn extraction_error(path: &[String], value: Value) -> Option<figment::Error> {
+    Figment::from(Serialized::defaults(nest(path, value)))
+        .extract::<Settings>()
+        .err()
 }
 
 fn nest(path: &[String], value: Value) -> Dict {
