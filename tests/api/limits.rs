@@ -277,3 +277,81 @@ fn a_misspelt_environment_variable_stops_the_start_naming_the_real_key() {
         "it ran on the default"
     );
 }
+
+/// This machine's address on its default route, when it has one that is not loopback.
+fn outward_address() -> Option<std::net::IpAddr> {
+    let s = std::net::UdpSocket::bind("0.0.0.0:0").ok()?;
+    // connecting a UDP socket sends nothing; it only picks the interface
+    s.connect("10.255.255.255:9").ok()?;
+    let ip = s.local_addr().ok()?.ip();
+    (!ip.is_loopback() && !ip.is_unspecified()).then_some(ip)
+}
+
+#[tokio::test]
+async fn the_open_api_judges_the_peer_not_the_listen_address() {
+    let Some(outward) = outward_address() else {
+        eprintln!("no non-loopback interface: the peer check is covered by the unit tests only");
+        return;
+    };
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |s| s.server.listen = "0.0.0.0:0".parse().unwrap(),
+        None,
+    )
+    .await;
+    let port = app.address.rsplit(':').next().unwrap().to_string();
+    // the same server, reached from this machine and from its outward address
+    let (status, _) = api(&app, reqwest::Method::GET, "/api/v1/jobs", &[]).await;
+    assert_eq!(status, 200);
+    let r = app
+        .client
+        .get(format!("http://{outward}:{port}/api/v1/jobs"))
+        .header("host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401, "a caller from {outward} got in");
+    app.stop().await;
+}
+
+#[test]
+fn serve_warns_loudly_when_a_public_address_leaves_the_api_without_tokens() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ticketlens"))
+        .arg("serve")
+        .current_dir(dir.path())
+        .env("TICKETLENS_SERVER__LISTEN", "0.0.0.0:0")
+        .env("TICKETLENS_LOG__FORMAT", "json")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    let warned = loop {
+        let Some(left) = deadline.checked_duration_since(Instant::now()) else {
+            break false;
+        };
+        match rx.recv_timeout(left) {
+            Ok(line) if line.contains("WARN") && line.contains("/api/ is DISABLED") => break true,
+            Ok(line) if line.contains("\"listening\"") => {
+                seen.push(line);
+                break false;
+            }
+            Ok(line) => seen.push(line),
+            Err(_) => break false,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warned, "no warning before listening: {seen:#?}");
+}
