@@ -5,10 +5,12 @@
 //!
 //! ```sh
 //! cargo bench --bench hostile -- [--repo PATH] [--cases dotted,identifiers,…] [--timeout 120]
+//!     [--kb 900]
 //! ```
 //!
 //! `--repo` is the repository indexed for the analyses (default: this checkout, a few hundred
-//! files with their history). Target: under 1 s per case on a 2-core machine.
+//! files with their history); `--kb` sizes the cases' text (the frame and line counts stay).
+//! Target: under 1 s per case on a 2-core machine.
 
 #[path = "support/hostile_cases.rs"]
 mod cases;
@@ -92,6 +94,7 @@ async fn main() -> anyhow::Result<()> {
     let repo = args::arg("--repo", env!("CARGO_MANIFEST_DIR"));
     let wanted = args::arg("--cases", "all");
     let timeout = Duration::from_secs(args::arg("--timeout", "120").parse()?);
+    let text_kb: usize = args::arg("--kb", "900").parse()?;
     let dir = tempfile::tempdir()?;
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
     let mut s = Settings::from_toml("")?;
@@ -132,15 +135,19 @@ async fn main() -> anyhow::Result<()> {
         .json()
         .await?;
     println!(
-        "indexed {repo} ({} files) in {:.1}s; body limit {max_body} bytes\n",
+        "indexed {repo} ({} files) in {:.1}s; body limit {max_body} bytes; RSS at start {} MB\n",
         repos["repositories"][0]["files"],
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        status_kb("VmRSS:") / 1024,
     );
     println!(
         "{:<14} {:>9} {:>9} {:>11} {:>10} {:>10} {:>10}",
         "case", "bytes", "analyze", "webhook→job", "one-line", "peak RSS", "RSS after"
     );
-    for (n, case) in cases::all(max_body).into_iter().enumerate() {
+    for (n, case) in cases::sized(max_body, text_kb * 1024)
+        .into_iter()
+        .enumerate()
+    {
         if wanted != "all" && !wanted.split(',').any(|w| w == case.name) {
             continue;
         }

@@ -76,10 +76,16 @@ fn fill(budget: usize, mut unit: impl FnMut(usize) -> String) -> String {
     out
 }
 
-/// Every case, each sized to fit a webhook under `body_limit` bytes.
+/// Every case, each sized to fit a webhook under `body_limit` bytes (900 KB of text).
 pub fn all(body_limit: usize) -> Vec<Case> {
+    sized(body_limit, 900 * 1024)
+}
+
+/// Every case with at most `text_bytes` of text (the fixed counts — 9,000 frames, 100,000
+/// lines — stay), each fitting a webhook under `body_limit` bytes.
+pub fn sized(body_limit: usize, text_bytes: usize) -> Vec<Case> {
     // room for the JSON envelope and escaping
-    let budget = body_limit.saturating_sub(4 * 1024).min(900 * 1024);
+    let budget = body_limit.saturating_sub(4 * 1024).min(text_bytes);
     let mut ids = 0usize;
     vec![
         Case::plain("one-token", fill(budget, |_| "overflow ".into())),
