@@ -94,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
     let repo = args::arg("--repo", env!("CARGO_MANIFEST_DIR"));
     let wanted = args::arg("--cases", "all");
     let timeout = Duration::from_secs(args::arg("--timeout", "120").parse()?);
-    let text_kb: usize = args::arg("--kb", "900").parse()?;
+    let text_kb: usize = args::arg("--kb", &(cases::TEXT_BYTES / 1024).to_string()).parse()?;
     let dir = tempfile::tempdir()?;
     let db = format!("sqlite://{}", dir.path().join("bench.db").display());
     let mut s = Settings::from_toml("")?;

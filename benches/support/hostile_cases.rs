@@ -76,10 +76,8 @@ fn fill(budget: usize, mut unit: impl FnMut(usize) -> String) -> String {
     out
 }
 
-/// Every case, each sized to fit a webhook under `body_limit` bytes (900 KB of text).
-pub fn all(body_limit: usize) -> Vec<Case> {
-    sized(body_limit, 900 * 1024)
-}
+/// The text of each case, in bytes (the 900 KB).
+pub const TEXT_BYTES: usize = 900 * 1024;
 
 /// Every case with at most `text_bytes` of text (the fixed counts — 9,000 frames, 100,000
 /// lines — stay), each fitting a webhook under `body_limit` bytes.

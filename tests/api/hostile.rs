@@ -53,7 +53,10 @@ async fn every_pathological_ticket_is_processed_within_its_bound_and_blocks_no_s
         .server
         .max_body_bytes;
     let mut report = Vec::new();
-    for (n, case) in cases::all(limit).into_iter().enumerate() {
+    for (n, case) in cases::sized(limit, cases::TEXT_BYTES)
+        .into_iter()
+        .enumerate()
+    {
         let hook = case.webhook(1);
         assert!(hook.len() <= limit, "{} is {} bytes", case.name, hook.len());
 
