@@ -21,6 +21,23 @@ use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+/// Applies `[server]`'s connection bounds to an `HttpServer`: idle keep-alive connections
+/// close, a request head that does not arrive in time is cut off (bodies are timed by
+/// `http::body`), and open connections are capped (actix counts them per worker thread, so
+/// the configured total is shared out). A macro: `HttpServer`'s type parameters are actix's.
+macro_rules! bounded {
+    ($server:expr, $settings:expr) => {{
+        let s = &$settings.server;
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        $server
+            .workers(threads)
+            .keep_alive(Duration::from_secs(s.keep_alive_secs.max(1)))
+            .client_request_timeout(Duration::from_millis(s.request_head_timeout_ms.max(1)))
+            .client_disconnect_timeout(Duration::from_secs(1))
+            .max_connections(s.max_connections.div_ceil(threads).max(1))
+    }};
+}
+
 /// A built, not yet running, service.
 pub struct Application {
     port: u16,
@@ -138,16 +155,19 @@ impl Application {
                     .with_context(|| format!("failed to listen on {addr} for metrics"))?;
                 let port = l.local_addr()?.port();
                 let state = state.clone();
-                let server = HttpServer::new(move || http::metrics_app(state.clone()))
-                    .listen(l)?
-                    .workers(1)
-                    .disable_signals()
-                    .run();
+                let server = bounded!(
+                    HttpServer::new(move || http::metrics_app(state.clone())),
+                    settings
+                )
+                .listen(l)?
+                .workers(1)
+                .disable_signals()
+                .run();
                 tracing::info!(address = %addr.ip(), port, "metrics listening");
                 (Some(server), Some(port))
             }
         };
-        let server = HttpServer::new(move || http::app(state.clone()))
+        let server = bounded!(HttpServer::new(move || http::app(state.clone())), settings)
             .listen(listener)?
             .disable_signals()
             .shutdown_timeout(grace.as_secs().max(1))
@@ -351,6 +371,12 @@ fn log_configuration(settings: &Settings, store: &Store) {
         linear_webhooks = linear,
         "configured"
     );
+    if !settings.api.has_tokens() && !settings.server.listen.ip().is_loopback() {
+        tracing::warn!(
+            listen = %settings.server.listen,
+            "!!! no [api] read_tokens or operator_tokens and a public listen address: /api/ is DISABLED for every caller not on this machine (401); set tokens to use it !!!"
+        );
+    }
     for (name, unsigned) in [
         ("jira", jira == "UNSIGNED"),
         ("linear", linear == "UNSIGNED"),

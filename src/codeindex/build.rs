@@ -5,31 +5,31 @@ use super::codeowners::{CodeOwners, LOCATIONS};
 use super::extract::{extract, is_source_content, is_source_path};
 use super::fileindex::{doc_key, FileIndex};
 use super::gitsrc::{GitRepo, TreeFile};
-use super::glob::gitignore_match;
+use super::glob::Patterns;
 use super::snapshot::{SnapFile, Snapshot};
 use crate::modules::{ModuleCut, ModuleMap, ModuleRules};
 use std::collections::HashMap;
 use tantivy::IndexWriter;
 
-/// Patterns of the root `.gitignore` at a commit (negations are not supported and skipped).
-pub fn ignore_patterns(tree: &[TreeFile], git: &GitRepo) -> Vec<String> {
-    tree.iter()
+/// Patterns of the root `.gitignore` at a commit, compiled (negations are not supported and
+/// skipped).
+pub fn ignore_patterns(tree: &[TreeFile], git: &GitRepo) -> Patterns {
+    let text = tree
+        .iter()
         .find(|f| f.path == ".gitignore")
         .and_then(|f| git.read_blob(f.blob).ok())
-        .map(|b| {
-            String::from_utf8_lossy(&b)
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!'))
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    Patterns::new(
+        text.lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('!')),
+    )
 }
 
 /// True when a tree path is a candidate source file under the ignore patterns.
-pub fn wanted(path: &str, ignores: &[String]) -> bool {
-    is_source_path(path) && !ignores.iter().any(|p| gitignore_match(p, path))
+pub fn wanted(path: &str, ignores: &Patterns) -> bool {
+    is_source_path(path) && !ignores.is_match(path)
 }
 
 /// What became of one file version.

@@ -1,20 +1,21 @@
 //! CODEOWNERS: the three standard locations, last matching rule wins.
 
-use super::glob::gitignore_match;
+use super::glob::Patterns;
 
 /// Where GitHub and GitLab look for the file, in their order of precedence.
 pub const LOCATIONS: &[&str] = &[".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS"];
 
-/// Parsed rules, in file order.
+/// Parsed rules, in file order, with their patterns compiled once.
 #[derive(Debug, Clone, Default)]
 pub struct CodeOwners {
     rules: Vec<(String, Vec<String>)>,
+    patterns: Patterns,
 }
 
 impl CodeOwners {
     /// Parses CODEOWNERS text; comments, blank lines and GitLab `[Section]` headers are skipped.
     pub fn parse(text: &str) -> CodeOwners {
-        let rules = text
+        let rules: Vec<(String, Vec<String>)> = text
             .lines()
             .map(|l| l.split_once(" #").map_or(l, |(a, _)| a).trim())
             .filter(|l| !l.is_empty() && !l.starts_with('#') && !l.starts_with('['))
@@ -24,16 +25,15 @@ impl CodeOwners {
                 Some((pattern, it.map(str::to_string).collect()))
             })
             .collect();
-        CodeOwners { rules }
+        let patterns = Patterns::new(rules.iter().map(|(p, _)| p.as_str()));
+        CodeOwners { rules, patterns }
     }
 
     /// Owners of a path: the last matching rule's (a rule with no owners un-assigns).
     pub fn owners_of(&self, path: &str) -> &[String] {
-        self.rules
-            .iter()
-            .rev()
-            .find(|(p, _)| gitignore_match(p, path))
-            .map_or(&[], |(_, o)| o.as_slice())
+        self.patterns
+            .last_match(path)
+            .map_or(&[], |i| self.rules[i].1.as_slice())
     }
 
     pub fn is_empty(&self) -> bool {

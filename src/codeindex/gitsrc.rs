@@ -241,21 +241,10 @@ fn redact_userinfo(text: &str) -> String {
     re.replace_all(text, "$1").into_owned()
 }
 
-/// A clone URL without its credentials (`https://user:token@host/x` → `https://host/x`).
+/// A clone URL without its credentials (`https://user:token@host/x` → `https://host/x`):
+/// the one redaction of URLs, `config`'s, which also keeps them out of `Debug` output.
 pub fn redact(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
-            let _ = u.set_username("");
-            let _ = u.set_password(None);
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        // scp-like `user@host:path`: keep the host and path only
-        Err(_) => url
-            .rsplit_once('@')
-            .map_or(url, |(_, rest)| rest)
-            .to_string(),
-    }
+    crate::config::url_without_credentials(url)
 }
 
 #[cfg(test)]

@@ -27,8 +27,8 @@ use repo::RepoIndex;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// A repository to index.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A repository to index (`Debug` shows its URL without credentials).
+#[derive(Clone, PartialEq, Eq)]
 pub struct RepoSpec {
     pub name: String,
     /// A local clone (bare or not).
@@ -38,6 +38,18 @@ pub struct RepoSpec {
     pub branch: String,
     /// `(glob, module)` overrides.
     pub modules: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for RepoSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RepoSpec")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field("url", &self.url.as_deref().map(gitsrc::redact))
+            .field("branch", &self.branch)
+            .field("modules", &self.modules)
+            .finish()
+    }
 }
 
 /// How every repository is indexed.

@@ -3,7 +3,7 @@
 
 use super::extract::has_source_extension;
 use super::tokens::{compound, is_compound, is_word_char, keep, split_identifier, words};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Everything extracted from one ticket.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -70,21 +70,43 @@ const BOILERPLATE_WORDS: &[&str] = &[
     "works",
 ];
 
-/// Parses a ticket's title and body.
+/// Title and body are cut to these many bytes before parsing: the title weighs most, and a
+/// Jira summary holds 255 characters; past the first 64 KiB a body is a pasted log whose
+/// further lines add no evidence, only work.
+pub const MAX_TITLE_BYTES: usize = 1_000;
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Query terms kept, strongest first (ranking keeps `Params::max_terms` of them by idf).
+const MAX_TERMS: usize = 1_000;
+/// Paths, frames, dotted names and identifiers kept, each in order of appearance (frames
+/// innermost first: a frame's bonus halves within a few frames).
+const MAX_EVIDENCE: usize = 64;
+/// A token longer than this is no path, frame or dotted name (`a.b.a.b…` is not a package).
+const MAX_NAME_BYTES: usize = 300;
+
+/// Parses a ticket's title and body (each cut first, see `MAX_BODY_BYTES`). Linear in the
+/// text: every dedup goes through a set.
 pub fn parse(title: &str, body: &str) -> TicketQuery {
+    let title = cut(title, MAX_TITLE_BYTES);
+    let body = cut(body, MAX_BODY_BYTES);
     let mut q = TicketQuery::default();
+    let mut seen_identifiers: HashSet<&str> = HashSet::new();
     let mut weights: HashMap<String, (f32, u32)> = HashMap::new();
     let mut add = |term: String, mult: f32| {
         let e = weights.entry(term).or_insert((0.0, 0));
         e.0 = e.0.max(mult);
         e.1 += 1;
     };
-    let code = code_spans(body);
+    // every whitespace token inside a code span, trimmed as the tokens below are
+    let code: HashSet<&str> = code_spans(body)
+        .into_iter()
+        .flat_map(str::split_whitespace)
+        .map(trim_token)
+        .collect();
     for (text, base) in [(title, TITLE), (body, 1.0)] {
         let tokens: Vec<&str> = text.split_whitespace().collect();
         for (i, raw) in tokens.iter().enumerate() {
             let in_frame = i > 0 && tokens[i - 1] == "at" && raw.contains('(');
-            let token = raw.trim_matches(|c: char| "\"'`,;()[]{}<>".contains(c));
+            let token = trim_token(raw);
             if in_frame {
                 if let Some(f) = java_frame(token) {
                     q.frames.push(f);
@@ -98,7 +120,7 @@ pub fn parse(title: &str, body: &str) -> TicketQuery {
             } else if let Some(d) = dotted_name(token).filter(|_| !in_frame) {
                 q.qualified.push(d);
             }
-            let in_code = code.iter().any(|c| c.contains(token)) && !token.is_empty();
+            let in_code = !token.is_empty() && code.contains(token);
             for w in words(token) {
                 let mut mult = base;
                 if in_code {
@@ -111,7 +133,11 @@ pub fn parse(title: &str, body: &str) -> TicketQuery {
                 let named =
                     is_compound(w) || (in_code && w.len() > 3 && w.starts_with(char::is_uppercase));
                 if named || (w.len() > 3 && w.starts_with(char::is_uppercase)) {
-                    if named && !in_frame && !q.identifiers.iter().any(|x| x == w) {
+                    if named
+                        && !in_frame
+                        && q.identifiers.len() < MAX_EVIDENCE
+                        && seen_identifiers.insert(w)
+                    {
                         q.identifiers.push(w.to_string());
                     }
                     let c = compound(w);
@@ -137,6 +163,7 @@ pub fn parse(title: &str, body: &str) -> TicketQuery {
         .map(|(t, (m, n))| (t, m * (1.0 + (n as f32).ln())))
         .collect();
     terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    terms.truncate(MAX_TERMS);
     q.terms = terms;
     dedup(&mut q.paths);
     dedup(&mut q.frames);
@@ -144,9 +171,28 @@ pub fn parse(title: &str, body: &str) -> TicketQuery {
     q
 }
 
+/// Keeps the first occurrence of each, at most `MAX_EVIDENCE` of them.
 fn dedup(v: &mut Vec<String>) {
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = HashSet::new();
     v.retain(|x| seen.insert(x.clone()));
+    v.truncate(MAX_EVIDENCE);
+}
+
+/// A whitespace token without the quotes, brackets and punctuation around it.
+fn trim_token(raw: &str) -> &str {
+    raw.trim_matches(|c: char| "\"'`,;()[]{}<>".contains(c))
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+pub fn cut(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Contents of Markdown code spans and fenced blocks.
@@ -166,6 +212,9 @@ fn code_spans(text: &str) -> Vec<&str> {
 
 /// `org.acme.Foo$Bar.method(Foo.java:12)` → `org/acme/Foo.java`.
 pub fn java_frame(token: &str) -> Option<String> {
+    if token.len() > MAX_NAME_BYTES {
+        return None;
+    }
     let (qualified, rest) = token.split_once('(')?;
     let comps: Vec<&str> = qualified.split('.').collect();
     if comps.len() < 3
@@ -188,6 +237,9 @@ pub fn java_frame(token: &str) -> Option<String> {
 
 /// A source-file path as written (`./src/a.py:12:3`, `C:\x\y.cs`) → `src/a.py`.
 pub fn path_mention(token: &str) -> Option<String> {
+    if token.len() > MAX_NAME_BYTES {
+        return None;
+    }
     let t = token.replace('\\', "/");
     let mut t = t.as_str();
     while let Some((head, tail)) = t.rsplit_once(':') {
@@ -214,6 +266,9 @@ pub fn path_mention(token: &str) -> Option<String> {
 /// `org.aspectj.weaver.World` or `requests.sessions.Session.send` → slash form, when it
 /// has at least three components and starts lowercase (a package, not a sentence).
 pub fn dotted_name(token: &str) -> Option<String> {
+    if token.len() > MAX_NAME_BYTES {
+        return None;
+    }
     let t = token.trim_end_matches(['.', ':']);
     let t = t.split('(').next().unwrap_or(t);
     let comps: Vec<&str> = t.split('.').collect();

@@ -4,8 +4,10 @@ use super::Secret;
 use serde::Deserialize;
 
 /// Bearer tokens for `/api/`. Read tokens may call every read route and `analyze`; operator
-/// tokens may also act on jobs (retry). With no token configured, `/api/` is open only when
-/// the server listens on a loopback address (a laptop trial) and refused otherwise.
+/// tokens may also act on jobs (retry). With no token configured, `/api/` is open only to
+/// callers on this machine (a laptop trial): a loopback peer address and a loopback `Host`
+/// header, and no cross-site state-changing request; every other caller is refused, and
+/// `serve` warns at start when it listens on a public address without tokens.
 #[derive(Debug, Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApiSettings {

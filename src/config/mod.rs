@@ -4,14 +4,15 @@
 mod api;
 mod comments;
 mod duplicates;
+mod env;
 mod secret;
 
 pub use api::ApiSettings;
 pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
-pub use secret::Secret;
+pub use secret::{url_without_credentials, Secret};
 
-use figment::providers::{Env, Format, Toml};
+use figment::providers::{Format, Toml};
 use figment::Figment;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -64,8 +65,9 @@ impl Default for CodeIndexSettings {
     }
 }
 
-/// One code repository: a local clone (`path`) or a clone URL (`url`).
-#[derive(Debug, Clone, Deserialize, Default)]
+/// One code repository: a local clone (`path`) or a clone URL (`url`, which may carry
+/// credentials: `Debug` shows it without them).
+#[derive(Clone, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct RepositorySettings {
     pub name: String,
@@ -75,6 +77,21 @@ pub struct RepositorySettings {
     pub branch: String,
     /// Module overrides: glob → module name; the longest matching glob wins.
     pub modules: BTreeMap<String, String>,
+}
+
+impl std::fmt::Debug for RepositorySettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RepositorySettings")
+            .field("name", &self.name)
+            .field("path", &self.path)
+            .field(
+                "url",
+                &self.url.as_deref().map(secret::url_without_credentials),
+            )
+            .field("branch", &self.branch)
+            .field("modules", &self.modules)
+            .finish()
+    }
 }
 
 impl RepositorySettings {
@@ -105,6 +122,15 @@ pub struct ServerSettings {
     pub ingest_batch_max: usize,
     /// Answer deadline for a webhook; Linear gives up after 5 s.
     pub ingest_timeout_ms: u64,
+    /// An idle keep-alive connection is closed after this long.
+    pub keep_alive_secs: u64,
+    /// A client must send its whole request head (line and headers) within this long.
+    pub request_head_timeout_ms: u64,
+    /// A client must send its whole body within this long, else 408 (a body trickled at a
+    /// byte a second would otherwise hold a connection and a buffer for days).
+    pub body_timeout_ms: u64,
+    /// Open connections, all listeners' workers together; more wait in the accept backlog.
+    pub max_connections: usize,
 }
 
 impl Default for ServerSettings {
@@ -117,6 +143,10 @@ impl Default for ServerSettings {
             ingest_queue_capacity: 10_000,
             ingest_batch_max: 512,
             ingest_timeout_ms: 4_000,
+            keep_alive_secs: 15,
+            request_head_timeout_ms: 5_000,
+            body_timeout_ms: 10_000,
+            max_connections: 1_024,
         }
     }
 }
@@ -370,13 +400,13 @@ impl Settings {
             }
             figment = figment.merge(Toml::file(path));
         }
-        // Only `SECTION__KEY` variables are settings: Kubernetes injects service links such as
-        // TICKETLENS_PORT into every pod, and those must not trip the unknown-key check.
-        figment = figment.merge(
-            Env::prefixed("TICKETLENS_")
-                .filter(|k| k.as_str().contains("__"))
-                .split("__"),
-        );
+        // every TICKETLENS_* variable must name a key (Kubernetes service links excepted)
+        figment = figment.merge(env::overrides(std::env::vars_os().map(|(k, v)| {
+            (
+                k.to_string_lossy().into_owned(),
+                v.to_string_lossy().into_owned(),
+            )
+        }))?);
         // figment's messages name the key and its source, never the value
         figment
             .extract::<Settings>()
@@ -488,7 +518,16 @@ mod tests {
 
     #[test]
     fn settings_debug_output_hides_secrets() {
-        let s = Settings::from_toml("[jira]\nwebhook_secret = \"hunter2\"").unwrap();
-        assert!(!format!("{s:?}").contains("hunter2"));
+        let s = Settings::from_toml(
+            "[jira]\nwebhook_secret = \"hunter2\"\n[[repositories]]\nname = \"a\"\n\
+             url = \"https://bot:tok3n@git.example.com/a.git\"",
+        )
+        .unwrap();
+        let shown = format!("{s:?}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("tok3n"),
+            "{shown}"
+        );
+        assert!(shown.contains("git.example.com/a.git"), "{shown}");
     }
 }

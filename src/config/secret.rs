@@ -7,8 +7,8 @@ use std::fmt;
 
 /// A configuration secret (webhook secret, API token, database URL with a password).
 ///
-/// Accepts any scalar in configuration, because environment variables such as
-/// `TICKETLENS_JIRA__WEBHOOK_SECRET=12345` arrive as numbers.
+/// Accepts any scalar in a configuration file (`webhook_secret = 12345`); environment
+/// variables arrive as their raw text (see `config::env`), so `0123` stays `0123`.
 #[derive(Clone)]
 pub struct Secret(SecretString);
 
@@ -60,6 +60,23 @@ impl<'de> Deserialize<'de> for Secret {
             }
         }
         d.deserialize_any(ScalarVisitor)
+    }
+}
+
+/// A URL without its credentials (`https://user:token@host/x` → `https://host/x`), for logs
+/// and answers; scp-like `user@host:path` keeps `host:path`.
+pub fn url_without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => url
+            .rsplit_once('@')
+            .map_or(url, |(_, rest)| rest)
+            .to_string(),
     }
 }
 

@@ -51,8 +51,24 @@ pub enum Subject {
 
 impl Pipeline {
     /// The one analysis. A stored ticket with no text gets an empty enrichment (the comment
-    /// says so); a draft with no text is refused.
+    /// says so); a draft with no text is refused. One slot of `slots` is held for the whole
+    /// analysis, not only its first step: the duplicate search and the explanations that
+    /// follow are as heavy, and a cap that lets them pile up caps nothing.
     pub async fn enrich(&self, req: Request) -> Result<Enrichment, AnalyzeError> {
+        let draft = matches!(req.subject, Subject::Draft);
+        if req.title.trim().is_empty() && req.body.trim().is_empty() {
+            return if draft {
+                Err(AnalyzeError::EmptyText)
+            } else {
+                Ok(Enrichment::default())
+            };
+        }
+        let _permit = self
+            .slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| AnalyzeError::Internal(e.into()))?;
         let mut e = self.locate(&req).await?;
         if let Subject::Ticket { tracker, id, .. } = &req.subject {
             self.memory.remember(*tracker, id, &e.modules);
@@ -101,25 +117,10 @@ impl Pipeline {
         Ok(e)
     }
 
-    /// Files and modules from the code index, on the blocking pool, a capped number at once.
+    /// Files and modules from the code index, on the blocking pool (under the caller's slot).
     async fn locate(&self, req: &Request) -> Result<Enrichment, AnalyzeError> {
-        let draft = matches!(req.subject, Subject::Draft);
-        if req.title.trim().is_empty() && req.body.trim().is_empty() {
-            return if draft {
-                Err(AnalyzeError::EmptyText)
-            } else {
-                Ok(Enrichment::default())
-            };
-        }
-        let permit = self
-            .slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|e| AnalyzeError::Internal(e.into()))?;
         let (code, req) = (self.code.clone(), req.clone());
         tokio::task::spawn_blocking(move || {
-            let _permit = permit;
             let text = TicketText {
                 title: &req.title,
                 body: &req.body,

@@ -5,9 +5,13 @@
 use super::error::ApiError;
 use super::AppState;
 use crate::enrich::{Request, Subject};
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
+
+/// Longest title accepted, in characters (Jira caps summaries at 255; a longer "title" is
+/// a body pasted in the wrong field, and the analysis weighs title words most).
+pub const MAX_TITLE_CHARS: usize = 1_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -16,24 +20,52 @@ struct AnalyzeRequest {
     #[serde(default)]
     body: String,
     repository: Option<String>,
-    limit: Option<usize>,
+    /// Any non-negative JSON integer, however large (clamped to 1–50 below).
+    limit: Option<serde_json::Number>,
 }
 
-/// Analyses ad-hoc text without writing anything anywhere.
+/// Results per list: 10 by default, clamped to 1–50; an integer too large for `u64` (JSON
+/// allows it) is simply large.
+fn results_limit(limit: Option<&serde_json::Number>) -> Result<usize, ApiError> {
+    let Some(n) = limit else { return Ok(10) };
+    let whole = n.as_u64().map(|v| v as f64).or_else(|| {
+        n.as_f64()
+            .filter(|f| f.is_finite() && *f >= 0.0 && f.fract() == 0.0)
+    });
+    match whole {
+        Some(v) => Ok(v.clamp(1.0, 50.0) as usize),
+        None => Err(ApiError::bad_request(
+            "limit",
+            "limit must be a non-negative integer",
+        )),
+    }
+}
+
+/// Analyses ad-hoc text without writing anything anywhere. The body is read under
+/// `[server] max_body_bytes`, like a webhook's.
 #[tracing::instrument(skip_all)]
 pub async fn analyze(
     state: web::Data<AppState>,
-    body: web::Bytes,
+    req: HttpRequest,
+    payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
+    let body = super::body::read_limited(&req, payload, &state.settings.server).await?;
     let req: AnalyzeRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("body", format!("invalid analyze request: {e}")))?;
+    if req.title.chars().count() > MAX_TITLE_CHARS {
+        return Err(ApiError::bad_request(
+            "title",
+            format!("title is longer than {MAX_TITLE_CHARS} characters; put long text in body"),
+        ));
+    }
+    let limit = results_limit(req.limit.as_ref())?;
     let enrichment = state
         .pipeline
         .enrich(Request {
             title: req.title,
             body: req.body,
             repository: req.repository,
-            limit: req.limit.unwrap_or(10).clamp(1, 50),
+            limit,
             subject: Subject::Draft,
         })
         .await?;
@@ -43,4 +75,24 @@ pub async fn analyze(
         "duplicates": enrichment.duplicates,
         "estimation_hints": enrichment.estimation_hints,
     })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limit(json: &str) -> Result<usize, u16> {
+        let n: Option<serde_json::Number> = serde_json::from_str(json).unwrap();
+        results_limit(n.as_ref()).map_err(|e| e.status.as_u16())
+    }
+
+    #[test]
+    fn any_non_negative_integer_is_a_limit_clamped_to_fifty() {
+        assert_eq!(limit("null"), Ok(10));
+        assert_eq!(limit("0"), Ok(1));
+        assert_eq!(limit("7"), Ok(7));
+        assert_eq!(limit("311706000511154303335923712"), Ok(50));
+        assert_eq!(limit("-1"), Err(400));
+        assert_eq!(limit("2.5"), Err(400));
+    }
 }

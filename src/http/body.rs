@@ -1,13 +1,34 @@
 //! Reading a request body under a size limit, answering 413 in our error format.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
+use crate::config::ServerSettings;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;
 use futures::StreamExt;
 
-/// Reads the whole body, refusing (413) anything over `limit` bytes: at once when the
-/// declared `Content-Length` is too large, else as soon as the stream passes the limit.
+/// Reads the whole body under `[server] max_body_bytes` and `body_timeout_ms`: 413 at once
+/// when the declared `Content-Length` is too large, else as soon as the stream passes the
+/// limit; 408 when the body has not arrived in time (a trickling client holds nothing long).
 pub async fn read_limited(
+    req: &HttpRequest,
+    payload: Payload,
+    server: &ServerSettings,
+) -> Result<Bytes, ApiError> {
+    let timeout = std::time::Duration::from_millis(server.body_timeout_ms);
+    match tokio::time::timeout(timeout, read_under(req, payload, server.max_body_bytes)).await {
+        Ok(read) => read,
+        Err(_) => Err(ApiError::new(
+            actix_web::http::StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::RequestTimeout,
+            format!(
+                "the body did not arrive within {} ms",
+                server.body_timeout_ms
+            ),
+        )),
+    }
+}
+
+async fn read_under(
     req: &HttpRequest,
     mut payload: Payload,
     limit: usize,
@@ -25,7 +46,7 @@ pub async fn read_limited(
         let chunk = chunk.map_err(|e| {
             ApiError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                ErrorCode::BadRequest,
                 format!("could not read the body: {e}"),
             )
         })?;

@@ -96,7 +96,7 @@ fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || async move {
         let err = ApiError::new(
             actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
+            error::ErrorCode::MethodNotAllowed,
             format!("this path only answers {allow}"),
         );
         let mut res = actix_web::ResponseError::error_response(&err);
@@ -158,7 +158,7 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(|err, _req| {
             ApiError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                error::ErrorCode::BadRequest,
                 err.to_string(),
             )
             .into()
@@ -166,7 +166,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(|err, _req| {
             ApiError::new(
                 actix_web::http::StatusCode::BAD_REQUEST,
-                "bad_request",
+                error::ErrorCode::BadRequest,
                 err.to_string(),
             )
             .into()
@@ -175,7 +175,7 @@ pub fn app(
         .default_service(web::to(not_found))
         .wrap_fn(move |req, srv| {
             let metrics = metrics.clone();
-            let method = req.method().to_string();
+            let method = crate::telemetry::method_label(req.method());
             let fut = srv.call(req);
             async move {
                 let res = fut.await?;
@@ -185,12 +185,12 @@ pub fn app(
                     .unwrap_or_else(|| "unmatched".to_string());
                 metrics
                     .http_requests
-                    .with_label_values(&[&route, &method, res.status().as_str()])
+                    .with_label_values(&[&route, method, res.status().as_str()])
                     .inc();
                 Ok(res)
             }
         })
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(crate::telemetry::request_logger())
 }
 
 /// The app of the separate metrics listener: `/metrics` only.

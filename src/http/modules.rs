@@ -1,7 +1,7 @@
 //! `GET /api/v1/modules` (sortable, filterable by repository) and `GET /api/v1/modules/{id}`:
 //! fragility, metrics, reasons, owners, coupled modules and hottest files.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::AppState;
 use crate::moduleview::summary;
 use crate::store::ScoreSort;
@@ -122,6 +122,6 @@ fn strip_authors(stats: &Value) -> Value {
 fn bad_field(field: &str, message: String) -> ApiError {
     ApiError {
         field: Some(field.into()),
-        ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ..ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
     }
 }

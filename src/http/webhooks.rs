@@ -33,7 +33,7 @@ async fn receive(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = read_limited(&req, payload, state.settings.server.max_body_bytes).await?;
+    let body = read_limited(&req, payload, &state.settings.server).await?;
     let headers = req.headers();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let ack = state.ingestor.receive(tracker, header, &body).await?;

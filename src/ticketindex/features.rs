@@ -166,10 +166,11 @@ pub fn features(
     let bigrams = if q.title_bigrams.is_empty() {
         0.0
     } else {
+        let theirs: rustc_hash::FxHashSet<&(String, String)> = c.title_bigrams.iter().collect();
         let shared = q
             .title_bigrams
             .iter()
-            .filter(|b| c.title_bigrams.contains(b))
+            .filter(|b| theirs.contains(b))
             .count();
         shared as f32 / q.title_bigrams.len().min(c.title_bigrams.len()).max(1) as f32
     };
@@ -191,7 +192,12 @@ fn code_overlap(a: &[String], b: &[String], idf: &mut Idf) -> f32 {
         return 0.0;
     }
     let mass = |v: &[String], idf: &mut Idf| v.iter().map(|t| idf.get(t)).sum::<f32>();
-    let shared: f32 = a.iter().filter(|t| b.contains(t)).map(|t| idf.get(t)).sum();
+    let theirs: rustc_hash::FxHashSet<&String> = b.iter().collect();
+    let shared: f32 = a
+        .iter()
+        .filter(|t| theirs.contains(t))
+        .map(|t| idf.get(t))
+        .sum();
     let smaller = mass(a, idf).min(mass(b, idf));
     if smaller <= 0.0 {
         0.0

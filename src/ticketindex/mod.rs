@@ -1,6 +1,7 @@
 //! The ticket index (tantivy): tickets in, similar tickets out. Derived data, rebuilt from
 //! the store when missing; one writer, one long-lived reader; tantivy types stay in here.
 
+mod dir;
 mod features;
 mod model;
 mod schema;
@@ -16,7 +17,6 @@ use schema::{register_analyzers, uid, Fields};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::directory::MmapDirectory;
 use tantivy::schema::Field;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
@@ -93,30 +93,7 @@ impl TicketIndex {
         let (schema, fields) = Fields::build();
         let (index, fresh) = match dir {
             None => (Index::create_in_ram(schema), true),
-            Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
-                let mmap =
-                    MmapDirectory::open(dir).map_err(|e| IndexError::Directory(e.to_string()))?;
-                let exists = Index::exists(&mmap).unwrap_or(false);
-                let same_schema = exists
-                    && Index::open(mmap.clone())
-                        .map(|i| i.schema() == schema)
-                        .unwrap_or(false);
-                if same_schema {
-                    (Index::open(mmap)?, false)
-                } else {
-                    if exists {
-                        // derived data: an index of another schema version is rebuilt
-                        tracing::warn!(dir = %dir.display(), "ticket index schema changed; rebuilding");
-                        std::fs::remove_dir_all(dir)
-                            .and_then(|_| std::fs::create_dir_all(dir))
-                            .map_err(|e| IndexError::Directory(e.to_string()))?;
-                    }
-                    let mmap = MmapDirectory::open(dir)
-                        .map_err(|e| IndexError::Directory(e.to_string()))?;
-                    (Index::create(mmap, schema, Default::default())?, true)
-                }
-            }
+            Some(dir) => dir::open_or_create(dir, schema)?,
         };
         register_analyzers(&index);
         // Every commit starts a segment whose hash table is sized (and zeroed) from this
@@ -242,7 +219,9 @@ impl TicketIndex {
     }
 
     /// Hands the changes among these to the writer (not yet committed); returns the sequence
-    /// number a commit must reach to publish them, and how many tickets changed.
+    /// number a commit must reach to publish them, and how many tickets changed. Documents
+    /// are built (tokenized, boilerplate judged) before the writer is locked: a large ticket
+    /// holds the writer only for handing over its finished document.
     fn add(
         &self,
         upserts: &[TicketDoc],
@@ -251,30 +230,39 @@ impl TicketIndex {
     ) -> Result<(u64, usize), IndexError> {
         let searcher = self.reader.searcher();
         let n = searcher.num_docs();
+        let fresh: Vec<&TicketDoc> = {
+            let mut indexed = self.indexed.lock().map_err(|_| IndexError::Poisoned)?;
+            upserts
+                .iter()
+                .filter(|t| {
+                    let hash = Some(content_hash(t));
+                    indexed.insert((t.tracker, t.id.clone()), hash) != Some(hash)
+                })
+                .collect()
+        };
+        let docs: Vec<_> = fresh
+            .iter()
+            .map(|t| {
+                self.fields.document(
+                    t,
+                    |fp| {
+                        let df = searcher
+                            .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
+                            .unwrap_or(0);
+                        is_boilerplate_df(df, n)
+                    },
+                    self.with_baseline,
+                )
+            })
+            .collect();
         let writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
-        let mut indexed = self.indexed.lock().map_err(|_| IndexError::Poisoned)?;
         let mut changed = 0;
-        for t in upserts {
-            let hash = Some(content_hash(t));
-            let uid = (t.tracker, t.id.clone());
-            if indexed.get(&uid) == Some(&hash) {
-                continue;
-            }
-            indexed.insert(uid, hash);
-            changed += 1;
-            let doc = self.fields.document(
-                t,
-                |fp| {
-                    let df = searcher
-                        .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
-                        .unwrap_or(0);
-                    is_boilerplate_df(df, n)
-                },
-                self.with_baseline,
-            );
+        for (t, doc) in fresh.iter().zip(docs) {
             writer.delete_term(self.uid_term(t.tracker, &t.id));
             writer.add_document(doc)?;
+            changed += 1;
         }
+        let mut indexed = self.indexed.lock().map_err(|_| IndexError::Poisoned)?;
         for (tracker, id) in deletes {
             if indexed.insert((*tracker, id.clone()), None) == Some(None) {
                 continue; // removed before
@@ -300,7 +288,7 @@ impl TicketIndex {
     pub fn rebuild(&self, docs: &[TicketDoc], position: Option<String>) -> Result<(), IndexError> {
         let mut counts: HashMap<u64, u64> = HashMap::new();
         for t in docs {
-            for fp in text::fingerprints(&t.body) {
+            for fp in text::fingerprints(schema::indexed_body(&t.body)) {
                 *counts.entry(fp).or_default() += 1;
             }
         }

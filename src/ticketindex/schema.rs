@@ -9,6 +9,16 @@ use tantivy::TantivyDocument;
 
 /// Stored cleaned bodies are cut here: enough for the re-ranking features, bounded storage.
 pub const STORED_BODY_CHARS: usize = 6_000;
+/// A body is cut here (bytes) before anything reads it for the index: BM25 text, code
+/// evidence, line fingerprints. Past it a body is a pasted log: more work, no more evidence.
+pub const INDEXED_BODY_BYTES: usize = 32 * 1024;
+/// A title is cut here (bytes) before analysis, in the index and in queries alike.
+pub const MAX_TITLE_BYTES: usize = 1_000;
+
+/// The part of a body the index reads.
+pub fn indexed_body(body: &str) -> &str {
+    cut(body, INDEXED_BODY_BYTES)
+}
 
 /// Field handles, built once.
 #[derive(Debug, Clone, Copy)]
@@ -80,25 +90,28 @@ impl Fields {
         is_boilerplate: impl FnMut(u64) -> bool,
         with_baseline: bool,
     ) -> TantivyDocument {
-        let clean = text::strip_lines(&t.body, is_boilerplate);
+        // everything below reads bounded text, whatever the ticket holds
+        let body = indexed_body(&t.body);
+        let title = cut(&t.title, MAX_TITLE_BYTES);
+        let clean = text::strip_lines(body, is_boilerplate);
         let mut d = TantivyDocument::default();
         d.add_text(self.uid, uid(t.tracker.as_str(), &t.id));
         d.add_text(self.tracker, t.tracker.as_str());
         d.add_text(self.id, &t.id);
         d.add_text(self.key, &t.key);
-        d.add_text(self.title, &t.title);
+        d.add_text(self.title, title);
         d.add_text(
             self.text,
-            text::with_identifier_parts(&format!("{}\n{clean}", t.title)),
+            text::with_identifier_parts(&format!("{title}\n{clean}")),
         );
-        let code = text::code_tokens(&format!("{}\n{clean}", t.title));
+        let code = text::code_tokens(&format!("{title}\n{clean}"));
         d.add_text(self.code, code.join(" "));
         d.add_text(self.clean, cut(&clean, STORED_BODY_CHARS));
-        for fp in text::fingerprints(&t.body) {
+        for fp in text::fingerprints(body) {
             d.add_u64(self.lines, fp);
         }
         if with_baseline {
-            d.add_text(self.plain, format!("{}\n{}", t.title, t.body));
+            d.add_text(self.plain, format!("{title}\n{body}"));
         }
         if let Some(p) = &t.project {
             d.add_text(self.project, p);

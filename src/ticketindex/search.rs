@@ -119,6 +119,7 @@ impl TicketIndex {
         let f = self.fields;
         // the query reads as much body as a stored candidate offers (bounds long pasted logs)
         let body = super::schema::cut(&q.body, super::schema::STORED_BODY_CHARS);
+        let title = super::schema::cut(&q.title, super::schema::MAX_TITLE_BYTES);
         let clean = text::strip_lines(body, |fp| {
             let df = searcher
                 .doc_freq(&Term::from_field_u64(f.lines, fp))
@@ -126,9 +127,9 @@ impl TicketIndex {
             is_boilerplate_df(df, n)
         });
         let mut analyzer = text::text_analyzer();
-        let q_code = text::code_tokens(&format!("{}\n{clean}", q.title));
-        let qa = Analyzed::new(&mut analyzer, &q.title, &clean, q_code);
-        let surface = surface_forms(&mut analyzer, &format!("{}\n{clean}", q.title));
+        let q_code = text::code_tokens(&format!("{title}\n{clean}"));
+        let qa = Analyzed::new(&mut analyzer, title, &clean, q_code);
+        let surface = surface_forms(&mut analyzer, &format!("{title}\n{clean}"));
         let df_of = |field: Field| {
             let s: &Searcher = &searcher;
             move |t: &str| self.doc_freq(s, field, t)
@@ -280,7 +281,11 @@ impl TicketIndex {
             .tokenizers()
             .get("default")
             .ok_or_else(|| IndexError::Directory("no default tokenizer".into()))?;
-        let mut terms = text::analyze(&mut analyzer, &format!("{}\n{}", q.title, q.body));
+        let (title, body) = (
+            super::schema::cut(&q.title, super::schema::MAX_TITLE_BYTES),
+            super::schema::indexed_body(&q.body),
+        );
+        let mut terms = text::analyze(&mut analyzer, &format!("{title}\n{body}"));
         terms.sort();
         terms.dedup();
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms

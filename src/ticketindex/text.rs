@@ -94,13 +94,19 @@ fn split_identifier(word: &str) -> Vec<String> {
     parts
 }
 
+/// Code evidence kept per ticket: the search weighs 16 of the query's, and the overlap of
+/// two tickets is judged on what they share among their first few hundred.
+pub const MAX_CODE_TOKENS: usize = 200;
+
 /// Extracts strong evidence from stack traces and error text: exception and error class
 /// names, `Class.method` of stack frames, dotted configuration keys and package names, and
-/// long identifiers. Lower case, deduplicated, in order of appearance.
+/// long identifiers. Lower case, deduplicated (through a set), in order of appearance, at
+/// most `MAX_CODE_TOKENS`.
 pub fn code_tokens(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen: std::collections::HashSet<String> = Default::default();
     let mut push = |t: String| {
-        if t.len() >= 4 && !out.contains(&t) {
+        if t.len() >= 4 && out.len() < MAX_CODE_TOKENS && seen.insert(t.clone()) {
             out.push(t);
         }
     };

@@ -20,6 +20,8 @@ pub enum VerifyError {
     BadSignature,
     #[error("webhook timestamp is missing")]
     MissingTimestamp,
+    #[error("the signed webhookTimestamp is not a single number")]
+    BadTimestamp,
     #[error("webhook timestamp is {0} s away from now, outside the allowed window")]
     StaleTimestamp(i64),
     #[error("shared token does not match")]

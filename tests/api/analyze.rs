@@ -25,7 +25,7 @@ fn commit(repo: &Repository, files: &[(&str, &str)], message: &str) {
         .unwrap();
 }
 
-fn build_repository(dir: &Path) -> Repository {
+pub(crate) fn build_repository(dir: &Path) -> Repository {
     let repo = Repository::init(dir).unwrap();
     commit(
         &repo,
@@ -54,7 +54,7 @@ fn build_repository(dir: &Path) -> Repository {
     repo
 }
 
-async fn spawn_with_repository(dir: &Path, index_dir: &Path) -> TestApp {
+pub(crate) async fn spawn_with_repository(dir: &Path, index_dir: &Path) -> TestApp {
     let repo = ticketlens::config::RepositorySettings {
         name: "app".into(),
         path: Some(dir.to_path_buf()),
@@ -81,7 +81,7 @@ async fn spawn_with_repositories(
     .await
 }
 
-async fn wait_until_ready(app: &TestApp) {
+pub(crate) async fn wait_until_ready(app: &TestApp) {
     for _ in 0..200 {
         let r = app.get("/readyz").await;
         // ready for webhooks at once; the code index reports its own state

@@ -8,6 +8,8 @@ mod fakes;
 mod health;
 mod helpers;
 mod history;
+mod hostile;
+mod limits;
 mod one_comment;
 mod queue;
 mod render;

@@ -13,7 +13,9 @@ pub use parse::parse;
 /// Checks a Linear webhook: the bare-hex HMAC-SHA256 of the raw body, then the signed body's
 /// `webhookTimestamp` (milliseconds) within the configured window of `now_ms`. The
 /// `Linear-Timestamp` header is used only when the body has no timestamp, as Linear's SDK
-/// does (the signed value wins, so a fresh header cannot replay an old body).
+/// does (the signed value wins, so a fresh header cannot replay an old body). A signed
+/// timestamp that is there but unusable (not a number, or given twice) is refused: reading
+/// the unsigned header then would let a fresh header replay an old body.
 pub fn verify<'a>(
     settings: &LinearSettings,
     header: impl Fn(&str) -> Option<&'a str>,
@@ -32,9 +34,13 @@ pub fn verify<'a>(
     if !verify_hex_hmac(secret.expose().as_bytes(), body, sig) {
         return Err(VerifyError::BadSignature);
     }
-    let ts = body_timestamp(body)
-        .or_else(|| header("linear-timestamp").and_then(|t| t.trim().parse().ok()))
-        .ok_or(VerifyError::MissingTimestamp)?;
+    let ts = match body_timestamp(body) {
+        BodyStamp::Millis(ts) => ts,
+        BodyStamp::Unusable => return Err(VerifyError::BadTimestamp),
+        BodyStamp::Absent => header("linear-timestamp")
+            .and_then(|t| t.trim().parse().ok())
+            .ok_or(VerifyError::MissingTimestamp)?,
+    };
     let skew_secs = (now_ms - ts).abs() / 1000;
     if (now_ms - ts).abs() > settings.timestamp_tolerance_secs.saturating_mul(1000) {
         return Err(VerifyError::StaleTimestamp(skew_secs));
@@ -42,18 +48,47 @@ pub fn verify<'a>(
     Ok(())
 }
 
-fn body_timestamp(body: &[u8]) -> Option<i64> {
-    #[derive(serde::Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct Stamp {
-        webhook_timestamp: Option<serde_json::Value>,
+/// What the signed body says of its own time.
+#[derive(Debug, PartialEq)]
+enum BodyStamp {
+    /// No `webhookTimestamp` key (or a body that is no JSON object: the parser refuses it).
+    Absent,
+    Millis(i64),
+    /// Present but not a number (an object, `null`, a string), or present twice.
+    Unusable,
+}
+
+/// Reads the top-level `webhookTimestamp` of a body, counting its occurrences (a JSON map
+/// would silently keep the last of two).
+fn body_timestamp(body: &[u8]) -> BodyStamp {
+    use serde::de::{Deserializer, IgnoredAny, MapAccess, Visitor};
+    struct Stamp;
+    impl<'de> Visitor<'de> for Stamp {
+        type Value = BodyStamp;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<BodyStamp, A::Error> {
+            let mut found = BodyStamp::Absent;
+            while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                if key != "webhookTimestamp" {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+                let value: serde_json::Value = map.next_value()?;
+                found = match (found, value) {
+                    (BodyStamp::Absent, serde_json::Value::Number(n)) => n
+                        .as_i64()
+                        .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+                        .map_or(BodyStamp::Unusable, BodyStamp::Millis),
+                    _ => BodyStamp::Unusable,
+                };
+            }
+            Ok(found)
+        }
     }
-    let stamp: Stamp = serde_json::from_slice(body).ok()?;
-    match stamp.webhook_timestamp? {
-        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_f64().map(|f| f as i64)),
-        serde_json::Value::String(s) => s.parse().ok(),
-        _ => None,
-    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    de.deserialize_map(Stamp).unwrap_or(BodyStamp::Absent)
 }
 
 #[cfg(test)]
@@ -91,6 +126,42 @@ mod tests {
             _ => None,
         };
         assert!(verify(&settings(), h, body, 1_700_000_000_000).is_err());
+    }
+
+    #[test]
+    fn a_signed_timestamp_that_is_not_a_number_is_refused_whatever_the_header_says() {
+        for body in [
+            r#"{"type":"Issue","webhookTimestamp":{"ms":1700000000000}}"#,
+            r#"{"type":"Issue","webhookTimestamp":null}"#,
+            r#"{"type":"Issue","webhookTimestamp":"1700000000000"}"#,
+            r#"{"type":"Issue","webhookTimestamp":[1700000000000]}"#,
+            r#"{"webhookTimestamp":1700000000000,"type":"Issue","webhookTimestamp":1000}"#,
+            r#"{"webhookTimestamp":1000,"webhookTimestamp":1700000000000}"#,
+        ] {
+            let sig = hex_hmac(b"k", body.as_bytes());
+            let h = |n: &str| match n {
+                "linear-signature" => Some(sig.as_str()),
+                "linear-timestamp" => Some("1700000000000"),
+                _ => None,
+            };
+            assert_eq!(
+                verify(&settings(), h, body.as_bytes(), 1_700_000_000_000),
+                Err(VerifyError::BadTimestamp),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_a_body_without_the_key_reads_the_header() {
+        let body = br#"{"type":"Issue","nested":{"webhookTimestamp":"x"}}"#;
+        let sig = hex_hmac(b"k", body);
+        let h = |n: &str| match n {
+            "linear-signature" => Some(sig.as_str()),
+            "linear-timestamp" => Some("1700000000000"),
+            _ => None,
+        };
+        assert_eq!(verify(&settings(), h, body, 1_700_000_000_000), Ok(()));
     }
 
     #[test]
