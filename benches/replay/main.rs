@@ -310,6 +310,29 @@ async fn run(a: Args) {
         }
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    // Then for the queue to drain (the edits' jobs run after their settle time), read off
+    // the service's own metrics.
+    let drained_after = loop {
+        let mut busy = 0i64;
+        for base in bases.iter() {
+            if let Ok(r) = client.get(format!("{base}/metrics")).send().await {
+                let text = r.text().await.unwrap_or_default();
+                busy += text
+                    .lines()
+                    .filter(|l| {
+                        l.starts_with(r#"ticketlens_jobs{state="queued"}"#)
+                            || l.starts_with(r#"ticketlens_jobs{state="running"}"#)
+                    })
+                    .filter_map(|l| l.rsplit(' ').next()?.parse::<i64>().ok())
+                    .sum::<i64>();
+            }
+        }
+        if busy == 0 || Instant::now() > deadline {
+            break started.elapsed().as_secs_f64();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    println!("queue drained (edits included) after {drained_after:.2} s");
     // Let stragglers (a second comment, an update) arrive before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let peaks: Vec<f64> = {
