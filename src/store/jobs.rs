@@ -209,12 +209,21 @@ impl Store {
              AND (j.ticket_ref IS NULL OR NOT EXISTS (SELECT 1 FROM jobs r \
                   WHERE r.ticket_ref = j.ticket_ref AND r.state = 'running')) \
              ORDER BY j.run_at, j.id";
-        for pick in [expired, due] {
-            if let Some(job) = self.claim_where(pick, owner, now, lease_ms).await? {
+        // Expired leases are rare: a read (off the SQLite writer) tells whether to look, so
+        // the usual claim is one write statement.
+        let any_expired: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE state = 'running' AND lease_until < $1 \
+                 AND attempts < max_attempts LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if any_expired.is_some() {
+            if let Some(job) = self.claim_where(expired, owner, now, lease_ms).await? {
                 return Ok(Some(job));
             }
         }
-        Ok(None)
+        self.claim_where(due, owner, now, lease_ms).await
     }
 
     async fn claim_where(
