@@ -50,7 +50,8 @@ pub fn overrides(vars: impl IntoIterator<Item = (String, String)>) -> Result<Fig
 }
 
 /// Variables of our prefix that are not settings: the command line's `TICKETLENS_CONFIG`,
-/// and the service links Kubernetes injects for a Service named `ticketlens…`
+/// the benchmarks' `TICKETLENS_DATASETS` (they start `ticketlens serve` with it set), and the
+/// service links Kubernetes injects for a Service named `ticketlens…`
 /// (`TICKETLENS_SERVICE_HOST`, `TICKETLENS_PORT_8080_TCP_ADDR`, …).
 fn is_not_a_setting(name: &str) -> bool {
     static LINKS: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -60,7 +61,8 @@ fn is_not_a_setting(name: &str) -> bool {
         )
         .expect("valid pattern")
     });
-    name == "TICKETLENS_CONFIG" || (!name.contains("__") && links.is_match(name))
+    matches!(name, "TICKETLENS_CONFIG" | "TICKETLENS_DATASETS")
+        || (!name.contains("__") && links.is_match(name))
 }
 
 /// Every leaf key of the settings as a path (`["database", "url"]`), found by asking serde:
@@ -205,6 +207,7 @@ mod tests {
             ("TICKETLENS_SERVICE_HOST", "10.0.0.1"),
             ("TICKETLENS_METRICS_SERVICE_PORT_HTTP", "9090"),
             ("TICKETLENS_CONFIG", "/etc/ticketlens.toml"),
+            ("TICKETLENS_DATASETS", "/data/sets"),
             ("OTHER_THING", "x"),
         ])
         .unwrap();
