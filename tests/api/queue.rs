@@ -44,6 +44,7 @@ both_backends!(
     jobs_of_one_ticket_run_one_at_a_time_in_order,
     concurrent_claimers_never_run_two_jobs_of_one_ticket,
     retention_removes_old_rows_and_keeps_recent_ones,
+    only_one_writer_owns_a_comment_create,
 );
 
 const LEASE: i64 = 10_000;
@@ -545,4 +546,41 @@ async fn retention_removes_old_rows_and_keeps_recent_ones(backend: Backend) {
         store.store_deliveries(&[again], 3, now).await.unwrap(),
         vec![DeliveryOutcome::Duplicate]
     );
+}
+
+/// The intent to create a comment is a compare-and-set: of two writers that read the same
+/// row, only one owns the create; a writer whose read is stale owns nothing.
+async fn only_one_writer_owns_a_comment_create(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    let pending = |token: &str| ticketlens::store::CommentRecord {
+        tracker: "jira".into(),
+        ticket_id: "1".into(),
+        ticket_key: "T-1".into(),
+        comment_id: Some("planned".into()),
+        state: "pending".into(),
+        format: "adf".into(),
+        body: String::new(),
+        content_hash: String::new(),
+        analysis: String::new(),
+        updated_at: 1,
+        intent: Some(token.into()),
+        recreated: 0,
+    };
+    assert!(store.claim_create(&pending("a"), None).await.unwrap());
+    assert!(
+        !store.claim_create(&pending("b"), None).await.unwrap(),
+        "the second writer that saw no row owns nothing"
+    );
+    let row = store.comment("jira", "1").await.unwrap().unwrap();
+    assert_eq!(row.intent.as_deref(), Some("a"));
+    // taking a stuck create over: one of two writers with the same read wins
+    assert!(store.claim_create(&pending("c"), Some(&row)).await.unwrap());
+    assert!(!store.claim_create(&pending("d"), Some(&row)).await.unwrap());
+    // the first writer, taken over, cannot record its create as sent
+    let mut sent = pending("a");
+    sent.comment_id = Some("10001".into());
+    assert!(!store.finish_create(&sent, "a").await.unwrap());
+    assert!(store.finish_create(&sent, "c").await.unwrap());
+    let row = store.comment("jira", "1").await.unwrap().unwrap();
+    assert_eq!((row.state.as_str(), row.intent), ("sent", None));
 }
