@@ -439,6 +439,9 @@ async fn replicas_with_skewed_clocks_lose_nothing() {
         .await
         .unwrap();
     drop(conn);
+    // (the two offsets are each measured to about a millisecond: 50 ms later the job must be
+    // due for the other replica, whose own wall clock says it is 10 s too early)
+    tokio::time::sleep(Duration::from_millis(50)).await;
     let job = b.claim("b", b.now(), LEASE).await.unwrap();
     assert!(job.is_some(), "due on the slow replica too");
     // ... and its lease is not expired in the other replica's eyes.
