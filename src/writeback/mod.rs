@@ -163,8 +163,12 @@ pub async fn write_back(
         return Ok(Outcome::Skipped);
     };
     let Some(sink) = sink else {
-        let keeps_sent = existing.as_ref().is_some_and(|e| e.state != "dry_run");
-        if !keeps_sent {
+        // a comment that exists in the tracker (or may: pending) keeps its record when the
+        // credentials are taken away; anything else shows the latest dry-run rendering
+        let in_tracker = existing
+            .as_ref()
+            .is_some_and(|e| e.state == "sent" || e.state == "pending");
+        if !in_tracker {
             store.save_comment(&record(None, "dry_run")).await?;
         }
         return Ok(Outcome::DryRun);
