@@ -2,12 +2,12 @@
 //! but answered badly, deleted comments, expired credentials, two installations on one site,
 //! events out of order and long delivery ids — against fakes that behave like the trackers.
 
-use crate::fakes::{AfterStore, FakeJira, FakeLinear};
+use crate::fakes::{AfterStore, FakeJira};
 use crate::helpers::*;
 use crate::webhooks::wait_for;
 use serde_json::{json, Value};
 use std::time::Duration;
-use ticketlens::config::{JiraFlavor, Secret, Settings};
+use ticketlens::config::{Secret, Settings};
 use ticketlens::store::{JobState, Store};
 use wiremock::MockServer;
 
@@ -18,19 +18,14 @@ fn fixture(file: &str) -> Value {
     serde_json::from_slice(&std::fs::read(fixtures_dir().join("jira").join(file)).unwrap()).unwrap()
 }
 
+/// `writeback`'s Jira Cloud settings, with a 1 s client timeout and a short queue backoff.
 fn jira_settings(jira: &MockServer) -> impl FnOnce(&mut Settings) + '_ {
     move |s: &mut Settings| {
-        s.jira.base_url = Some(jira.uri());
-        s.jira.flavor = JiraFlavor::Cloud;
-        s.jira.email = Some("bot@example.com".into());
-        s.jira.api_token = Some(Secret::new("jira-api-token"));
-        s.comments.http_attempts = 3;
-        s.comments.http_backoff_ms = 20;
+        crate::writeback::jira_cloud(jira)(s);
         s.comments.http_timeout_secs = 1;
         s.queue.backoff_base_ms = 50;
         s.queue.backoff_cap_ms = 400;
         s.queue.workers = 4;
-        s.duplicates.related_threshold = 0.0;
     }
 }
 
@@ -454,86 +449,4 @@ async fn dead_jobs_are_retried_in_bulk_by_error() {
     );
     drop(jira);
     app.stop().await;
-}
-
-#[tokio::test]
-async fn linear_rate_limits_and_a_lost_create_answer_still_give_one_comment() {
-    let server = MockServer::start().await;
-    let linear = FakeLinear::mount(&server).await;
-    {
-        let mut s = linear.state.lock().unwrap();
-        s.rate_limited = 2;
-        s.create_faults = 1;
-    }
-    let uri = server.uri();
-    let app = spawn_app_with(
-        Backend::Sqlite,
-        move |s| {
-            s.linear.api_url = format!("{uri}/graphql");
-            s.linear.api_key = Some(Secret::new("lin_api_test"));
-            s.comments.http_attempts = 4;
-            s.comments.http_backoff_ms = 20;
-            s.queue.max_attempts = 3;
-        },
-        None,
-    )
-    .await;
-    let body = freshen_linear(
-        &std::fs::read(fixtures_dir().join("linear/zulip-issue_create_simple.json")).unwrap(),
-    );
-    let r = app
-        .post_webhook("linear", body.clone(), &linear_headers(&body, "l1"))
-        .await;
-    assert_eq!(r.status(), 202);
-    let id = "a4344dc7-7d8d-4b28-a93c-553ac9aba41a";
-    wait_for(|| async {
-        let c = app.store.comment("linear", id).await.unwrap();
-        (c.map(|c| c.state).as_deref() == Some("sent")).then_some(())
-    })
-    .await;
-    let comments = linear.comments();
-    assert_eq!(comments.len(), 1, "one comment");
-    assert_eq!(
-        linear.state.lock().unwrap().creates,
-        1,
-        "the create was sent once"
-    );
-    assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
-    let record = app.store.comment("linear", id).await.unwrap().unwrap();
-    assert_eq!(record.comment_id.as_deref(), Some(comments[0].0.as_str()));
-    app.stop().await;
-}
-
-/// A create Linear refuses because the id exists (an earlier create landed unseen) is
-/// adopted, not an error that kills the job.
-#[tokio::test]
-async fn a_linear_create_whose_id_exists_is_adopted() {
-    use ticketlens::writeback::CommentSink;
-    let server = MockServer::start().await;
-    let linear = FakeLinear::mount(&server).await;
-    linear.state.lock().unwrap().comments.push((
-        "planned-1".into(),
-        "issue-1".into(),
-        "earlier".into(),
-    ));
-    let mut settings = ticketlens::config::Settings::from_toml("").unwrap();
-    settings.linear.api_url = format!("{}/graphql", server.uri());
-    settings.linear.api_key = Some(Secret::new("lin_api_test"));
-    let client =
-        ticketlens::trackers::client::TrackerClient::new(settings.comments.client_options())
-            .unwrap();
-    let api = ticketlens::trackers::linear::api::LinearApi::new(&settings.linear, client).unwrap();
-    let body = freshen_linear(
-        &std::fs::read(fixtures_dir().join("linear/zulip-issue_create_simple.json")).unwrap(),
-    );
-    let ticket = match ticketlens::trackers::linear::parse(&body, None).unwrap() {
-        ticketlens::domain::Parsed::Event(e) => *e,
-        other => panic!("{other:?}"),
-    };
-    let id = api
-        .create(&ticket, "planned-1", "body")
-        .await
-        .expect("adopted");
-    assert_eq!(id, "planned-1");
-    assert_eq!(linear.comments().len(), 1);
 }
