@@ -254,6 +254,7 @@ async fn rescore_commits(
             let extra = serde_json::json!({ "history": history::facts::file_history(f, window) });
             row("file", f, &[], extra)
         }));
+        rows.push(activity_row(&metrics));
         (rows, modules.len(), files.len(), commits)
     })
     .await
@@ -269,6 +270,27 @@ async fn rescore_commits(
         "rescored"
     );
     Ok((rows.1, rows.2, rows.3))
+}
+
+/// The repository's own activity (kind `repository`, named after nothing: one per
+/// repository): commits and fixes per month and of the last days, for the overview page.
+fn activity_row(m: &history::HistoryMetrics) -> ScoreRow {
+    ScoreRow {
+        id: String::new(),
+        repository: String::new(),
+        kind: "repository".to_string(),
+        name: String::new(),
+        module: String::new(),
+        score: 0.0,
+        level: String::new(),
+        commits: i64::from(m.recent.commits),
+        fixes: i64::from(m.recent.fixes),
+        churn: m.recent.churn as i64,
+        authors: 0,
+        last_change_ms: 0,
+        size_lines: 0,
+        detail: serde_json::json!({ "monthly": m.monthly, "recent": m.recent }).to_string(),
+    }
 }
 
 /// The stored shape of a score; `detail` is what `GET /api/v1/modules/{id}` shows.

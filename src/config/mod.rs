@@ -8,7 +8,7 @@ mod env;
 mod queue;
 mod secret;
 
-pub use api::ApiSettings;
+pub use api::{ApiSettings, WebSettings};
 pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
 pub use queue::{QueueSettings, RetentionSettings};
@@ -31,6 +31,7 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub log: LogSettings,
     pub api: ApiSettings,
+    pub web: WebSettings,
     pub comments: CommentSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,
