@@ -235,12 +235,34 @@ async fn rescore_commits(
         let mut rows = Vec::with_capacity(files.len() + modules.len());
         let window = params.window_days;
         let name_of = |id: &str| cut.name_of(id).to_string();
+        // a module's hottest files: the most fragile level first (a file changed recently
+        // and often), then the score; a high score with no recent change is not "hot"
+        let level_rank = |l: &str| match l {
+            "high" => 2,
+            "medium" => 1,
+            _ => 0,
+        };
+        let mut by_module: HashMap<&str, Vec<&Scored>> = HashMap::new();
+        for f in &files {
+            by_module
+                .entry(f.metrics.module.as_str())
+                .or_default()
+                .push(f);
+        }
+        for list in by_module.values_mut() {
+            list.sort_by(|a, b| {
+                level_rank(&b.fragility.level)
+                    .cmp(&level_rank(&a.fragility.level))
+                    .then(b.fragility.score.total_cmp(&a.fragility.score))
+                    .then_with(|| a.metrics.name.cmp(&b.metrics.name))
+            });
+            list.truncate(5);
+        }
         for m in &modules {
-            let hottest: Vec<&Scored> = files
-                .iter()
-                .filter(|f| f.metrics.module == m.metrics.name)
-                .take(5)
-                .collect();
+            let hottest: Vec<&Scored> = by_module
+                .get(m.metrics.name.as_str())
+                .cloned()
+                .unwrap_or_default();
             let facts = history::facts::module_history(&m.metrics, window, now, &name_of);
             let info = cut.get(&m.metrics.name);
             let extra = serde_json::json!({

@@ -2,7 +2,7 @@
 //! with their reasons, duplicate candidates with their evidence, and estimation hints. The
 //! ticket page and the analyze page show the same sections.
 
-use super::layout::{ago, level_badge, pct};
+use super::layout::{ago, count, level_badge, pct};
 use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
 use crate::store::score_id;
 use maud::{html, Markup};
@@ -119,7 +119,7 @@ fn module_row(m: &ModuleHit, now_ms: i64) -> Markup {
             }
             td {
                 @if let Some(h) = &m.history {
-                    (h.commits) " changes, " (h.fixes) " fixes in " (h.window_days) " days"
+                    (count(u64::from(h.commits), "change", "changes")) ", " (count(u64::from(h.fixes), "fix", "fixes")) " in " (h.window_days) " days"
                     br; span class="muted" { "last fix " (ago(h.last_fix_ms, now_ms)) }
                 } @else { span class="muted" { "—" } }
             }

@@ -1,7 +1,7 @@
 //! `/`: per repository, the module map sized by code and coloured by fragility, the hotspot
 //! list, activity per month, and what changed most in the last 30 days.
 
-use super::layout::{self, level_badge, num, Nav};
+use super::layout::{self, ago, count, level_badge, num, Nav};
 use super::svg::{self, Tile};
 use super::{PageError, Viewer};
 use crate::http::AppState;
@@ -66,7 +66,7 @@ pub async fn page(
                     st.map_or("unknown", |s| s.state)
                 )))
             }
-            (Some(_), Some(o)) => (overview_body(o)),
+            (Some(_), Some(o)) => (overview_body(o, state.settings.history.window_days)),
         }
     };
     Ok(viewer.respond(
@@ -75,7 +75,7 @@ pub async fn page(
     ))
 }
 
-fn overview_body(o: &Value) -> Markup {
+fn overview_body(o: &Value, window_days: i64) -> Markup {
     let modules = o["modules"].as_array().cloned().unwrap_or_default();
     let tiles: Vec<Tile> = modules
         .iter()
@@ -91,34 +91,41 @@ fn overview_body(o: &Value) -> Markup {
                 ),
                 label: name,
                 weight: lines.max(files * 10.0).max(1.0),
-                score,
+                level: level.to_string(),
                 href: format!("/modules/{}", m["id"].as_str().unwrap_or_default()),
             }
         })
         .collect();
     let months = monthly(&o["monthly"]);
     let recent = &o["recent"];
+    let last_change = modules
+        .iter()
+        .filter_map(|m| m["last_change_ms"].as_i64())
+        .max();
+    let now = crate::store::now_ms();
     html! {
         p class="sub" {
-            (modules.len()) " modules. "
+            (count(modules.len() as u64, "module", "modules")) ". "
             @if let Some(c) = recent["commits"].as_u64() {
-                (c) " changes and " (recent["fixes"].as_u64().unwrap_or(0)) " fixes in the last 30 days."
+                (count(c, "change", "changes")) " and " (count(recent["fixes"].as_u64().unwrap_or(0), "fix", "fixes")) " in the last 30 days"
+                @if c == 0 { "; the last change was " (ago(last_change, now)) }
+                "."
             }
         }
         div class="grid" {
             section class="panel" aria-labelledby="map-h" {
                 h2 id="map-h" { "Module map" }
                 p class="muted" { "Each tile is a module, sized by its lines of code and coloured by fragility. Select one for its history and owners." }
-                (svg::treemap(&tiles, 800.0, 450.0, "Modules sized by code and coloured by fragility"))
+                (svg::treemap(&tiles, 640.0, 520.0, "Modules sized by code and coloured by fragility"))
                 div class="legend" aria-hidden="true" {
-                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::score_fill(10.0)) {} } "low" }
-                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::score_fill(50.0)) {} } "medium" }
-                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::score_fill(90.0)) {} } "high" }
+                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::level_fill("low")) {} } "low" }
+                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::level_fill("medium")) {} } "medium" }
+                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::level_fill("high")) {} } "high" }
                 }
             }
             section aria-labelledby="hot-h" {
                 h2 id="hot-h" { "Hotspots" }
-                p class="muted" { "The most fragile modules now: changed often, fixed often, by many hands." }
+                p class="muted" { "The most fragile modules now: changed often, fixed often, by many hands (counts of the last " (window_days) " days)." }
                 ol class="hotspots" {
                     @for m in modules.iter().take(HOTSPOTS) {
                         li {
@@ -126,7 +133,7 @@ fn overview_body(o: &Value) -> Markup {
                             " " (level_badge(m["fragility"]["level"].as_str().unwrap_or("low"), m["fragility"]["score"].as_f64()))
                             br;
                             span class="muted" {
-                                (num(&m["commits"])) " changes, " (num(&m["fixes"])) " fixes"
+                                (count(m["commits"].as_u64().unwrap_or(0), "change", "changes")) ", " (count(m["fixes"].as_u64().unwrap_or(0), "fix", "fixes"))
                                 @if let Some(owner) = m["owners"][0].as_str() { " · knows it: " (owner) }
                             }
                         }

@@ -107,6 +107,11 @@ pub fn pct(share: f64) -> String {
     format!("{:.0}%", (share * 100.0).clamp(0.0, 100.0))
 }
 
+/// `1 fix`, `3 fixes`: a count with its noun.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// A JSON number as text, `—` when absent.
 pub fn num(v: &serde_json::Value) -> String {
     if v.is_number() {
@@ -135,5 +140,7 @@ mod tests {
         assert_eq!(ago(Some(now - 800 * 86_400_000), now), "2 years ago");
         assert_eq!(ago(None, now), "never");
         assert_eq!(pct(0.456), "46%");
+        assert_eq!(count(1, "fix", "fixes"), "1 fix");
+        assert_eq!(count(0, "fix", "fixes"), "0 fixes");
     }
 }

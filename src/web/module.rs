@@ -97,7 +97,7 @@ pub async fn page(
             }
             section aria-labelledby="files-h" {
                 h2 id="files-h" { "Hottest files" }
-                (hottest(&m["hottest_files"]))
+                (hottest(&m["hottest_files"], m["module"].as_str().unwrap_or_default()))
             }
         }
         section aria-labelledby="tickets-h" {
@@ -123,7 +123,10 @@ pub async fn page(
     ))
 }
 
-fn hottest(files: &Value) -> maud::Markup {
+/// The module's hottest files, each path shown inside the module's directory (the whole
+/// path in its tooltip).
+fn hottest(files: &Value, module: &str) -> maud::Markup {
+    let prefix = format!("{}/", module.trim_end_matches('/'));
     let files = files.as_array().cloned().unwrap_or_default();
     html! {
         @if files.is_empty() { p class="muted" { "No file history yet." } }
@@ -133,7 +136,8 @@ fn hottest(files: &Value) -> maud::Markup {
                 tbody {
                     @for f in &files {
                         tr {
-                            td { span class="path" { (f["path"].as_str().unwrap_or_default()) } }
+                            @let path = f["path"].as_str().unwrap_or_default();
+                            td { span class="path" title=(path) { (path.strip_prefix(prefix.as_str()).unwrap_or(path)) } }
                             td { (level_badge(f["level"].as_str().unwrap_or("low"), f["score"].as_f64())) }
                             td class="num" { (num(&f["commits"])) }
                             td class="num" { (num(&f["fixes"])) }

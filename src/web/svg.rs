@@ -9,8 +9,8 @@ pub struct Tile {
     pub label: String,
     /// Area weight (lines of code); at least 1.
     pub weight: f64,
-    /// 0–100, colours the tile.
-    pub score: f64,
+    /// `low`, `medium` or `high`: colours the tile.
+    pub level: String,
     pub href: String,
     /// The tooltip and accessible name.
     pub title: String,
@@ -86,21 +86,14 @@ fn squarify(areas: &[f64], r: Rect) -> Vec<Rect> {
     out
 }
 
-/// A light fill from green (0) through yellow (50) to red (100), dark text readable on all.
-pub fn score_fill(score: f64) -> String {
-    let t = (score / 100.0).clamp(0.0, 1.0);
-    let (a, b, u) = if t < 0.5 {
-        ((0xdc, 0xf0, 0xdc), (0xfc, 0xec, 0xb0), t / 0.5)
-    } else {
-        ((0xfc, 0xec, 0xb0), (0xf4, 0xa8, 0x9a), (t - 0.5) / 0.5)
-    };
-    let mix = |x: i32, y: i32| (f64::from(x) + (f64::from(y) - f64::from(x)) * u).round() as i32;
-    format!(
-        "#{:02x}{:02x}{:02x}",
-        mix(a.0, b.0),
-        mix(a.1, b.1),
-        mix(a.2, b.2)
-    )
+/// The fill of a fragility level: light enough for dark text, the same three colours as the
+/// level badges and the legend.
+pub fn level_fill(level: &str) -> &'static str {
+    match level {
+        "high" => "#f4a89a",
+        "medium" => "#fcdf8a",
+        _ => "#cfeacf",
+    }
 }
 
 /// The module map: tiles sized by `weight`, coloured by `score`, each a link.
@@ -125,12 +118,12 @@ pub fn treemap(tiles: &[Tile], width: f64, height: f64, label: &str) -> Markup {
     );
     html! {
         svg class="treemap" viewBox={ "0 0 " (width) " " (height) } role="group"
-            aria-label=(label) preserveAspectRatio="none" {
+            aria-label=(label) {
             @for (t, r) in order.iter().zip(&rects) {
                 a href=(t.href) aria-label=(t.title) {
                     title { (t.title) }
                     rect x=(fmt(r.x)) y=(fmt(r.y)) width=(fmt(r.w)) height=(fmt(r.h))
-                        fill=(score_fill(t.score)) stroke="#ffffff" stroke-width="1.5" {}
+                        fill=(level_fill(&t.level)) stroke="#ffffff" stroke-width="1.5" {}
                     @if r.w >= 56.0 && r.h >= 18.0 {
                         text x=(fmt(r.x + 4.0)) y=(fmt(r.y + 14.0)) {
                             (fit(&t.label, r.w - 8.0))
@@ -144,16 +137,16 @@ pub fn treemap(tiles: &[Tile], width: f64, height: f64, label: &str) -> Markup {
 
 /// Commits per month as bars, the fixes among them darker, with month labels every quarter.
 pub fn monthly_bars(months: &[(String, u32, u32)], label: &str) -> Markup {
-    let (w, h, left, bottom, top) = (720.0, 180.0, 34.0, 22.0, 8.0);
+    let (w, h, left, right, bottom, top) = (720.0, 180.0, 34.0, 24.0, 22.0, 8.0);
     let max = months.iter().map(|m| m.1).max().unwrap_or(0).max(1);
     let n = months.len().max(1) as f64;
-    let slot = (w - left) / n;
+    let slot = (w - left - right) / n;
     let bar = (slot * 0.72).max(1.0);
     let plot_h = h - bottom - top;
     let y_of = |v: u32| top + plot_h - plot_h * f64::from(v) / f64::from(max);
     html! {
         svg class="bars" viewBox={ "0 0 " (w) " " (h) } role="img" aria-label=(label) {
-            line x1=(left) y1=(fmt(top + plot_h)) x2=(w) y2=(fmt(top + plot_h)) class="axis" {}
+            line x1=(left) y1=(fmt(top + plot_h)) x2=(w - right) y2=(fmt(top + plot_h)) class="axis" {}
             text x=(left - 4.0) y=(fmt(top + 8.0)) class="tick" text-anchor="end" { (max) }
             text x=(left - 4.0) y=(fmt(top + plot_h)) class="tick" text-anchor="end" { "0" }
             @for (i, (month, commits, fixes)) in months.iter().enumerate() {
@@ -193,16 +186,20 @@ fn fmt(v: f64) -> String {
     format!("{:.1}", v)
 }
 
-/// The label cut to what fits in `width` pixels at about 7 px a character.
+/// The label as it fits in `width` pixels at about 7 px a character: whole, else its last
+/// path segment (the distinctive part: `valves` of `catalina/valves`), else cut.
 fn fit(label: &str, width: f64) -> String {
     let max = (width / 7.0).floor().max(1.0) as usize;
     if label.chars().count() <= max {
-        label.to_string()
-    } else {
-        let mut s: String = label.chars().take(max.saturating_sub(1)).collect();
-        s.push('…');
-        s
+        return label.to_string();
     }
+    let last = label.rsplit('/').next().unwrap_or(label);
+    if last.chars().count() <= max {
+        return last.to_string();
+    }
+    let mut s: String = last.chars().take(max.saturating_sub(1)).collect();
+    s.push('…');
+    s
 }
 
 #[cfg(test)]
@@ -238,12 +235,12 @@ mod tests {
     }
 
     #[test]
-    fn fills_run_from_green_to_red_and_month_names_are_short() {
-        assert_eq!(score_fill(0.0), "#dcf0dc");
-        assert_eq!(score_fill(100.0), "#f4a89a");
-        assert_eq!(score_fill(250.0), "#f4a89a");
+    fn month_names_are_short_and_labels_keep_their_distinctive_end() {
         assert_eq!(month_name("2026-03"), "Mar 26");
         assert_eq!(month_name("bad"), "bad");
+        assert_eq!(fit("catalina/valves", 200.0), "catalina/valves");
+        assert_eq!(fit("catalina/valves", 60.0), "valves");
+        assert_eq!(fit("catalina/authenticator", 60.0), "authent…");
     }
 
     #[test]
@@ -251,12 +248,12 @@ mod tests {
         let tiles = [Tile {
             label: "<catalina/startup>".into(),
             weight: 10.0,
-            score: 50.0,
+            level: "medium".into(),
             href: "/modules/a\"b".into(),
             title: "x & y".into(),
         }];
         let svg = treemap(&tiles, 100.0, 40.0, "map").into_string();
-        assert!(svg.contains("&lt;catalina/s"), "{svg}");
+        assert!(svg.contains("startup&gt;"), "{svg}");
         assert!(svg.contains("/modules/a&quot;b"), "{svg}");
         assert!(!svg.contains("<catalina"));
     }

@@ -56,7 +56,7 @@ pub async fn page(
     let t = &view.ticket;
     let title = format!("{} {}", t.key, t.title);
     let main = html! {
-        p class="muted" { (tracker.as_str()) " ticket" @if let Some(p) = &t.project { " · " (p) } @if let Some(s) = &t.status { " · " (s) } }
+        p class="muted" { (tracker_name(tracker)) " ticket" @if let Some(p) = &t.project { " · " (p) } @if let Some(s) = &t.status { " · " (s) } }
         h1 { (t.key) ": " (t.title) }
         p class="sub" {
             @if let Some(url) = t.url.as_deref().filter(|u| u.starts_with("https://") || u.starts_with("http://")) {

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod backfill;
+mod browser;
 mod contract;
 mod duplicates;
 mod fakes;
@@ -16,5 +17,7 @@ mod queue;
 mod render;
 mod shutdown;
 mod store_rules;
+mod web;
+mod web_rules;
 mod webhooks;
 mod writeback;
