@@ -146,7 +146,7 @@ fn overview_body(o: &Value, window_days: i64) -> Markup {
             @if months.is_empty() {
                 p class="muted" { "No activity recorded yet." }
             } @else {
-                (svg::monthly_bars(&months, "Changes and fixes per month, last 24 months"))
+                div class="chart-wrap" { (svg::monthly_bars(&months, "Changes and fixes per month, last 24 months")) }
                 div class="legend" {
                     span { span class="swatch bar-swatch" {} "changes" }
                     span { span class="swatch fix-swatch" {} "fixes among them" }

@@ -75,7 +75,7 @@ pub async fn page(
             h2 id="act-h" { "Changes and fixes per month" }
             @if months.is_empty() { p class="muted" { "No monthly history yet." } }
             @else {
-                (svg::monthly_bars(&months, &format!("Changes and fixes per month in {name}, last 24 months")))
+                div class="chart-wrap" { (svg::monthly_bars(&months, &format!("Changes and fixes per month in {name}, last 24 months"))) }
                 (month_table(&months))
             }
         }

@@ -221,6 +221,35 @@ impl Tab {
         self.wait_loaded().await;
     }
 
+    /// Presses the Tab key once (keyboard navigation).
+    pub async fn press_tab(&mut self) {
+        for kind in ["keyDown", "keyUp"] {
+            self.call(
+                "Input.dispatchKeyEvent",
+                json!({ "type": kind, "key": "Tab", "code": "Tab", "windowsVirtualKeyCode": 9 }),
+            )
+            .await;
+        }
+    }
+
+    /// What a page lacks for assistive technology: a language, one `h1`, a label for every
+    /// field, a name for every link and chart. Empty when nothing is missing.
+    pub async fn accessibility_problems(&mut self) -> Value {
+        self.eval(
+            r#"(() => { const p = [];
+              if (!document.documentElement.lang) p.push('no lang');
+              if (document.querySelectorAll('h1').length !== 1) p.push('not one h1');
+              for (const el of document.querySelectorAll('input:not([type=hidden]), textarea, select'))
+                if (!el.id || !document.querySelector('label[for="' + el.id + '"]')) p.push('unlabelled ' + el.name);
+              for (const a of document.querySelectorAll('a, button'))
+                if (!(a.textContent.trim() || a.getAttribute('aria-label'))) p.push('nameless ' + a.outerHTML.slice(0, 80));
+              for (const s of document.querySelectorAll('svg'))
+                if (!s.getAttribute('aria-label') && !s.closest('[aria-hidden=true]')) p.push('nameless chart');
+              return p; })()"#,
+        )
+        .await
+    }
+
     /// The page's text content.
     pub async fn text(&mut self) -> String {
         self.eval("document.body.innerText")

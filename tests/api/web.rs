@@ -98,6 +98,18 @@ async fn each_page_shows_what_the_api_answers_and_nothing_leaves_the_host() {
         json!(api_names),
         "hotspots follow the API's order"
     );
+    assert_eq!(tab.accessibility_problems().await, json!([]));
+    // the keyboard reaches the skip link first, then the navigation
+    tab.press_tab().await;
+    assert_eq!(
+        tab.eval("document.activeElement.textContent").await,
+        json!("Skip to content")
+    );
+    tab.press_tab().await;
+    assert_eq!(
+        tab.eval("document.activeElement.textContent").await,
+        json!("TicketLens")
+    );
     let tiles = tab
         .eval("document.querySelectorAll('svg.treemap a').length")
         .await;
@@ -136,6 +148,7 @@ async fn each_page_shows_what_the_api_answers_and_nothing_leaves_the_host() {
             .await,
         json!(1)
     );
+    assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("module", 1280, false).await;
 
     // A ticket: the modules of the analysis behind its comment.
@@ -153,6 +166,7 @@ async fn each_page_shows_what_the_api_answers_and_nothing_leaves_the_host() {
         cells[0].as_str().unwrap().starts_with(&analysed),
         "{cells} should start with {analysed}"
     );
+    assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("ticket", 1280, false).await;
 
     // Its module lists it among the open tickets that land there, as the API does.
@@ -203,6 +217,7 @@ async fn each_page_shows_what_the_api_answers_and_nothing_leaves_the_host() {
         first.as_str().unwrap().starts_with(&api_top),
         "{first} vs {api_top}"
     );
+    assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("analyze", 1280, false).await;
     let link = tab
         .eval("document.querySelector('a[href^=\"/analyze?\"]').getAttribute('href')")
@@ -234,6 +249,7 @@ async fn with_tokens_a_page_needs_a_session_from_the_sign_in_page() {
     tab.goto(&format!("{}/modules/{id}", app.address)).await;
     assert_eq!(tab.eval("location.pathname").await, json!("/signin"));
     assert!(!tab.text().await.contains("Who knows it"));
+    assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("signin", 1280, false).await;
 
     // A wrong token is refused, the right one opens the page asked for.
