@@ -7,6 +7,9 @@ use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
 use crate::store::score_id;
 use maud::{html, Markup};
 
+/// Modules shown at once; the rest wait behind "more".
+const SHOWN_MODULES: usize = 5;
+
 /// Everything the analysis says, in the order a reader needs it.
 pub fn sections(e: &Enrichment, duplicates: &[DuplicateCandidate], now_ms: i64) -> Markup {
     html! {
@@ -22,7 +25,23 @@ pub fn sections(e: &Enrichment, duplicates: &[DuplicateCandidate], now_ms: i64) 
                             th scope="col" { "Who knows it" } th scope="col" { "Recent history" }
                         } }
                         tbody {
-                            @for m in &e.modules { (module_row(m, now_ms)) }
+                            @for m in e.modules.iter().take(SHOWN_MODULES) { (module_row(m, now_ms)) }
+                        }
+                    }
+                }
+                @if e.modules.len() > SHOWN_MODULES {
+                    details {
+                        summary { (e.modules.len() - SHOWN_MODULES) " more, less likely" }
+                        div class="table-wrap" {
+                            table class="modules-more" {
+                                thead { tr {
+                                    th scope="col" { "Module" } th scope="col" { "Fragility" }
+                                    th scope="col" { "Who knows it" } th scope="col" { "Recent history" }
+                                } }
+                                tbody {
+                                    @for m in e.modules.iter().skip(SHOWN_MODULES) { (module_row(m, now_ms)) }
+                                }
+                            }
                         }
                     }
                 }
@@ -90,7 +109,7 @@ fn module_row(m: &ModuleHit, now_ms: i64) -> Markup {
                 br; span class="muted" { (m.repository) " · " (m.files) " files" }
                 @if !m.top_files.is_empty() {
                     br; span class="muted" { "best files: " }
-                    span class="path" { (m.top_files.iter().take(3).cloned().collect::<Vec<_>>().join(", ")) }
+                    span class="path" { (within(&m.module, &m.top_files)) }
                 }
             }
             td {
@@ -125,6 +144,17 @@ fn module_row(m: &ModuleHit, now_ms: i64) -> Markup {
             }
         }
     }
+}
+
+/// Up to three paths, each shown inside the module's directory.
+fn within(module: &str, paths: &[String]) -> String {
+    let prefix = format!("{}/", module.trim_end_matches('/'));
+    paths
+        .iter()
+        .take(3)
+        .map(|p| p.strip_prefix(prefix.as_str()).unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Candidates with their evidence: similarity, tier, the terms and modules both share.
