@@ -7,6 +7,7 @@ use crate::enrich::Pipeline;
 use crate::http::{self, AppState};
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
+use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
 use crate::worker::{index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers};
@@ -121,7 +122,10 @@ impl Application {
                 })),
                 jira,
                 linear,
-                render: settings.comments.render_options(),
+                render: RenderOptions {
+                    page_base: settings.web.public_url.clone(),
+                    ..settings.comments.render_options()
+                },
                 stage_index: settings.duplicates.commit_interval_ms > 0,
                 metrics: metrics.clone(),
             })

@@ -34,6 +34,9 @@ pub struct WebSettings {
     /// Mark the session cookie `Secure` (browsers then send it over HTTPS, and to
     /// `localhost`, only). Turn off only behind a plain-HTTP proxy you trust.
     pub secure_cookies: bool,
+    /// The address people reach the pages at (`https://ticketlens.example.com`); when set,
+    /// every comment links to its ticket's page.
+    pub public_url: Option<String>,
 }
 
 impl Default for WebSettings {
@@ -42,6 +45,7 @@ impl Default for WebSettings {
             enabled: true,
             session_hours: 12,
             secure_cookies: true,
+            public_url: None,
         }
     }
 }

@@ -53,6 +53,8 @@ impl CommentSettings {
             files_per_module: self.files_per_module,
             max_duplicates: self.max_duplicates,
             when_quiet: self.when_quiet,
+            page_base: None,
+            details_url: None,
         }
     }
 }

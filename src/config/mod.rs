@@ -346,6 +346,21 @@ impl Settings {
                     .into(),
             ));
         }
+        if let Some(u) = &self.web.public_url {
+            let ok = url::Url::parse(u).is_ok_and(|p| {
+                matches!(p.scheme(), "http" | "https")
+                    && p.host_str().is_some()
+                    && p.username().is_empty()
+                    && p.password().is_none()
+                    && p.query().is_none()
+            });
+            if !ok {
+                return Err(ConfigError(format!(
+                    "[web] public_url must be an http(s) address without credentials or query, \
+                     such as https://ticketlens.example.com, not `{u}`"
+                )));
+            }
+        }
         Ok(self)
     }
 
@@ -362,6 +377,24 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_public_url_for_the_pages_must_be_a_plain_http_address() {
+        let ok = Settings::from_toml("[web]\npublic_url = \"https://tl.example.com/\"").unwrap();
+        assert_eq!(
+            ok.web.public_url.as_deref(),
+            Some("https://tl.example.com/")
+        );
+        for bad in [
+            "ftp://x",
+            "tl.example.com",
+            "https://u:p@tl.example.com",
+            "https://x/?a=1",
+        ] {
+            let toml = format!("[web]\npublic_url = \"{bad}\"");
+            assert!(Settings::from_toml(&toml).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn empty_configuration_gives_the_embedded_default() {

@@ -41,6 +41,23 @@ pub struct RenderOptions {
     pub files_per_module: usize,
     pub max_duplicates: usize,
     pub when_quiet: WhenQuiet,
+    /// Where people reach the web page (`[web] public_url`); with it, each comment links
+    /// to its ticket's page.
+    pub page_base: Option<String>,
+    /// The link the comment carries (set per ticket by `for_ticket`).
+    pub details_url: Option<String>,
+}
+
+impl RenderOptions {
+    /// These options for one ticket: with a page base, the link to the ticket's page.
+    pub fn for_ticket(&self, tracker: &str, key: &str) -> RenderOptions {
+        let mut o = self.clone();
+        o.details_url = self.page_base.as_ref().map(|base| {
+            let key: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
+            format!("{}/tickets/{tracker}/{key}", base.trim_end_matches('/'))
+        });
+        o
+    }
 }
 
 impl Default for RenderOptions {
@@ -50,6 +67,8 @@ impl Default for RenderOptions {
             files_per_module: 3,
             max_duplicates: 5,
             when_quiet: WhenQuiet::Minimal,
+            page_base: None,
+            details_url: None,
         }
     }
 }

@@ -52,7 +52,7 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
         doc.push(Block::Paragraph(vec![text(
             "No code module or earlier ticket matched this ticket confidently enough to point to.",
         )]));
-        doc.push(Block::Footer(FOOTER.into()));
+        push_footer(&mut doc, opts);
         return Some(doc);
     }
     if !modules.is_empty() {
@@ -86,8 +86,22 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
                 .collect(),
         ));
     }
-    doc.push(Block::Footer(FOOTER.into()));
+    push_footer(&mut doc, opts);
     Some(doc)
+}
+
+/// The link to the ticket's page (when the page has a public address), then the footer.
+fn push_footer(doc: &mut Doc, opts: &RenderOptions) {
+    if let Some(url) = &opts.details_url {
+        doc.push(Block::Paragraph(vec![
+            text("More on this ticket's code, its history and who knows it: "),
+            Inline::Link {
+                text: "the TicketLens page".into(),
+                url: url.clone(),
+            },
+        ]));
+    }
+    doc.push(Block::Footer(FOOTER.into()));
 }
 
 /// One module, answering a PM's questions briefly: how fragile and why; how much it

@@ -137,7 +137,8 @@ pub async fn write_back(
         .unwrap_or_else(|| default_format(ticket));
     let existing = store.comment(ticket.tracker.as_str(), &ticket.id).await?;
     let analysis = serde_json::to_string(enrichment).unwrap_or_default();
-    let rendered = render::render(enrichment, format, opts);
+    let opts = opts.for_ticket(ticket.tracker.as_str(), ticket.key.as_str());
+    let rendered = render::render(enrichment, format, &opts);
     let hash = rendered
         .as_deref()
         .map(|b| hex::encode(Sha256::digest(b.as_bytes())))

@@ -197,3 +197,26 @@ fn an_enrichment_with_nothing_to_say_says_little_or_nothing() {
     };
     assert_eq!(render(&quiet, Format::Adf, &skip), None);
 }
+
+#[test]
+fn with_a_public_page_address_every_format_links_to_the_tickets_page() {
+    let base = RenderOptions {
+        page_base: Some("https://tl.example.com/".into()),
+        ..RenderOptions::default()
+    };
+    let opts = base.for_ticket("jira", "TOM-12");
+    let url = "https://tl.example.com/tickets/jira/TOM-12";
+    assert_eq!(opts.details_url.as_deref(), Some(url));
+    for format in [Format::Markdown, Format::Wiki, Format::Adf] {
+        let text = render(&rich(), format, &opts).unwrap();
+        assert!(text.contains(url), "{format:?}: {text}");
+    }
+    let plain = render(&rich(), Format::Markdown, &RenderOptions::default()).unwrap();
+    assert!(!plain.contains("/tickets/"), "no address, no link");
+    // a key with characters a path cannot hold is encoded
+    let odd = base.for_ticket("github", "acme/app#33");
+    assert_eq!(
+        odd.details_url.as_deref(),
+        Some("https://tl.example.com/tickets/github/acme%2Fapp%2333")
+    );
+}
