@@ -37,6 +37,8 @@ pub struct GithubState {
     pub requests: Vec<String>,
     /// The repository's issues (and pull requests), for back-fill.
     pub issues: Vec<Value>,
+    /// While set, this page of the repository's issues answers 500 (an interruption).
+    pub failing_page: Option<usize>,
     /// Issue number → the canonical issues it was marked a duplicate of.
     pub duplicates: HashMap<u64, Vec<(String, u64)>>,
     /// Requests that broke GitHub's description.
@@ -87,6 +89,20 @@ fn gh_error(status: u16, message: &str) -> ResponseTemplate {
     }))
 }
 
+/// The URL as the client addressed it (wiremock's own `url` drops the port), so `Link`
+/// headers point back at this server.
+pub fn request_url(req: &Request) -> url::Url {
+    let host = req
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let mut url = req.url.clone();
+    let _ = url.set_host(Some(host.split(':').next().unwrap_or(host)));
+    let _ = url.set_port(host.split(':').nth(1).and_then(|p| p.parse().ok()));
+    url
+}
+
 fn query_map(req: &Request) -> HashMap<String, String> {
     req.url
         .query_pairs()
@@ -115,7 +131,7 @@ fn paged(req: &Request, items: &[Value]) -> ResponseTemplate {
         .collect();
     let mut r = ResponseTemplate::new(200).set_body_json(Value::Array(chunk));
     if page * per_page < items.len() {
-        let mut next = req.url.clone();
+        let mut next = request_url(req);
         let kept: Vec<(String, String)> = q.into_iter().filter(|(k, _)| k != "page").collect();
         next.query_pairs_mut()
             .clear()
@@ -211,7 +227,7 @@ impl GithubState {
 impl Respond for FakeGithub {
     fn respond(&self, req: &Request) -> ResponseTemplate {
         let mut s = self.state.lock().unwrap();
-        let base = format!("{}://{}", req.url.scheme(), req.url.authority());
+        let base = request_url(req).origin().ascii_serialization();
         s.requests.push(format!(
             "{} {}{}",
             req.method,
@@ -305,6 +321,10 @@ impl Respond for FakeGithub {
                 if q.get("state").map(String::as_str) != Some("all") {
                     s.violations
                         .push("back-fill without state=all misses closed issues".into());
+                }
+                let page: usize = q.get("page").and_then(|p| p.parse().ok()).unwrap_or(1);
+                if s.failing_page == Some(page) {
+                    return gh_error(500, "Server Error");
                 }
                 let issues = s.issues.clone();
                 paged(req, &issues)

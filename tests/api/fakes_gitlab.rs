@@ -48,6 +48,8 @@ pub struct GitlabState {
     pub projects: HashMap<u64, String>,
     /// A project's issues, for back-fill.
     pub issues: Vec<Value>,
+    /// While set, this page of the issues answers 500 (an interruption).
+    pub failing_page: Option<usize>,
     pub requests: Vec<String>,
     pub violations: Vec<String>,
     next_id: u64,
@@ -138,7 +140,7 @@ fn paged(req: &Request, items: &[Value]) -> ResponseTemplate {
             items.len().div_ceil(per_page).to_string().as_str(),
         );
     if more {
-        let mut url = req.url.clone();
+        let mut url = crate::fakes_github::request_url(req);
         let kept: Vec<(String, String)> = q.into_iter().filter(|(k, _)| k != "page").collect();
         url.query_pairs_mut()
             .clear()
@@ -256,6 +258,14 @@ impl Respond for FakeGitlab {
             }
             ("GET", ["issues"]) => {
                 s.check_query(req, &LIST_ISSUES);
+                let page = req
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == "page")
+                    .and_then(|(_, v)| v.parse().ok());
+                if s.failing_page.is_some() && s.failing_page == page {
+                    return gl_error(500, "500 Internal Server Error");
+                }
                 let issues = s.issues.clone();
                 paged(req, &issues)
             }

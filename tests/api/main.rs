@@ -2,6 +2,7 @@
 
 mod analyze;
 mod backfill;
+mod backfill_forges;
 mod contract;
 mod duplicates;
 mod fakes;

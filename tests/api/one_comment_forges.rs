@@ -87,6 +87,20 @@ impl Forge {
         }
     }
 
+    /// People's comments on the ticket before ours: more than one page of them.
+    fn add_human_comments(&self, n: u64) {
+        let issue = self.ticket().1.to_string();
+        let human = |i: u64| ForgeComment {
+            id: 10 + i,
+            issue: issue.clone(),
+            body: format!("+1 from person {i}"),
+        };
+        match self {
+            Forge::Github(f) => f.state.lock().unwrap().comments.extend((0..n).map(human)),
+            Forge::Gitlab(f) => f.state.lock().unwrap().notes.extend((0..n).map(human)),
+        }
+    }
+
     fn fail_next_create(&self, fault: AfterStore) {
         match self {
             Forge::Github(f) => f.state.lock().unwrap().create_faults.push(fault),
