@@ -8,7 +8,7 @@ use rand::Rng;
 use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a request authenticates.
 #[derive(Debug, Clone)]
@@ -124,6 +124,8 @@ pub struct TrackerClient {
     options: ClientOptions,
     /// Sent with every request (GitHub's `Accept` and API version).
     headers: HeaderMap,
+    /// Per host: no request before this instant (the host said its quota is used up).
+    quiet_until: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
 }
 
 impl TrackerClient {
@@ -141,6 +143,7 @@ impl TrackerClient {
             http,
             options,
             headers: HeaderMap::new(),
+            quiet_until: Default::default(),
         })
     }
 
@@ -197,9 +200,14 @@ impl TrackerClient {
         auth: &Auth,
         repeat: Repeat,
     ) -> Result<(Value, HeaderMap), ClientError> {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
         let mut attempt = 0;
         loop {
             attempt += 1;
+            self.wait_for_quota(&host).await;
             let mut req = self
                 .http
                 .request(method.clone(), url)
@@ -231,6 +239,7 @@ impl TrackerClient {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
+                    self.note_quota(&host, &headers);
                     let text = resp.text().await.unwrap_or_default();
                     let json: Option<Value> = serde_json::from_str(&text).ok();
                     let code = json.as_ref().and_then(graphql_code);
@@ -283,6 +292,48 @@ impl TrackerClient {
                 }
             };
             tokio::time::sleep(wait.min(self.options.max_wait)).await;
+        }
+    }
+
+    /// Waits while the host has said its quota is used up (bounded by `max_wait`).
+    async fn wait_for_quota(&self, host: &str) {
+        let until = self
+            .quiet_until
+            .lock()
+            .ok()
+            .and_then(|m| m.get(host).copied());
+        if let Some(wait) = until.and_then(|u| u.checked_duration_since(Instant::now())) {
+            tracing::info!(
+                host,
+                wait_ms = wait.as_millis() as u64,
+                "tracker quota used up; waiting"
+            );
+            tokio::time::sleep(wait.min(self.options.max_wait)).await;
+        }
+    }
+
+    /// Remembers a host's "no requests left until reset" (`x-ratelimit-remaining: 0` on
+    /// GitHub, `RateLimit-Remaining: 0` on GitLab), even on a successful answer, so the next
+    /// request waits instead of being refused.
+    fn note_quota(&self, host: &str, headers: &HeaderMap) {
+        let remaining = ["x-ratelimit-remaining", "ratelimit-remaining"]
+            .iter()
+            .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+            .map(str::trim);
+        let Ok(mut map) = self.quiet_until.lock() else {
+            return;
+        };
+        match remaining {
+            Some("0") => {
+                if let Some(wait) = rate_limit_wait(headers, time::OffsetDateTime::now_utc()) {
+                    let wait = wait.min(self.options.max_wait);
+                    map.insert(host.to_string(), Instant::now() + wait);
+                }
+            }
+            Some(_) => {
+                map.remove(host);
+            }
+            None => {}
         }
     }
 
