@@ -168,3 +168,41 @@ impl GithubApi {
         Ok(keys)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+    use crate::trackers::client::ClientOptions;
+
+    fn api(url: &str) -> GithubApi {
+        let s = GithubSettings {
+            api_url: url.into(),
+            token: Some(Secret::new("t")),
+            ..GithubSettings::default()
+        };
+        GithubApi::new(&s, TrackerClient::new(ClientOptions::default()).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn enterprise_server_urls_give_its_graphql_endpoint() {
+        assert_eq!(
+            api("https://api.github.com").graphql,
+            "https://api.github.com/graphql"
+        );
+        let ghe = api("https://ghe.example.com/api/v3/");
+        assert_eq!(ghe.base, "https://ghe.example.com/api/v3");
+        assert_eq!(ghe.graphql, "https://ghe.example.com/api/graphql");
+        let no_token = GithubSettings::default();
+        let client = TrackerClient::new(ClientOptions::default()).unwrap();
+        assert!(GithubApi::new(&no_token, client).is_err());
+    }
+
+    #[test]
+    fn only_owner_slash_repo_is_a_repository() {
+        assert!(GithubApi::check_repo("zulip/zulip").is_ok());
+        for bad in ["zulip", "a/b/c", "a/b#1", "../x", "a/ b"] {
+            assert!(GithubApi::check_repo(bad).is_err(), "{bad}");
+        }
+    }
+}
