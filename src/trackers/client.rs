@@ -2,7 +2,7 @@
 //! network errors, rate limits honoured (see `ratelimit`: 429, GitHub's 403 limits), no
 //! retry on other 4xx. Errors carry the tracker's own message, never a secret.
 
-use super::ratelimit::{is_rate_limited, rate_limit_wait};
+use super::ratelimit::{is_rate_limited, rate_limit_wait, unsaid_wait};
 use crate::config::Secret;
 use rand::Rng;
 use reqwest::header::{HeaderMap, AUTHORIZATION};
@@ -245,7 +245,7 @@ impl TrackerClient {
                     let code = json.as_ref().and_then(graphql_code);
                     let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
                         || code.as_deref() == Some("RATELIMITED")
-                        || is_rate_limited(status.as_u16(), &headers);
+                        || is_rate_limited(status.as_u16(), &headers, &text);
                     if status.is_success() && !rate_limited {
                         if text.trim().is_empty() {
                             return Ok((Value::Null, headers));
@@ -278,6 +278,7 @@ impl TrackerClient {
                     }
                     let wait = if rate_limited {
                         rate_limit_wait(&headers, time::OffsetDateTime::now_utc())
+                            .or_else(|| unsaid_wait(status.as_u16()))
                             .unwrap_or_else(|| self.backoff(attempt))
                     } else {
                         self.backoff(attempt)

@@ -21,18 +21,31 @@ fn header_wait(secs: f64) -> Option<Duration> {
 }
 
 /// Tells whether a 403 is GitHub's rate limit rather than a refusal of our credentials:
-/// it then says `x-ratelimit-remaining: 0` (primary) or carries `retry-after` (secondary).
-/// (A 429 is a rate limit whatever it carries.)
-pub fn is_rate_limited(status: u16, headers: &HeaderMap) -> bool {
+/// it then says `x-ratelimit-remaining: 0` (primary), carries `retry-after` (secondary), or
+/// says so in its message ("You have exceeded a secondary rate limit"). (A 429 is a rate
+/// limit whatever it carries.)
+pub fn is_rate_limited(status: u16, headers: &HeaderMap, body: &str) -> bool {
     let header = |name: &str| {
         headers
             .get(name)
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
+    let says_so = || {
+        let head: String = body.chars().take(500).collect();
+        head.to_ascii_lowercase().contains("rate limit")
+    };
     status == 429
         || (status == 403
-            && (header("x-ratelimit-remaining") == Some("0") || header("retry-after").is_some()))
+            && (header("x-ratelimit-remaining") == Some("0")
+                || header("retry-after").is_some()
+                || says_so()))
+}
+
+/// The wait for a rate limit whose headers name none: GitHub asks for at least a minute
+/// after a secondary limit without `retry-after`; others get the client's backoff.
+pub fn unsaid_wait(status: u16) -> Option<Duration> {
+    (status == 403).then(|| Duration::from_secs(60))
 }
 
 /// How long a rate-limited answer asks us to wait: `Retry-After` (seconds or an HTTP date;
@@ -125,18 +138,19 @@ mod tests {
     }
 
     #[test]
-    fn a_github_403_is_a_rate_limit_only_when_its_headers_say_so() {
-        assert!(is_rate_limited(403, &headers("x-ratelimit-remaining", "0")));
-        assert!(is_rate_limited(403, &headers("retry-after", "60")));
-        assert!(!is_rate_limited(
-            403,
-            &headers("x-ratelimit-remaining", "4999")
-        ));
-        assert!(!is_rate_limited(403, &HeaderMap::new()));
-        assert!(is_rate_limited(429, &HeaderMap::new()));
-        assert!(!is_rate_limited(
-            200,
-            &headers("x-ratelimit-remaining", "0")
-        ));
+    fn a_github_403_is_a_rate_limit_only_when_it_says_so() {
+        let none = HeaderMap::new();
+        let remaining = |v| headers("x-ratelimit-remaining", v);
+        assert!(is_rate_limited(403, &remaining("0"), ""));
+        assert!(is_rate_limited(403, &headers("retry-after", "60"), ""));
+        assert!(!is_rate_limited(403, &remaining("4999"), ""));
+        let refused = r#"{"message":"Resource not accessible by integration"}"#;
+        assert!(!is_rate_limited(403, &none, refused));
+        let secondary = r#"{"message":"You have exceeded a secondary rate limit."}"#;
+        assert!(is_rate_limited(403, &none, secondary));
+        assert!(is_rate_limited(429, &none, ""));
+        assert!(!is_rate_limited(200, &remaining("0"), ""));
+        assert_eq!(unsaid_wait(403), Some(Duration::from_secs(60)));
+        assert_eq!(unsaid_wait(429), None);
     }
 }
