@@ -8,6 +8,7 @@ mod duplicates;
 mod fakes;
 mod fakes_github;
 mod fakes_gitlab;
+mod forge_harness;
 mod forge_specs;
 mod forges;
 mod health;

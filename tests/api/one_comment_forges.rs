@@ -1,217 +1,15 @@
 //! Exactly one comment on GitHub and GitLab under the faults the Jira tests use: a create
-//! the forge stores and then answers 500, a redelivery, an edit storm; and rate limits. The
-//! fakes check every request (GitHub's REST description; GitLab's documented notes API).
+//! the forge stores and then answers 500 (or stalls past the timeout), a redelivery, an edit
+//! storm, a comment a person deleted; and rate limits. The fakes check every request
+//! (GitHub's REST description; GitLab's documented notes API).
 
 use crate::fakes::AfterStore;
-use crate::fakes_github::{FakeGithub, ForgeComment};
-use crate::fakes_gitlab::FakeGitlab;
-use crate::forges::{fixture, GH_OPENED, GL_OPENED};
+use crate::forge_harness::Forge;
 use crate::helpers::*;
 use crate::webhooks::wait_for;
-use serde_json::{json, Value};
 use std::time::Duration;
-use ticketlens::config::{Secret, Settings};
-use ticketlens::store::{JobState, Store};
+use ticketlens::store::JobState;
 use wiremock::MockServer;
-
-/// One forge under test, its fake, and the ticket the events are about.
-#[derive(Clone)]
-enum Forge {
-    Github(FakeGithub),
-    Gitlab(FakeGitlab),
-}
-
-impl Forge {
-    async fn start(tracker: &str, server: &MockServer) -> Forge {
-        match tracker {
-            "github" => Forge::Github(FakeGithub::mount(server).await),
-            _ => Forge::Gitlab(FakeGitlab::mount(server).await),
-        }
-    }
-
-    fn tracker(&self) -> &'static str {
-        match self {
-            Forge::Github(_) => "github",
-            Forge::Gitlab(_) => "gitlab",
-        }
-    }
-
-    /// (ticket id, key) of the fixture the events are made from.
-    fn ticket(&self) -> (&'static str, &'static str) {
-        match self {
-            Forge::Github(_) => ("3848333070", "DhruvShetty22/zulip-test#33"),
-            Forge::Gitlab(_) => ("14226169", "adambirds/zulip-gitlab-test#2"),
-        }
-    }
-
-    fn settings(&self, uri: String) -> impl FnOnce(&mut Settings) {
-        let tracker = self.tracker();
-        move |s: &mut Settings| {
-            match tracker {
-                "github" => {
-                    s.github.api_url = uri;
-                    s.github.token = Some(Secret::new("ghs_test_token"));
-                }
-                _ => {
-                    s.gitlab.base_url = uri;
-                    s.gitlab.token = Some(Secret::new("glpat-test-token"));
-                }
-            }
-            s.comments.http_timeout_secs = 1;
-            s.comments.http_backoff_ms = 20;
-            s.queue.backoff_base_ms = 50;
-            s.queue.backoff_cap_ms = 400;
-            s.queue.workers = 4;
-        }
-    }
-
-    fn comments(&self) -> Vec<ForgeComment> {
-        let key = self.ticket().1;
-        match self {
-            Forge::Github(f) => f.comments_on(key),
-            Forge::Gitlab(f) => f.notes_on(key),
-        }
-    }
-
-    fn posts(&self) -> usize {
-        match self {
-            Forge::Github(f) => f.posts(),
-            Forge::Gitlab(f) => f.posts(),
-        }
-    }
-
-    fn violations(&self) -> Vec<String> {
-        match self {
-            Forge::Github(f) => f.violations(),
-            Forge::Gitlab(f) => f.violations(),
-        }
-    }
-
-    /// People's comments on the ticket before ours: more than one page of them.
-    fn add_human_comments(&self, n: u64) {
-        let issue = self.ticket().1.to_string();
-        let human = |i: u64| ForgeComment {
-            id: 10 + i,
-            issue: issue.clone(),
-            body: format!("+1 from person {i}"),
-        };
-        match self {
-            Forge::Github(f) => f.state.lock().unwrap().comments.extend((0..n).map(human)),
-            Forge::Gitlab(f) => f.state.lock().unwrap().notes.extend((0..n).map(human)),
-        }
-    }
-
-    fn fail_next_create(&self, fault: AfterStore) {
-        match self {
-            Forge::Github(f) => f.state.lock().unwrap().create_faults.push(fault),
-            Forge::Gitlab(f) => f.state.lock().unwrap().create_faults.push(fault),
-        }
-    }
-
-    /// The event body: created, or an edit of the title at `ms` past a fixed instant.
-    fn event(&self, kind: &str, title: &str, ms: u64) -> Vec<u8> {
-        let at = format!("2026-12-01T10:00:{:02}.{:03}Z", ms / 1000, ms % 1000);
-        match self {
-            Forge::Github(_) => {
-                let mut v: Value = serde_json::from_slice(&fixture("github", GH_OPENED)).unwrap();
-                if kind == "updated" {
-                    v["action"] = json!("edited");
-                    v["changes"] = json!({"title": {"from": "before"}});
-                }
-                v["issue"]["title"] = json!(title);
-                v["issue"]["updated_at"] = json!(at);
-                serde_json::to_vec(&v).unwrap()
-            }
-            Forge::Gitlab(_) => {
-                let mut v: Value = serde_json::from_slice(&fixture("gitlab", GL_OPENED)).unwrap();
-                if kind == "updated" {
-                    v["object_attributes"]["action"] = json!("update");
-                    v["changes"] = json!({"title": {"previous": "before", "current": title}});
-                }
-                v["object_attributes"]["title"] = json!(title);
-                v["object_attributes"]["updated_at"] = json!(at);
-                serde_json::to_vec(&v).unwrap()
-            }
-        }
-    }
-
-    fn headers(&self, body: &[u8], delivery: &str) -> Vec<(String, String)> {
-        match self {
-            Forge::Github(_) => github_headers(body, delivery, "issues"),
-            Forge::Gitlab(_) => gitlab_headers(delivery, "Issue Hook"),
-        }
-    }
-
-    async fn post(&self, app: &TestApp, body: Vec<u8>, delivery: &str) -> Value {
-        let r = app
-            .post_webhook(self.tracker(), body.clone(), &self.headers(&body, delivery))
-            .await;
-        assert_eq!(r.status(), 202);
-        r.json().await.unwrap()
-    }
-
-    /// Waits for the comment to be recorded as sent and the queue to empty, then checks the
-    /// one comment the forge holds is the one recorded, with our marker and our latest body.
-    async fn assert_one_comment(&self, app: &TestApp, what: &str) -> ForgeComment {
-        let (id, _) = self.ticket();
-        let tracker = self.tracker();
-        wait_for(|| async {
-            let c = app.store.comment(tracker, id).await.unwrap();
-            (c.map(|c| c.state).as_deref() == Some("sent")).then_some(())
-        })
-        .await;
-        settle(&app.store).await;
-        // time for any late second create to land
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        let ours: Vec<ForgeComment> = self
-            .comments()
-            .into_iter()
-            .filter(|c| !c.body.starts_with("+1 from person"))
-            .collect();
-        assert_eq!(
-            ours.len(),
-            1,
-            "{tracker}, {what}: exactly one comment: {ours:?}"
-        );
-        let record = app.store.comment(tracker, id).await.unwrap().unwrap();
-        assert_eq!(
-            record.comment_id,
-            Some(ours[0].id.to_string()),
-            "{tracker}, {what}"
-        );
-        assert!(
-            ours[0].body.starts_with(record.body.trim_end()),
-            "{tracker}, {what}: the latest body"
-        );
-        assert!(
-            ours[0].body.contains("<!-- ticketlens:"),
-            "{tracker}, {what}: marked"
-        );
-        assert!(
-            self.violations().is_empty(),
-            "{tracker}, {what}: {:?}",
-            self.violations()
-        );
-        assert_eq!(
-            jobs_in(&app.store, JobState::Dead).await,
-            0,
-            "{tracker}, {what}"
-        );
-        ours[0].clone()
-    }
-}
-
-async fn jobs_in(store: &Store, state: JobState) -> usize {
-    store.list_jobs(state, 500).await.unwrap().len()
-}
-
-async fn settle(store: &Store) {
-    wait_for(|| async {
-        let busy = jobs_in(store, JobState::Queued).await + jobs_in(store, JobState::Running).await;
-        (busy == 0).then_some(())
-    })
-    .await;
-}
 
 async fn a_create_stored_then_answered_500_leaves_one_comment(tracker: &str, backend: Backend) {
     let server = MockServer::start().await;
@@ -326,6 +124,25 @@ async fn gitlab_a_create_stored_then_answered_500_leaves_one_comment() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_create_stored_then_stalled_past_the_timeout_leaves_one_comment_on_both_forges() {
+    for tracker in ["github", "gitlab"] {
+        let server = MockServer::start().await;
+        let forge = Forge::start(tracker, &server).await;
+        forge.fail_next_create(AfterStore::Stall(Duration::from_millis(2500)));
+        let app = spawn_app_with(Backend::Sqlite, forge.settings(server.uri()), None).await;
+        let body = forge.event("created", "Login page has a typo", 0);
+        forge.post(&app, body, "s1").await;
+        forge.assert_one_comment(&app, "create stalled").await;
+        assert_eq!(
+            forge.posts(),
+            1,
+            "{tracker}: not sent again after the timeout"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn github_a_redelivery_makes_no_second_comment() {
     a_redelivery_makes_no_second_comment("github", Backend::Sqlite).await;
 }
@@ -383,6 +200,41 @@ async fn forge_rate_limits_are_waited_out_and_the_create_is_sent_once() {
         assert!(
             done.iter().all(|j| j.attempts == 1),
             "{tracker}: waited inside one attempt"
+        );
+        app.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_comment_a_person_deleted_is_made_anew_once_on_both_forges() {
+    for tracker in ["github", "gitlab"] {
+        let server = MockServer::start().await;
+        let forge = Forge::start(tracker, &server).await;
+        let app = spawn_app_with(Backend::Sqlite, forge.settings(server.uri()), None).await;
+        // an earlier issue the edit will resemble, so the comment's content changes
+        let payment = "Checkout crashes with NullPointerException in PaymentService";
+        forge.post(&app, forge.other(7, payment), "x0").await;
+        let created = forge.event("created", "Login page has a typo", 0);
+        forge.post(&app, created, "x1").await;
+        let first = forge.assert_one_comment(&app, "first").await;
+        forge.delete_ours();
+        let edited = forge.event("updated", payment, 1000);
+        forge.post(&app, edited, "x2").await;
+        wait_for(|| async {
+            let c = app
+                .store
+                .comment(tracker, forge.ticket().0)
+                .await
+                .unwrap()?;
+            (c.recreated == 1 && c.state == "sent").then_some(())
+        })
+        .await;
+        let again = forge.assert_one_comment(&app, "made anew").await;
+        assert_ne!(again.id, first.id, "{tracker}");
+        assert_eq!(
+            forge.posts(),
+            3,
+            "{tracker}: the other issue's, ours, ours anew"
         );
         app.stop().await;
     }
