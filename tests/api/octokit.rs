@@ -40,7 +40,11 @@ fn installed() -> &'static PathBuf {
         for f in ["package.json", "package-lock.json"] {
             std::fs::copy(manifest_dir().join(f), staging.join(f)).expect("copy manifest");
         }
-        run_npm_ci(&staging);
+        if let Err(panic) = std::panic::catch_unwind(|| run_npm_ci(&staging)) {
+            // nothing half-installed stays behind to be mistaken for an install
+            let _ = std::fs::remove_dir_all(&staging);
+            std::panic::resume_unwind(panic);
+        }
         std::fs::write(staging.join(".complete"), b"").expect("marker");
         // another test process may have finished first: theirs is as good as ours
         if std::fs::rename(&staging, &dir).is_err() {
