@@ -16,7 +16,6 @@
 mod cases;
 
 use std::time::{Duration, Instant};
-use ticketlens::config::{RepositorySettings, Secret, Settings};
 use ticketlens::startup::Application;
 use ticketlens::store::Store;
 
@@ -24,6 +23,8 @@ const SECRET: &str = "bench-secret";
 
 #[path = "support/args.rs"]
 mod args;
+#[path = "support/server.rs"]
+mod server;
 
 fn status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -96,18 +97,7 @@ async fn main() -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args::arg("--timeout", "120").parse()?);
     let text_kb: usize = args::arg("--kb", &(cases::TEXT_BYTES / 1024).to_string()).parse()?;
     let dir = tempfile::tempdir()?;
-    let db = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let mut s = Settings::from_toml("")?;
-    s.server.listen = "127.0.0.1:0".parse()?;
-    s.database.url = Secret::new(&db);
-    s.jira.webhook_secret = Some(Secret::new(SECRET));
-    s.log.level = "error".into();
-    s.codeindex.index_dir = dir.path().join("index");
-    s.repositories = vec![RepositorySettings {
-        name: "app".into(),
-        path: Some(repo.clone().into()),
-        ..Default::default()
-    }];
+    let (s, db) = server::settings(dir.path(), "app", &repo, SECRET)?;
     let max_body = s.server.max_body_bytes;
     let app = Application::build(s).await?;
     let base = format!("http://127.0.0.1:{}", app.port());

@@ -235,12 +235,34 @@ async fn rescore_commits(
         let mut rows = Vec::with_capacity(files.len() + modules.len());
         let window = params.window_days;
         let name_of = |id: &str| cut.name_of(id).to_string();
+        // a module's hottest files: the most fragile level first (a file changed recently
+        // and often), then the score; a high score with no recent change is not "hot"
+        let level_rank = |l: &str| match l {
+            "high" => 2,
+            "medium" => 1,
+            _ => 0,
+        };
+        let mut by_module: HashMap<&str, Vec<&Scored>> = HashMap::new();
+        for f in &files {
+            by_module
+                .entry(f.metrics.module.as_str())
+                .or_default()
+                .push(f);
+        }
+        for list in by_module.values_mut() {
+            list.sort_by(|a, b| {
+                level_rank(&b.fragility.level)
+                    .cmp(&level_rank(&a.fragility.level))
+                    .then(b.fragility.score.total_cmp(&a.fragility.score))
+                    .then_with(|| a.metrics.name.cmp(&b.metrics.name))
+            });
+            list.truncate(5);
+        }
         for m in &modules {
-            let hottest: Vec<&Scored> = files
-                .iter()
-                .filter(|f| f.metrics.module == m.metrics.name)
-                .take(5)
-                .collect();
+            let hottest: Vec<&Scored> = by_module
+                .get(m.metrics.name.as_str())
+                .cloned()
+                .unwrap_or_default();
             let facts = history::facts::module_history(&m.metrics, window, now, &name_of);
             let info = cut.get(&m.metrics.name);
             let extra = serde_json::json!({
@@ -254,6 +276,7 @@ async fn rescore_commits(
             let extra = serde_json::json!({ "history": history::facts::file_history(f, window) });
             row("file", f, &[], extra)
         }));
+        rows.push(activity_row(&metrics));
         (rows, modules.len(), files.len(), commits)
     })
     .await
@@ -269,6 +292,27 @@ async fn rescore_commits(
         "rescored"
     );
     Ok((rows.1, rows.2, rows.3))
+}
+
+/// The repository's own activity (kind `repository`, named after nothing: one per
+/// repository): commits and fixes per month and of the last days, for the overview page.
+fn activity_row(m: &history::HistoryMetrics) -> ScoreRow {
+    ScoreRow {
+        id: String::new(),
+        repository: String::new(),
+        kind: "repository".to_string(),
+        name: String::new(),
+        module: String::new(),
+        score: 0.0,
+        level: String::new(),
+        commits: i64::from(m.recent.commits),
+        fixes: i64::from(m.recent.fixes),
+        churn: m.recent.churn as i64,
+        authors: 0,
+        last_change_ms: 0,
+        size_lines: 0,
+        detail: serde_json::json!({ "monthly": m.monthly, "recent": m.recent }).to_string(),
+    }
 }
 
 /// The stored shape of a score; `detail` is what `GET /api/v1/modules/{id}` shows.

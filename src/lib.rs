@@ -14,12 +14,13 @@
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
-//! - `moduleview`: a stored module score as the modules API and CLI show it
-//! - `ticketview`: a stored ticket with its duplicate candidates (the tickets API)
+//! - `moduleview`: stored module scores as the modules API, the web page and the CLI show them
+//! - `ticketview`: a stored ticket with its duplicates and analysis (the tickets API, the page)
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `writeback`: the one comment per ticket, created once and updated in place
 //! - `http`: actix routes, the error body, request metrics
+//! - `web`: the server-rendered pages for people: overview, modules, tickets, analyze, sign-in
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API
 //! - `startup`, `cli`: the application and the command line
@@ -47,5 +48,6 @@ pub mod telemetry;
 pub mod ticketindex;
 pub mod ticketview;
 pub mod trackers;
+pub mod web;
 pub mod worker;
 pub mod writeback;

@@ -1,12 +1,23 @@
-//! A stored module score as the modules API and `ticketlens modules` show it.
+//! Stored module scores as the modules API, the web page and `ticketlens modules` show
+//! them: one module in the hotspot list, one module in full, and a repository's overview.
 
-use crate::store::ScoreRow;
+use crate::store::{score_id, ScoreRow, ScoreSort, Store};
+use anyhow::Context;
 use serde_json::{json, Value};
+
+/// Open tickets listed on a module.
+const MODULE_TICKETS: usize = 20;
+/// Modules an overview holds (the modules API's own page limit).
+pub const OVERVIEW_MODULES: i64 = 500;
 
 /// One module of the hotspot list: id, display name, source files, fragility, owners and
 /// the window's counts.
 pub fn summary(r: &ScoreRow) -> Value {
     let detail: Value = serde_json::from_str(&r.detail).unwrap_or(Value::Null);
+    summary_of(r, &detail)
+}
+
+fn summary_of(r: &ScoreRow, detail: &Value) -> Value {
     let owners: Vec<Value> = detail["history"]["experts"]
         .as_array()
         .into_iter()
@@ -27,5 +38,141 @@ pub fn summary(r: &ScoreRow) -> Value {
         "authors": r.authors,
         "last_change_ms": r.last_change_ms,
         "size_lines": r.size_lines,
+        "recent": detail["metrics"]["recent"],
     })
+}
+
+/// One module in full: the summary with its metrics (window and all time), experts,
+/// history facts, coupled modules, hottest files, activity per month and the open tickets
+/// whose analysis lands in it; `None` when there is no such module.
+pub async fn module_detail(
+    store: &Store,
+    window_days: i64,
+    id: &str,
+) -> anyhow::Result<Option<Value>> {
+    let Some(row) = store
+        .score_by_id(id)
+        .await
+        .context("failed to read the module")?
+        .filter(|r| r.kind == "module")
+    else {
+        return Ok(None);
+    };
+    let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
+    let metrics = &detail["metrics"];
+    let owners: Vec<Value> = detail["history"]["experts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|x| {
+            json!({
+                "author": x["name"],
+                "commits": x["commits"],
+                "share": x["share"],
+                "last_commit_ms": x["last_commit_ms"],
+                "at_risk": x["at_risk"],
+            })
+        })
+        .collect();
+    let tickets = store
+        .open_tickets_in_module(&row.repository, &row.name, MODULE_TICKETS)
+        .await
+        .context("failed to read the module's tickets")?;
+    let mut body = summary_of(&row, &detail);
+    body["metrics"] = json!({
+        "window_days": window_days,
+        "window": strip_authors(&metrics["window"]),
+        "all_time": strip_authors(&metrics["all_time"]),
+        "age_days": metrics["age_days"],
+        "size_lines": metrics["size_lines"],
+        "files": metrics["files"],
+    });
+    body["experts"] = json!(owners);
+    body["history"] = detail["history"].clone();
+    body["coupled"] = with_ids(&row.repository, &metrics["coupled"]);
+    body["hottest_files"] = detail["hottest_files"].clone();
+    body["monthly"] = metrics["monthly"].clone();
+    body["open_tickets"] = json!(tickets);
+    Ok(Some(body))
+}
+
+/// A repository at a glance: every scored module (summaries, most fragile first, at most
+/// `OVERVIEW_MODULES`), the repository's commits and fixes per month, and the modules that
+/// changed most in the recent days; `None` when nothing of it is scored yet.
+pub async fn repository_overview(store: &Store, repository: &str) -> anyhow::Result<Option<Value>> {
+    let rows = store
+        .list_scores(
+            "module",
+            Some(repository),
+            ScoreSort::Score,
+            true,
+            OVERVIEW_MODULES,
+            0,
+        )
+        .await
+        .context("failed to list modules")?;
+    let activity = store
+        .score_by_id(&score_id(repository, "repository", ""))
+        .await
+        .context("failed to read the repository's activity")?;
+    if rows.is_empty() && activity.is_none() {
+        return Ok(None);
+    }
+    let activity: Value = activity
+        .and_then(|a| serde_json::from_str(&a.detail).ok())
+        .unwrap_or(Value::Null);
+    let modules: Vec<Value> = rows.iter().map(summary).collect();
+    let mut recent: Vec<&Value> = modules
+        .iter()
+        .filter(|m| m["recent"]["commits"].as_u64().unwrap_or(0) > 0)
+        .collect();
+    recent.sort_by_key(|m| {
+        std::cmp::Reverse((
+            m["recent"]["commits"].as_u64().unwrap_or(0),
+            m["recent"]["churn"].as_u64().unwrap_or(0),
+        ))
+    });
+    recent.truncate(10);
+    let changed_most: Vec<Value> = recent
+        .into_iter()
+        .map(|m| {
+            json!({
+                "id": m["id"], "module": m["module"], "name": m["name"],
+                "commits": m["recent"]["commits"], "fixes": m["recent"]["fixes"],
+                "churn": m["recent"]["churn"],
+            })
+        })
+        .collect();
+    Ok(Some(json!({
+        "repository": repository,
+        "monthly": activity["monthly"],
+        "recent": activity["recent"],
+        "changed_most": changed_most,
+        "modules": modules,
+    })))
+}
+
+/// Coupled modules with the id of each, so a page can link to them.
+fn with_ids(repository: &str, coupled: &Value) -> Value {
+    let list: Vec<Value> = coupled
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|c| {
+            let mut c = c.clone();
+            if let Some(m) = c["module"].as_str() {
+                c["id"] = json!(score_id(repository, "module", m));
+            }
+            c
+        })
+        .collect();
+    json!(list)
+}
+
+fn strip_authors(stats: &Value) -> Value {
+    let mut s = stats.clone();
+    if let Some(o) = s.as_object_mut() {
+        o.remove("top_authors");
+    }
+    s
 }

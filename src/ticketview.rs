@@ -2,7 +2,7 @@
 //! answers.
 
 use crate::config::DuplicateSettings;
-use crate::domain::{DuplicateCandidate, DuplicateTier, SimilarQuery, Tracker};
+use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, SimilarQuery, Tracker};
 use crate::store::{CommentRecord, Store, StoredTicket};
 use crate::ticketindex::TicketIndex;
 use anyhow::Context;
@@ -17,6 +17,9 @@ pub struct TicketView {
     pub duplicates: Vec<DuplicateCandidate>,
     /// TicketLens' comment on the ticket: sent, pending, or rendered only (dry-run).
     pub comment: Option<CommentRecord>,
+    /// The analysis the comment was rendered from (modules, files, duplicates at the time,
+    /// hints); `None` before TicketLens has analysed the ticket.
+    pub analysis: Option<Enrichment>,
 }
 
 /// Looks a live ticket up with its duplicates and TicketLens' comment; `None` when unknown
@@ -36,10 +39,14 @@ pub async fn ticket_view(
         .comment(tracker.as_str(), &ticket.id)
         .await
         .context("failed to read the comment")?;
+    let analysis = comment
+        .as_ref()
+        .and_then(|c| serde_json::from_str::<Enrichment>(&c.analysis).ok());
     Ok(Some(TicketView {
         ticket,
         duplicates,
         comment,
+        analysis,
     }))
 }
 

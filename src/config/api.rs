@@ -20,3 +20,28 @@ impl ApiSettings {
         !self.read_tokens.is_empty() || !self.operator_tokens.is_empty()
     }
 }
+
+/// The web page (`/`, `/modules/…`, `/tickets/…`, `/analyze`). Who may see it follows
+/// `[api]`: with no token configured, callers on this machine only; with tokens, a sign-in
+/// page takes a read (or operator) token and keeps a session in a cookie.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WebSettings {
+    /// Serve the pages at all.
+    pub enabled: bool,
+    /// How long a sign-in lasts.
+    pub session_hours: u64,
+    /// Mark the session cookie `Secure` (browsers then send it over HTTPS, and to
+    /// `localhost`, only). Turn off only behind a plain-HTTP proxy you trust.
+    pub secure_cookies: bool,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        WebSettings {
+            enabled: true,
+            session_hours: 12,
+            secure_cookies: true,
+        }
+    }
+}

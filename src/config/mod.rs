@@ -9,7 +9,7 @@ mod forges;
 mod queue;
 mod secret;
 
-pub use api::ApiSettings;
+pub use api::{ApiSettings, WebSettings};
 pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
 pub use forges::{GithubSettings, GitlabSettings};
@@ -33,6 +33,7 @@ pub struct Settings {
     pub retention: RetentionSettings,
     pub log: LogSettings,
     pub api: ApiSettings,
+    pub web: WebSettings,
     pub comments: CommentSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,

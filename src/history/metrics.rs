@@ -1,6 +1,7 @@
 //! Per-file and per-module metrics over a window and all time: commits, churn, authors,
 //! ownership, the time-weighted bug-fix score, age, size, and module change coupling.
 
+use super::activity::{self, Month, Recent};
 use super::BugfixMatcher;
 use crate::domain::{ChangeKind, MinedCommit};
 use crate::modules::ModuleMap;
@@ -85,6 +86,12 @@ pub struct EntityMetrics {
     pub files: u32,
     /// Modules changed together with this one in the window, strongest first (modules only).
     pub coupled: Vec<Coupled>,
+    /// Commits and fixes per month, oldest first (modules only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub monthly: Vec<Month>,
+    /// The last days' counts (modules only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recent: Option<Recent>,
 }
 
 /// Everything computed for one repository.
@@ -93,6 +100,10 @@ pub struct HistoryMetrics {
     pub window_days: i64,
     pub files: Vec<EntityMetrics>,
     pub modules: Vec<EntityMetrics>,
+    /// The whole repository's commits (those touching module files) and fixes per month.
+    pub monthly: Vec<Month>,
+    /// The whole repository's last days.
+    pub recent: Recent,
 }
 
 #[derive(Default)]
@@ -142,6 +153,8 @@ pub fn compute(
     let mut files: HashMap<String, Acc> = HashMap::new();
     let mut module_touch: HashMap<String, Vec<(usize, u64)>> = HashMap::new();
     let mut coupling_sets: Vec<Vec<String>> = Vec::new();
+    // (time, fix, churn) of each commit that touched a module file
+    let mut repo_commits: Vec<(i64, bool, u64)> = Vec::new();
     for (i, c) in order.iter().enumerate() {
         let mut mods: HashMap<String, u64> = HashMap::new();
         for f in &c.files {
@@ -171,6 +184,9 @@ pub fn compute(
             }
             *mods.entry(acc.module.clone()).or_default() += churn;
         }
+        if !mods.is_empty() {
+            repo_commits.push((c.time_ms, seen[i].fix, mods.values().sum()));
+        }
         if c.time_ms > window_start && c.files.len() <= p.mass_change_files && !mods.is_empty() {
             coupling_sets.push(mods.keys().cloned().collect());
         }
@@ -181,6 +197,8 @@ pub fn compute(
 
     let mut out = HistoryMetrics {
         window_days: p.window_days,
+        monthly: activity::monthly(repo_commits.iter().map(|c| (c.0, c.1)), p.now_ms),
+        recent: activity::recent(repo_commits.iter().copied(), p.now_ms),
         ..HistoryMetrics::default()
     };
     let mut modules: HashMap<String, Acc> = HashMap::new();
@@ -205,6 +223,12 @@ pub fn compute(
         acc.module = name.clone();
         let mut e = entity(name.clone(), &acc, n, &seen, start_ms, window_start, p);
         e.coupled = coupling.get(&name).cloned().unwrap_or_default();
+        let commits = acc.touches.iter().map(|&(i, churn)| {
+            let c = &seen[i];
+            (c.time_ms, c.fix, churn)
+        });
+        e.monthly = activity::monthly(commits.clone().map(|c| (c.0, c.1)), p.now_ms);
+        e.recent = Some(activity::recent(commits, p.now_ms));
         out.modules.push(e);
     }
     out.files.sort_by(|a, b| a.name.cmp(&b.name));
@@ -256,6 +280,8 @@ fn entity(
         size_lines: acc.size.max(0),
         files,
         coupled: Vec::new(),
+        monthly: Vec::new(),
+        recent: None,
         name,
     }
 }

@@ -7,6 +7,7 @@
 //! `git log --numstat` makes). Commits touching more than `mass_change_files` files
 //! (reformatting, vendoring) count for commits and churn but not for change coupling.
 
+pub mod activity;
 mod bugfix;
 pub mod eval;
 pub mod facts;

@@ -1,5 +1,5 @@
 //! The guard of the management API under `/api/`: bearer tokens, or, with none configured,
-//! callers on this machine only.
+//! callers on this machine only (a rule the web page shares).
 
 use super::error::{ApiError, ErrorCode};
 use crate::config::Settings;
@@ -24,24 +24,7 @@ pub enum Role {
 pub fn authenticate(settings: &Settings, req: &ServiceRequest) -> Result<Role, ApiError> {
     let api = &settings.api;
     if !api.has_tokens() {
-        let peer_is_local = req
-            .peer_addr()
-            .is_some_and(|p| p.ip().to_canonical().is_loopback());
-        if !peer_is_local {
-            return Err(unauthorized(
-                "the management API has no tokens configured and answers only callers on this machine",
-            ));
-        }
-        let host = request_host(req);
-        if !host.is_some_and(is_loopback_host) {
-            return Err(forbidden(
-                "the Host header must name this machine (localhost, 127.0.0.1 or [::1])",
-            ));
-        }
-        if changes_state(req.method()) && is_cross_site(req, host.unwrap_or_default()) {
-            return Err(forbidden("cross-site requests may not change anything"));
-        }
-        return Ok(Role::Operator);
+        return local_only(req.request(), "the management API");
     }
     let presented = req
         .headers()
@@ -64,6 +47,29 @@ pub fn authenticate(settings: &Settings, req: &ServiceRequest) -> Result<Role, A
     }
 }
 
+/// The rule with no token configured: a loopback peer and a loopback `Host`, and no
+/// cross-site state-changing request (`what` names the refused surface in the message).
+pub fn local_only(req: &actix_web::HttpRequest, what: &str) -> Result<Role, ApiError> {
+    let peer_is_local = req
+        .peer_addr()
+        .is_some_and(|p| p.ip().to_canonical().is_loopback());
+    if !peer_is_local {
+        return Err(unauthorized(&format!(
+            "{what} has no tokens configured and answers only callers on this machine"
+        )));
+    }
+    let host = request_host(req);
+    if !host.is_some_and(is_loopback_host) {
+        return Err(forbidden(
+            "the Host header must name this machine (localhost, 127.0.0.1 or [::1])",
+        ));
+    }
+    if changes_state(req.method()) && is_cross_site(req, host.unwrap_or_default()) {
+        return Err(forbidden("cross-site requests may not change anything"));
+    }
+    Ok(Role::Operator)
+}
+
 /// The token of an `Authorization: Bearer <token>` value; the scheme is case-insensitive
 /// (RFC 9110 §11.1).
 fn bearer_token(value: &str) -> Option<&str> {
@@ -74,7 +80,7 @@ fn bearer_token(value: &str) -> Option<&str> {
 
 /// The `Host` the client sent (HTTP/2 carries it as the URI's authority). Forwarding headers
 /// are not read: any client can write them.
-fn request_host(req: &ServiceRequest) -> Option<&str> {
+pub fn request_host(req: &actix_web::HttpRequest) -> Option<&str> {
     req.headers()
         .get(header::HOST)
         .and_then(|v| v.to_str().ok())
@@ -112,7 +118,7 @@ fn changes_state(method: &Method) -> bool {
 /// True when the browser says the request comes from another site: `Sec-Fetch-Site` other
 /// than `same-origin` or `none` (typed by the user), or an `Origin` whose authority is not
 /// the `Host` asked for. Clients that send neither (curl, scripts) are not browsers.
-fn is_cross_site(req: &ServiceRequest, host: &str) -> bool {
+pub fn is_cross_site(req: &actix_web::HttpRequest, host: &str) -> bool {
     let h = req.headers();
     if let Some(site) = h.get("sec-fetch-site") {
         let site = site.to_str().unwrap_or("");

@@ -1,7 +1,7 @@
 //! actix routes only: extract, call one function, map the result to a status.
 
-mod analyze;
-mod auth;
+pub(crate) mod analyze;
+pub(crate) mod auth;
 mod body;
 pub mod error;
 mod health;
@@ -58,6 +58,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
     ("GET", "/api/v1/repositories"),
+    ("GET", "/api/v1/repositories/{name}/overview"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
     ("POST", "/api/v1/analyze"),
 ];
@@ -85,6 +86,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
                 .service(
                     resource("/v1/repositories", "GET").route(web::get().to(repositories::list)),
+                )
+                .service(
+                    resource("/v1/repositories/{name}/overview", "GET")
+                        .route(web::get().to(repositories::overview)),
                 )
                 .service(
                     resource("/v1/tickets/{tracker}/{key}", "GET")
@@ -143,6 +148,7 @@ pub fn app(
 > {
     let metrics = state.metrics.clone();
     let json_limit = state.settings.server.max_body_bytes;
+    let web_enabled = state.settings.web.enabled;
     actix_web::App::new()
         .app_data(state)
         .app_data(
@@ -175,7 +181,21 @@ pub fn app(
             )
             .into()
         }))
+        .app_data(
+            web::FormConfig::default()
+                .limit(json_limit)
+                .error_handler(|err, _req| {
+                    let status = match &err {
+                        actix_web::error::UrlencodedError::Overflow { .. } => {
+                            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                        }
+                        _ => actix_web::http::StatusCode::BAD_REQUEST,
+                    };
+                    ApiError::new(status, error::code_for(status), err.to_string()).into()
+                }),
+        )
         .configure(configure)
+        .configure(|cfg| crate::web::configure(cfg, web_enabled))
         .default_service(web::to(not_found))
         .wrap_fn(move |req, srv| {
             let metrics = metrics.clone();

@@ -66,57 +66,18 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(json!({ "modules": modules })))
 }
 
-/// One module in full.
+/// One module in full (`moduleview::module_detail`).
 #[tracing::instrument(skip_all, fields(id = %id))]
 pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let row = state
-        .store
-        .score_by_id(&id)
-        .await
-        .map_err(ApiError::internal)?
-        .filter(|r| r.kind == "module")
-        .ok_or_else(|| ApiError::not_found(format!("no module with id `{id}`")))?;
-    let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
-    let metrics = &detail["metrics"];
-    let owners: Vec<Value> = detail["history"]["experts"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|x| {
-            json!({
-                "author": x["name"],
-                "commits": x["commits"],
-                "share": x["share"],
-                "last_commit_ms": x["last_commit_ms"],
-                "at_risk": x["at_risk"],
-            })
-        })
-        .collect();
-    let mut body = summary(&row);
-    body["metrics"] = json!({
-        "window_days": state.settings.history.window_days,
-        "window": strip_authors(&metrics["window"]),
-        "all_time": strip_authors(&metrics["all_time"]),
-        "age_days": metrics["age_days"],
-        "size_lines": metrics["size_lines"],
-        "files": metrics["files"],
-    });
-    body["experts"] = json!(owners);
-    body["history"] = detail["history"].clone();
-    body["coupled"] = metrics["coupled"].clone();
-    body["hottest_files"] = detail["hottest_files"].clone();
+    let body =
+        crate::moduleview::module_detail(&state.store, state.settings.history.window_days, &id)
+            .await
+            .map_err(ApiError::internal)?
+            .ok_or_else(|| ApiError::not_found(format!("no module with id `{id}`")))?;
     Ok(HttpResponse::Ok().json(body))
-}
-
-fn strip_authors(stats: &Value) -> Value {
-    let mut s = stats.clone();
-    if let Some(o) = s.as_object_mut() {
-        o.remove("top_authors");
-    }
-    s
 }
 
 fn bad_field(field: &str, message: String) -> ApiError {

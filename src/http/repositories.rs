@@ -1,5 +1,6 @@
 //! `GET /api/v1/repositories`: per configured repository, what the code index holds and how
-//! far its history is mined.
+//! far its history is mined; `GET /api/v1/repositories/{name}/overview`: a repository at a
+//! glance (`moduleview::repository_overview`).
 
 use super::error::ApiError;
 use super::AppState;
@@ -21,4 +22,18 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
         out.push(v);
     }
     Ok(HttpResponse::Ok().json(json!({ "repositories": out })))
+}
+
+/// A repository's modules, activity per month and recent changes; 404 for a repository
+/// with nothing scored.
+#[tracing::instrument(skip_all, fields(repository = %name))]
+pub async fn overview(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let body = crate::moduleview::repository_overview(&state.store, &name)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("nothing is scored for repository `{name}`")))?;
+    Ok(HttpResponse::Ok().json(body))
 }

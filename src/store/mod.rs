@@ -10,6 +10,7 @@ mod job_admin;
 mod jobs;
 mod retention;
 mod scores;
+mod ticket_modules;
 mod tickets;
 
 pub use backfill::BackfillCursor;
@@ -20,6 +21,7 @@ pub use job_admin::RetryFilter;
 pub use jobs::{enqueue_for_in, enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
 pub use retention::Pruned;
 pub use scores::{score_id, ModuleFacts, ScoreRow, ScoreSort};
+pub use ticket_modules::{is_closed_status, ModuleTicket};
 pub use tickets::{FeedPosition, IndexFeed, StoredTicket};
 
 use anyhow::Context;

@@ -178,6 +178,17 @@ impl TicketEventHandler {
             })?,
             None => Enrichment::default(),
         };
+        if self.analyzer.is_some() {
+            self.store
+                .set_ticket_modules(
+                    ticket.tracker.as_str(),
+                    &ticket.id,
+                    &enrichment.modules,
+                    self.store.now(),
+                )
+                .await
+                .map_err(store_err)?;
+        }
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();

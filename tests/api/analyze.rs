@@ -415,7 +415,7 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
 
 /// Posts a real Jira "issue created" webhook about session tokens and waits for the comment
 /// TicketLens writes on it (dry run: rendered and stored).
-async fn comment_on_a_session_ticket(app: &TestApp, delivery: &str) -> String {
+pub(crate) async fn comment_on_a_session_ticket(app: &TestApp, delivery: &str) -> String {
     let mut ticket: Value = serde_json::from_slice(
         &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
     )

@@ -47,6 +47,7 @@ async fn every_route_has_a_spec_entry_and_every_spec_entry_a_route() {
     for (method, path) in &routes {
         let concrete = path
             .replace("{id}", "1")
+            .replace("{name}", "app")
             .replace("{tracker}", "jira")
             .replace("{key}", "A-1");
         let r = app

@@ -298,7 +298,7 @@ async fn the_pull_request_conversation_never_gets_a_comment() {
 }
 
 #[tokio::test]
-async fn forge_keys_are_found_url_encoded_in_the_tickets_api() {
+async fn forge_keys_are_found_url_encoded_in_the_tickets_api_and_the_web_page() {
     let app = spawn_app(Backend::Sqlite).await;
     let gh = fixture("github", GH_OPENED);
     app.post_webhook("github", gh.clone(), &github_headers(&gh, "k1", "issues"))
@@ -328,6 +328,17 @@ async fn forge_keys_are_found_url_encoded_in_the_tickets_api() {
         assert_eq!(v["ticket"]["key"], key, "{v}");
         assert_eq!(v["ticket"]["tracker"], path.split('/').next().unwrap());
     }
+    // the web page's ticket view takes the same encoded keys
+    let page = app
+        .get("/tickets/github/DhruvShetty22%2Fzulip-test%2333")
+        .await;
+    let status = page.status();
+    let html = page.text().await.unwrap();
+    assert_eq!(status, 200, "{html}");
+    assert!(
+        html.contains("DhruvShetty22/zulip-test#33") && html.contains("GitHub"),
+        "{html}"
+    );
     let r = app.get("/api/v1/tickets/github/no-such%2Frepo%2399").await;
     assert_eq!(r.status(), 404);
     let r = app.get("/api/v1/tickets/github/not%20a%20key").await;

@@ -3,6 +3,7 @@
 mod analyze;
 mod backfill;
 mod backfill_forges;
+mod browser;
 mod contract;
 mod duplicates;
 mod fakes;
@@ -24,5 +25,7 @@ mod queue;
 mod render;
 mod shutdown;
 mod store_rules;
+mod web;
+mod web_rules;
 mod webhooks;
 mod writeback;

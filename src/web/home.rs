@@ -1,0 +1,215 @@
+//! `/`: per repository, the module map sized by code and coloured by fragility, the hotspot
+//! list, activity per month, and what changed most in the last 30 days.
+
+use super::layout::{self, ago, count, level_badge, num, Nav};
+use super::svg::{self, Tile};
+use super::{PageError, Viewer};
+use crate::http::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+pub struct HomeQuery {
+    repository: Option<String>,
+}
+
+/// Hotspots listed beside the map.
+const HOTSPOTS: usize = 15;
+
+pub async fn page(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    q: web::Query<HomeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let repos = state.code_index.statuses();
+    let selected = q
+        .repository
+        .clone()
+        .filter(|r| repos.iter().any(|s| &s.name == r))
+        .or_else(|| repos.first().map(|s| s.name.clone()));
+    if q.repository.is_some() && selected.as_deref() != q.repository.as_deref() {
+        return Err(PageError::NotFound(
+            "no repository by that name is configured".into(),
+        ));
+    }
+    let overview = match &selected {
+        Some(name) => crate::moduleview::repository_overview(&state.store, name)
+            .await
+            .map_err(PageError::internal)?,
+        None => None,
+    };
+    let title = selected.as_deref().unwrap_or("Overview");
+    let main = html! {
+        h1 { (title) }
+        @if repos.len() > 1 {
+            form method="get" action="/" class="repos" {
+                div {
+                    label for="repository" { "Repository" }
+                    select id="repository" name="repository" {
+                        @for r in &repos {
+                            option value=(r.name) selected[Some(&r.name) == selected.as_ref()] { (r.name) }
+                        }
+                    }
+                }
+                button type="submit" { "Show" }
+            }
+        }
+        @match (&selected, &overview) {
+            (None, _) => (layout::notice("info", "No repository is configured yet: add one under [[repositories]] and TicketLens indexes it and mines its history.")),
+            (Some(name), None) => {
+                @let st = repos.iter().find(|r| &r.name == name);
+                (layout::notice("info", &format!(
+                    "{name}'s history is not mined yet (index: {}). This page fills in once it is.",
+                    st.map_or("unknown", |s| s.state)
+                )))
+            }
+            (Some(_), Some(o)) => (overview_body(o, state.settings.history.window_days)),
+        }
+    };
+    Ok(viewer.respond(
+        StatusCode::OK,
+        layout::page(&viewer.shell(title, Nav::Overview), main),
+    ))
+}
+
+fn overview_body(o: &Value, window_days: i64) -> Markup {
+    let modules = o["modules"].as_array().cloned().unwrap_or_default();
+    let tiles: Vec<Tile> = modules
+        .iter()
+        .map(|m| {
+            let name = m["name"].as_str().unwrap_or_default().to_string();
+            let level = m["fragility"]["level"].as_str().unwrap_or("low");
+            let score = m["fragility"]["score"].as_f64().unwrap_or(0.0);
+            let lines = m["size_lines"].as_f64().unwrap_or(0.0);
+            let files = m["files"].as_f64().unwrap_or(0.0);
+            Tile {
+                title: format!(
+                    "{name}: {level} fragility ({score:.0}), {files:.0} files, {lines:.0} lines"
+                ),
+                label: name,
+                weight: lines.max(files * 10.0).max(1.0),
+                level: level.to_string(),
+                href: format!("/modules/{}", m["id"].as_str().unwrap_or_default()),
+            }
+        })
+        .collect();
+    let months = monthly(&o["monthly"]);
+    let recent = &o["recent"];
+    let last_change = modules
+        .iter()
+        .filter_map(|m| m["last_change_ms"].as_i64())
+        .max();
+    let now = crate::store::now_ms();
+    html! {
+        p class="sub" {
+            (count(modules.len() as u64, "module", "modules")) ". "
+            @if let Some(c) = recent["commits"].as_u64() {
+                (count(c, "change", "changes")) " and " (count(recent["fixes"].as_u64().unwrap_or(0), "fix", "fixes")) " in the last 30 days"
+                @if c == 0 { "; the last change was " (ago(last_change, now)) }
+                "."
+            }
+        }
+        div class="grid" {
+            section class="panel" aria-labelledby="map-h" {
+                h2 id="map-h" { "Module map" }
+                p class="muted" { "Each tile is a module, sized by its lines of code and coloured by fragility. Select one for its history and owners." }
+                (svg::treemap(&tiles, 640.0, 520.0, "Modules sized by code and coloured by fragility"))
+                div class="legend" aria-hidden="true" {
+                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::level_fill("low")) {} } "low" }
+                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::level_fill("medium")) {} } "medium" }
+                    span { svg width="14" height="14" class="swatch" { rect width="14" height="14" fill=(svg::level_fill("high")) {} } "high" }
+                }
+            }
+            section aria-labelledby="hot-h" {
+                h2 id="hot-h" { "Hotspots" }
+                p class="muted" { "The most fragile modules now: changed often, fixed often, by many hands (counts of the last " (window_days) " days)." }
+                ol class="hotspots" {
+                    @for m in modules.iter().take(HOTSPOTS) {
+                        li {
+                            a href={ "/modules/" (m["id"].as_str().unwrap_or_default()) } { (m["name"].as_str().unwrap_or_default()) }
+                            " " (level_badge(m["fragility"]["level"].as_str().unwrap_or("low"), m["fragility"]["score"].as_f64()))
+                            br;
+                            span class="muted" {
+                                (count(m["commits"].as_u64().unwrap_or(0), "change", "changes")) ", " (count(m["fixes"].as_u64().unwrap_or(0), "fix", "fixes"))
+                                @if let Some(owner) = m["owners"][0].as_str() { " · knows it: " (owner) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        section aria-labelledby="act-h" {
+            h2 id="act-h" { "Activity" }
+            @if months.is_empty() {
+                p class="muted" { "No activity recorded yet." }
+            } @else {
+                div class="chart-wrap" { (svg::monthly_bars(&months, "Changes and fixes per month, last 24 months")) }
+                div class="legend" {
+                    span { span class="swatch bar-swatch" {} "changes" }
+                    span { span class="swatch fix-swatch" {} "fixes among them" }
+                }
+                (month_table(&months))
+            }
+        }
+        section aria-labelledby="recent-h" {
+            h2 id="recent-h" { "Changed most in the last 30 days" }
+            @let changed = o["changed_most"].as_array().cloned().unwrap_or_default();
+            @if changed.is_empty() {
+                p class="muted" { "Nothing changed in the last 30 days." }
+            } @else {
+                div class="table-wrap" {
+                    table {
+                        thead { tr { th scope="col" { "Module" } th scope="col" class="num" { "Changes" } th scope="col" class="num" { "Fixes" } th scope="col" class="num" { "Lines changed" } } }
+                        tbody {
+                            @for c in &changed {
+                                tr {
+                                    td { a href={ "/modules/" (c["id"].as_str().unwrap_or_default()) } { (c["name"].as_str().unwrap_or_default()) } }
+                                    td class="num" { (num(&c["commits"])) }
+                                    td class="num" { (num(&c["fixes"])) }
+                                    td class="num" { (num(&c["churn"])) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `(month, commits, fixes)` from a stored series.
+pub fn monthly(v: &Value) -> Vec<(String, u32, u32)> {
+    v.as_array()
+        .into_iter()
+        .flatten()
+        .map(|m| {
+            (
+                m["month"].as_str().unwrap_or_default().to_string(),
+                m["commits"].as_u64().unwrap_or(0) as u32,
+                m["fixes"].as_u64().unwrap_or(0) as u32,
+            )
+        })
+        .collect()
+}
+
+/// The chart's numbers as a table, for screen readers and for reading exact values.
+pub fn month_table(months: &[(String, u32, u32)]) -> Markup {
+    html! {
+        details {
+            summary { "The numbers per month" }
+            div class="table-wrap" {
+                table {
+                    thead { tr { th scope="col" { "Month" } th scope="col" class="num" { "Changes" } th scope="col" class="num" { "Fixes" } } }
+                    tbody {
+                        @for (m, c, f) in months.iter().rev() {
+                            tr { td { (svg::month_name(m)) } td class="num" { (c) } td class="num" { (f) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! `/modules/{id}`: one module as a PM asks about it — how fragile and why, how it changed
+//! month by month, who knows it, what changes with it, its hottest files, and the open
+//! tickets that land in it.
+
+use super::home::{month_table, monthly};
+use super::layout::{self, ago, date, level_badge, num, pct, Nav};
+use super::{svg, PageError, Viewer};
+use crate::http::AppState;
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use maud::html;
+use serde_json::Value;
+
+pub async fn page(
+    viewer: Viewer,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let window = state.settings.history.window_days;
+    let m = crate::moduleview::module_detail(&state.store, window, &id)
+        .await
+        .map_err(PageError::internal)?
+        .ok_or_else(|| {
+            PageError::NotFound(
+                "no module with that id (its repository may have been re-cut)".into(),
+            )
+        })?;
+    let now = crate::store::now_ms();
+    let name = m["name"].as_str().unwrap_or_default().to_string();
+    let h = &m["history"];
+    let months = monthly(&m["monthly"]);
+    let main = html! {
+        p class="muted" { a href={ "/?repository=" (super::viewer::urlencode(m["repository"].as_str().unwrap_or_default())) } { (m["repository"].as_str().unwrap_or_default()) } " › module" }
+        h1 { (name) " " (level_badge(m["fragility"]["level"].as_str().unwrap_or("low"), m["fragility"]["score"].as_f64())) }
+        p class="sub" { code { (m["module"].as_str().unwrap_or_default()) } " · " (num(&m["files"])) " source files · " (num(&m["size_lines"])) " lines" }
+        div class="grid" {
+            section aria-labelledby="why-h" {
+                h2 id="why-h" { "Why this score" }
+                ul class="reasons" {
+                    @for r in m["fragility"]["reasons"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or_default()) } }
+                }
+                dl class="facts" {
+                    dt { "Changes" } dd { (num(&h["commits"])) " in the last " (window) " days, " (num(&h["commits_all"])) " in all" }
+                    dt { "Fixes" } dd { (num(&h["fixes"])) " in the last " (window) " days, " (num(&h["fixes_all"])) " in all" }
+                    dt { "People" } dd { (num(&h["authors"])) " in the last " (window) " days" }
+                    dt { "Last change" } dd { (ago(h["last_change_ms"].as_i64(), now)) " (" (date(h["last_change_ms"].as_i64())) ")" }
+                    dt { "Last fix" } dd { (ago(h["last_fix_ms"].as_i64(), now)) }
+                    dt { "First seen" } dd { (date(h["first_change_ms"].as_i64())) }
+                }
+            }
+            section aria-labelledby="who-h" {
+                h2 id="who-h" { "Who knows it" }
+                @let experts = m["experts"].as_array().cloned().unwrap_or_default();
+                @if experts.is_empty() {
+                    p class="muted" { "No author history yet." }
+                } @else {
+                    div class="table-wrap" { table {
+                        thead { tr { th scope="col" { "Person" } th scope="col" class="num" { "Share" } th scope="col" class="num" { "Commits" } th scope="col" { "Last commit" } } }
+                        tbody {
+                            @for x in &experts {
+                                tr {
+                                    td { (x["author"].as_str().unwrap_or_default())
+                                        @if x["at_risk"].as_bool() == Some(true) { br; span class="flag" { "knowledge at risk: no commit in " (window) " days" } } }
+                                    td class="num" { (pct(x["share"].as_f64().unwrap_or(0.0))) }
+                                    td class="num" { (num(&x["commits"])) }
+                                    td { (ago(x["last_commit_ms"].as_i64(), now)) }
+                                }
+                            }
+                        }
+                    } }
+                }
+            }
+        }
+        section aria-labelledby="act-h" {
+            h2 id="act-h" { "Changes and fixes per month" }
+            @if months.is_empty() { p class="muted" { "No monthly history yet." } }
+            @else {
+                div class="chart-wrap" { (svg::monthly_bars(&months, &format!("Changes and fixes per month in {name}, last 24 months"))) }
+                (month_table(&months))
+            }
+        }
+        div class="grid" {
+            section aria-labelledby="with-h" {
+                h2 id="with-h" { "What changes with it" }
+                @let coupled = m["coupled"].as_array().cloned().unwrap_or_default();
+                @if coupled.is_empty() { p class="muted" { "It usually changes alone." } }
+                @else {
+                    ul {
+                        @for c in &coupled {
+                            li {
+                                a href={ "/modules/" (c["id"].as_str().unwrap_or_default()) } { (c["name"].as_str().unwrap_or_default()) }
+                                ": in " (pct(c["share"].as_f64().unwrap_or(0.0))) " of its changes (" (num(&c["shared"])) " commits)"
+                            }
+                        }
+                    }
+                }
+            }
+            section aria-labelledby="files-h" {
+                h2 id="files-h" { "Hottest files" }
+                (hottest(&m["hottest_files"], m["module"].as_str().unwrap_or_default()))
+            }
+        }
+        section aria-labelledby="tickets-h" {
+            h2 id="tickets-h" { "Open tickets that land here" }
+            @let tickets = m["open_tickets"].as_array().cloned().unwrap_or_default();
+            @if tickets.is_empty() { p class="muted" { "No open ticket analysed by TicketLens lands in this module." } }
+            @else {
+                ul {
+                    @for t in &tickets {
+                        li {
+                            a href={ "/tickets/" (t["tracker"].as_str().unwrap_or_default()) "/" (super::viewer::urlencode(t["key"].as_str().unwrap_or_default())) } { (t["key"].as_str().unwrap_or_default()) }
+                            " " (t["title"].as_str().unwrap_or_default())
+                            @if let Some(s) = t["status"].as_str() { " " span class="muted" { "(" (s) ")" } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    Ok(viewer.respond(
+        StatusCode::OK,
+        layout::page(&viewer.shell(&name, Nav::Other), main),
+    ))
+}
+
+/// The module's hottest files, each path shown inside the module's directory (the whole
+/// path in its tooltip).
+fn hottest(files: &Value, module: &str) -> maud::Markup {
+    let prefix = format!("{}/", module.trim_end_matches('/'));
+    let files = files.as_array().cloned().unwrap_or_default();
+    html! {
+        @if files.is_empty() { p class="muted" { "No file history yet." } }
+        @else {
+            div class="table-wrap" { table {
+                thead { tr { th scope="col" { "File" } th scope="col" { "Fragility" } th scope="col" class="num" { "Changes" } th scope="col" class="num" { "Fixes" } } }
+                tbody {
+                    @for f in &files {
+                        tr {
+                            @let path = f["path"].as_str().unwrap_or_default();
+                            td { span class="path" title=(path) { (path.strip_prefix(prefix.as_str()).unwrap_or(path)) } }
+                            td { (level_badge(f["level"].as_str().unwrap_or("low"), f["score"].as_f64())) }
+                            td class="num" { (num(&f["commits"])) }
+                            td class="num" { (num(&f["fixes"])) }
+                        }
+                    }
+                }
+            } }
+        }
+    }
+}
