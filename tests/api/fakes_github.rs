@@ -2,7 +2,8 @@
 //! (create, update, list with `Link` pages), a repository's issues (back-fill), and the
 //! GraphQL duplicate lookup. Every REST request is checked against GitHub's published
 //! description (`@octokit/openapi`, see `octokit.rs`): the operation must exist, its query
-//! parameters be declared, its body valid. Faults: a create stored then answered 500 or
+//! parameters be declared, its body valid; every GraphQL query against GitHub's schema
+//! (`@octokit/graphql-schema`). Faults: a create stored then answered 500 or
 //! stalled, the primary rate limit (403, `x-ratelimit-remaining: 0`) and a secondary limit
 //! (403, `retry-after`).
 
@@ -53,8 +54,9 @@ pub struct FakeGithub {
 
 impl FakeGithub {
     pub async fn mount(server: &MockServer) -> FakeGithub {
-        // load (and if need be install) the description before the first request
+        // load (and if need be install) the descriptions before the first request
         let _ = octokit::rest_description();
+        let _ = octokit::graphql_schema();
         let fake = FakeGithub::default();
         Mock::given(any())
             .respond_with(fake.clone())
@@ -250,6 +252,16 @@ impl Respond for FakeGithub {
         }
         if req.url.path() == "/graphql" && req.method.as_str() == "POST" {
             let body: Value = serde_json::from_slice(&req.body).unwrap_or(Value::Null);
+            let query = body["query"].as_str().unwrap_or_default();
+            if let Err(e) = apollo_compiler::ExecutableDocument::parse_and_validate(
+                octokit::graphql_schema(),
+                query,
+                "q.graphql",
+            ) {
+                s.violations.push(format!(
+                    "GraphQL query not valid against GitHub's schema: {e}"
+                ));
+            }
             let number = body["variables"]["number"].as_u64().unwrap_or(0);
             let nodes: Vec<Value> = s.duplicates.get(&number).cloned().unwrap_or_default().into_iter()
                 .map(|(repo, n)| json!({"canonical": {"number": n, "repository": {"nameWithOwner": repo}}}))

@@ -41,6 +41,11 @@ async fn the_forge_fakes_flag_requests_their_apis_do_not_describe() {
         .send()
         .await
         .unwrap();
+    gh(reqwest::Method::POST, "/graphql")
+        .json(&json!({"query": "query { repository(owner: \"a\", name: \"b\") { nope } }"}))
+        .send()
+        .await
+        .unwrap();
     let v = github.violations();
     assert!(
         v.iter()
@@ -57,7 +62,11 @@ async fn the_forge_fakes_flag_requests_their_apis_do_not_describe() {
             .any(|m| m.contains("PUT") && m.contains("no such operation")),
         "{v:?}"
     );
-    assert_eq!(v.len(), 3, "{v:?}");
+    assert!(
+        v.iter().any(|m| m.contains("GraphQL query not valid")),
+        "{v:?}"
+    );
+    assert_eq!(v.len(), 4, "{v:?}");
 
     let server = MockServer::start().await;
     let gitlab = FakeGitlab::mount(&server).await;
@@ -201,4 +210,15 @@ fn every_github_fixture_matches_githubs_webhook_schema_for_its_event() {
     }
     assert_eq!(checked, 17, "{failures:?}");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn the_duplicate_lookup_is_a_valid_query_of_githubs_graphql_schema() {
+    let query = ticketlens::trackers::github::api::DUPLICATES_QUERY;
+    apollo_compiler::ExecutableDocument::parse_and_validate(
+        crate::octokit::graphql_schema(),
+        query,
+        "duplicates.graphql",
+    )
+    .unwrap_or_else(|e| panic!("not valid against GitHub's schema: {e}"));
 }

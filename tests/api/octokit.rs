@@ -1,5 +1,6 @@
-//! GitHub's published REST description (`@octokit/openapi`) and webhook payload schemas
-//! (`@octokit/openapi-webhooks`), fetched by the tests themselves: `npm ci` from the
+//! GitHub's published REST description (`@octokit/openapi`), webhook payload schemas
+//! (`@octokit/openapi-webhooks`) and GraphQL schema (`@octokit/graphql-schema`), fetched by
+//! the tests themselves: `npm ci` from the
 //! committed `tests/octokit/package.json` and `package-lock.json` (exact versions and
 //! integrity hashes) into cargo's test scratch directory, once per lock file. Never
 //! committed. Without npm or the registry the tests that need it fail, saying why.
@@ -117,6 +118,28 @@ pub fn webhook_description() -> &'static Value {
         let path = installed().join("openapi-webhooks/generated/api.github.com.json");
         serde_json::from_slice(&std::fs::read(&path).expect("webhooks json"))
             .expect("the webhook description parses")
+    })
+}
+
+/// GitHub's public GraphQL schema, parsed once.
+pub fn graphql_schema() -> &'static apollo_compiler::validation::Valid<apollo_compiler::Schema> {
+    static SCHEMA: OnceLock<apollo_compiler::validation::Valid<apollo_compiler::Schema>> =
+        OnceLock::new();
+    SCHEMA.get_or_init(|| {
+        let path = installed().join("graphql-schema/schema.graphql");
+        let text = std::fs::read_to_string(&path).expect("schema.graphql");
+        // GitHub's published schema repeats a field of `EnterpriseOwnerInfo`, which strict
+        // validation refuses; it is taken as published (the parser keeps what it can) and
+        // our queries are validated against it
+        let schema = match apollo_compiler::Schema::parse(text, "github.graphql") {
+            Ok(schema) => schema,
+            Err(with_errors) => with_errors.partial,
+        };
+        assert!(
+            schema.types.contains_key("MarkedAsDuplicateEvent"),
+            "GitHub's GraphQL schema lost its types"
+        );
+        apollo_compiler::validation::Valid::assume_valid(schema)
     })
 }
 
