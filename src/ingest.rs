@@ -187,8 +187,19 @@ impl Ingestor {
             .filter_map(|h| header(h).map(delivery_key))
             .find(|d| !d.is_empty())
             .unwrap_or_else(|| format!("sha256:{body_sha256}"));
-        // The body already parsed as JSON, so it is valid UTF-8.
-        let raw_body = String::from_utf8_lossy(body).into_owned();
+        // The body already parsed as JSON, so it is valid UTF-8. A confidential GitLab issue
+        // that is not accepted leaves no text behind, not even in the delivery log.
+        let withheld = tracker == Tracker::Gitlab
+            && trackers::gitlab::parse::is_withheld(
+                header("x-gitlab-event"),
+                body,
+                s.gitlab.confidential_issues,
+            );
+        let raw_body = if withheld {
+            String::new()
+        } else {
+            String::from_utf8_lossy(body).into_owned()
+        };
         let (ack, delivery) = match parsed {
             Parsed::Ignored(reason) => (
                 ignored_ack(reason, None),

@@ -101,8 +101,9 @@ pub enum IgnoreReason {
     /// A pull or merge request: code review, not a ticket (GitHub sends PR conversations as
     /// issue comments, and PRs as issues in some payloads).
     PullRequest,
-    /// A GitLab confidential issue while `[gitlab] confidential_issues` is off: its text is
-    /// neither stored nor indexed, so it can never surface in another ticket's comment.
+    /// A new GitLab confidential issue while `[gitlab] confidential_issues` is off: its text
+    /// is neither stored (not even with the delivery) nor indexed, so it can never surface in
+    /// another ticket's comment.
     Confidential,
     /// A GitLab work item of a planning type (epic, objective, key result, or a type we do
     /// not know): not addressed by the issue notes API, or not a ticket to analyse.

@@ -345,3 +345,73 @@ async fn forge_keys_are_found_url_encoded_in_the_tickets_api_and_the_web_page() 
     assert_eq!(r.status(), 404);
     app.stop().await;
 }
+
+/// With `confidential_issues` off, a confidential GitLab issue leaves no text anywhere: not
+/// in a ticket, not in a job, not in the delivery log; one that turns confidential is
+/// removed. With it on, it is a ticket like any other.
+#[tokio::test]
+async fn confidential_gitlab_issues_leave_no_text_behind_unless_accepted() {
+    let created = fixture(
+        "gitlab",
+        "zulip-issue_hook__confidential_issue_created_with_hidden_comment_in_description.json",
+    );
+    let reopened = fixture(
+        "gitlab",
+        "zulip-issue_hook__confidential_issue_reopened.json",
+    );
+    let app = spawn_app(Backend::Sqlite).await;
+    let hook = "Confidential Issue Hook";
+    let a: Value = app
+        .post_webhook("gitlab", created.clone(), &gitlab_headers("c1", hook))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (a["status"].as_str(), a["reason"].as_str()),
+        (Some("ignored"), Some("confidential"))
+    );
+    let b: Value = app
+        .post_webhook("gitlab", reopened, &gitlab_headers("c2", hook))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (b["status"].as_str(), b["kind"].as_str()),
+        (Some("queued"), Some("deleted"))
+    );
+    let texts: Vec<String> = sqlx::query_scalar("SELECT raw_body FROM deliveries")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    let payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM jobs")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    for text in texts.iter().chain(&payloads) {
+        assert!(
+            !text.contains("hidden comment") && !text.contains("Testing Test"),
+            "{text}"
+        );
+    }
+    app.stop().await;
+
+    let app = spawn_app_with(
+        Backend::Sqlite,
+        |s| s.gitlab.confidential_issues = true,
+        None,
+    )
+    .await;
+    let a: Value = app
+        .post_webhook("gitlab", created, &gitlab_headers("c1", hook))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (a["status"].as_str(), a["key"].as_str()),
+        (Some("queued"), Some("joe.bloggs/testing#1"))
+    );
+    app.stop().await;
+}

@@ -11,8 +11,10 @@
 //!   issues; `Epic`, `Objective`, `Key Result`, `Requirement`, `Test Case` and unknown
 //!   types, and any work item without a project (group-level epics), are ignored as
 //!   `unsupported_work_item`: planning and test items, not reports to analyse;
-//! - confidential issues (the `Confidential Issue Hook` header or `confidential: true`) are
-//!   ignored as `confidential` unless `[gitlab] confidential_issues` is on;
+//! - confidential issues (the `Confidential Issue Hook` header or `confidential: true`),
+//!   unless `[gitlab] confidential_issues` is on: a new one is ignored as `confidential`;
+//!   any other event removes the issue (it may have been stored while public), as a
+//!   deletion without its text;
 //! - note hooks → ignored as comments, merge request hooks → ignored as pull requests,
 //!   anything else → ignored as unknown.
 
@@ -69,11 +71,11 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
     }
     let is_confidential =
         confidential_hook || attrs.get("confidential").and_then(Value::as_bool) == Some(true);
-    if is_confidential && !confidential {
-        return Ok(Parsed::Ignored(IgnoreReason::Confidential));
-    }
     let action = opt_str(attrs.get("action"), "object_attributes.action")?
         .ok_or_else(|| ParseError::missing("object_attributes.action"))?;
+    if is_confidential && !confidential {
+        return withheld(&root, attrs, action);
+    }
     let (kind, changed_fields) = match action {
         "open" => (EventKind::Created, Vec::new()),
         "update" => (EventKind::Updated, changed(root.get("changes"))),
@@ -104,6 +106,48 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
+}
+
+/// A confidential issue while they are not accepted: a new one is ignored; any other event
+/// may concern an issue stored while it was public, which is then removed from the store's
+/// live tickets and the index like a deleted one (its text kept out of the event) so it can
+/// never be named in a comment on a public issue. Removal is final: if the issue is made
+/// public again, it is not brought back.
+fn withheld(
+    root: &Map<String, Value>,
+    attrs: &Map<String, Value>,
+    action: &str,
+) -> Result<Parsed, ParseError> {
+    if action == "open" {
+        return Ok(Parsed::Ignored(IgnoreReason::Confidential));
+    }
+    let path = opt_str(
+        root.get("project")
+            .and_then(|p| p.get("path_with_namespace")),
+        "project.path_with_namespace",
+    )?
+    .ok_or_else(|| ParseError::missing("project.path_with_namespace"))?;
+    let mut event = issue_event(path, attrs, EventKind::Deleted, Vec::new())?;
+    event.title.clear();
+    event.body.clear();
+    event.url = None;
+    Ok(Parsed::Event(Box::new(event)))
+}
+
+/// Tells whether a GitLab body is a confidential issue that these settings do not accept:
+/// its raw text is then not kept with the delivery either.
+pub fn is_withheld(event: Option<&str>, body: &[u8], confidential: bool) -> bool {
+    if confidential {
+        return false;
+    }
+    if event.map(str::trim) == Some("Confidential Issue Hook") {
+        return true;
+    }
+    serde_json::from_slice::<Value>(body).is_ok_and(|v| {
+        v.pointer("/object_attributes/confidential")
+            .and_then(Value::as_bool)
+            == Some(true)
+    })
 }
 
 /// The changed fields an update names; none named at all (old GitLab) may be any.
@@ -223,6 +267,17 @@ mod tests {
             parse(Some("Issue Hook"), &body, false),
             Ok(Parsed::Ignored(IgnoreReason::Confidential))
         );
+        assert!(is_withheld(Some("Issue Hook"), &body, false));
+        assert!(!is_withheld(Some("Issue Hook"), &body, true));
+        // an issue that turns confidential is removed, its text left out
+        let file = "zulip-issue_hook__confidential_issue_reopened.json";
+        let reopened = std::fs::read(format!("{FIXTURES}/{file}")).unwrap();
+        let Ok(Parsed::Event(gone)) = parse(Some("Confidential Issue Hook"), &reopened, false)
+        else {
+            panic!("a removal")
+        };
+        assert_eq!(gone.kind, EventKind::Deleted);
+        assert!(gone.title.is_empty() && gone.body.is_empty(), "{gone:?}");
         let Ok(Parsed::Event(e)) = parse(Some("Confidential Issue Hook"), &body, true) else {
             panic!("an event when enabled")
         };
