@@ -134,19 +134,21 @@ fn withheld(
     Ok(Parsed::Event(Box::new(event)))
 }
 
-/// Tells whether a GitLab body is a confidential issue that these settings do not accept:
-/// its raw text is then not kept with the delivery either.
+/// Tells whether a GitLab body is a confidential issue (or a note on one) that these
+/// settings do not accept: its raw text is then not kept with the delivery either.
 pub fn is_withheld(event: Option<&str>, body: &[u8], confidential: bool) -> bool {
     if confidential {
         return false;
     }
-    if event.map(str::trim) == Some("Confidential Issue Hook") {
+    if matches!(
+        event.map(str::trim),
+        Some("Confidential Issue Hook" | "Confidential Note Hook")
+    ) {
         return true;
     }
+    let flag = |v: &Value, at: &str| v.pointer(at).and_then(Value::as_bool) == Some(true);
     serde_json::from_slice::<Value>(body).is_ok_and(|v| {
-        v.pointer("/object_attributes/confidential")
-            .and_then(Value::as_bool)
-            == Some(true)
+        flag(&v, "/object_attributes/confidential") || flag(&v, "/issue/confidential")
     })
 }
 
@@ -268,6 +270,10 @@ mod tests {
             Ok(Parsed::Ignored(IgnoreReason::Confidential))
         );
         assert!(is_withheld(Some("Issue Hook"), &body, false));
+        assert!(is_withheld(Some("Confidential Note Hook"), b"{}", false));
+        let note = br#"{"object_kind":"note","issue":{"confidential":true}}"#;
+        assert!(is_withheld(Some("Note Hook"), note, false));
+        assert!(!is_withheld(Some("Note Hook"), b"{}", false));
         assert!(!is_withheld(Some("Issue Hook"), &body, true));
         // an issue that turns confidential is removed, its text left out
         let file = "zulip-issue_hook__confidential_issue_reopened.json";
