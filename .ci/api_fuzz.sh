@@ -20,6 +20,8 @@ TICKETLENS_SERVER__LISTEN="127.0.0.1:$port" \
 TICKETLENS_API__OPERATOR_TOKENS="[\"$token\"]" \
 TICKETLENS_JIRA__WEBHOOK_SECRET="fuzz-jira-secret" \
 TICKETLENS_LINEAR__WEBHOOK_SECRET="fuzz-linear-secret" \
+TICKETLENS_GITHUB__WEBHOOK_SECRET="fuzz-github-secret" \
+TICKETLENS_GITLAB__WEBHOOK_TOKEN="fuzz-gitlab-token" \
 TICKETLENS_LOG__LEVEL=warn \
   "$bin" serve >"$work/server.log" 2>&1 &
 server=$!

@@ -5,6 +5,8 @@
 
 use crate::store::{BackfillCursor, Store};
 use crate::trackers::client::ClientError;
+use crate::trackers::github::api::GithubApi;
+use crate::trackers::gitlab::api::GitlabApi;
 use crate::trackers::jira::api::JiraApi;
 use crate::trackers::linear::api::LinearApi;
 use crate::trackers::page::FetchedPage;
@@ -12,8 +14,24 @@ use anyhow::Context;
 
 /// Where tickets come from.
 pub enum Source {
-    Jira { api: JiraApi, jql: String },
-    Linear { api: LinearApi, team: String },
+    Jira {
+        api: JiraApi,
+        jql: String,
+    },
+    Linear {
+        api: LinearApi,
+        team: String,
+    },
+    /// A GitHub repository (`owner/repo`): every issue, pull requests left out.
+    Github {
+        api: GithubApi,
+        repo: String,
+    },
+    /// A GitLab project (`group/project`).
+    Gitlab {
+        api: GitlabApi,
+        project: String,
+    },
 }
 
 impl Source {
@@ -22,6 +40,8 @@ impl Source {
         match self {
             Source::Jira { jql, .. } => format!("jira:{jql}"),
             Source::Linear { team, .. } => format!("linear:{team}"),
+            Source::Github { repo, .. } => format!("github:{repo}"),
+            Source::Gitlab { project, .. } => format!("gitlab:{project}"),
         }
     }
 
@@ -29,6 +49,8 @@ impl Source {
         match self {
             Source::Jira { api, jql } => api.search_page(jql, cursor, size).await,
             Source::Linear { api, team } => api.issues_page(team, cursor, size).await,
+            Source::Github { api, repo } => api.issues_page(repo, cursor, size).await,
+            Source::Gitlab { api, project } => api.issues_page(project, cursor, size).await,
         }
     }
 }

@@ -163,18 +163,43 @@ impl Ingestor {
                 trackers::linear::verify(&s.linear, &header, body, now_ms())?;
                 trackers::linear::parse(body, s.linear.own_user.as_deref())?
             }
+            Tracker::Github => {
+                trackers::github::verify(&s.github, &header, body)?;
+                trackers::github::parse(header("x-github-event"), body)?
+            }
+            Tracker::Gitlab => {
+                trackers::gitlab::verify(&s.gitlab, &header)?;
+                let event = header("x-gitlab-event");
+                trackers::gitlab::parse(event, body, s.gitlab.confidential_issues)?
+            }
         };
-        let delivery_header = match tracker {
-            Tracker::Jira => "x-atlassian-webhook-identifier",
-            Tracker::Linear => "linear-delivery",
+        // GitLab keeps `Idempotency-Key` across retries (17.4+); older versions send only
+        // the per-event `X-Gitlab-Event-UUID`.
+        let delivery_headers: &[&str] = match tracker {
+            Tracker::Jira => &["x-atlassian-webhook-identifier"],
+            Tracker::Linear => &["linear-delivery"],
+            Tracker::Github => &["x-github-delivery"],
+            Tracker::Gitlab => &["idempotency-key", "x-gitlab-event-uuid"],
         };
         let body_sha256 = hex::encode(Sha256::digest(body));
-        let delivery_id = header(delivery_header)
-            .map(delivery_key)
-            .filter(|d| !d.is_empty())
+        let delivery_id = delivery_headers
+            .iter()
+            .filter_map(|h| header(h).map(delivery_key))
+            .find(|d| !d.is_empty())
             .unwrap_or_else(|| format!("sha256:{body_sha256}"));
-        // The body already parsed as JSON, so it is valid UTF-8.
-        let raw_body = String::from_utf8_lossy(body).into_owned();
+        // The body already parsed as JSON, so it is valid UTF-8. A confidential GitLab issue
+        // that is not accepted leaves no text behind, not even in the delivery log.
+        let withheld = tracker == Tracker::Gitlab
+            && trackers::gitlab::parse::is_withheld(
+                header("x-gitlab-event"),
+                body,
+                s.gitlab.confidential_issues,
+            );
+        let raw_body = if withheld {
+            String::new()
+        } else {
+            String::from_utf8_lossy(body).into_owned()
+        };
         let (ack, delivery) = match parsed {
             Parsed::Ignored(reason) => (
                 ignored_ack(reason, None),

@@ -11,7 +11,6 @@ use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
 use crate::worker::{index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers};
-use crate::writeback::CommentSink;
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 use anyhow::Context;
@@ -112,7 +111,6 @@ impl Application {
             memory: Default::default(),
         });
         let handler = handler.unwrap_or_else(|| {
-            let (jira, linear) = comment_sinks(&settings);
             Arc::new(TicketEventHandler {
                 store: store.clone(),
                 index: ticket_index.clone(),
@@ -120,8 +118,7 @@ impl Application {
                     pipeline: pipeline.clone(),
                     limit: 10,
                 })),
-                jira,
-                linear,
+                sinks: crate::worker::Sinks::from_settings(&settings),
                 render: RenderOptions {
                     page_base: settings.web.public_url.clone(),
                     ..settings.comments.render_options()
@@ -282,50 +279,6 @@ impl Application {
     }
 }
 
-type Sink = Arc<dyn CommentSink>;
-
-/// The trackers' comment APIs, where credentials are configured; the others run dry
-/// (comments rendered and stored, never sent).
-fn comment_sinks(settings: &Settings) -> (Option<Sink>, Option<Sink>) {
-    use crate::trackers::client::TrackerClient;
-    let client = match TrackerClient::new(settings.comments.client_options()) {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::error!(error = %e, "no HTTP client for tracker APIs; write-back runs dry");
-            return (None, None);
-        }
-    };
-    let jira: Option<Sink> = match settings.jira.base_url {
-        None => None,
-        Some(_) => match crate::trackers::jira::api::JiraApi::new(&settings.jira, client.clone()) {
-            Ok(api) => Some(Arc::new(api)),
-            Err(why) => {
-                tracing::warn!(why, "jira write-back runs dry");
-                None
-            }
-        },
-    };
-    let linear_configured =
-        settings.linear.api_key.is_some() || settings.linear.oauth_token.is_some();
-    let linear: Option<Sink> = if linear_configured {
-        match crate::trackers::linear::api::LinearApi::new(&settings.linear, client) {
-            Ok(api) => Some(Arc::new(api)),
-            Err(why) => {
-                tracing::warn!(why, "linear write-back runs dry");
-                None
-            }
-        }
-    } else {
-        None
-    };
-    tracing::info!(
-        jira = if jira.is_some() { "live" } else { "dry-run" },
-        linear = if linear.is_some() { "live" } else { "dry-run" },
-        "comment write-back"
-    );
-    (jira, linear)
-}
-
 /// Cancels `token` on SIGTERM or SIGINT.
 pub fn cancel_on_signals(token: CancellationToken) {
     tokio::spawn(async move {
@@ -364,6 +317,8 @@ fn log_configuration(settings: &Settings, store: &Store) {
         false,
         settings.linear.allow_unsigned,
     );
+    let github = signing(settings.github.webhook_secret.is_some(), false, false);
+    let gitlab = signing(false, settings.gitlab.webhook_token.is_some(), false);
     tracing::info!(
         backend = store.backend().as_str(),
         database = %redact_url(settings.database.url.expose()),
@@ -373,6 +328,8 @@ fn log_configuration(settings: &Settings, store: &Store) {
         max_body_bytes = settings.server.max_body_bytes,
         jira_webhooks = jira,
         linear_webhooks = linear,
+        github_webhooks = github,
+        gitlab_webhooks = gitlab,
         "configured"
     );
     if !settings.api.has_tokens() && !settings.server.listen.ip().is_loopback() {

@@ -1,4 +1,4 @@
-//! `ticketlens backfill jira|linear`: imports existing tickets, with a progress bar in a
+//! `ticketlens backfill jira|linear|github|gitlab`: imports existing tickets, with a progress bar in a
 //! terminal and a log line per page elsewhere.
 
 use crate::backfill::{self, Progress, Source};
@@ -6,6 +6,8 @@ use crate::config::Settings;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
 use crate::trackers::client::{ClientOptions, TrackerClient};
+use crate::trackers::github::api::GithubApi;
+use crate::trackers::gitlab::api::GitlabApi;
 use crate::trackers::jira::api::JiraApi;
 use crate::trackers::linear::api::LinearApi;
 use crate::worker::index_sync;
@@ -34,6 +36,24 @@ pub enum BackfillCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// The issues of one GitHub repository, every page (`Link` header), with the issues
+    /// those closed as duplicates were marked duplicates of. Pull requests are left out.
+    Github {
+        /// The repository, `owner/repo`.
+        #[arg(long)]
+        repo: String,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// The issues of one GitLab project, every page (`X-Next-Page`), with the issue each
+    /// was closed as a duplicate of.
+    Gitlab {
+        /// The project path, `group/project` (subgroups allowed).
+        #[arg(long)]
+        project: String,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +78,16 @@ pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()
         BackfillCommand::Linear { team, common } => {
             let api = LinearApi::new(&settings.linear, client).map_err(anyhow::Error::msg)?;
             (Source::Linear { api, team }, common)
+        }
+        BackfillCommand::Github { repo, common } => {
+            GithubApi::check_repo(&repo).map_err(anyhow::Error::msg)?;
+            let api = GithubApi::new(&settings.github, client).map_err(anyhow::Error::msg)?;
+            (Source::Github { api, repo }, common)
+        }
+        BackfillCommand::Gitlab { project, common } => {
+            GitlabApi::check_project(&project).map_err(anyhow::Error::msg)?;
+            let api = GitlabApi::new(&settings.gitlab, client).map_err(anyhow::Error::msg)?;
+            (Source::Gitlab { api, project }, common)
         }
     };
     // settings are checked before anything is created on disk

@@ -5,12 +5,14 @@ mod api;
 mod comments;
 mod duplicates;
 mod env;
+mod forges;
 mod queue;
 mod secret;
 
 pub use api::{ApiSettings, WebSettings};
 pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
+pub use forges::{GithubSettings, GitlabSettings};
 pub use queue::{QueueSettings, RetentionSettings};
 pub use secret::{url_without_credentials, Secret};
 
@@ -35,6 +37,8 @@ pub struct Settings {
     pub comments: CommentSettings,
     pub jira: JiraSettings,
     pub linear: LinearSettings,
+    pub github: GithubSettings,
+    pub gitlab: GitlabSettings,
     pub history: HistorySettings,
     pub duplicates: DuplicateSettings,
     pub codeindex: CodeIndexSettings,

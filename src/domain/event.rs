@@ -28,14 +28,15 @@ impl EventKind {
 pub struct TicketEvent {
     pub tracker: Tracker,
     pub kind: EventKind,
-    /// The tracker's stable internal id (Jira numeric id, Linear UUID).
+    /// The tracker's stable internal id (Jira numeric id, Linear UUID, GitHub or GitLab
+    /// global issue id).
     pub id: String,
     pub key: TicketKey,
     pub title: String,
     pub body: String,
     pub labels: Vec<String>,
     pub components: Vec<String>,
-    /// Jira project key or Linear team key.
+    /// Jira project key, Linear team key, GitHub `owner/repo` or GitLab project path.
     pub project: Option<String>,
     pub status: Option<String>,
     pub issue_type: Option<String>,
@@ -97,6 +98,16 @@ pub enum IgnoreReason {
     UnknownEvent,
     /// An update that touched nothing the analysis reads (assignee, priority, status, ...).
     IrrelevantUpdate,
+    /// A pull or merge request: code review, not a ticket (GitHub sends PR conversations as
+    /// issue comments, and PRs as issues in some payloads).
+    PullRequest,
+    /// A new GitLab confidential issue while `[gitlab] confidential_issues` is off: its text
+    /// is neither stored (not even with the delivery) nor indexed, so it can never surface in
+    /// another ticket's comment.
+    Confidential,
+    /// A GitLab work item of a planning type (epic, objective, key result, or a type we do
+    /// not know): not addressed by the issue notes API, or not a ticket to analyse.
+    UnsupportedWorkItem,
 }
 
 impl IgnoreReason {
@@ -106,6 +117,9 @@ impl IgnoreReason {
             IgnoreReason::OwnAction => "own_action",
             IgnoreReason::UnknownEvent => "unknown_event",
             IgnoreReason::IrrelevantUpdate => "irrelevant_update",
+            IgnoreReason::PullRequest => "pull_request",
+            IgnoreReason::Confidential => "confidential",
+            IgnoreReason::UnsupportedWorkItem => "unsupported_work_item",
         }
     }
 }

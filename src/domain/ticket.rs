@@ -9,6 +9,8 @@ use std::fmt;
 pub enum Tracker {
     Jira,
     Linear,
+    Github,
+    Gitlab,
 }
 
 impl Tracker {
@@ -16,6 +18,8 @@ impl Tracker {
         match self {
             Tracker::Jira => "jira",
             Tracker::Linear => "linear",
+            Tracker::Github => "github",
+            Tracker::Gitlab => "gitlab",
         }
     }
 
@@ -24,6 +28,8 @@ impl Tracker {
         match s {
             "jira" => Some(Tracker::Jira),
             "linear" => Some(Tracker::Linear),
+            "github" => Some(Tracker::Github),
+            "gitlab" => Some(Tracker::Gitlab),
             _ => None,
         }
     }
@@ -35,16 +41,23 @@ impl fmt::Display for Tracker {
     }
 }
 
-/// A human ticket key such as `PROJ-123` or `ENG-42`: a prefix of letters, digits or `_`
-/// starting with a letter, a dash, and a positive number.
+/// A human ticket key: `PROJ-123` or `ENG-42` (Jira, Linear: a prefix of letters, digits or
+/// `_` starting with a letter, a dash, and a number), or `owner/repo#33` and
+/// `group/sub/project#7` (GitHub, GitLab: a repository or project path of two or more
+/// segments, `#`, and the issue number or IID).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct TicketKey(String);
 
 impl TicketKey {
-    /// Parses a key, rejecting anything that is not `PREFIX-NUMBER`.
+    /// Parses a key, rejecting anything that is neither `PREFIX-NUMBER` nor `PATH#NUMBER`.
     pub fn parse(s: &str) -> Result<TicketKey, String> {
         let s = s.trim();
+        if s.contains('#') {
+            return forge_parts(s)
+                .map(|_| TicketKey(s.to_string()))
+                .ok_or_else(|| format!("ticket key `{s}` is not of the form owner/repo#123"));
+        }
         let (prefix, number) = s
             .rsplit_once('-')
             .ok_or_else(|| format!("ticket key `{s}` has no `-`"))?;
@@ -66,6 +79,37 @@ impl TicketKey {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A forge key's repository or project path and issue number (`("owner/repo", 33)`);
+    /// `None` for a `PREFIX-NUMBER` key.
+    pub fn forge_parts(&self) -> Option<(&str, u64)> {
+        forge_parts(&self.0)
+    }
+}
+
+/// Longest forge path accepted (GitLab allows 20 levels of groups; paths stay short).
+const FORGE_PATH_MAX: usize = 512;
+
+/// `path#number` where the path is two or more `/`-separated segments of letters, digits,
+/// `.`, `_` and `-` (what GitHub and GitLab allow in owner, group and repository names), no
+/// segment `.` or `..`, and the number is positive.
+fn forge_parts(s: &str) -> Option<(&str, u64)> {
+    let (path, number) = s.split_once('#')?;
+    let segment_ok = |seg: &str| {
+        !seg.is_empty()
+            && seg != "."
+            && seg != ".."
+            && seg
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+    };
+    let path_ok = path.len() <= FORGE_PATH_MAX
+        && path.split('/').count() >= 2
+        && path.split('/').all(segment_ok);
+    let number_ok =
+        !number.is_empty() && number.len() <= 19 && number.bytes().all(|b| b.is_ascii_digit());
+    let n: u64 = number.parse().ok().filter(|_| number_ok)?;
+    (path_ok && n > 0).then_some((path, n))
 }
 
 impl TryFrom<String> for TicketKey {
@@ -100,5 +144,29 @@ mod tests {
         assert!(TicketKey::parse("PROJ-").is_err());
         assert!(TicketKey::parse("PROJ").is_err());
         assert!(TicketKey::parse("PR OJ-1").is_err());
+    }
+
+    #[test]
+    fn forge_keys_parse_as_a_path_of_two_or_more_segments_and_a_number() {
+        let k = TicketKey::parse("zulip/zulip#33").unwrap();
+        assert_eq!(k.forge_parts(), Some(("zulip/zulip", 33)));
+        let k = TicketKey::parse("group/sub.group/my-project#7").unwrap();
+        assert_eq!(k.forge_parts(), Some(("group/sub.group/my-project", 7)));
+        assert_eq!(TicketKey::parse("PROJ-1").unwrap().forge_parts(), None);
+        for bad in [
+            "repo#1",
+            "owner/repo#",
+            "owner/repo#0",
+            "owner/repo#-1",
+            "owner//repo#1",
+            "owner/../repo#1",
+            "owner/re po#1",
+            "owner/repo#1#2",
+            "/repo#1",
+            "owner/repo#1x",
+            "owner/repo#99999999999999999999",
+        ] {
+            assert!(TicketKey::parse(bad).is_err(), "{bad}");
+        }
     }
 }

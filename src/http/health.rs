@@ -50,6 +50,8 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "code_index": code_index,
             "jira_credentials": credentials("jira"),
             "linear_credentials": credentials("linear"),
+            "github_credentials": credentials("github"),
+            "gitlab_credentials": credentials("gitlab"),
         }
     });
     if database {

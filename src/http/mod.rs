@@ -50,6 +50,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/openapi.json"),
     ("POST", "/webhooks/jira"),
     ("POST", "/webhooks/linear"),
+    ("POST", "/webhooks/github"),
+    ("POST", "/webhooks/gitlab"),
     ("GET", "/api/v1/jobs"),
     ("POST", "/api/v1/jobs/{id}/retry"),
     ("POST", "/api/v1/jobs/retry"),
@@ -70,6 +72,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/openapi.json", "GET").route(web::get().to(openapi::spec)))
         .service(resource("/webhooks/jira", "POST").route(web::post().to(webhooks::jira)))
         .service(resource("/webhooks/linear", "POST").route(web::post().to(webhooks::linear)))
+        .service(resource("/webhooks/github", "POST").route(web::post().to(webhooks::github)))
+        .service(resource("/webhooks/gitlab", "POST").route(web::post().to(webhooks::gitlab)))
         .service(
             web::scope("/api")
                 .wrap(from_fn(api_guard))

@@ -1,5 +1,4 @@
-//! `POST /webhooks/<tracker>`: the front door for Jira and Linear; GitHub and GitLab get a
-//! route and a `Tracker` variant each.
+//! `POST /webhooks/<tracker>`: the front door for Jira, Linear, GitHub and GitLab.
 
 use super::body::read_limited;
 use super::error::ApiError;
@@ -23,6 +22,24 @@ pub async fn linear(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     receive(Tracker::Linear, req, payload, state).await
+}
+
+/// `POST /webhooks/github`.
+pub async fn github(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    receive(Tracker::Github, req, payload, state).await
+}
+
+/// `POST /webhooks/gitlab`.
+pub async fn gitlab(
+    req: HttpRequest,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    receive(Tracker::Gitlab, req, payload, state).await
 }
 
 /// Verifies, parses and durably stores one webhook, then answers 202.

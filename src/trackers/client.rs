@@ -1,13 +1,14 @@
 //! One HTTP client for tracker APIs: timeouts, exponential backoff with jitter on 5xx and
-//! network errors, 429 honoured (`Retry-After` seconds or HTTP date, `X-RateLimit-Reset`),
-//! no retry on other 4xx. Errors carry the tracker's own message, never a secret.
+//! network errors, rate limits honoured (see `ratelimit`: 429, GitHub's 403 limits), no
+//! retry on other 4xx. Errors carry the tracker's own message, never a secret.
 
+use super::ratelimit::{is_rate_limited, rate_limit_wait, unsaid_wait};
 use crate::config::Secret;
 use rand::Rng;
-use reqwest::header::{HeaderMap, AUTHORIZATION, RETRY_AFTER};
+use reqwest::header::{HeaderMap, AUTHORIZATION};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// How a request authenticates.
 #[derive(Debug, Clone)]
@@ -104,19 +105,6 @@ enum Repeat {
     Once,
 }
 
-/// The longest wait a tracker's header can ask for, before the client's own cap.
-const MAX_HEADER_WAIT_SECS: f64 = 86_400.0;
-
-/// Seconds from a header as a wait, clamped to [0, one day]; `None` for NaN.
-fn header_wait(secs: f64) -> Option<Duration> {
-    if secs.is_nan() {
-        return None;
-    }
-    Some(Duration::from_secs_f64(
-        secs.clamp(0.0, MAX_HEADER_WAIT_SECS),
-    ))
-}
-
 /// The first GraphQL error code of an answer (`errors[].extensions.code`, else `.type`),
 /// upper-cased: Linear says `RATELIMITED` this way, whatever the HTTP status.
 pub fn graphql_code(v: &Value) -> Option<String> {
@@ -134,6 +122,10 @@ pub fn graphql_code(v: &Value) -> Option<String> {
 pub struct TrackerClient {
     http: reqwest::Client,
     options: ClientOptions,
+    /// Sent with every request (GitHub's `Accept` and API version).
+    headers: HeaderMap,
+    /// Per host: no request before this instant (the host said its quota is used up).
+    quiet_until: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Instant>>>,
 }
 
 impl TrackerClient {
@@ -147,7 +139,18 @@ impl TrackerClient {
                 attempts: 0,
                 message: e.to_string(),
             })?;
-        Ok(TrackerClient { http, options })
+        Ok(TrackerClient {
+            http,
+            options,
+            headers: HeaderMap::new(),
+            quiet_until: Default::default(),
+        })
+    }
+
+    /// The same client, sending these headers with every request as well.
+    pub fn with_headers(mut self, headers: HeaderMap) -> TrackerClient {
+        self.headers.extend(headers);
+        self
     }
 
     /// Sends a request with an optional JSON body and returns the JSON answer (`null` for
@@ -159,7 +162,19 @@ impl TrackerClient {
         body: Option<&Value>,
         auth: &Auth,
     ) -> Result<Value, ClientError> {
-        self.send(method, url, body, auth, Repeat::Safe).await
+        self.send(method, url, body, auth, Repeat::Safe)
+            .await
+            .map(|(v, _)| v)
+    }
+
+    /// A GET that may be repeated, answered with the response headers too (the forges'
+    /// pagination is in `Link` and `X-Next-Page`).
+    pub async fn get_json_with_headers(
+        &self,
+        url: &str,
+        auth: &Auth,
+    ) -> Result<(Value, HeaderMap), ClientError> {
+        self.send(Method::GET, url, None, auth, Repeat::Safe).await
     }
 
     /// [`Self::send_json`] for a create: never sent a second time once the tracker may
@@ -172,7 +187,9 @@ impl TrackerClient {
         body: Option<&Value>,
         auth: &Auth,
     ) -> Result<Value, ClientError> {
-        self.send(method, url, body, auth, Repeat::Once).await
+        self.send(method, url, body, auth, Repeat::Once)
+            .await
+            .map(|(v, _)| v)
     }
 
     async fn send(
@@ -182,11 +199,19 @@ impl TrackerClient {
         body: Option<&Value>,
         auth: &Auth,
         repeat: Repeat,
-    ) -> Result<Value, ClientError> {
+    ) -> Result<(Value, HeaderMap), ClientError> {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_string))
+            .unwrap_or_default();
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut req = self.http.request(method.clone(), url);
+            self.wait_for_quota(&host).await;
+            let mut req = self
+                .http
+                .request(method.clone(), url)
+                .headers(self.headers.clone());
             req = match auth {
                 Auth::None => req,
                 Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
@@ -214,16 +239,18 @@ impl TrackerClient {
                 Ok(resp) => {
                     let status = resp.status();
                     let headers = resp.headers().clone();
+                    self.note_quota(&host, &headers);
                     let text = resp.text().await.unwrap_or_default();
                     let json: Option<Value> = serde_json::from_str(&text).ok();
                     let code = json.as_ref().and_then(graphql_code);
                     let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
-                        || code.as_deref() == Some("RATELIMITED");
+                        || code.as_deref() == Some("RATELIMITED")
+                        || is_rate_limited(status.as_u16(), &headers, &text);
                     if status.is_success() && !rate_limited {
                         if text.trim().is_empty() {
-                            return Ok(Value::Null);
+                            return Ok((Value::Null, headers));
                         }
-                        return json.ok_or_else(|| {
+                        return json.map(|v| (v, headers)).ok_or_else(|| {
                             ClientError::Decode(
                                 serde_json::from_str::<Value>(&text)
                                     .err()
@@ -237,7 +264,10 @@ impl TrackerClient {
                         rate_limited || (status.is_server_error() && repeat == Repeat::Safe);
                     if !retryable || last {
                         return Err(ClientError::Status {
-                            status: if rate_limited && status.is_success() {
+                            // GitHub's rate-limit 403 is no credentials problem
+                            status: if rate_limited
+                                && (status.is_success() || status == StatusCode::FORBIDDEN)
+                            {
                                 429
                             } else {
                                 status.as_u16()
@@ -248,6 +278,7 @@ impl TrackerClient {
                     }
                     let wait = if rate_limited {
                         rate_limit_wait(&headers, time::OffsetDateTime::now_utc())
+                            .or_else(|| unsaid_wait(status.as_u16()))
                             .unwrap_or_else(|| self.backoff(attempt))
                     } else {
                         self.backoff(attempt)
@@ -265,6 +296,48 @@ impl TrackerClient {
         }
     }
 
+    /// Waits while the host has said its quota is used up (bounded by `max_wait`).
+    async fn wait_for_quota(&self, host: &str) {
+        let until = self
+            .quiet_until
+            .lock()
+            .ok()
+            .and_then(|m| m.get(host).copied());
+        if let Some(wait) = until.and_then(|u| u.checked_duration_since(Instant::now())) {
+            tracing::info!(
+                host,
+                wait_ms = wait.as_millis() as u64,
+                "tracker quota used up; waiting"
+            );
+            tokio::time::sleep(wait.min(self.options.max_wait)).await;
+        }
+    }
+
+    /// Remembers a host's "no requests left until reset" (`x-ratelimit-remaining: 0` on
+    /// GitHub, `RateLimit-Remaining: 0` on GitLab), even on a successful answer, so the next
+    /// request waits instead of being refused.
+    fn note_quota(&self, host: &str, headers: &HeaderMap) {
+        let remaining = ["x-ratelimit-remaining", "ratelimit-remaining"]
+            .iter()
+            .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
+            .map(str::trim);
+        let Ok(mut map) = self.quiet_until.lock() else {
+            return;
+        };
+        match remaining {
+            Some("0") => {
+                if let Some(wait) = rate_limit_wait(headers, time::OffsetDateTime::now_utc()) {
+                    let wait = wait.min(self.options.max_wait);
+                    map.insert(host.to_string(), Instant::now() + wait);
+                }
+            }
+            Some(_) => {
+                map.remove(host);
+            }
+            None => {}
+        }
+    }
+
     /// Exponential backoff with jitter: base · 2^(attempt-1) · [0.5, 1.0).
     fn backoff(&self, attempt: u32) -> Duration {
         let exp = self
@@ -274,43 +347,6 @@ impl TrackerClient {
         exp.mul_f64(rand::thread_rng().gen_range(0.5..1.0))
             .min(self.options.max_wait)
     }
-}
-
-/// How long a 429 asks us to wait: `Retry-After` (seconds or an HTTP date), else
-/// `X-RateLimit-Reset` (epoch seconds or milliseconds, or seconds to wait).
-pub fn rate_limit_wait(headers: &HeaderMap, now: time::OffsetDateTime) -> Option<Duration> {
-    let header = |name| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-    };
-    if let Some(v) = header(RETRY_AFTER.as_str()) {
-        if let Ok(secs) = v.parse::<f64>() {
-            return header_wait(secs);
-        }
-        let fmt = time::macros::format_description!(
-            "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-        );
-        if let Ok(at) = time::PrimitiveDateTime::parse(v, &fmt) {
-            let secs = (at.assume_utc() - now).as_seconds_f64();
-            return header_wait(secs);
-        }
-    }
-    for name in ["x-ratelimit-reset", "x-ratelimit-requests-reset"] {
-        if let Some(n) = header(name).and_then(|v| v.parse::<f64>().ok()) {
-            let now_s = now.unix_timestamp() as f64;
-            let secs = if n > 1e12 {
-                n / 1000.0 - now_s
-            } else if n > 1e9 {
-                n - now_s
-            } else {
-                n
-            };
-            return header_wait(secs);
-        }
-    }
-    None
 }
 
 /// The tracker's own error text: Jira's `errorMessages`/`errors`, GraphQL `errors[].message`,
@@ -363,43 +399,6 @@ fn redact(message: &str, auth: &Auth) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reqwest::header::HeaderValue;
-
-    fn headers(name: &'static str, v: &str) -> HeaderMap {
-        let mut h = HeaderMap::new();
-        h.insert(name, HeaderValue::from_str(v).unwrap());
-        h
-    }
-
-    #[test]
-    fn retry_after_reads_seconds_dates_and_reset_stamps() {
-        let now = time::macros::datetime!(2024-01-01 00:00:00 UTC);
-        let secs = |h| rate_limit_wait(&h, now).map(|d| d.as_secs());
-        assert_eq!(secs(headers("retry-after", "7")), Some(7));
-        assert_eq!(
-            secs(headers("retry-after", "Mon, 01 Jan 2024 00:00:30 GMT")),
-            Some(30)
-        );
-        assert_eq!(secs(headers("x-ratelimit-reset", "1704067220")), Some(20));
-        assert_eq!(
-            secs(headers("x-ratelimit-requests-reset", "1704067205000")),
-            Some(5)
-        );
-        assert_eq!(secs(HeaderMap::new()), None);
-    }
-
-    /// A header can ask for any number: `inf`, `1e20` and NaN must not panic the client.
-    #[test]
-    fn absurd_waits_are_clamped_not_panics() {
-        let now = time::macros::datetime!(2024-01-01 00:00:00 UTC);
-        for v in ["inf", "1e20", "-inf", "1e308"] {
-            let w = rate_limit_wait(&headers("retry-after", v), now).unwrap();
-            assert!(w <= Duration::from_secs(86_400), "{v}: {w:?}");
-        }
-        assert_eq!(rate_limit_wait(&headers("retry-after", "NaN"), now), None);
-        assert!(rate_limit_wait(&headers("x-ratelimit-reset", "1e300"), now).is_some());
-    }
-
     #[test]
     fn tracker_messages_come_from_their_error_fields() {
         assert_eq!(

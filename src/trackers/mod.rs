@@ -1,10 +1,14 @@
-//! One module per tracker: signature verification, webhook parsing into `domain` events and
-//! text flattening of each tracker's markup. GitHub and GitLab slot in beside these two.
+//! One module per tracker: signature verification, webhook parsing into `domain` events,
+//! API clients (comments, back-fill) and text flattening of each tracker's markup.
 
 pub mod client;
+pub mod forge;
+pub mod github;
+pub mod gitlab;
 pub mod jira;
 pub mod linear;
 pub mod page;
+pub mod ratelimit;
 pub mod signature;
 pub mod text;
 

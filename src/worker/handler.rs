@@ -1,13 +1,13 @@
 //! What a job does, by kind. A ticket event runs the whole path: store the ticket, analyse
 //! it, render the comment and bring the ticket's one comment up to date.
 
-use crate::domain::{Enrichment, TicketEvent, Tracker};
+use crate::domain::{Enrichment, TicketEvent};
 use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
 use crate::store::{Job, Store};
 use crate::ticketindex::TicketIndex;
-use crate::writeback::{write_back, CommentSink, Failure, WriteError};
+use crate::writeback::{write_back, Failure, WriteError};
 use futures::future::BoxFuture;
 use std::sync::Arc;
 
@@ -79,8 +79,8 @@ pub trait Analyze: Send + Sync {
 pub struct TicketEventHandler {
     pub store: Store,
     pub analyzer: Option<Arc<dyn Analyze>>,
-    pub jira: Option<Arc<dyn CommentSink>>,
-    pub linear: Option<Arc<dyn CommentSink>>,
+    /// Each tracker's comment API, or none (dry run).
+    pub sinks: super::Sinks,
     pub render: RenderOptions,
     /// The ticket index, updated from the stored row (so an out-of-order event never
     /// regresses it).
@@ -190,10 +190,7 @@ impl TicketEventHandler {
                 .map_err(store_err)?;
         }
         let analysed_ms = lap(&mut t);
-        let sink = match ticket.tracker {
-            Tracker::Jira => self.jira.as_deref(),
-            Tracker::Linear => self.linear.as_deref(),
-        };
+        let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();
         let written = write_back(&self.store, sink, &ticket, &enrichment, &self.render).await;
         let rejected = matches!(&written, Err(e) if e.failure() == Failure::Auth);

@@ -4,9 +4,11 @@
 mod analyzer;
 mod handler;
 pub mod index_sync;
+mod sinks;
 
 pub use analyzer::ServiceAnalyzer;
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
+pub use sinks::Sinks;
 
 use crate::config::QueueSettings;
 use crate::metrics::Metrics;

@@ -49,7 +49,8 @@ pub trait CommentSink: Send + Sync {
     /// The format this tracker's API takes.
     fn format(&self) -> Format;
     /// Creates the comment; `planned_id` is our id for it where the tracker accepts one
-    /// (Linear), ignored otherwise. Returns the tracker's comment id.
+    /// (Linear), kept in a comment property (Jira) or a hidden marker in the body (GitHub,
+    /// GitLab). Returns the tracker's comment id.
     fn create<'a>(
         &'a self,
         ticket: &'a TicketEvent,
@@ -63,6 +64,19 @@ pub trait CommentSink: Send + Sync {
         comment_id: &'a str,
         body: &'a str,
     ) -> BoxFuture<'a, Result<(), SinkError>>;
+    /// Brings a comment `find_ours` found up to date. Trackers that mark our comment in its
+    /// body (GitHub, GitLab) keep `planned_id`'s marker there, so a crash before the record
+    /// is saved finds it again; the others simply update.
+    fn adopt<'a>(
+        &'a self,
+        ticket: &'a TicketEvent,
+        comment_id: &'a str,
+        planned_id: &'a str,
+        body: &'a str,
+    ) -> BoxFuture<'a, Result<(), SinkError>> {
+        let _ = planned_id;
+        self.update(ticket, comment_id, body)
+    }
     /// Looks for a comment of ours on the ticket (after a crash between create and record):
     /// by `planned_id` where the tracker took it, else by our marker.
     fn find_ours<'a>(
@@ -105,7 +119,9 @@ impl Outcome {
 pub fn default_format(ticket: &TicketEvent) -> Format {
     match ticket.tracker {
         crate::domain::Tracker::Jira => Format::Adf,
-        crate::domain::Tracker::Linear => Format::Markdown,
+        crate::domain::Tracker::Linear
+        | crate::domain::Tracker::Github
+        | crate::domain::Tracker::Gitlab => Format::Markdown,
     }
 }
 
@@ -283,7 +299,7 @@ async fn send_create(
     };
     let (id, outcome) = match found {
         Some(id) => {
-            sink.update(ticket, &id, body).await?;
+            sink.adopt(ticket, &id, &planned, body).await?;
             (id, Outcome::Adopted)
         }
         None => (sink.create(ticket, &planned, body).await?, outcome),

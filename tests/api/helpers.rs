@@ -10,6 +10,8 @@ use tokio_util::sync::CancellationToken;
 
 pub const JIRA_SECRET: &str = "jira-test-secret-5bd1";
 pub const LINEAR_SECRET: &str = "linear-test-secret-9c2e";
+pub const GITHUB_SECRET: &str = "github-test-secret-41aa";
+pub const GITLAB_TOKEN: &str = "gitlab-test-token-7f03";
 
 /// The PostgreSQL server the tests use. `.ci/run` sets it; the default is this machine's.
 pub fn postgres_admin_url() -> String {
@@ -108,6 +110,8 @@ pub fn test_settings(db_url: &str) -> Settings {
     s.queue.backoff_base_ms = 50;
     s.jira.webhook_secret = Some(Secret::new(JIRA_SECRET));
     s.linear.webhook_secret = Some(Secret::new(LINEAR_SECRET));
+    s.github.webhook_secret = Some(Secret::new(GITHUB_SECRET));
+    s.gitlab.webhook_token = Some(Secret::new(GITLAB_TOKEN));
     s.log.level = "warn".into();
     s
 }
@@ -211,6 +215,47 @@ pub fn linear_headers(body: &[u8], delivery: &str) -> Vec<(String, String)> {
         ("Linear-Delivery".into(), delivery.into()),
         ("Linear-Event".into(), "Issue".into()),
     ]
+}
+
+/// Signs a GitHub body the way GitHub does (with the legacy SHA-1 header beside it, which
+/// must play no part).
+pub fn github_headers(body: &[u8], delivery: &str, event: &str) -> Vec<(String, String)> {
+    let sig = ticketlens::trackers::signature::hex_hmac(GITHUB_SECRET.as_bytes(), body);
+    vec![
+        ("X-Hub-Signature-256".into(), format!("sha256={sig}")),
+        ("X-Hub-Signature".into(), format!("sha1={}", "0".repeat(40))),
+        ("X-GitHub-Event".into(), event.into()),
+        ("X-GitHub-Delivery".into(), delivery.into()),
+        ("X-GitHub-Hook-ID".into(), "424242".into()),
+    ]
+}
+
+/// The headers GitLab sends with a hook.
+pub fn gitlab_headers(delivery: &str, event: &str) -> Vec<(String, String)> {
+    vec![
+        ("X-Gitlab-Token".into(), GITLAB_TOKEN.into()),
+        ("X-Gitlab-Event".into(), event.into()),
+        ("X-Gitlab-Event-UUID".into(), delivery.into()),
+        ("X-Gitlab-Instance".into(), "https://gitlab.com".into()),
+    ]
+}
+
+/// The `X-GitHub-Event` a zulip GitHub fixture was sent with (its name says).
+pub fn github_event_of(file: &str) -> &'static str {
+    if file.contains("issue_comment") {
+        "issue_comment"
+    } else {
+        "issues"
+    }
+}
+
+/// The `X-Gitlab-Event` a zulip GitLab fixture was sent with.
+pub fn gitlab_event_of(file: &str) -> &'static str {
+    if file.contains("confidential_issue") {
+        "Confidential Issue Hook"
+    } else {
+        "Issue Hook"
+    }
 }
 
 /// Rewrites a Linear fixture's `webhookTimestamp` to now (fixtures are years old), keeping

@@ -2,16 +2,24 @@
 
 mod analyze;
 mod backfill;
+mod backfill_forges;
 mod browser;
 mod contract;
 mod duplicates;
 mod fakes;
+mod fakes_github;
+mod fakes_gitlab;
+mod forge_harness;
+mod forge_specs;
+mod forges;
 mod health;
 mod helpers;
 mod history;
 mod hostile;
 mod limits;
+mod octokit;
 mod one_comment;
+mod one_comment_forges;
 mod one_comment_linear;
 mod queue;
 mod render;

@@ -10,8 +10,27 @@ fn read_fixture(tracker: &str, file: &str) -> Vec<u8> {
 }
 
 fn signed(tracker: &str, body: &[u8], delivery: &str) -> (Vec<u8>, Vec<(String, String)>) {
+    signed_file(tracker, "", body, delivery)
+}
+
+/// A fixture body with the headers its tracker sends; GitHub and GitLab name the event in a
+/// header, which zulip's fixture names tell.
+fn signed_file(
+    tracker: &str,
+    file: &str,
+    body: &[u8],
+    delivery: &str,
+) -> (Vec<u8>, Vec<(String, String)>) {
     match tracker {
         "jira" => (body.to_vec(), jira_headers(body, delivery)),
+        "github" => (
+            body.to_vec(),
+            github_headers(body, delivery, github_event_of(file)),
+        ),
+        "gitlab" => (
+            body.to_vec(),
+            gitlab_headers(delivery, gitlab_event_of(file)),
+        ),
         _ => {
             let body = freshen_linear(body);
             let mut headers = linear_headers(&body, delivery);
@@ -26,13 +45,13 @@ fn signed(tracker: &str, body: &[u8], delivery: &str) -> (Vec<u8>, Vec<(String, 
 }
 
 #[tokio::test]
-async fn every_jira_and_linear_fixture_gets_its_expected_status_and_fields() {
+async fn every_fixture_of_every_tracker_gets_its_expected_status_and_fields() {
     let expectations: Vec<Value> =
         serde_json::from_str(include_str!("../data/webhook_expectations.json"))
             .expect("expectations parse");
     let app = spawn_app(Backend::Sqlite).await;
     let mut files_on_disk = HashSet::new();
-    for tracker in ["jira", "linear"] {
+    for tracker in ["jira", "linear", "github", "gitlab"] {
         for entry in std::fs::read_dir(fixtures_dir().join(tracker)).unwrap() {
             files_on_disk.insert(format!(
                 "{tracker}/{}",
@@ -60,7 +79,7 @@ async fn every_jira_and_linear_fixture_gets_its_expected_status_and_fields() {
         let tracker = e["tracker"].as_str().unwrap();
         let file = e["file"].as_str().unwrap();
         let raw = read_fixture(tracker, file);
-        let (body, headers) = signed(tracker, &raw, &format!("delivery-{n}"));
+        let (body, headers) = signed_file(tracker, file, &raw, &format!("delivery-{n}"));
         let first_time = seen_bodies.insert(body.clone());
         let r = app.post_webhook(tracker, body, &headers).await;
         let status = r.status().as_u16();

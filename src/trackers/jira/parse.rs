@@ -272,7 +272,7 @@ mod tests {
     );
     #[test]
     fn every_fixture_matches_its_expectation() {
-        check_all("jira", FIXTURES, |b| parse(b, None));
+        check_all("jira", FIXTURES, 103, |_, b| parse(b, None));
     }
 
     fn event(body: &Value, own: Option<&str>) -> Result<Parsed, ParseError> {

@@ -1,0 +1,73 @@
+//! GitLab Issues: `X-Gitlab-Token` check, parsing of issue (and work item) hooks, the REST
+//! client for notes and back-fill.
+
+pub mod api;
+pub mod comments;
+pub mod parse;
+
+use super::VerifyError;
+use crate::config::GitlabSettings;
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+pub use parse::parse;
+
+/// Checks a GitLab webhook: `X-Gitlab-Token` is the configured secret itself (GitLab does
+/// not sign bodies). Both are hashed before the constant-time comparison, so neither the
+/// content nor the length of the secret leaks through timing.
+pub fn verify<'a>(
+    settings: &GitlabSettings,
+    header: impl Fn(&str) -> Option<&'a str>,
+) -> Result<(), VerifyError> {
+    let Some(secret) = &settings.webhook_token else {
+        return Err(VerifyError::NotConfigured);
+    };
+    let given = header("x-gitlab-token").ok_or(VerifyError::MissingSignature("X-Gitlab-Token"))?;
+    let a = Sha256::digest(given.as_bytes());
+    let b = Sha256::digest(secret.expose().as_bytes());
+    if bool::from(a.ct_eq(&b)) {
+        Ok(())
+    } else {
+        Err(VerifyError::BadToken)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Secret;
+    use proptest::prelude::*;
+
+    fn settings() -> GitlabSettings {
+        GitlabSettings {
+            webhook_token: Some(Secret::new("gl-token-1")),
+            ..GitlabSettings::default()
+        }
+    }
+
+    #[test]
+    fn the_token_must_be_the_configured_one() {
+        let h = |n: &str| (n == "x-gitlab-token").then_some("gl-token-1");
+        assert_eq!(verify(&settings(), h), Ok(()));
+        let h = |n: &str| (n == "x-gitlab-token").then_some("gl-token-2");
+        assert_eq!(verify(&settings(), h), Err(VerifyError::BadToken));
+        assert_eq!(
+            verify(&settings(), |_| None),
+            Err(VerifyError::MissingSignature("X-Gitlab-Token"))
+        );
+        let h = |n: &str| (n == "x-gitlab-token").then_some("gl-token-1");
+        assert_eq!(
+            verify(&GitlabSettings::default(), h),
+            Err(VerifyError::NotConfigured)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn any_other_token_is_refused(token in ".{0,40}") {
+            prop_assume!(token != "gl-token-1");
+            let h = |n: &str| (n == "x-gitlab-token").then_some(token.as_str());
+            prop_assert_eq!(verify(&settings(), h), Err(VerifyError::BadToken));
+        }
+    }
+}
