@@ -45,7 +45,11 @@ pub struct ProjectModel {
 }
 
 impl Learner {
-    pub fn new(index: Arc<TicketIndex>, settings: DuplicateSettings, metrics: Option<Metrics>) -> Self {
+    pub fn new(
+        index: Arc<TicketIndex>,
+        settings: DuplicateSettings,
+        metrics: Option<Metrics>,
+    ) -> Self {
         Learner {
             index,
             settings,
@@ -97,11 +101,18 @@ impl Learner {
     /// publishes their models to the index. Returns how many labels were learned.
     pub async fn learn_new(&self, store: &Store) -> anyhow::Result<usize> {
         let (mut links_at, mut feedback_at) = {
-            let s = self.state.lock().map_err(|_| anyhow::anyhow!("learner poisoned"))?;
+            let s = self
+                .state
+                .lock()
+                .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
             (s.links.clone(), s.feedback.clone())
         };
-        let mut learned: Vec<(String, Label, CreatedOrder, Vec<(crate::ticketindex::Features, bool)>)> =
-            Vec::new();
+        let mut learned: Vec<(
+            String,
+            Label,
+            CreatedOrder,
+            Vec<(crate::ticketindex::Features, bool)>,
+        )> = Vec::new();
         for _ in 0..MAX_PAGES_PER_ROUND {
             let links = store
                 .links_after(&links_at, PAGE)
@@ -135,11 +146,19 @@ impl Learner {
         // group by project, clone the touched models out, refit them off the async threads
         let touched: BTreeSet<String> = learned.iter().map(|g| g.0.clone()).collect();
         let mut work: BTreeMap<String, OnlineModel> = {
-            let s = self.state.lock().map_err(|_| anyhow::anyhow!("learner poisoned"))?;
+            let s = self
+                .state
+                .lock()
+                .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
             touched
                 .iter()
                 .filter(|p| s.models.contains_key(*p) || s.models.len() < MAX_PROJECTS)
-                .map(|p| (p.clone(), s.models.get(p).cloned().unwrap_or_else(|| self.fresh())))
+                .map(|p| {
+                    (
+                        p.clone(),
+                        s.models.get(p).cloned().unwrap_or_else(|| self.fresh()),
+                    )
+                })
                 .collect()
         };
         for (project, label, at, examples) in learned {
@@ -154,7 +173,10 @@ impl Learner {
             work
         })
         .await?;
-        let mut s = self.state.lock().map_err(|_| anyhow::anyhow!("learner poisoned"))?;
+        let mut s = self
+            .state
+            .lock()
+            .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
         for (project, m) in work {
             let summary = m.summary();
             self.index.set_project_model(
@@ -168,15 +190,28 @@ impl Learner {
         s.feedback = feedback_at;
         if let Some(metrics) = &self.metrics {
             let learned = s.models.len() as i64;
-            metrics.duplicate_models.with_label_values(&["learned"]).set(learned);
+            metrics
+                .duplicate_models
+                .with_label_values(&["learned"])
+                .set(learned);
             metrics
                 .duplicate_labels_learned
                 .with_label_values(&["link"])
-                .set(s.models.values().map(|m| m.summary().links_learned as i64).sum());
+                .set(
+                    s.models
+                        .values()
+                        .map(|m| m.summary().links_learned as i64)
+                        .sum(),
+                );
             metrics
                 .duplicate_labels_learned
                 .with_label_values(&["feedback"])
-                .set(s.models.values().map(|m| m.summary().feedback_learned as i64).sum());
+                .set(
+                    s.models
+                        .values()
+                        .map(|m| m.summary().feedback_learned as i64)
+                        .sum(),
+                );
         }
         Ok(count)
     }
@@ -184,11 +219,7 @@ impl Learner {
     /// A link as a labelled search: the later of the two tickets searched among the tickets
     /// created before it (never its own future), its linked tickets the positives. `None`
     /// when a ticket is unknown or the search does not meet the other one.
-    async fn link_group(
-        &self,
-        store: &Store,
-        l: &LearnedLabel,
-    ) -> anyhow::Result<Option<Group>> {
+    async fn link_group(&self, store: &Store, l: &LearnedLabel) -> anyhow::Result<Option<Group>> {
         let Some(tracker) = Tracker::parse(&l.tracker) else {
             return Ok(None);
         };
@@ -215,7 +246,11 @@ impl Learner {
             created_at: b.created_at,
         };
         let order = |t: &TicketDoc| TicketIndex::order_of(t.created_at.as_deref(), &t.id);
-        let (query, target) = if order(&b).is_before(&order(&a)) { (a, b) } else { (b, a) };
+        let (query, target) = if order(&b).is_before(&order(&a)) {
+            (a, b)
+        } else {
+            (b, a)
+        };
         let before = order(&query);
         let group = self
             .search_group(&query, Some(before), true, move |id, key| {
@@ -284,10 +319,9 @@ impl Learner {
         };
         let index = self.index.clone();
         let same_project = self.settings.same_project;
-        let found = tokio::task::spawn_blocking(move || {
-            index.candidates(&q, same_project, FIRST_STAGE)
-        })
-        .await??;
+        let found =
+            tokio::task::spawn_blocking(move || index.candidates(&q, same_project, FIRST_STAGE))
+                .await??;
         let examples: Vec<_> = found
             .iter()
             .filter_map(|s| label(&s.id, &s.key).map(|y| (s.features, y)))

@@ -113,7 +113,9 @@ fn linked_only(tracker: Tracker, key: String) -> DuplicateCandidate {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Feedback {
     /// Stored; the project's model learns it with the learner's next round.
-    Recorded { project: Option<String> },
+    Recorded {
+        project: Option<String>,
+    },
     NoTicket,
     NoCandidate,
 }

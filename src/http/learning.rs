@@ -50,9 +50,9 @@ pub async fn feedback(
     .await
     .map_err(ApiError::internal)?;
     match recorded {
-        crate::ticketview::Feedback::Recorded { project } => Ok(HttpResponse::Accepted().json(
-            json!({ "recorded": true, "project": project }),
-        )),
+        crate::ticketview::Feedback::Recorded { project } => {
+            Ok(HttpResponse::Accepted().json(json!({ "recorded": true, "project": project })))
+        }
         crate::ticketview::Feedback::NoTicket => Err(ApiError::not_found("no such ticket")),
         crate::ticketview::Feedback::NoCandidate => {
             Err(ApiError::not_found("no such candidate ticket"))

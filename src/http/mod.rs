@@ -61,7 +61,10 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/repositories"),
     ("GET", "/api/v1/repositories/{name}/overview"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
-    ("POST", "/api/v1/tickets/{tracker}/{key}/duplicates/feedback"),
+    (
+        "POST",
+        "/api/v1/tickets/{tracker}/{key}/duplicates/feedback",
+    ),
     ("GET", "/api/v1/duplicates/models"),
     ("POST", "/api/v1/analyze"),
 ];
@@ -101,8 +104,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                         .route(web::post().to(learning::feedback)),
                 )
                 .service(
-                    resource("/v1/duplicates/models", "GET")
-                        .route(web::get().to(learning::models)),
+                    resource("/v1/duplicates/models", "GET").route(web::get().to(learning::models)),
                 )
                 .service(resource("/v1/analyze", "POST").route(web::post().to(analyze::analyze)))
                 .default_service(web::to(not_found)),

@@ -98,7 +98,13 @@ async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
     let app = spawn_app(backend).await;
     send(&app, 1, TITLE, BODY).await;
     send(&app, 2, TITLE, BODY).await;
-    send(&app, 3, "Typo on the YARN web page footer", "The footer says Hadop.").await;
+    send(
+        &app,
+        3,
+        "Typo on the YARN web page footer",
+        "The footer says Hadop.",
+    )
+    .await;
     tickets_indexed(&app).await;
     app.store
         .add_duplicate_link("jira", "2", "PROJ-1")
@@ -106,7 +112,10 @@ async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
         .unwrap();
     let linked = model_until(&app, |p| p["links_learned"] == 1).await;
     assert_eq!(linked["source"], "learned", "{linked}");
-    assert_ne!(linked["model"], json!(ticketlens::ticketindex::Logistic::shipped()));
+    assert_ne!(
+        linked["model"],
+        json!(ticketlens::ticketindex::Logistic::shipped())
+    );
     let (status, _) = post(
         &app,
         "/api/v1/tickets/jira/PROJ-2/duplicates/feedback",
@@ -127,8 +136,14 @@ async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
 async fn learning_reads_links_in_the_order_they_became_known(backend: Backend) {
     let db = TestDb::new(backend).await;
     let store = db.store().await;
-    store.add_duplicate_link("jira", "2", "PROJ-1").await.unwrap();
-    store.add_duplicate_link("jira", "5", "PROJ-4").await.unwrap();
+    store
+        .add_duplicate_link("jira", "2", "PROJ-1")
+        .await
+        .unwrap();
+    store
+        .add_duplicate_link("jira", "5", "PROJ-4")
+        .await
+        .unwrap();
     let first = store
         .links_after(&LabelPosition::default(), 1)
         .await
@@ -169,10 +184,22 @@ async fn malformed_feedback_is_refused_naming_the_problem() {
     let path = "/api/v1/tickets/jira/PROJ-2/duplicates/feedback";
     let (status, v) = post(&app, path, r#"{"candidate": "PROJ-1"}"#).await;
     assert_eq!(status, 400);
-    assert!(v["error"]["message"].as_str().unwrap().contains("duplicate"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate"),
+        "{v}"
+    );
     let (status, v) = post(&app, path, r#"{"candidate": "PROJ-2", "duplicate": true}"#).await;
     assert_eq!(status, 400);
-    assert!(v["error"]["message"].as_str().unwrap().contains("candidate"), "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("candidate"),
+        "{v}"
+    );
     let (status, _) = post(&app, path, r#"{"candidate": "PROJ-99", "duplicate": true}"#).await;
     assert_eq!(status, 404);
     app.stop().await;
