@@ -170,7 +170,7 @@ async fn learning_reads_links_in_the_order_they_became_known(backend: Backend) {
     store.close().await;
 }
 
-both_backends!(
+crate::both_backends!(
     a_link_and_a_verdict_each_change_the_project_model,
     learning_reads_links_in_the_order_they_became_known
 );
