@@ -107,12 +107,7 @@ impl Learner {
                 .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
             (s.links.clone(), s.feedback.clone())
         };
-        let mut learned: Vec<(
-            String,
-            Label,
-            CreatedOrder,
-            Vec<(crate::ticketindex::Features, bool)>,
-        )> = Vec::new();
+        let mut learned: Vec<Group> = Vec::new();
         for _ in 0..MAX_PAGES_PER_ROUND {
             let links = store
                 .links_after(&links_at, PAGE)

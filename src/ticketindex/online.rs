@@ -138,7 +138,11 @@ impl OnlineModel {
     }
 
     fn saw(&mut self, known_at: CreatedOrder) {
-        if self.latest.as_ref().is_none_or(|l| l.is_before(&known_at)) {
+        if !self
+            .latest
+            .as_ref()
+            .is_some_and(|l| !l.is_before(&known_at))
+        {
             self.latest = Some(known_at);
         }
     }
@@ -339,8 +343,9 @@ fn solve(mut h: [[f64; N_PARAMS]; N_PARAMS], mut g: [f64; N_PARAMS]) -> Option<[
         g.swap(col, pivot);
         for row in col + 1..N_PARAMS {
             let factor = h[row][col] / h[col][col];
-            for k in col..N_PARAMS {
-                h[row][k] -= factor * h[col][k];
+            let pivot_row = h[col];
+            for (cell, p) in h[row].iter_mut().zip(pivot_row.iter()).skip(col) {
+                *cell -= factor * p;
             }
             g[row] -= factor * g[col];
         }
