@@ -13,6 +13,7 @@
 //! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
+//! - `learning`: per-project duplicate models learned from links and triagers' verdicts
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
 //! - `moduleview`: stored module scores as the modules API, the web page and the CLI show them
 //! - `ticketview`: a stored ticket with its duplicates and analysis (the tickets API, the page)
@@ -36,6 +37,7 @@ pub mod history;
 pub mod history_refresh;
 pub mod http;
 pub mod ingest;
+pub mod learning;
 pub mod metrics;
 pub mod modules;
 pub mod moduleview;

@@ -15,6 +15,10 @@ pub struct Metrics {
     pub job_duration: HistogramVec,
     pub comment_writes: IntCounterVec,
     pub tracker_credentials_rejected: IntGaugeVec,
+    /// Projects by the duplicate model they are on (`source`: learned).
+    pub duplicate_models: IntGaugeVec,
+    /// Labels the duplicate models learned from, over all projects (`kind`: link, feedback).
+    pub duplicate_labels_learned: IntGaugeVec,
 }
 
 impl Default for Metrics {
@@ -83,6 +87,23 @@ impl Metrics {
             &["tracker"],
         )
         .expect("valid metric");
+        let duplicate_models = IntGaugeVec::new(
+            Opts::new(
+                "ticketlens_duplicate_models",
+                "Projects whose duplicate model learned from their own labels (source=learned); \
+                 the others are on the shipped model",
+            ),
+            &["source"],
+        )
+        .expect("valid metric");
+        let duplicate_labels_learned = IntGaugeVec::new(
+            Opts::new(
+                "ticketlens_duplicate_labels_learned",
+                "Duplicate links and triager verdicts the per-project models learned from",
+            ),
+            &["kind"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(webhooks.clone()),
@@ -91,6 +112,8 @@ impl Metrics {
             Box::new(job_duration.clone()),
             Box::new(comment_writes.clone()),
             Box::new(tracker_credentials_rejected.clone()),
+            Box::new(duplicate_models.clone()),
+            Box::new(duplicate_labels_learned.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -103,6 +126,8 @@ impl Metrics {
             job_duration,
             comment_writes,
             tracker_credentials_rejected,
+            duplicate_models,
+            duplicate_labels_learned,
         }
     }
 

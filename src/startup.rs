@@ -48,6 +48,7 @@ pub struct Application {
     writers: Vec<JoinHandle<()>>,
     store: Store,
     ticket_index: Arc<TicketIndex>,
+    learner: Arc<crate::learning::Learner>,
     shutdown: CancellationToken,
     grace: Duration,
     code_index: Arc<CodeIndex>,
@@ -139,12 +140,18 @@ impl Application {
             .with_context(|| format!("failed to listen on {}", settings.server.listen))?;
         let port = listener.local_addr()?.port();
         let grace = Duration::from_secs(settings.server.shutdown_grace_secs);
+        let learner = Arc::new(crate::learning::Learner::new(
+            ticket_index.clone(),
+            settings.duplicates.clone(),
+            Some(metrics.clone()),
+        ));
         let state = web::Data::new(AppState {
             settings: settings.clone(),
             store: store.clone(),
             ingestor,
             metrics,
             ticket_index: ticket_index.clone(),
+            learner: learner.clone(),
             wake: wake.clone(),
             code_index: code_index.clone(),
             pipeline,
@@ -183,6 +190,7 @@ impl Application {
             writers,
             store,
             ticket_index,
+            learner,
             shutdown: CancellationToken::new(),
             grace,
             code_index,
@@ -225,8 +233,15 @@ impl Application {
             settings,
             index_commit_every,
             index_follow_every,
+            learner,
             ..
         } = self;
+        let learning = tokio::spawn(crate::learning::follow(
+            learner,
+            store.clone(),
+            index_follow_every,
+            shutdown.clone(),
+        ));
         let committer = tokio::spawn(index_sync::commit_staged(
             ticket_index.clone(),
             index_commit_every,
@@ -268,6 +283,7 @@ impl Application {
             tracing::error!(error = %e, "worker supervisor failed");
         }
         let _ = follower.await;
+        let _ = learning.await;
         let _ = committer.await;
         pruner.abort();
         for w in writers {

@@ -108,3 +108,49 @@ fn linked_only(tracker: Tracker, key: String) -> DuplicateCandidate {
         shared_modules: Vec::new(),
     }
 }
+
+/// What recording a triager's verdict came to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Feedback {
+    /// Stored; the project's model learns it with the learner's next round.
+    Recorded {
+        project: Option<String>,
+    },
+    NoTicket,
+    NoCandidate,
+}
+
+/// Records that `candidate` is (or is not) a duplicate of the ticket `key`: the one
+/// function the API (and later the web page) call.
+pub async fn record_feedback(
+    store: &Store,
+    tracker: Tracker,
+    key: &str,
+    candidate: &str,
+    duplicate: bool,
+) -> anyhow::Result<Feedback> {
+    let Some(ticket) = store
+        .ticket_by_key(tracker.as_str(), key)
+        .await
+        .context("failed to read the ticket")?
+        .filter(|t| !t.deleted)
+    else {
+        return Ok(Feedback::NoTicket);
+    };
+    if store
+        .ticket_by_key(tracker.as_str(), candidate)
+        .await
+        .context("failed to read the candidate")?
+        .filter(|t| !t.deleted)
+        .is_none()
+    {
+        return Ok(Feedback::NoCandidate);
+    }
+    store
+        .record_duplicate_feedback(tracker.as_str(), &ticket.id, candidate, duplicate)
+        .await
+        .context("failed to record the feedback")?;
+    Ok(Feedback::Recorded {
+        project: ticket.project,
+    })
+}

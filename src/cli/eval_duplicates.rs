@@ -22,6 +22,10 @@ pub struct DuplicatesArgs {
     /// Likely-duplicate threshold (default: `[duplicates] likely_threshold`).
     #[arg(long)]
     pub likely_threshold: Option<f32>,
+    /// Only fits the model on all queries and prints it (JSON): on the shared Hadoop files
+    /// this is the shipped prior, `Logistic::shipped`.
+    #[arg(long)]
+    pub fit: bool,
 }
 
 /// Runs the evaluation and prints its report.
@@ -30,6 +34,11 @@ pub fn run(a: DuplicatesArgs, settings: &Settings) -> anyhow::Result<()> {
         {
             let tickets: Vec<DatasetTicket> = duplicates::read_jsonl(&a.tickets)?;
             let queries: Vec<DatasetQuery> = duplicates::read_jsonl(&a.queries)?;
+            if a.fit {
+                let model = duplicates::fit_prior(&tickets, &queries)?;
+                println!("{}", serde_json::to_string(&model)?);
+                return Ok(());
+            }
             let threshold = a
                 .likely_threshold
                 .unwrap_or(settings.duplicates.likely_threshold);

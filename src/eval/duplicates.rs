@@ -8,7 +8,7 @@
 
 use super::metrics::{first_rank, RankMetrics};
 use crate::domain::{SimilarQuery, TicketDoc, Tracker};
-use crate::ticketindex::{BaselineHit, Logistic, Scored, TicketIndex};
+use crate::ticketindex::{BaselineHit, Label, Logistic, OnlineModel, Scored, TicketIndex};
 use crate::trackers::text::jira_wiki_to_text;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -72,8 +72,61 @@ pub struct DuplicateReport {
     pub likely_tier_shipped_model: TierMetrics,
     /// The cross-validated tier at other thresholds, to choose one.
     pub threshold_sweep_cross_validated: Vec<TierMetrics>,
-    /// The model fitted on all queries (what `Logistic::shipped` should hold).
+    /// Ours online: tickets and queries streamed in creation order, each query ranked by
+    /// the model learned from the links known before it (the earlier queries' links),
+    /// starting from the shipped model as the prior; no fold sees a later label.
+    pub ours_online: RankMetrics,
+    /// The likely tier online: each search judged with the threshold calibrated on the
+    /// labels known before it (`threshold` is the one reached at the end).
+    pub likely_tier_online: TierMetrics,
+    /// The model fitted on all queries (what `Logistic::shipped` holds for the shared
+    /// Hadoop queries; see `fit_prior`).
     pub fitted_on_all_queries: Logistic,
+}
+
+/// The prior's fit: L2 penalty and gradient steps (`fit_prior`, the cross-validation).
+const FIT_L2: f32 = 1e-3;
+const FIT_ITERATIONS: usize = 3000;
+
+/// Rounds a model to 3 decimals, as `Logistic::shipped` writes it.
+fn rounded(m: Logistic) -> Logistic {
+    let r = |x: f32| (x * 1000.0).round() / 1000.0;
+    Logistic {
+        bias: r(m.bias),
+        weights: m.weights.map(r),
+    }
+}
+
+/// Tells whether the tracker resolved a ticket as a duplicate (`Duplicate`, `DUPLICATE`...).
+fn resolved_as_duplicate(t: &DatasetTicket) -> bool {
+    t.resolution
+        .as_deref()
+        .is_some_and(|r| r.trim().eq_ignore_ascii_case("duplicate"))
+}
+
+/// The shipped prior: the model fitted on every query of a dataset with its candidates as
+/// the service finds them (tickets streamed in creation order), rounded to 3 decimals.
+/// `ticketlens eval duplicates --fit` on the shared Hadoop files prints what
+/// `Logistic::shipped` holds.
+pub fn fit_prior(tickets: &[DatasetTicket], queries: &[DatasetQuery]) -> anyhow::Result<Logistic> {
+    let searched: HashSet<&str> = queries.iter().map(|q| q.query.as_str()).collect();
+    let found = stream(tickets, &searched)?;
+    let examples: Vec<_> = queries
+        .iter()
+        .filter_map(|q| found.get(&q.query).map(|(c, _)| (c, q)))
+        .flat_map(|(cands, q)| labelled(cands, q))
+        .collect();
+    Ok(rounded(Logistic::fit(&examples, FIT_L2, FIT_ITERATIONS)))
+}
+
+/// A query's candidates as training examples: is each one of its targets?
+fn labelled<'a>(
+    cands: &'a [Scored],
+    q: &'a DatasetQuery,
+) -> impl Iterator<Item = (crate::ticketindex::Features, bool)> + 'a {
+    cands
+        .iter()
+        .map(|s| (s.features, q.duplicate_of.contains(&s.id)))
 }
 
 /// Reads a JSON Lines file.
@@ -242,16 +295,12 @@ pub fn run(
             .iter()
             .enumerate()
             .filter(|(i, _)| skip_fold != Some(i % folds))
-            .flat_map(|(_, (cands, q))| {
-                cands
-                    .iter()
-                    .map(|s| (s.features, q.duplicate_of.contains(&s.id)))
-            })
+            .flat_map(|(_, (cands, q))| labelled(cands, q))
             .collect::<Vec<_>>()
     };
-    let fit = |skip: Option<usize>| Logistic::fit(&examples(skip), 1e-3, 3000);
+    let fit = |skip: Option<usize>| Logistic::fit(&examples(skip), FIT_L2, FIT_ITERATIONS);
     let fold_models: Vec<Logistic> = (0..folds).map(|f| fit(Some(f))).collect();
-    let fitted_all = fit(None);
+    let fitted_all = rounded(fit(None));
     let shipped = Logistic::shipped();
 
     // per model (0: cross-validated, 1: shipped): each query's shown candidates as
@@ -281,7 +330,7 @@ pub fn run(
         let Some((cands, _)) = found.get(&t.id) else {
             continue;
         };
-        let dup_resolved = t.resolution.as_deref() == Some("Duplicate");
+        let dup_resolved = resolved_as_duplicate(t);
         for (m, model) in [&fold_models[n % folds], &shipped].into_iter().enumerate() {
             let top = rerank(model, cands).first().map_or(0.0, |(p, _)| *p);
             best[m].push((top, dup_resolved));
@@ -300,6 +349,14 @@ pub fn run(
         }
         c.metrics(threshold)
     };
+    let (online_ranks, likely_tier_online) = online(
+        &per_query,
+        &no_duplicate,
+        &found,
+        &by_id,
+        likely_threshold,
+        limit,
+    )?;
     Ok(DuplicateReport {
         tickets: tickets.len(),
         queries: per_query.len(),
@@ -310,8 +367,76 @@ pub fn run(
         likely_tier_cross_validated: tier(0, likely_threshold),
         likely_tier_shipped_model: tier(1, likely_threshold),
         threshold_sweep_cross_validated: SWEEP.iter().map(|t| tier(0, *t)).collect(),
+        ours_online: RankMetrics::from_ranks(&online_ranks, skipped),
+        likely_tier_online,
         fitted_on_all_queries: fitted_all,
     })
+}
+
+/// The online replay: the labelled queries and the tickets without a known duplicate in
+/// creation order; each is ranked and judged by the project's model as it stood before it,
+/// then (a query) teaches the model its links or (any other) counts as an unlinked search.
+/// Returns each query's rank and the tier's counts.
+fn online(
+    per_query: &[(Vec<Scored>, &DatasetQuery)],
+    no_duplicate: &[&DatasetTicket],
+    found: &HashMap<String, Found>,
+    by_id: &HashMap<&str, &DatasetTicket>,
+    likely_threshold: f32,
+    limit: usize,
+) -> anyhow::Result<(Vec<Option<usize>>, TierMetrics)> {
+    enum Step<'a> {
+        Query(&'a [Scored], &'a DatasetQuery),
+        Unlinked(&'a [Scored], bool),
+    }
+    let mut steps: Vec<(crate::domain::CreatedOrder, Step)> = Vec::new();
+    for (cands, q) in per_query {
+        let created = by_id.get(q.query.as_str()).map(|t| t.created_at.as_str());
+        let at = TicketIndex::order_of(created, &q.query);
+        steps.push((at, Step::Query(cands, q)));
+    }
+    for t in no_duplicate {
+        if let Some((cands, _)) = found.get(&t.id) {
+            let at = TicketIndex::order_of(Some(&t.created_at), &t.id);
+            steps.push((at, Step::Unlinked(cands, resolved_as_duplicate(t))));
+        }
+    }
+    steps.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut model = OnlineModel::new(Logistic::shipped(), likely_threshold, limit);
+    let mut ranks = Vec::new();
+    let mut c = TierCount::default();
+    for (at, step) in steps {
+        // asserted, not assumed: every label learned so far was known before this search
+        let (current, threshold) = model.for_query(&at)?;
+        let current = *current;
+        match step {
+            Step::Query(cands, q) => {
+                let ranked = rerank(&current, cands);
+                ranks.push(first_rank(
+                    ranked.iter().map(|(_, s)| s.id.as_str()),
+                    &q.duplicate_of,
+                ));
+                let likely: Vec<bool> = ranked
+                    .iter()
+                    .take(limit)
+                    .filter(|(p, _)| *p >= threshold)
+                    .map(|(_, s)| q.duplicate_of.contains(&s.id))
+                    .collect();
+                c.suggestions += likely.len();
+                c.correct += likely.iter().filter(|hit| **hit).count();
+                c.queries_flagged += usize::from(!likely.is_empty());
+                // learned only now: the query's own label never ranks the query
+                model.add(Label::Link, at, labelled(cands, q).collect());
+                model.refit();
+            }
+            Step::Unlinked(cands, dup_resolved) => {
+                let top = rerank(&current, cands).first().map_or(0.0, |(p, _)| *p);
+                c.add_no_duplicate(top >= threshold, dup_resolved);
+                model.add_unlinked(at, cands.iter().map(|s| s.features).collect());
+            }
+        }
+    }
+    Ok((ranks, c.metrics(model.threshold())))
 }
 
 /// Thresholds the report also shows the cross-validated tier at.
@@ -381,7 +506,7 @@ impl DuplicateReport {
             .map(|t| tier("  sweep (cross-validated)", t))
             .collect();
         format!(
-            "duplicate detection: {} tickets, {} queries, {}-fold cross-validation\n{}\n{}\n{}\n{}{}{}\
+            "duplicate detection: {} tickets, {} queries, {}-fold cross-validation\n{}\n{}\n{}\n{}\n{}{}{}{}\
              model fitted on all queries: bias {:.3}, weights {:?}\n",
             self.tickets,
             self.queries,
@@ -389,11 +514,37 @@ impl DuplicateReport {
             self.baseline_bm25.line("baseline: plain BM25 title+body"),
             self.ours_cross_validated.line("ours (cross-validated)"),
             self.ours_shipped_model.line("ours (shipped model, in-sample)"),
+            self.ours_online.line("ours (online, prior = shipped)"),
             tier("likely tier (cross-validated)", &self.likely_tier_cross_validated),
             tier("likely tier (shipped model)", &self.likely_tier_shipped_model),
+            tier("likely tier (online)", &self.likely_tier_online),
             sweep,
             m.bias,
             m.weights
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ticket(resolution: Option<&str>) -> DatasetTicket {
+        DatasetTicket {
+            id: "1".into(),
+            project: "p".into(),
+            title: String::new(),
+            body: String::new(),
+            created_at: "2020-01-01T00:00:00".into(),
+            resolution: resolution.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn resolutions_compare_without_case() {
+        assert!(resolved_as_duplicate(&ticket(Some("Duplicate"))));
+        assert!(resolved_as_duplicate(&ticket(Some("DUPLICATE"))));
+        assert!(!resolved_as_duplicate(&ticket(Some("Fixed"))));
+        assert!(!resolved_as_duplicate(&ticket(None)));
     }
 }

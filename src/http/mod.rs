@@ -6,6 +6,7 @@ mod body;
 pub mod error;
 mod health;
 mod jobs;
+mod learning;
 mod modules;
 mod openapi;
 mod repositories;
@@ -34,6 +35,8 @@ pub struct AppState {
     pub ingestor: Ingestor,
     pub metrics: Metrics,
     pub ticket_index: Arc<TicketIndex>,
+    /// Per-project duplicate models learned from links and verdicts.
+    pub learner: Arc<crate::learning::Learner>,
     /// Wakes idle workers when a job becomes due (an operator retry).
     pub wake: Arc<Notify>,
     pub code_index: Arc<CodeIndex>,
@@ -60,6 +63,11 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/repositories"),
     ("GET", "/api/v1/repositories/{name}/overview"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
+    (
+        "POST",
+        "/api/v1/tickets/{tracker}/{key}/duplicates/feedback",
+    ),
+    ("GET", "/api/v1/duplicates/models"),
     ("POST", "/api/v1/analyze"),
 ];
 
@@ -94,6 +102,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     resource("/v1/tickets/{tracker}/{key}", "GET")
                         .route(web::get().to(tickets::get_ticket)),
+                )
+                .service(
+                    resource("/v1/tickets/{tracker}/{key}/duplicates/feedback", "POST")
+                        .route(web::post().to(learning::feedback)),
+                )
+                .service(
+                    resource("/v1/duplicates/models", "GET").route(web::get().to(learning::models)),
                 )
                 .service(resource("/v1/analyze", "POST").route(web::post().to(analyze::analyze)))
                 .default_service(web::to(not_found)),

@@ -70,12 +70,13 @@ impl Store {
         linked_key: &str,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO ticket_links (tracker, ticket_id, linked_key, kind) \
-             VALUES ($1, $2, $3, 'duplicate') ON CONFLICT DO NOTHING",
+            "INSERT INTO ticket_links (tracker, ticket_id, linked_key, kind, linked_at) \
+             VALUES ($1, $2, $3, 'duplicate', $4) ON CONFLICT DO NOTHING",
         )
         .bind(tracker)
         .bind(ticket_id)
         .bind(linked_key)
+        .bind(self.now())
         .execute(&self.writer)
         .await?;
         Ok(())

@@ -4,12 +4,14 @@
 mod dir;
 mod features;
 mod model;
+pub mod online;
 mod schema;
 mod search;
 pub mod text;
 
 pub use features::{Features, FEATURE_NAMES};
 pub use model::Logistic;
+pub use online::{FutureLabel, Label, ModelSource, ModelSummary, OnlineModel};
 pub use search::{BaselineHit, Scored, FIRST_STAGE};
 
 use crate::domain::{TicketDoc, Tracker};
@@ -81,6 +83,9 @@ pub struct TicketIndex {
     staged: tokio::sync::Notify,
     reader: IndexReader,
     model: Logistic,
+    /// Models learned per project (or team) from its own labels (`crate::learning`), with
+    /// the threshold calibrated on its data when there was enough of it.
+    projects: std::sync::RwLock<HashMap<String, (Logistic, Option<f32>)>>,
     with_baseline: bool,
     /// The caller's position in its source (opaque), saved with every commit.
     payload: Mutex<Option<String>>,
@@ -122,6 +127,7 @@ impl TicketIndex {
                 doc_freqs: Mutex::new((u64::MAX, HashMap::new())),
                 reader,
                 model: Logistic::shipped(),
+                projects: Default::default(),
                 with_baseline: false,
                 payload: Mutex::new(payload),
             },
@@ -138,6 +144,21 @@ impl TicketIndex {
     /// Replaces the scoring model (evaluation fits its own per fold).
     pub fn set_model(&mut self, model: Logistic) {
         self.model = model;
+    }
+
+    /// Puts a project's searches on its learned model, and its calibrated threshold when
+    /// there is one (`None` keeps the configured threshold).
+    pub fn set_project_model(&self, project: &str, model: Logistic, threshold: Option<f32>) {
+        if let Ok(mut p) = self.projects.write() {
+            p.insert(project.to_string(), (model, threshold));
+        }
+    }
+
+    /// The model and (when calibrated) threshold a project's searches use.
+    pub fn project_model(&self, project: Option<&str>) -> (Logistic, Option<f32>) {
+        project
+            .and_then(|p| self.projects.read().ok()?.get(p).copied())
+            .unwrap_or((self.model, None))
     }
 
     /// Number of live tickets.

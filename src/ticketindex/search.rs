@@ -225,14 +225,16 @@ impl TicketIndex {
         o: &SimilarOptions,
     ) -> Result<Vec<DuplicateCandidate>, IndexError> {
         let scored = self.candidates(q, o.same_project, FIRST_STAGE.max(o.limit))?;
+        let (model, calibrated) = self.project_model(q.project.as_deref());
+        let likely_threshold = calibrated.unwrap_or(o.likely_threshold);
         let mut suggested = Vec::new();
         let mut linked = Vec::new();
         for s in scored {
-            let similarity = self.model.predict(&s.features);
+            let similarity = model.predict(&s.features);
             let is_linked = q.linked.iter().any(|l| *l == s.id || *l == s.key);
             let tier = if is_linked {
                 DuplicateTier::AlreadyLinked
-            } else if similarity >= o.likely_threshold {
+            } else if similarity >= likely_threshold {
                 DuplicateTier::LikelyDuplicate
             } else if similarity >= o.related_threshold {
                 DuplicateTier::Related

@@ -1,0 +1,448 @@
+//! Learning from one project's own labels: the shipped model as a Gaussian prior, refitted
+//! on the project's duplicate links and triagers' verdicts, and a likely-duplicate threshold
+//! calibrated on the project's own searches. Pure arithmetic, bounded by construction; the
+//! service runs it off the async threads.
+
+use super::features::{Features, N_FEATURES};
+use super::model::Logistic;
+use crate::domain::CreatedOrder;
+use serde::Serialize;
+use std::collections::VecDeque;
+
+/// How strongly the shipped model holds: the precision of the Gaussian prior on (bias,
+/// weights) centred on the shipped values, in units of the summed log loss. 1.0 is a
+/// standard deviation of 1 per parameter: a handful of links nudges the model (a labelled
+/// query brings about 40 pairs), a few dozen that disagree with the prior move it.
+pub const PRIOR_STRENGTH: f32 = 1.0;
+/// Newton steps of one refit at most (deterministic, from the prior every time).
+const ITERATIONS: usize = 25;
+/// Labelled groups kept per project; the oldest go first (bounds every refit).
+pub const MAX_GROUPS: usize = 400;
+/// Searches without a known duplicate kept for the false-alarm estimate.
+pub const MAX_NEGATIVES: usize = 2_000;
+/// Calibration needs at least this many labelled queries; before, the prior threshold holds.
+pub const MIN_LINKED_QUERIES: usize = 8;
+/// The tier's promise: at least this precision...
+pub const TARGET_PRECISION: f64 = 0.9;
+/// ...while alarming on at most this share of the tickets without a known duplicate.
+pub const MAX_FALSE_ALARM_RATE: f64 = 0.03;
+/// Thresholds calibration chooses among.
+const LOWEST_THRESHOLD: f32 = 0.20;
+const HIGHEST_THRESHOLD: f32 = 0.99;
+
+/// Which model a project is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelSource {
+    /// No labels yet: the shipped model and the configured threshold.
+    Shipped,
+    /// Refitted on the project's labels (the threshold may still be the configured one
+    /// until calibration has enough labelled queries).
+    Learned,
+}
+
+/// Where a labelled group came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    /// A duplicate link: the ticket's search with its linked tickets as the positives.
+    Link,
+    /// A triager's verdict on one suggestion.
+    Feedback,
+}
+
+/// One labelled group: a query's candidates with whether each is a duplicate.
+#[derive(Debug, Clone)]
+struct Group {
+    label: Label,
+    examples: Vec<(Features, bool)>,
+}
+
+/// A project's learned state. `Clone` is cheap enough to hand to a blocking refit.
+#[derive(Debug, Clone)]
+pub struct OnlineModel {
+    prior: Logistic,
+    prior_threshold: f32,
+    limit: usize,
+    groups: VecDeque<Group>,
+    /// Each earlier search without a known duplicate: its candidates' features (top few).
+    negatives: VecDeque<Vec<Features>>,
+    model: Logistic,
+    threshold: f32,
+    calibrated: bool,
+    links: u64,
+    feedback: u64,
+    /// When the latest label learned from became known.
+    latest: Option<CreatedOrder>,
+}
+
+/// A model was asked to rank a query that comes before a label it learned from.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("the model learned from a label known at {known:?}, not before the query at {query:?}")]
+pub struct FutureLabel {
+    pub known: CreatedOrder,
+    pub query: CreatedOrder,
+}
+
+/// What the API and metrics show of a project's model.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ModelSummary {
+    pub source: ModelSource,
+    /// Duplicate links and triager verdicts learned from (ever, not only those kept).
+    pub links_learned: u64,
+    pub feedback_learned: u64,
+    pub likely_threshold: f32,
+    /// Whether the threshold was calibrated on the project's own data.
+    pub threshold_calibrated: bool,
+    pub model: Logistic,
+}
+
+impl OnlineModel {
+    /// A project with no labels: `prior` (the shipped model) and the configured threshold.
+    /// `limit` is how many candidates a search shows.
+    pub fn new(prior: Logistic, prior_threshold: f32, limit: usize) -> Self {
+        OnlineModel {
+            prior,
+            prior_threshold,
+            limit: limit.max(1),
+            groups: VecDeque::new(),
+            negatives: VecDeque::new(),
+            model: prior,
+            threshold: prior_threshold,
+            calibrated: false,
+            links: 0,
+            feedback: 0,
+            latest: None,
+        }
+    }
+
+    /// The current model.
+    pub fn model(&self) -> &Logistic {
+        &self.model
+    }
+
+    /// The current likely-duplicate threshold.
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The model and threshold to rank a query created at `at` with; an error when any
+    /// label learned from became known at or after it (a ticket's own future).
+    pub fn for_query(&self, at: &CreatedOrder) -> Result<(&Logistic, f32), FutureLabel> {
+        match &self.latest {
+            Some(known) if !known.is_before(at) => Err(FutureLabel {
+                known: known.clone(),
+                query: at.clone(),
+            }),
+            _ => Ok((&self.model, self.threshold)),
+        }
+    }
+
+    fn saw(&mut self, known_at: CreatedOrder) {
+        if !self
+            .latest
+            .as_ref()
+            .is_some_and(|l| !l.is_before(&known_at))
+        {
+            self.latest = Some(known_at);
+        }
+    }
+
+    /// Records a labelled group (a linked ticket's candidates, or one verdict) that became
+    /// known at `known_at`; call `refit` to learn from it.
+    pub fn add(&mut self, label: Label, known_at: CreatedOrder, examples: Vec<(Features, bool)>) {
+        if examples.is_empty() {
+            return;
+        }
+        self.saw(known_at);
+        match label {
+            Label::Link => self.links += 1,
+            Label::Feedback => self.feedback += 1,
+        }
+        if self.groups.len() >= MAX_GROUPS {
+            self.groups.pop_front();
+        }
+        self.groups.push_back(Group { label, examples });
+    }
+
+    /// Records a search that has no known duplicate (its candidates, best first stage
+    /// first): evidence for the false-alarm rate only.
+    pub fn add_unlinked(&mut self, known_at: CreatedOrder, candidates: Vec<Features>) {
+        self.saw(known_at);
+        if self.negatives.len() >= MAX_NEGATIVES {
+            self.negatives.pop_front();
+        }
+        self.negatives.push_back(candidates);
+    }
+
+    /// Refits the model from the prior on every kept group, then calibrates the threshold.
+    /// Bounded: at most `MAX_GROUPS` groups × `ITERATIONS` steps.
+    pub fn refit(&mut self) {
+        let examples: Vec<(Features, bool)> = self
+            .groups
+            .iter()
+            .flat_map(|g| g.examples.iter().copied())
+            .collect();
+        self.model = fit_with_prior(&examples, &self.prior, PRIOR_STRENGTH, ITERATIONS);
+        let calibrated = self.calibrate();
+        self.calibrated = calibrated.is_some();
+        self.threshold = calibrated.unwrap_or(self.prior_threshold);
+    }
+
+    /// The lowest threshold at which, on the kept labels scored by the current model, the
+    /// shown suggestions keep `TARGET_PRECISION` (counting one extra miss, so a handful of
+    /// lucky hits does not suffice) and at most `MAX_FALSE_ALARM_RATE` of the unlinked
+    /// searches would alarm. `None` while there are too few labelled queries.
+    fn calibrate(&self) -> Option<f32> {
+        let linked: Vec<Vec<(f32, bool)>> = self
+            .groups
+            .iter()
+            .filter(|g| g.label == Label::Link)
+            .map(|g| self.shown(&g.examples))
+            .collect();
+        if linked.len() < MIN_LINKED_QUERIES {
+            return None;
+        }
+        let verdicts: Vec<(f32, bool)> = self
+            .groups
+            .iter()
+            .filter(|g| g.label == Label::Feedback)
+            .flat_map(|g| g.examples.iter().map(|(f, y)| (self.model.predict(f), *y)))
+            .collect();
+        let tops: Vec<f32> = self
+            .negatives
+            .iter()
+            .map(|c| {
+                c.iter()
+                    .map(|f| self.model.predict(f))
+                    .fold(0.0f32, f32::max)
+            })
+            .collect();
+        let steps = ((HIGHEST_THRESHOLD - LOWEST_THRESHOLD) * 100.0).round() as usize;
+        (0..=steps)
+            .map(|i| LOWEST_THRESHOLD + i as f32 / 100.0)
+            .find(|t| {
+                let mut suggestions = 0usize;
+                let mut correct = 0usize;
+                for (p, y) in linked.iter().flatten().chain(verdicts.iter()) {
+                    if p >= t {
+                        suggestions += 1;
+                        correct += usize::from(*y);
+                    }
+                }
+                let alarms = tops.iter().filter(|p| *p >= t).count();
+                let precision = correct as f64 / (suggestions + 1) as f64;
+                let alarm_rate = alarms as f64 / tops.len().max(1) as f64;
+                suggestions > 0
+                    && precision >= TARGET_PRECISION
+                    && alarm_rate <= MAX_FALSE_ALARM_RATE
+            })
+    }
+
+    /// A group's candidates as a search would show them: the best `limit` by the model.
+    fn shown(&self, examples: &[(Features, bool)]) -> Vec<(f32, bool)> {
+        let mut v: Vec<(f32, bool)> = examples
+            .iter()
+            .map(|(f, y)| (self.model.predict(f), *y))
+            .collect();
+        v.sort_by(|a, b| b.0.total_cmp(&a.0));
+        v.truncate(self.limit);
+        v
+    }
+
+    /// What the API and metrics show.
+    pub fn summary(&self) -> ModelSummary {
+        let learned = self.links + self.feedback > 0;
+        ModelSummary {
+            source: if learned {
+                ModelSource::Learned
+            } else {
+                ModelSource::Shipped
+            },
+            links_learned: self.links,
+            feedback_learned: self.feedback,
+            likely_threshold: self.threshold,
+            threshold_calibrated: self.calibrated,
+            model: self.model,
+        }
+    }
+}
+
+/// Maximum a posteriori logistic regression: log loss summed over `examples` plus a
+/// Gaussian prior `strength/2 · |θ - θ₀|²` on bias and weights centred on `prior`, by
+/// Newton's method started at the prior (the objective is strictly convex, so a few steps
+/// reach the optimum whatever the scale of the evidence). With no examples it is the prior.
+pub fn fit_with_prior(
+    examples: &[(Features, bool)],
+    prior: &Logistic,
+    strength: f32,
+    iterations: usize,
+) -> Logistic {
+    let mut m = *prior;
+    if examples.is_empty() {
+        return m;
+    }
+    let theta0 = params(prior);
+    for _ in 0..iterations {
+        let theta = params(&m);
+        let mut g = [0.0f64; N_PARAMS];
+        let mut h = [[0.0f64; N_PARAMS]; N_PARAMS];
+        for i in 0..N_PARAMS {
+            g[i] = f64::from(strength) * (theta[i] - theta0[i]);
+            h[i][i] = f64::from(strength);
+        }
+        for (f, y) in examples {
+            let p = f64::from(m.predict(f));
+            let x = inputs(f);
+            let err = p - if *y { 1.0 } else { 0.0 };
+            let w = (p * (1.0 - p)).max(1e-9);
+            for i in 0..N_PARAMS {
+                g[i] += err * x[i];
+                for j in 0..N_PARAMS {
+                    h[i][j] += w * x[i] * x[j];
+                }
+            }
+        }
+        let Some(step) = solve(h, g) else { break };
+        let next: Vec<f64> = theta.iter().zip(step.iter()).map(|(t, s)| t - s).collect();
+        m = Logistic {
+            bias: next[0] as f32,
+            weights: std::array::from_fn(|i| next[i + 1] as f32),
+        };
+        if step.iter().map(|s| s.abs()).fold(0.0, f64::max) < 1e-6 {
+            break;
+        }
+    }
+    m
+}
+
+const N_PARAMS: usize = N_FEATURES + 1;
+
+fn params(m: &Logistic) -> [f64; N_PARAMS] {
+    std::array::from_fn(|i| {
+        if i == 0 {
+            f64::from(m.bias)
+        } else {
+            f64::from(m.weights[i - 1])
+        }
+    })
+}
+
+fn inputs(f: &Features) -> [f64; N_PARAMS] {
+    std::array::from_fn(|i| if i == 0 { 1.0 } else { f64::from(f.0[i - 1]) })
+}
+
+/// Solves `h · x = g` by Gaussian elimination with partial pivoting (`h` is positive
+/// definite here: the prior adds `strength` to its diagonal); `None` if singular.
+fn solve(mut h: [[f64; N_PARAMS]; N_PARAMS], mut g: [f64; N_PARAMS]) -> Option<[f64; N_PARAMS]> {
+    for col in 0..N_PARAMS {
+        let pivot = (col..N_PARAMS).max_by(|a, b| h[*a][col].abs().total_cmp(&h[*b][col].abs()))?;
+        if h[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        h.swap(col, pivot);
+        g.swap(col, pivot);
+        for row in col + 1..N_PARAMS {
+            let factor = h[row][col] / h[col][col];
+            let pivot_row = h[col];
+            for (cell, p) in h[row].iter_mut().zip(pivot_row.iter()).skip(col) {
+                *cell -= factor * p;
+            }
+            g[row] -= factor * g[col];
+        }
+    }
+    let mut x = [0.0f64; N_PARAMS];
+    for row in (0..N_PARAMS).rev() {
+        let rest: f64 = (row + 1..N_PARAMS).map(|k| h[row][k] * x[k]).sum();
+        x[row] = (g[row] - rest) / h[row][row];
+    }
+    Some(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(x: f32) -> Features {
+        Features([x; N_FEATURES])
+    }
+
+    fn at(ms: i64) -> CreatedOrder {
+        CreatedOrder {
+            created_ms: ms,
+            id: String::new(),
+        }
+    }
+
+    /// A project where true duplicates score only moderately under the prior (their
+    /// features are all 0.45) and everything else lower (0.2): the prior's threshold never
+    /// fires there.
+    fn disagreeing_query() -> Vec<(Features, bool)> {
+        let mut v = vec![(pair(0.45), true)];
+        v.extend((0..20).map(|i| (pair(0.15 + i as f32 * 0.005), false)));
+        v
+    }
+
+    #[test]
+    fn a_project_whose_links_disagree_with_the_prior_moves_its_threshold() {
+        let prior = Logistic::shipped();
+        let mut m = OnlineModel::new(prior, 0.85, 5);
+        assert!(prior.predict(&pair(0.45)) < 0.85, "the prior must not fire");
+        for i in 0..30 {
+            m.add(Label::Link, at(i), disagreeing_query());
+            m.add_unlinked(at(i), (0..5).map(|i| pair(0.1 + i as f32 * 0.02)).collect());
+        }
+        m.refit();
+        let s = m.summary();
+        assert_eq!(s.source, ModelSource::Learned);
+        assert_eq!(s.links_learned, 30);
+        assert!(s.threshold_calibrated, "{s:?}");
+        assert!(m.threshold() < 0.85, "{}", m.threshold());
+        assert!(m.model().predict(&pair(0.45)) >= m.threshold());
+        assert!(m.model().predict(&pair(0.25)) < m.threshold());
+    }
+
+    #[test]
+    fn without_enough_labels_the_prior_threshold_holds() {
+        let mut m = OnlineModel::new(Logistic::shipped(), 0.85, 5);
+        m.add(Label::Link, at(1), disagreeing_query());
+        m.refit();
+        assert_eq!(m.threshold(), 0.85);
+        assert!(!m.summary().threshold_calibrated);
+    }
+
+    #[test]
+    fn a_query_never_ranks_with_a_label_known_at_or_after_it() {
+        let mut m = OnlineModel::new(Logistic::shipped(), 0.85, 5);
+        m.add(Label::Link, at(100), vec![(pair(0.5), true)]);
+        m.refit();
+        assert!(m.for_query(&at(101)).is_ok());
+        assert!(m.for_query(&at(100)).is_err());
+        assert!(m.for_query(&at(50)).is_err());
+    }
+
+    #[test]
+    fn with_no_examples_the_fit_is_the_prior() {
+        let p = Logistic::shipped();
+        assert_eq!(fit_with_prior(&[], &p, PRIOR_STRENGTH, 100), p);
+    }
+
+    #[test]
+    fn a_verdict_changes_the_model() {
+        let mut m = OnlineModel::new(Logistic::shipped(), 0.85, 5);
+        let before = m.model().predict(&pair(0.5));
+        m.add(Label::Feedback, at(1), vec![(pair(0.5), false)]);
+        m.refit();
+        assert!(m.model().predict(&pair(0.5)) < before);
+        assert_eq!(m.summary().feedback_learned, 1);
+    }
+
+    #[test]
+    fn kept_groups_stay_bounded() {
+        let mut m = OnlineModel::new(Logistic::shipped(), 0.85, 5);
+        for _ in 0..MAX_GROUPS + 10 {
+            m.add(Label::Link, at(1), vec![(pair(0.5), true)]);
+        }
+        assert_eq!(m.groups.len(), MAX_GROUPS);
+        assert_eq!(m.summary().links_learned, (MAX_GROUPS + 10) as u64);
+    }
+}

@@ -1,0 +1,206 @@
+//! Per-project learning through the real server: links and triagers' verdicts move the
+//! project's model, shown by `GET /api/v1/duplicates/models` and the metrics; the feedback
+//! API answers 400 naming the problem.
+
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+use ticketlens::store::LabelPosition;
+
+fn jira_webhook(id: u64, title: &str, body: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "webhookEvent": "jira:issue_created",
+        "timestamp": 1_700_000_000_000u64 + id,
+        "user": { "accountId": "someone" },
+        "issue": {
+            "id": id.to_string(),
+            "key": format!("PROJ-{id}"),
+            "self": format!("https://acme.atlassian.net/rest/api/2/issue/{id}"),
+            "fields": {
+                "summary": title,
+                "description": body,
+                "labels": [], "components": [],
+                "project": { "key": "PROJ" },
+                "status": { "name": "Open" },
+                "created": format!("2024-01-01T10:{:02}:00.000+0000", id % 60),
+                "updated": format!("2024-01-02T10:{:02}:00.000+0000", id % 60),
+            }
+        }
+    }))
+    .unwrap()
+}
+
+async fn send(app: &TestApp, id: u64, title: &str, body: &str) {
+    let raw = jira_webhook(id, title, body);
+    let headers = jira_headers(&raw, &format!("d-learn-{id}"));
+    let r = app.post_webhook("jira", raw, &headers).await;
+    assert_eq!(r.status().as_u16(), 202, "{:?}", r.text().await);
+}
+
+async fn post(app: &TestApp, path: &str, body: &str) -> (u16, Value) {
+    let r = reqwest::Client::new()
+        .post(format!("{}{path}", app.address))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(Value::Null))
+}
+
+/// Polls the models API until `check` accepts PROJ's model.
+async fn model_until(app: &TestApp, check: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..150 {
+        let v: Value = app
+            .get("/api/v1/duplicates/models")
+            .await
+            .json()
+            .await
+            .unwrap_or(Value::Null);
+        if let Some(p) = v["projects"]
+            .as_array()
+            .and_then(|a| a.iter().find(|p| p["project"] == "PROJ"))
+        {
+            if check(p) {
+                return p.clone();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("PROJ's model never reached the expected state");
+}
+
+const TITLE: &str = "NameNode crashes with NullPointerException in BlockManager.processReport";
+const BODY: &str = "After upgrading, the NameNode fails on startup.\n\
+    java.lang.NullPointerException at BlockManager.processReport(BlockManager.java:2512)";
+
+async fn tickets_indexed(app: &TestApp) {
+    for _ in 0..100 {
+        let v: Value = app
+            .get("/api/v1/tickets/jira/PROJ-2")
+            .await
+            .json()
+            .await
+            .unwrap_or(Value::Null);
+        if v["duplicates"]
+            .as_array()
+            .is_some_and(|d| d.iter().any(|c| c["key"] == "PROJ-1"))
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("PROJ-2 never found PROJ-1");
+}
+
+async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
+    let app = spawn_app(backend).await;
+    send(&app, 1, TITLE, BODY).await;
+    send(&app, 2, TITLE, BODY).await;
+    send(
+        &app,
+        3,
+        "Typo on the YARN web page footer",
+        "The footer says Hadop.",
+    )
+    .await;
+    tickets_indexed(&app).await;
+    app.store
+        .add_duplicate_link("jira", "2", "PROJ-1")
+        .await
+        .unwrap();
+    let linked = model_until(&app, |p| p["links_learned"] == 1).await;
+    assert_eq!(linked["source"], "learned", "{linked}");
+    assert_ne!(
+        linked["model"],
+        json!(ticketlens::ticketindex::Logistic::shipped())
+    );
+    let (status, _) = post(
+        &app,
+        "/api/v1/tickets/jira/PROJ-2/duplicates/feedback",
+        r#"{"candidate": "PROJ-1", "duplicate": false}"#,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let judged = model_until(&app, |p| p["feedback_learned"] == 1).await;
+    assert_ne!(judged["model"], linked["model"], "{judged}");
+    let metrics = app.get("/metrics").await.text().await.unwrap();
+    assert!(
+        metrics.contains("ticketlens_duplicate_labels_learned{kind=\"link\"} 1"),
+        "{metrics}"
+    );
+    app.stop().await;
+}
+
+async fn learning_reads_links_in_the_order_they_became_known(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    store
+        .add_duplicate_link("jira", "2", "PROJ-1")
+        .await
+        .unwrap();
+    store
+        .add_duplicate_link("jira", "5", "PROJ-4")
+        .await
+        .unwrap();
+    let first = store
+        .links_after(&LabelPosition::default(), 1)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    let rest = store.links_after(&first[0].position(), 10).await.unwrap();
+    assert_eq!(rest.len(), 1);
+    assert!(first[0].known_at <= rest[0].known_at);
+    assert_ne!(first[0].ticket_id, rest[0].ticket_id);
+    store
+        .record_duplicate_feedback("jira", "2", "PROJ-1", true)
+        .await
+        .unwrap();
+    store
+        .record_duplicate_feedback("jira", "2", "PROJ-1", false)
+        .await
+        .unwrap();
+    let verdicts = store
+        .feedback_after(&LabelPosition::default(), 10)
+        .await
+        .unwrap();
+    assert_eq!(verdicts.len(), 1, "the latest verdict replaces the earlier");
+    assert!(!verdicts[0].duplicate);
+    store.close().await;
+}
+
+crate::both_backends!(
+    a_link_and_a_verdict_each_change_the_project_model,
+    learning_reads_links_in_the_order_they_became_known
+);
+
+#[tokio::test]
+async fn malformed_feedback_is_refused_naming_the_problem() {
+    let app = spawn_app(Backend::Sqlite).await;
+    send(&app, 1, TITLE, BODY).await;
+    send(&app, 2, TITLE, BODY).await;
+    tickets_indexed(&app).await;
+    let path = "/api/v1/tickets/jira/PROJ-2/duplicates/feedback";
+    let (status, v) = post(&app, path, r#"{"candidate": "PROJ-1"}"#).await;
+    assert_eq!(status, 400);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("duplicate"),
+        "{v}"
+    );
+    let (status, v) = post(&app, path, r#"{"candidate": "PROJ-2", "duplicate": true}"#).await;
+    assert_eq!(status, 400);
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("candidate"),
+        "{v}"
+    );
+    let (status, _) = post(&app, path, r#"{"candidate": "PROJ-99", "duplicate": true}"#).await;
+    assert_eq!(status, 404);
+    app.stop().await;
+}
