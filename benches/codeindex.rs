@@ -161,6 +161,7 @@ fn main() {
                 title,
                 body,
                 repository: None,
+                precedents: &[],
             },
             10,
         )

@@ -1,4 +1,4 @@
-//! History: the git2 miner, per-file and per-module metrics, the fragility score with its
+//! History: the git2 miner, ticket ↔ commit links, per-file and per-module metrics, the fragility score with its
 //! plain-words reasons, and the evaluation against future bug fixes. Pure and synchronous:
 //! callers persist the facts (`store::history`) and run it off the async threads.
 //!
@@ -10,6 +10,7 @@
 mod bugfix;
 pub mod eval;
 pub mod facts;
+mod links;
 mod metrics;
 mod miner;
 mod reasons;
@@ -17,6 +18,7 @@ mod score;
 
 pub use crate::modules::ModuleMap;
 pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
+pub use links::{Linker, MAX_KEYS as MAX_LINKED_KEYS};
 pub use metrics::AuthorStat;
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
 pub use miner::{mine, tree_paths, MineOutcome, MineRequest};
@@ -47,6 +49,6 @@ impl HistoryError {
 }
 
 #[cfg(test)]
-mod testrepo;
+pub(crate) mod testrepo;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@ mod hostile;
 mod limits;
 mod one_comment;
 mod one_comment_linear;
+mod precedents;
 mod queue;
 mod render;
 mod shutdown;
