@@ -32,7 +32,7 @@ impl Linker {
     /// Builds a linker with the configured extra patterns (regexes).
     pub fn new(patterns: &[String]) -> Result<Linker, regex::Error> {
         Ok(Linker {
-            dashed: Regex::new(r"\b([A-Z][A-Z0-9_]{0,15})-([1-9][0-9]{0,8})\b")?,
+            dashed: Regex::new(r"\b([A-Z][A-Z0-9_]{1,15})-([1-9][0-9]{0,8})\b")?,
             hashed: Regex::new(
                 r"(?:^|[\s(\[{,;:'\x22])((?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]+)?#([1-9][0-9]{0,8})\b",
             )?,
