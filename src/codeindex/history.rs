@@ -144,7 +144,7 @@ impl History {
         if commits.len() < COUPLING_MIN_COMMITS {
             return Vec::new();
         }
-        commits.sort_by(|a, b| b.time.cmp(&a.time));
+        commits.sort_by_key(|e| std::cmp::Reverse(e.time));
         commits.truncate(COUPLING_COMMITS);
         let mut together: HashMap<u32, u32> = HashMap::new();
         for e in &commits {

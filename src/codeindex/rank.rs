@@ -49,8 +49,8 @@ impl Default for Params {
             frame: 0.8,
             qualified: 0.6,
             name: 0.4,
-            precedent: 1.0,
-            coupling: 0.3,
+            precedent: 0.3,
+            coupling: 0.15,
             test: 0.7,
         }
     }

@@ -13,7 +13,7 @@ pub struct Precedent {
     pub title: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// How alike the two tickets' texts are, 0–1 (the similar-ticket search's similarity).
+    /// How alike the two tickets' texts are, 0–1 (the TF-IDF cosine of their texts).
     pub similarity: f32,
     /// Days from the ticket's creation to its last linked commit, when both are known: what
     /// it took, shown per precedent and never averaged into an estimate.

@@ -1,9 +1,10 @@
 //! Precedents: the earlier tickets most like this one that commits name as their work, with
 //! what those commits touched (files, modules, lines) and how long each ticket took. The
-//! similar-ticket search finds the tickets; the mined ticket ↔ commit links give the fixes.
+//! ticket index finds the tickets whose text is most alike (TF-IDF cosine, across projects);
+//! the mined ticket ↔ commit links give the fixes.
 
 use crate::codeindex::CodeIndex;
-use crate::domain::{DuplicateCandidate, Precedent, SimilarOptions, SimilarQuery};
+use crate::domain::{DuplicateCandidate, Precedent, SimilarQuery};
 use crate::store::{LinkedCommit, Store};
 use crate::ticketindex::TicketIndex;
 use std::collections::HashMap;
@@ -13,17 +14,6 @@ use std::sync::Arc;
 pub const SEARCHED: usize = 30;
 /// Precedents kept as evidence (the comment shows the first few).
 pub const KEPT: usize = 10;
-
-/// The similar-ticket search for precedents: every tier, most similar first, across
-/// projects (one repository serves several).
-pub fn search_options() -> SimilarOptions {
-    SimilarOptions {
-        limit: SEARCHED,
-        likely_threshold: f32::INFINITY,
-        related_threshold: 0.0,
-        same_project: false,
-    }
-}
 
 /// The precedents of a text: similar tickets (never `exclude_id`, the ticket itself) that
 /// mined commits name, most similar first, at most `KEPT`. Blocking work (the ticket search)
@@ -42,8 +32,7 @@ pub async fn find(
         exclude_ids: exclude_id.map(str::to_string).into_iter().collect(),
         ..SimilarQuery::default()
     };
-    let found =
-        tokio::task::spawn_blocking(move || tickets.similar(&query, &search_options())).await??;
+    let found = tokio::task::spawn_blocking(move || tickets.alike(&query, SEARCHED)).await??;
     let keys: Vec<String> = found.iter().map(|c| c.key.clone()).collect();
     let commits = store.linked_commits(&keys).await?;
     let mut by_key: HashMap<&str, Vec<&LinkedCommit>> = HashMap::new();
@@ -126,7 +115,7 @@ pub fn modules_of(
             None => count.push((m, 1)),
         }
     }
-    count.sort_by(|a, b| b.1.cmp(&a.1));
+    count.sort_by_key(|c| std::cmp::Reverse(c.1));
     count.into_iter().map(|c| c.0).collect()
 }
 

@@ -1,10 +1,10 @@
 //! The localization evaluation's precedents, simulated honestly: records are taken in report
 //! order, and a record's precedents come only from earlier records whose fix commit (its
-//! time read from git) is older than the record's report. Those enter the same similar-ticket
-//! search the service uses, with their fixes' files as the linked commits' files.
+//! time read from git) is older than the record's report. Those enter the same ticket-index
+//! search the service uses (`TicketIndex::alike`), with their fixes' files as the linked commits' files.
 
 use crate::domain::{Precedent, SimilarQuery, TicketDoc, Tracker};
-use crate::enrich::precedents::{modules_of, search_options, KEPT};
+use crate::enrich::precedents::{modules_of, KEPT, SEARCHED};
 use crate::ticketindex::TicketIndex;
 
 /// A record that may become a precedent once its fix is older than a report.
@@ -95,7 +95,7 @@ impl PrecedentPool {
             exclude_ids: vec![id.to_string()],
             ..SimilarQuery::default()
         };
-        let found = self.index.similar(&q, &search_options())?;
+        let found = self.index.alike(&q, SEARCHED)?;
         let mut out = Vec::new();
         for c in found {
             let Some(f) = self.admitted.get(&c.id) else {
