@@ -1,5 +1,6 @@
 //! Code index benchmark on a real repository: full build time and peak memory, analyze
-//! latency (p50/p99), and an incremental refresh after 10 new commits.
+//! latency (p50/p99; each query with ten precedents' fixes as evidence, and change coupling),
+//! and an incremental refresh after 10 new commits.
 //!
 //! ```sh
 //! cargo bench --bench codeindex -- [--repo /work/.mirror/eclipse-aspectj+aspectj/repo]
@@ -20,6 +21,7 @@ use git2::{FileMode, Repository, Signature};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 use ticketlens::codeindex::{CodeIndex, IndexOptions, RepoSpec};
+use ticketlens::domain::Precedent;
 use ticketlens::enrich::{analyze, TicketText};
 
 fn arg(name: &str, default: &str) -> String {
@@ -41,14 +43,25 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn queries(path: &Path, n: usize) -> Vec<(String, String)> {
+/// A query's title and body, and the gold files of its record (other queries' precedents).
+type Query = (String, String, Vec<String>);
+
+fn queries(path: &Path, n: usize) -> Vec<Query> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut out: Vec<(String, String)> = text
+    let mut out: Vec<Query> = text
         .lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .map(|v| {
             let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
-            (s("title"), s("body"))
+            let files = v["files"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|f| f.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default();
+            (s("title"), s("body"), files)
         })
         .take(n)
         .collect();
@@ -58,6 +71,7 @@ fn queries(path: &Path, n: usize) -> Vec<(String, String)> {
                 (
                     format!("NullPointerException in weaver {i}"),
                     "when compiling aspects".into(),
+                    Vec::new(),
                 )
             })
             .collect();
@@ -153,7 +167,22 @@ fn main() {
 
     let qs = queries(&qpath, n);
     let mut lat = Vec::with_capacity(qs.len());
-    for (title, body) in &qs {
+    for (i, (title, body, _)) in qs.iter().enumerate() {
+        // the ten next records' fixes stand in for its precedents (the most the ranking
+        // reads), so their evidence and the change coupling are in the measured time
+        let precedents: Vec<Precedent> = qs
+            .iter()
+            .skip(i + 1)
+            .take(10)
+            .enumerate()
+            .map(|(j, q)| Precedent {
+                key: format!("P-{j}"),
+                similarity: 0.9 - 0.05 * j as f32,
+                repository: "bench".into(),
+                files: q.2.clone(),
+                ..Precedent::default()
+            })
+            .collect();
         let t = Instant::now();
         let e = analyze(
             &code,
@@ -161,6 +190,7 @@ fn main() {
                 title,
                 body,
                 repository: None,
+                precedents: &precedents,
             },
             10,
         )

@@ -1,10 +1,10 @@
 //! Keeps one repository's history current in the store: mine what is new (re-mining after a
-//! force-push), save it, recompute the metrics and fragility of every module and file, and
+//! force-push), save it with the ticket keys its messages name, recompute the metrics and fragility of every module and file, and
 //! save those. git2 work runs on a blocking thread.
 
 use crate::codeindex::RefreshReport;
 use crate::config::{HistorySettings, Settings};
-use crate::domain::MinedCommit;
+use crate::domain::{CommitLink, MinedCommit};
 use crate::history::{self, BugfixMatcher, EntityMetrics, MineRequest, Params, Scored};
 use crate::modules::{ModuleCut, ModuleRules};
 use crate::store::{now_ms, HistoryBatch, ScoreRow, Store};
@@ -130,6 +130,7 @@ pub async fn refresh(
     let mine_ms = t.elapsed().as_millis();
     let t = Instant::now();
     let now = now_ms();
+    let links = commit_links(&settings.link_patterns, &out.commits)?;
     store
         .save_history(&HistoryBatch {
             repository,
@@ -138,6 +139,7 @@ pub async fn refresh(
             reset: out.reset || reset_branch,
             dropped: &out.dropped,
             commits: &out.commits,
+            links: &links,
             missing_objects: out.missing_objects,
             now_ms: now,
         })
@@ -171,6 +173,23 @@ pub async fn refresh(
         save_ms,
         score_ms: t.elapsed().as_millis(),
     })
+}
+
+/// The ticket keys each commit's message names, built-in tracker shapes and `patterns`.
+pub fn commit_links(
+    patterns: &[String],
+    commits: &[MinedCommit],
+) -> anyhow::Result<Vec<CommitLink>> {
+    let linker = history::Linker::new(patterns).context("invalid history.link_patterns")?;
+    Ok(commits
+        .iter()
+        .flat_map(|c| {
+            linker.keys(&c.message).into_iter().map(|key| CommitLink {
+                sha: c.sha.clone(),
+                key,
+            })
+        })
+        .collect())
 }
 
 /// Mines a configured repository up to the commit its code index holds, when the stored

@@ -147,6 +147,26 @@ fn text(e: &Enrichment) -> String {
             );
         }
     }
+    if !e.precedents.is_empty() {
+        s += "Similar past work\n";
+        for p in &e.precedents {
+            let took = p.days.map_or_else(
+                || format!("fixed {}", date(p.fixed_ms)),
+                |d| format!("fixed in {d:.0} days"),
+            );
+            s += &format!(
+                "     {} {} ({:.0}% similar): {took}, {} commit(s), touched {}\n",
+                p.key,
+                p.title,
+                p.similarity * 100.0,
+                p.commits.len(),
+                p.files.join(", ")
+            );
+        }
+        if let Some(f) = &e.footprint {
+            s += &format!("     {}\n", crate::render::footprint(f));
+        }
+    }
     for h in &e.estimation_hints {
         s += &format!("Hint: {h}\n");
     }

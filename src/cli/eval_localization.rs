@@ -1,12 +1,17 @@
 //! `ticketlens eval localization`: runs a localization dataset (see the shared datasets
-//! README) through `enrich::analyze` at each record's commit, optionally beside the plain
-//! BM25 baseline, and prints the metrics per dataset with evaluated and skipped counts.
+//! README) through `enrich::analyze` at each record's commit, in report order, without and
+//! with precedents (earlier records whose fix commit is older than the report), optionally
+//! beside the plain BM25 baseline, and prints the metrics per dataset with evaluated and
+//! skipped counts, and the share of fix commits whose message names their report.
 
+use super::eval_precedents::{past_fixes, LinkerRecall};
 use super::metrics::{Summary, Tally};
 use crate::codeindex::{Corpus, Params};
 use crate::config::Settings;
 use crate::enrich::{analyze, TicketText};
+use crate::eval::precedents::PrecedentPool;
 use crate::modules::ModuleMap;
+use crate::ticketindex::TicketIndex;
 use anyhow::Context;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashSet};
@@ -41,6 +46,10 @@ pub struct LocalizationArgs {
     /// Overrides a ranking weight, `name=value` (experiments; repeatable).
     #[arg(long = "set")]
     pub set: Vec<String>,
+    /// A commit-message pattern reading the dataset's report ids for the linker's recall
+    /// (added to `history.link_patterns`; repeatable), e.g. `(?i)\b(?:bug|pr)\s*(\d{4,7})`.
+    #[arg(long = "link-pattern")]
+    pub link_pattern: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -49,6 +58,7 @@ struct Record {
     repo: String,
     title: String,
     body: String,
+    reported_at: Option<String>,
     commit: Option<String>,
     files: Vec<String>,
     fix_commit: Option<String>,
@@ -96,7 +106,12 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     for r in &records {
         by_repo.entry(r.repo.as_str()).or_default().push(r);
     }
-    let (mut ours, mut base) = (Tally::default(), Tally::default());
+    let mut patterns = settings.history.link_patterns.clone();
+    patterns.extend(args.link_pattern.iter().cloned());
+    let linker = crate::history::Linker::new(&patterns).context("invalid link pattern")?;
+    let mut recall = LinkerRecall::default();
+    let (mut ours, mut base, mut with) = (Tally::default(), Tally::default(), Tally::default());
+    let mut with_precedents = 0usize;
     let mut skipped: Vec<(String, String)> = Vec::new();
     for (repo, recs) in by_repo {
         let Some(dir) = repo_dir(&args.repos, repo) else {
@@ -121,6 +136,26 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             revs.len(),
             t.elapsed().as_secs_f32()
         );
+        let reported = |r: &Record| TicketIndex::order_of(r.reported_at.as_deref(), &r.id);
+        let mut recs = recs;
+        recs.sort_by_key(|r| reported(r));
+        let fixes = past_fixes(
+            &corpus,
+            repo,
+            recs.iter().map(|r| {
+                (
+                    r.id.as_str(),
+                    r.title.as_str(),
+                    r.body.as_str(),
+                    reported(r).created_ms,
+                    r.fix_commit.as_deref(),
+                    r.files.as_slice(),
+                )
+            }),
+            &linker,
+            &mut recall,
+        );
+        let mut pool = PrecedentPool::new(fixes)?;
         for r in recs {
             let Some(commit) = revision(r).and_then(|rev| corpus.resolve(&rev)) else {
                 skipped.push((r.id.clone(), "commit does not resolve".into()));
@@ -140,13 +175,37 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
                 skipped.push((r.id.clone(), "no gold file exists at the commit".into()));
                 continue;
             }
+            let cut = view.cut();
+            let module_of = |_: &str, p: &str| Some(cut.module_of(p));
+            let reported_ms = reported(r).created_ms;
+            let precedents = match reported_ms {
+                0 => Vec::new(),
+                ms => pool.precedents_for(&r.id, &r.title, &r.body, ms, &module_of)?,
+            };
+            with_precedents += usize::from(!precedents.is_empty());
             let ticket = TicketText {
                 title: &r.title,
                 body: &r.body,
                 repository: None,
+                precedents: &[],
             };
             let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
+            let ep = analyze(
+                &view,
+                TicketText {
+                    precedents: &precedents,
+                    ..ticket
+                },
+                10,
+            )
+            .with_context(|| format!("record {}", r.id))?;
+            with.add(
+                &gold,
+                &ep.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+                None,
+            );
             if args.details {
+                let e = &ep;
                 let first = e.files.iter().position(|f| gold.contains(&f.path));
                 let top: Vec<String> = e
                     .files
@@ -156,7 +215,6 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
                     .collect();
                 eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
             }
-            let cut = view.cut();
             let gold_modules: HashSet<String> = gold.iter().map(|g| cut.module_of(g)).collect();
             let sizes: Vec<usize> = cut.modules().iter().map(|m| m.files).collect();
             let ranked_modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
@@ -168,24 +226,34 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             }
         }
     }
-    report(
-        args,
-        &records,
-        &skipped,
-        &ours.summary(),
-        args.baseline.then(|| base.summary()),
-        started,
-    )
+    let runs = Runs {
+        ours: ours.summary(),
+        with: with.summary(),
+        with_precedents,
+        recall,
+        base: args.baseline.then(|| base.summary()),
+    };
+    report(args, &records, &skipped, &runs, started)
+}
+
+/// The methods' summaries and what the precedent simulation had to work with.
+struct Runs {
+    ours: Summary,
+    with: Summary,
+    /// Records that had at least one precedent.
+    with_precedents: usize,
+    recall: LinkerRecall,
+    base: Option<Summary>,
 }
 
 fn report(
     args: &LocalizationArgs,
     records: &[Record],
     skipped: &[(String, String)],
-    ours: &Summary,
-    base: Option<Summary>,
+    runs: &Runs,
     started: Instant,
 ) -> anyhow::Result<()> {
+    let (ours, base) = (&runs.ours, &runs.base);
     let dataset = args
         .dataset
         .file_name()
@@ -202,6 +270,9 @@ fn report(
             "skipped": skipped.len(),
             "skipped_records": skipped,
             "ticketlens": ours,
+            "ticketlens_with_precedents": runs.with,
+            "records_with_precedents": runs.with_precedents,
+            "linker": runs.recall,
             "baseline_bm25": base,
             "elapsed_secs": started.elapsed().as_secs_f32(),
         });
@@ -233,7 +304,9 @@ fn report(
         "Mod@5",
         "Mod@10"
     );
-    let rows = std::iter::once(("ticketlens", ours)).chain(base.as_ref().map(|b| ("bm25", b)));
+    let rows = [("ticketlens", ours), ("+precedents", &runs.with)]
+        .into_iter()
+        .chain(base.as_ref().map(|b| ("bm25", b)));
     for (name, s) in rows {
         println!(
             "{name:<12} {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3}",
@@ -245,5 +318,10 @@ fn report(
         "modules under TicketLens' cut (median {} source files per module): Acc@1 {:.3}  Acc@5 {:.3}  Acc@10 {:.3}",
         ours.median_module_files, ours.cut_module_acc_at_1, ours.cut_module_acc_at_5, ours.cut_module_acc_at_10
     );
+    println!(
+        "precedents: {} of {} evaluated records had one (earlier records whose fix commit is older than the report)",
+        runs.with_precedents, ours.records
+    );
+    println!("{}", runs.recall.line());
     Ok(())
 }

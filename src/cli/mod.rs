@@ -7,6 +7,7 @@ mod eval;
 mod eval_duplicates;
 mod eval_fragility;
 mod eval_localization;
+mod eval_precedents;
 mod history;
 mod metrics;
 mod modules;

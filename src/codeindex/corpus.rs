@@ -9,6 +9,7 @@ use super::history::History;
 use super::rank::{rank_files, rank_modules, HistoryView, Params};
 use super::snapshot::Snapshot;
 use super::{query, Locate, LocateError, Located};
+use crate::domain::Precedent;
 use crate::modules::ModuleRules;
 use anyhow::Context;
 use std::collections::{HashMap, HashSet};
@@ -92,6 +93,13 @@ impl Corpus {
         self.git.resolve(rev).ok().map(|o| o.to_string())
     }
 
+    /// Committer time (epoch ms) and message of a revision, when it resolves.
+    pub fn commit_facts(&self, rev: &str) -> Option<(i64, String)> {
+        let oid = self.git.resolve(rev).ok()?;
+        let info = self.git.commit_info(oid).ok()?;
+        Some((info.time * 1000, info.message))
+    }
+
     /// The repository as it was at `commit`.
     pub fn view(&self, commit: &str, params: Params) -> anyhow::Result<CommitView<'_>> {
         let oid = self.git.resolve(commit)?;
@@ -152,6 +160,7 @@ impl CommitView<'_> {
             &self.snap,
             None,
             &q,
+            &[],
             &Params::baseline(),
             limit,
         )?;
@@ -164,8 +173,19 @@ impl Locate for CommitView<'_> {
         &self,
         title: &str,
         body: &str,
+        repository: Option<&str>,
+        limit: usize,
+    ) -> Result<Located, LocateError> {
+        self.locate_with(title, body, repository, limit, &[])
+    }
+
+    fn locate_with(
+        &self,
+        title: &str,
+        body: &str,
         _repository: Option<&str>,
         limit: usize,
+        precedents: &[Precedent],
     ) -> Result<Located, LocateError> {
         let q = query::parse(title, body);
         let hv = HistoryView {
@@ -178,6 +198,7 @@ impl Locate for CommitView<'_> {
             &self.snap,
             Some(&hv),
             &q,
+            precedents,
             &self.params,
             limit.max(30),
         )?;

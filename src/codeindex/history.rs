@@ -1,6 +1,6 @@
 //! History signals from commit messages and the files each commit changed: files fixed by
-//! commits whose messages resemble the ticket (BugLocator's similar-report score) and
-//! recently changed files (Ye et al.'s fix recency).
+//! commits whose messages resemble the ticket (BugLocator's similar-report score),
+//! recently changed files (Ye et al.'s fix recency) and files changed together.
 
 use super::gitsrc::CommitInfo;
 use super::tokens::parts;
@@ -10,6 +10,14 @@ use std::collections::HashMap;
 const TOP_SIMILAR: usize = 30;
 /// Recency half-life in days.
 const HALF_LIFE_DAYS: f32 = 90.0;
+/// A file's latest commits read for its change partners.
+const COUPLING_COMMITS: usize = 200;
+/// Commits changing more files than this (reformatting, moves) say nothing of coupling.
+const COUPLING_MAX_FILES: usize = 30;
+/// A file needs this many commits for its partners to mean anything.
+const COUPLING_MIN_COMMITS: usize = 3;
+/// Partners returned per file.
+const COUPLING_PARTNERS: usize = 10;
 
 #[derive(Debug, Clone)]
 struct Entry {
@@ -27,6 +35,8 @@ pub struct History {
     postings: HashMap<String, Vec<(u32, u16)>>,
     paths: Vec<String>,
     path_ids: HashMap<String, u32>,
+    /// The commits that changed each path (by path id).
+    touches: Vec<Vec<u32>>,
     total_len: u64,
 }
 
@@ -57,7 +67,10 @@ impl History {
             for (t, n) in tf {
                 self.postings.entry(t).or_default().push((idx, n));
             }
-            let files = c.files.iter().map(|p| self.path_id(p)).collect();
+            let files: Vec<u32> = c.files.iter().map(|p| self.path_id(p)).collect();
+            for &f in &files {
+                self.touches[f as usize].push(idx);
+            }
             self.total_len += terms.len() as u64;
             self.commits.push(Entry {
                 time: c.time,
@@ -75,6 +88,7 @@ impl History {
         }
         let id = self.paths.len() as u32;
         self.paths.push(p.to_string());
+        self.touches.push(Vec::new());
         self.path_ids.insert(p.to_string(), id);
         id
     }
@@ -112,6 +126,41 @@ impl History {
             }
         }
         out
+    }
+
+    /// The files that change together with `path`: for each, the share of `path`'s latest
+    /// commits (visible under `mask`, mass changes left out) that also change it, strongest
+    /// first; nothing for a file with fewer than `COUPLING_MIN_COMMITS` such commits.
+    pub fn coupled(&self, path: &str, mask: Option<&[bool]>) -> Vec<(String, f32)> {
+        let Some(&id) = self.path_ids.get(path) else {
+            return Vec::new();
+        };
+        let mut commits: Vec<&Entry> = self.touches[id as usize]
+            .iter()
+            .filter(|&&c| !mask.is_some_and(|m| !m[c as usize]))
+            .map(|&c| &self.commits[c as usize])
+            .filter(|e| e.files.len() <= COUPLING_MAX_FILES)
+            .collect();
+        if commits.len() < COUPLING_MIN_COMMITS {
+            return Vec::new();
+        }
+        commits.sort_by_key(|e| std::cmp::Reverse(e.time));
+        commits.truncate(COUPLING_COMMITS);
+        let mut together: HashMap<u32, u32> = HashMap::new();
+        for e in &commits {
+            for &f in &e.files {
+                if f != id {
+                    *together.entry(f).or_default() += 1;
+                }
+            }
+        }
+        let n = commits.len() as f32;
+        let mut out: Vec<(u32, u32)> = together.into_iter().filter(|(_, k)| *k >= 2).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        out.truncate(COUPLING_PARTNERS);
+        out.into_iter()
+            .map(|(f, k)| (self.paths[f as usize].clone(), k as f32 / n))
+            .collect()
     }
 
     /// Files changed by the commits whose messages best match `terms` (BM25), each scored
@@ -194,6 +243,26 @@ mod tests {
             .collect();
         let early = h.similar_files(&q, Some(&h.mask(&ids)));
         assert!(!early.contains_key("auth/cookie.rs"));
+    }
+
+    #[test]
+    fn partners_are_the_files_changed_in_the_same_commits_and_masks_hide_later_ones() {
+        let h = History::build(vec![
+            commit(1, 0, "a", &["Host.java", "HostConfig.java"]),
+            commit(2, 1, "b", &["Host.java", "HostConfig.java", "Readme.java"]),
+            commit(3, 2, "c", &["Host.java"]),
+            commit(4, 3, "d", &["Host.java", "HostConfig.java"]),
+            commit(5, 4, "e", &["Other.java"]),
+        ]);
+        let c = h.coupled("Host.java", None);
+        assert_eq!(c, vec![("HostConfig.java".to_string(), 0.75)]);
+        let early: Vec<git2::Oid> = [1u8, 2]
+            .iter()
+            .map(|n| git2::Oid::from_bytes(&[*n; 20]).unwrap())
+            .collect();
+        // two visible commits are too few to say anything
+        assert!(h.coupled("Host.java", Some(&h.mask(&early))).is_empty());
+        assert!(h.coupled("Nope.java", None).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ mod fileindex;
 mod gitsrc;
 mod glob;
 mod history;
+mod precedent;
 mod query;
 mod rank;
 mod repo;
@@ -21,7 +22,7 @@ pub use corpus::{CommitView, Corpus};
 pub use rank::Params;
 pub use repo::{clone_dir, RefreshReport};
 
-use crate::domain::{FileHit, ModuleHit};
+use crate::domain::{FileHit, ModuleHit, Precedent};
 use rank::{rank_files, rank_modules, HistoryView};
 use repo::RepoIndex;
 use std::path::PathBuf;
@@ -109,6 +110,20 @@ pub trait Locate {
         repository: Option<&str>,
         limit: usize,
     ) -> Result<Located, LocateError>;
+
+    /// The same, with the files of similar earlier tickets' fixes as evidence. A locator
+    /// that reads no history ignores them.
+    fn locate_with(
+        &self,
+        title: &str,
+        body: &str,
+        repository: Option<&str>,
+        limit: usize,
+        precedents: &[Precedent],
+    ) -> Result<Located, LocateError> {
+        let _ = precedents;
+        self.locate(title, body, repository, limit)
+    }
 }
 
 /// The service's code index over every configured repository.
@@ -223,6 +238,17 @@ impl Locate for CodeIndex {
         repository: Option<&str>,
         limit: usize,
     ) -> Result<Located, LocateError> {
+        self.locate_with(title, body, repository, limit, &[])
+    }
+
+    fn locate_with(
+        &self,
+        title: &str,
+        body: &str,
+        repository: Option<&str>,
+        limit: usize,
+        precedents: &[Precedent],
+    ) -> Result<Located, LocateError> {
         let q = query::parse(title, body);
         let selected: Vec<&Arc<RepoIndex>> = match repository {
             Some(name) => vec![self
@@ -253,6 +279,7 @@ impl Locate for CodeIndex {
                 &state.snapshot,
                 Some(&hv),
                 &q,
+                precedents,
                 &self.params,
                 limit.max(30),
             )?;

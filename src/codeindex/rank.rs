@@ -1,12 +1,14 @@
 //! Scoring: field-weighted BM25 (tantivy) × a length prior, plus explicit evidence (paths,
-//! stack frames, dotted and class names written in the ticket) and history (similar
-//! commits, recent changes); then modules by aggregating their files.
+//! stack frames, dotted and class names written in the ticket), history (similar commits,
+//! recent changes) and the team's past (precedents' fixes, change coupling); then modules
+//! by aggregating their files.
 
 use super::fileindex::{FieldBoosts, FileIndex, RawHit};
 use super::history::History;
+use super::precedent::{coupling_evidence, precedent_evidence};
 use super::query::TicketQuery;
 use super::snapshot::Snapshot;
-use crate::domain::{FileHit, ModuleHit};
+use crate::domain::{FileHit, ModuleHit, Precedent};
 use std::collections::HashMap;
 
 /// Weights of the signals. Generic defaults, the same for every repository.
@@ -26,6 +28,10 @@ pub struct Params {
     pub frame: f32,
     pub qualified: f32,
     pub name: f32,
+    /// Files fixed for similar earlier tickets (precedents).
+    pub precedent: f32,
+    /// Files that usually change with the strongest candidates.
+    pub coupling: f32,
     /// Multiplier of test files' scores (tickets describe behaviour; fixes land in code).
     pub test: f32,
 }
@@ -43,6 +49,8 @@ impl Default for Params {
             frame: 0.8,
             qualified: 0.6,
             name: 0.4,
+            precedent: 0.3,
+            coupling: 0.15,
             test: 0.7,
         }
     }
@@ -66,6 +74,8 @@ impl Params {
             "frame" => self.frame = v,
             "qualified" => self.qualified = v,
             "name" => self.name = v,
+            "precedent" => self.precedent = v,
+            "coupling" => self.coupling = v,
             "test" => self.test = v,
             other => match other
                 .strip_prefix("boost.")
@@ -90,6 +100,8 @@ impl Params {
             frame: 0.0,
             qualified: 0.0,
             name: 0.0,
+            precedent: 0.0,
+            coupling: 0.0,
             test: 1.0,
             ..Params::default()
         }
@@ -104,12 +116,13 @@ pub struct HistoryView<'a> {
     pub recency: &'a HashMap<String, f32>,
 }
 
+/// A file being ranked: its lexical score, the evidence added to it, and why.
 #[derive(Default)]
-struct Cand {
-    lex: f32,
-    bonus: f32,
+pub struct Cand {
+    pub lex: f32,
+    pub bonus: f32,
     hit: Option<RawHit>,
-    reasons: Vec<String>,
+    pub reasons: Vec<String>,
 }
 
 /// Ranks the snapshot's files for a ticket; the best `limit` with evidence.
@@ -118,6 +131,7 @@ pub fn rank_files(
     snap: &Snapshot,
     history: Option<&HistoryView>,
     q: &TicketQuery,
+    precedents: &[Precedent],
     p: &Params,
     limit: usize,
 ) -> anyhow::Result<Vec<FileHit>> {
@@ -159,6 +173,17 @@ pub fn rank_files(
     explicit_evidence(snap, q, p, &mut cands);
     if let Some(hv) = history {
         history_evidence(snap, hv, &terms, p, &mut cands);
+    }
+    precedent_evidence(snap, precedents, p, &mut cands);
+    if let Some(hv) = history {
+        let test = |path: &str| if is_test_path(path) { p.test } else { 1.0 };
+        coupling_evidence(
+            snap,
+            hv,
+            p,
+            |path, c| (c.lex + c.bonus) * test(path),
+            &mut cands,
+        );
     }
 
     let mut ranked: Vec<(&str, Cand)> = cands.into_iter().collect();

@@ -267,6 +267,9 @@ pub struct HistorySettings {
     pub mass_change_files: usize,
     /// Regex over commit messages marking bug fixes; ticket keys of bug-type tickets also do.
     pub bugfix_pattern: String,
+    /// Regexes reading ticket keys from commit messages besides the built-in tracker shapes
+    /// (`ABC-123`, `#123`, `owner/repo#123`): the `key` group, else group 1, is the key.
+    pub link_patterns: Vec<String>,
     /// Threads diffing commits; 0 means one per core.
     pub threads: usize,
     /// Replaced by `[[repositories]]`; present only to be refused with a message naming it.
@@ -280,6 +283,7 @@ impl Default for HistorySettings {
             window_days: 180,
             mass_change_files: 50,
             bugfix_pattern: crate::history::DEFAULT_BUGFIX_PATTERN.to_string(),
+            link_patterns: Vec::new(),
             threads: 0,
             legacy_repositories: None,
         }
@@ -342,6 +346,9 @@ impl Settings {
 
     /// Refuses settings that parse but cannot be right.
     fn validated(self) -> Result<Settings, ConfigError> {
+        if let Err(e) = crate::history::Linker::new(&self.history.link_patterns) {
+            return Err(ConfigError(format!("history.link_patterns: {e}")));
+        }
         if self.history.legacy_repositories.is_some() {
             return Err(ConfigError(
                 "[[history.repositories]] is no longer read: list each repository once under \
@@ -439,6 +446,16 @@ mod tests {
             e.contains("[[repositories]]") && e.contains("[[history.repositories]]"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn link_patterns_parse_and_a_broken_one_is_refused_by_name() {
+        let s = Settings::from_toml("[history]\nlink_patterns = ['(?i)\\bbug\\s*(\\d+)']").unwrap();
+        assert_eq!(s.history.link_patterns.len(), 1);
+        let e = Settings::from_toml("[history]\nlink_patterns = ['(']")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("history.link_patterns"), "{e}");
     }
 
     #[test]

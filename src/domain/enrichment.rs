@@ -1,6 +1,7 @@
-//! What an analysis says about a ticket: likely modules and files, fragility, duplicates.
+//! What an analysis says about a ticket: likely modules and files, fragility, duplicates,
+//! precedents and the footprint of their fixes.
 
-use super::Tracker;
+use super::{Footprint, Precedent, Tracker};
 use serde::{Deserialize, Serialize};
 
 /// A file the ticket likely touches, with the evidence that put it there.
@@ -159,4 +160,10 @@ pub struct Enrichment {
     pub duplicates: Vec<DuplicateCandidate>,
     /// "Changes here usually also touch `billing/`" hints, from change coupling.
     pub estimation_hints: Vec<String>,
+    /// Earlier similar tickets with linked fix commits, most similar first.
+    #[serde(default)]
+    pub precedents: Vec<Precedent>,
+    /// The size of the precedents' fixes, as ranges.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub footprint: Option<Footprint>,
 }

@@ -60,3 +60,11 @@ pub struct MinedCommit {
     /// Objects (trees or blobs) this commit needed but the repository lacks.
     pub missing_objects: u32,
 }
+
+/// A ticket key a commit's message names (`history::Linker`): the commit is work on it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CommitLink {
+    pub sha: String,
+    /// The key as the tracker writes it (`TOM-123`, `#45`, `owner/repo#45`, `423257`).
+    pub key: String,
+}

@@ -1,9 +1,10 @@
-//! Plain types shared by every room: trackers, ticket keys, normalized ticket events, and
-//! the enrichment an analysis produces.
+//! Plain types shared by every room: trackers, ticket keys, normalized ticket events,
+//! precedents and the enrichment an analysis produces.
 
 mod enrichment;
 mod event;
 mod history;
+mod precedent;
 mod similar;
 mod ticket;
 
@@ -12,6 +13,7 @@ pub use enrichment::{
     Fragility, ModuleHistory, ModuleHit,
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
-pub use history::{ChangeKind, FileChange, MinedCommit};
+pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
+pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use ticket::{TicketKey, Tracker};

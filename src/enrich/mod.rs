@@ -7,6 +7,7 @@ mod explain;
 mod history;
 mod memory;
 mod pipeline;
+pub mod precedents;
 
 pub use explain::explain_by_modules;
 pub use history::join_history;
@@ -14,7 +15,7 @@ pub use memory::ModuleMemory;
 pub use pipeline::{Pipeline, Request, Subject};
 
 use crate::codeindex::{Locate, LocateError};
-use crate::domain::{DuplicateCandidate, Enrichment, ModuleHit};
+use crate::domain::{DuplicateCandidate, Enrichment, Footprint, ModuleHit, Precedent};
 use std::collections::HashSet;
 
 /// What is analysed: a ticket's title and body, optionally scoped to one repository.
@@ -23,6 +24,8 @@ pub struct TicketText<'a> {
     pub title: &'a str,
     pub body: &'a str,
     pub repository: Option<&'a str>,
+    /// Similar earlier tickets with their fixes: evidence for the files (may be empty).
+    pub precedents: &'a [Precedent],
 }
 
 /// Why an analysis could not run.
@@ -48,7 +51,8 @@ impl From<LocateError> for AnalyzeError {
     }
 }
 
-/// Ranks the files and modules the ticket likely touches, with evidence. Blocking (runs
+/// Ranks the files and modules the ticket likely touches, with evidence (the precedents'
+/// fixes among it), and carries the precedents and their footprint into the enrichment. Blocking (runs
 /// tantivy searches): call it from `spawn_blocking` in async code.
 pub fn analyze(
     code: &dyn Locate,
@@ -58,10 +62,18 @@ pub fn analyze(
     if ticket.title.trim().is_empty() && ticket.body.trim().is_empty() {
         return Err(AnalyzeError::EmptyText);
     }
-    let located = code.locate(ticket.title, ticket.body, ticket.repository, limit.max(1))?;
+    let located = code.locate_with(
+        ticket.title,
+        ticket.body,
+        ticket.repository,
+        limit.max(1),
+        ticket.precedents,
+    )?;
     Ok(Enrichment {
         modules: located.modules,
         files: located.files,
+        precedents: ticket.precedents.to_vec(),
+        footprint: Footprint::of(ticket.precedents),
         ..Enrichment::default()
     })
 }
@@ -152,6 +164,7 @@ mod tests {
             title,
             body: "",
             repository,
+            precedents: &[],
         };
         assert!(matches!(
             analyze(&Fixed, t(" ", None), 5),

@@ -1,5 +1,6 @@
-//! The whole analysis, once, for every front end: locate the ticket's code (modules and
-//! files), join what history says of them (fragility, owners, changes, last fix, age,
+//! The whole analysis, once, for every front end: find its precedents (similar earlier
+//! tickets with linked fixes), locate the ticket's code (modules and files, the precedents'
+//! fixes among the evidence), join what history says of them (fragility, owners, changes, last fix, age,
 //! coupling), find likely duplicates, and explain those by the modules both tickets land
 //! in. The worker, `POST /api/v1/analyze` and `ticketlens analyze` call `Pipeline::enrich`.
 
@@ -8,7 +9,7 @@ use super::memory::ModuleMemory;
 use super::{analyze, explain_by_modules, AnalyzeError, TicketText};
 use crate::codeindex::CodeIndex;
 use crate::config::DuplicateSettings;
-use crate::domain::{Enrichment, SimilarOptions, SimilarQuery, Tracker};
+use crate::domain::{Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker};
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use std::sync::Arc;
@@ -69,7 +70,21 @@ impl Pipeline {
             .acquire_owned()
             .await
             .map_err(|e| AnalyzeError::Internal(e.into()))?;
-        let mut e = self.locate(&req).await?;
+        let exclude = match &req.subject {
+            Subject::Ticket { id, .. } => Some(id.as_str()),
+            Subject::Draft => None,
+        };
+        let precedents = super::precedents::find(
+            &self.store,
+            self.tickets.clone(),
+            &self.code,
+            &req.title,
+            &req.body,
+            exclude,
+        )
+        .await
+        .map_err(AnalyzeError::Internal)?;
+        let mut e = self.locate(&req, precedents).await?;
         if let Subject::Ticket { tracker, id, .. } = &req.subject {
             self.memory.remember(*tracker, id, &e.modules);
         }
@@ -117,14 +132,19 @@ impl Pipeline {
         Ok(e)
     }
 
-    /// Files and modules from the code index, on the blocking pool (under the caller's slot).
-    async fn locate(&self, req: &Request) -> Result<Enrichment, AnalyzeError> {
+    /// Files and modules from the code index (with the precedents as evidence), on the blocking pool (under the caller's slot).
+    async fn locate(
+        &self,
+        req: &Request,
+        precedents: Vec<Precedent>,
+    ) -> Result<Enrichment, AnalyzeError> {
         let (code, req) = (self.code.clone(), req.clone());
         tokio::task::spawn_blocking(move || {
             let text = TicketText {
                 title: &req.title,
                 body: &req.body,
                 repository: req.repository.as_deref(),
+                precedents: &precedents,
             };
             analyze(code.as_ref(), text, req.limit)
         })

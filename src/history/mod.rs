@@ -1,4 +1,4 @@
-//! History: the git2 miner, per-file and per-module metrics, the fragility score with its
+//! History: the git2 miner, ticket ↔ commit links, per-file and per-module metrics, the fragility score with its
 //! plain-words reasons, and the evaluation against future bug fixes. Pure and synchronous:
 //! callers persist the facts (`store::history`) and run it off the async threads.
 //!
@@ -11,6 +11,7 @@ pub mod activity;
 mod bugfix;
 pub mod eval;
 pub mod facts;
+mod links;
 mod metrics;
 mod miner;
 mod reasons;
@@ -18,6 +19,7 @@ mod score;
 
 pub use crate::modules::ModuleMap;
 pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
+pub use links::{Linker, MAX_KEYS as MAX_LINKED_KEYS};
 pub use metrics::AuthorStat;
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
 pub use miner::{mine, tree_paths, MineOutcome, MineRequest};
@@ -48,6 +50,6 @@ impl HistoryError {
 }
 
 #[cfg(test)]
-mod testrepo;
+pub(crate) mod testrepo;
 #[cfg(test)]
 mod tests;

@@ -7,9 +7,11 @@
 mod adf;
 mod markdown;
 mod model;
+mod precedents;
 mod wiki;
 
 pub use model::{build, date, Block, Doc, Inline};
+pub use precedents::footprint;
 
 use crate::domain::Enrichment;
 

@@ -45,7 +45,13 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
     let mut doc = vec![Block::Heading(vec![text(
         "TicketLens: where this ticket lands",
     )])];
-    if modules.is_empty() && likely.is_empty() && related.is_empty() && linked.is_empty() {
+    let past = super::precedents::blocks(e);
+    if modules.is_empty()
+        && likely.is_empty()
+        && related.is_empty()
+        && linked.is_empty()
+        && past.is_empty()
+    {
         if opts.when_quiet == WhenQuiet::Skip {
             return None;
         }
@@ -63,6 +69,7 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
             modules.iter().map(|m| module_item(m, opts)).collect(),
         ));
     }
+    doc.extend(past);
     for (title, list) in [
         ("Possible duplicates", &likely),
         ("Related tickets", &related),

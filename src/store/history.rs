@@ -1,9 +1,10 @@
-//! Mined history: per-repository mining state, commits and their file changes. Writes are
+//! Mined history: per-repository mining state, commits, their file changes and the ticket
+//! keys they name. Writes are
 //! batched multi-row inserts inside one transaction, so a first full mine of ~30k commits
 //! stays a few seconds.
 
 use super::Store;
-use crate::domain::{ChangeKind, FileChange, MinedCommit};
+use crate::domain::{ChangeKind, CommitLink, FileChange, MinedCommit};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
 use std::collections::HashMap;
@@ -31,6 +32,8 @@ pub struct HistoryBatch<'a> {
     /// Commits a force-push removed from the branch.
     pub dropped: &'a [String],
     pub commits: &'a [MinedCommit],
+    /// The ticket keys the new commits' messages name (`history::Linker`).
+    pub links: &'a [CommitLink],
     pub missing_objects: u64,
     pub now_ms: i64,
 }
@@ -63,7 +66,7 @@ impl Store {
     pub async fn save_history(&self, b: &HistoryBatch<'_>) -> Result<(), sqlx::Error> {
         let mut tx = self.writer.begin().await?;
         if b.reset {
-            for table in ["history_changes", "history_commits"] {
+            for table in ["history_links", "history_changes", "history_commits"] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE repository = $1"))
                     .bind(b.repository)
                     .execute(&mut *tx)
@@ -71,7 +74,7 @@ impl Store {
             }
         }
         for sha in b.dropped {
-            for table in ["history_changes", "history_commits"] {
+            for table in ["history_links", "history_changes", "history_commits"] {
                 sqlx::query(&format!(
                     "DELETE FROM {table} WHERE repository = $1 AND sha = $2"
                 ))
@@ -83,6 +86,7 @@ impl Store {
         }
         insert_commits(&mut tx, b.repository, b.commits).await?;
         insert_changes(&mut tx, b.repository, b.commits).await?;
+        super::links::insert_links(&mut tx, b.repository, b.links).await?;
         let next_seq = b.commits.iter().map(|c| c.seq + 1).max();
         sqlx::query(
             "INSERT INTO history_repos (repository, branch, tip, next_seq, missing_objects, mined_at) \

@@ -270,6 +270,36 @@ impl TicketIndex {
         Ok(suggested)
     }
 
+    /// Tickets whose text is most like the query's, best first, at most `limit`: the first
+    /// stage's candidates by the TF-IDF cosine of the two texts (`cos_text`), which is the
+    /// `similarity` answered. Precedents want tickets about the same code; a duplicate's
+    /// calibrated probability (near 0 for anything but the same report) does not rank those.
+    pub fn alike(
+        &self,
+        q: &SimilarQuery,
+        limit: usize,
+    ) -> Result<Vec<DuplicateCandidate>, IndexError> {
+        let scored = self.candidates(q, false, FIRST_STAGE.max(limit))?;
+        let mut out: Vec<DuplicateCandidate> = scored
+            .into_iter()
+            .map(|s| DuplicateCandidate {
+                tracker: s.tracker,
+                id: s.id,
+                key: s.key,
+                title: s.title,
+                status: s.status,
+                url: s.url,
+                similarity: s.features.0[0].clamp(0.0, 1.0),
+                tier: DuplicateTier::Related,
+                shared_terms: s.shared_terms,
+                shared_modules: Vec::new(),
+            })
+            .collect();
+        out.sort_by(|a, b| b.similarity.total_cmp(&a.similarity));
+        out.truncate(limit);
+        Ok(out)
+    }
+
     /// Plain BM25 over title+body with the stock tokenizer: the evaluation's baseline. Needs
     /// an index opened `with_baseline`.
     pub fn baseline_search(

@@ -7,15 +7,15 @@ use ticketlens::config::HistorySettings;
 use ticketlens::history_refresh::refresh;
 
 /// A bare repository grown commit by commit on `main`.
-struct Repo {
-    dir: tempfile::TempDir,
+pub(crate) struct Repo {
+    pub(crate) dir: tempfile::TempDir,
     repo: Repository,
     files: BTreeMap<String, String>,
-    tip: Option<Oid>,
+    pub(crate) tip: Option<Oid>,
 }
 
 impl Repo {
-    fn new() -> Repo {
+    pub(crate) fn new() -> Repo {
         let dir = tempfile::tempdir().unwrap();
         let repo = Repository::init_bare(dir.path()).unwrap();
         Repo {
@@ -26,7 +26,13 @@ impl Repo {
         }
     }
 
-    fn commit(&mut self, author: &str, days_ago: i64, message: &str, changes: &[(&str, &str)]) {
+    pub(crate) fn commit(
+        &mut self,
+        author: &str,
+        days_ago: i64,
+        message: &str,
+        changes: &[(&str, &str)],
+    ) {
         for (path, content) in changes {
             self.files.insert(path.to_string(), content.to_string());
         }
@@ -123,7 +129,10 @@ fn history() -> Repo {
     r
 }
 
-async fn mine(app: &TestApp, repo: &Repo) -> ticketlens::history_refresh::RefreshSummary {
+pub(crate) async fn mine(
+    app: &TestApp,
+    repo: &Repo,
+) -> ticketlens::history_refresh::RefreshSummary {
     let target = ticketlens::history_refresh::Target {
         repository: "app",
         path: repo.dir.path().to_path_buf(),

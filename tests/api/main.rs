@@ -22,6 +22,7 @@ mod octokit;
 mod one_comment;
 mod one_comment_forges;
 mod one_comment_linear;
+mod precedents;
 mod prior;
 mod queue;
 mod render;

@@ -23,6 +23,50 @@ fn file(commits: u32, fixes: u32, days_ago: i64) -> Option<FileHistory> {
 }
 
 fn rich() -> Enrichment {
+    let precedents = vec![
+        Precedent {
+            tracker: Some(Tracker::Jira),
+            key: "TOM-123".into(),
+            title: "Host config ignores deployOnStartup".into(),
+            url: Some("https://jira.example.com/browse/TOM-123".into()),
+            similarity: 0.87,
+            days: Some(4.2),
+            fixed_ms: AUG14 - 30 * DAY,
+            commits: vec!["a1b2c3".into()],
+            repository: "tomcat".into(),
+            files: vec![
+                "java/org/apache/catalina/startup/HostConfig.java".into(),
+                "java/org/apache/catalina/startup/ContextConfig.java".into(),
+            ],
+            modules: vec!["java/org/apache/catalina/startup".into()],
+            lines_added: 40,
+            lines_deleted: 12,
+        },
+        Precedent {
+            tracker: Some(Tracker::Jira),
+            key: "TOM-98".into(),
+            title: "Contexts redeploy twice".into(),
+            similarity: 0.52,
+            days: Some(19.0),
+            fixed_ms: AUG14 - 200 * DAY,
+            commits: vec!["d4e5f6".into(), "a7b8c9".into()],
+            repository: "tomcat".into(),
+            files: vec![
+                "java/org/apache/catalina/startup/HostConfig.java".into(),
+                "java/org/apache/catalina/core/StandardHost.java".into(),
+                "java/org/apache/catalina/core/ContainerBase.java".into(),
+                "test/org/apache/catalina/startup/TestHostConfig.java".into(),
+                "webapps/docs/changelog.xml".into(),
+            ],
+            modules: vec![
+                "java/org/apache/catalina/startup".into(),
+                "java/org/apache/catalina/core".into(),
+            ],
+            lines_added: 120,
+            lines_deleted: 30,
+            ..Precedent::default()
+        },
+    ];
     Enrichment {
         modules: vec![
             ModuleHit {
@@ -132,6 +176,8 @@ fn rich() -> Enrichment {
             "45% of the changes to catalina/startup also touched catalina/core: estimate for both."
                 .into(),
         ],
+        footprint: Footprint::of(&precedents),
+        precedents,
     }
 }
 

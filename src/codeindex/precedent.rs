@@ -1,0 +1,241 @@
+//! Evidence from the team's own past: files fixed for similar earlier tickets (BugLocator's
+//! similar-report score, Ye et al.'s collaborative-filtering feature) and files that usually
+//! change together with the strongest candidates (change coupling at file level).
+
+use super::rank::{Cand, HistoryView, Params};
+use super::snapshot::Snapshot;
+use crate::domain::Precedent;
+use std::collections::HashMap;
+
+/// Precedents read for evidence (the best first).
+const MAX_PRECEDENTS: usize = 10;
+/// Files of one precedent's fix read (a sweeping fix says little about any one file).
+const MAX_FILES_PER_PRECEDENT: usize = 50;
+/// The strongest candidates whose change partners are considered.
+const COUPLING_SEEDS: usize = 5;
+/// A partner must change in at least this share of the seed's commits.
+const MIN_COUPLING: f32 = 0.3;
+
+/// Adds to each file fixed for a precedent Σ similarity / √(files of that fix), scaled so the
+/// strongest file gets `p.precedent`; the reason names the precedent that gave the most.
+pub fn precedent_evidence<'a>(
+    snap: &'a Snapshot,
+    precedents: &[Precedent],
+    p: &Params,
+    cands: &mut HashMap<&'a str, Cand>,
+) {
+    if p.precedent <= 0.0 {
+        return;
+    }
+    let mut score: HashMap<&'a str, (f32, f32, &Precedent)> = HashMap::new();
+    for prec in precedents.iter().take(MAX_PRECEDENTS) {
+        if prec.repository != snap.repository && !prec.repository.is_empty() {
+            continue;
+        }
+        let files: Vec<&'a str> = prec
+            .files
+            .iter()
+            .take(MAX_FILES_PER_PRECEDENT)
+            .filter_map(|f| snap.by_path(f).map(|f| f.path.as_str()))
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        let share = prec.similarity.max(0.0) / (files.len() as f32).sqrt();
+        for f in files {
+            let slot = score.entry(f).or_insert((0.0, 0.0, prec));
+            slot.0 += share;
+            if share > slot.1 {
+                (slot.1, slot.2) = (share, prec);
+            }
+        }
+    }
+    let max = score.values().map(|s| s.0).fold(0.0f32, f32::max);
+    if max <= 0.0 {
+        return;
+    }
+    for (path, (s, _, best)) in score {
+        let c = cands.entry(path).or_default();
+        let share = s / max;
+        c.bonus += p.precedent * share;
+        if share >= 0.3 {
+            c.reasons.push(format!(
+                "fixed for {}, {:.0}% similar",
+                best.key,
+                100.0 * best.similarity.clamp(0.0, 1.0)
+            ));
+        }
+    }
+}
+
+/// Adds to the partners of the `COUPLING_SEEDS` strongest candidates `p.coupling` × the
+/// share of the seed's commits that also change the partner × the seed's standing (its score
+/// over the best score), so a partner of a weak seed gains little.
+pub fn coupling_evidence<'a>(
+    snap: &'a Snapshot,
+    hv: &HistoryView,
+    p: &Params,
+    score: impl Fn(&str, &Cand) -> f32,
+    cands: &mut HashMap<&'a str, Cand>,
+) {
+    if p.coupling <= 0.0 {
+        return;
+    }
+    let mut seeds: Vec<(&'a str, f32)> = cands.iter().map(|(k, c)| (*k, score(k, c))).collect();
+    seeds.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    seeds.truncate(COUPLING_SEEDS);
+    let Some(best) = seeds.first().map(|s| s.1).filter(|b| *b > 0.0) else {
+        return;
+    };
+    let mut gains: Vec<(&'a str, f32, String)> = Vec::new();
+    for (seed, s) in &seeds {
+        for (partner, share) in hv.history.coupled(seed, hv.mask) {
+            if share < MIN_COUPLING || partner == *seed {
+                continue;
+            }
+            if let Some(f) = snap.by_path(&partner) {
+                let name = seed.rsplit('/').next().unwrap_or(seed);
+                gains.push((
+                    f.path.as_str(),
+                    p.coupling * share * s / best,
+                    format!(
+                        "changes in {:.0}% of the commits that change `{name}`",
+                        100.0 * share
+                    ),
+                ));
+            }
+        }
+    }
+    for (path, gain, reason) in gains {
+        let c = cands.entry(path).or_default();
+        c.bonus += gain;
+        if gain >= 0.3 * p.coupling && !c.reasons.contains(&reason) {
+            c.reasons.push(reason);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::codeindex::{Corpus, Locate, Params};
+    use crate::domain::Precedent;
+    use crate::history::testrepo::TestRepo;
+    use std::collections::BTreeMap;
+
+    fn java(class: &str, words: &str) -> String {
+        format!("package org.aspectj.weaver;\n/** {words} */\npublic class {class} {{\n    void run() {{}}\n}}\n")
+    }
+
+    /// A weaver whose `BcelShadow` and `LazyMethodGen` change together, and a string helper
+    /// whose words match the ticket best.
+    fn repository() -> (TestRepo, String) {
+        let r = TestRepo::new();
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        let classes = [
+            (
+                "weaver/BcelShadow.java",
+                "BcelShadow",
+                "shadow munging of join points",
+            ),
+            (
+                "weaver/LazyMethodGen.java",
+                "LazyMethodGen",
+                "lazy method bodies",
+            ),
+            (
+                "weaver/BcelWorld.java",
+                "BcelWorld",
+                "resolved types of the world",
+            ),
+            (
+                "util/StringFormat.java",
+                "StringFormat",
+                "formats the message string of a verify error",
+            ),
+            ("ajde/BuildUi.java", "BuildUi", "build progress dialog"),
+        ];
+        for (path, class, words) in classes {
+            files.insert(path.into(), java(class, words));
+        }
+        let who = ("dev", "dev@example.com");
+        let mut tip = r.commit("main", &[], &files, who, 0, "initial import");
+        for day in 1..=4 {
+            for path in ["weaver/BcelShadow.java", "weaver/LazyMethodGen.java"] {
+                let text = files[path].clone() + &format!("// change {day}\n");
+                files.insert(path.into(), text);
+            }
+            tip = r.commit("main", &[tip], &files, who, day, "rework around advice");
+        }
+        let text = files["ajde/BuildUi.java"].clone() + "// ui\n";
+        files.insert("ajde/BuildUi.java".into(), text);
+        tip = r.commit("main", &[tip], &files, who, 5, "dialog layout");
+        (r, tip.to_string())
+    }
+
+    fn rank(
+        view: &crate::codeindex::CommitView<'_>,
+        precedents: &[Precedent],
+    ) -> Vec<(String, Vec<String>)> {
+        let title = "VerifyError message string when weaving around advice";
+        let body = "the verify error message string is wrong after weaving";
+        view.locate_with(title, body, None, 10, precedents)
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|f| (f.path, f.reasons))
+            .collect()
+    }
+
+    #[test]
+    fn files_fixed_for_a_similar_past_ticket_and_their_change_partners_rise_with_reasons() {
+        let (repo, tip) = repository();
+        let rules = crate::modules::ModuleRules::default();
+        let corpus = Corpus::build(
+            "r",
+            repo.dir.path(),
+            std::slice::from_ref(&tip),
+            None,
+            rules,
+            100,
+        )
+        .unwrap();
+        let view = corpus.view(&tip, Params::default()).unwrap();
+        let plain = rank(&view, &[]);
+        assert_eq!(plain[0].0, "util/StringFormat.java", "{plain:#?}");
+
+        let precedent = Precedent {
+            key: "ASPJ-7".into(),
+            similarity: 0.87,
+            repository: "r".into(),
+            files: vec!["weaver/BcelShadow.java".into(), "gone/Removed.java".into()],
+            ..Precedent::default()
+        };
+        let ranked = rank(&view, &[precedent]);
+        let pos = |list: &[(String, Vec<String>)], p: &str| {
+            list.iter().position(|f| f.0 == p).unwrap_or(99)
+        };
+        let shadow = "weaver/BcelShadow.java";
+        assert!(
+            pos(&ranked, shadow) < pos(&plain, shadow),
+            "{plain:#?}\n{ranked:#?}"
+        );
+        let why = &ranked[pos(&ranked, shadow)].1;
+        assert!(
+            why.contains(&"fixed for ASPJ-7, 87% similar".to_string()),
+            "{ranked:#?}"
+        );
+        let partner = ranked
+            .iter()
+            .find(|f| f.0 == "weaver/LazyMethodGen.java")
+            .expect("the partner is ranked");
+        assert!(
+            partner
+                .1
+                .iter()
+                .any(|r| r == "changes in 100% of the commits that change `BcelShadow.java`"),
+            "{ranked:#?}"
+        );
+        // a file of a precedent's fix that no longer exists is not invented
+        assert!(ranked.iter().all(|f| f.0 != "gone/Removed.java"));
+    }
+}
