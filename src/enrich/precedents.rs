@@ -33,7 +33,9 @@ pub async fn find(
         ..SimilarQuery::default()
     };
     let found = tokio::task::spawn_blocking(move || tickets.alike(&query, SEARCHED)).await??;
-    let keys: Vec<String> = found.iter().map(|c| c.key.clone()).collect();
+    // a forge ticket `owner/repo#12` is also named `#12` by its own repository's commits
+    let mut keys: Vec<String> = found.iter().map(|c| c.key.clone()).collect();
+    keys.extend(found.iter().filter_map(|c| bare_reference(&c.key)));
     let commits = store.linked_commits(&keys).await?;
     let mut by_key: HashMap<&str, Vec<&LinkedCommit>> = HashMap::new();
     for c in &commits {
@@ -45,7 +47,11 @@ pub async fn find(
         if out.len() >= KEPT {
             break;
         }
-        let Some(linked) = by_key.get(cand.key.as_str()) else {
+        let bare = bare_reference(&cand.key);
+        let Some(linked) = by_key
+            .get(cand.key.as_str())
+            .or_else(|| bare.as_deref().and_then(|b| by_key.get(b)))
+        else {
             continue;
         };
         let created = store
@@ -56,6 +62,15 @@ pub async fn find(
         out.extend(assemble(cand, created_ms, linked, &module_of));
     }
     Ok(out)
+}
+
+/// `#12` for a forge key `owner/repo#12` (how a repository's own commits name its issues);
+/// `None` for other keys. A bare reference may come from any mined repository: with several
+/// forge repositories mined, their `#12`s are not told apart.
+fn bare_reference(key: &str) -> Option<String> {
+    let (path, number) = key.rsplit_once('#')?;
+    (!path.is_empty() && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| format!("#{number}"))
 }
 
 /// A precedent from a similar ticket and the commits linked to it (at least one), with
@@ -123,6 +138,15 @@ pub fn modules_of(
 mod tests {
     use super::*;
     use crate::domain::{DuplicateTier, Tracker};
+
+    #[test]
+    fn a_forge_key_is_also_looked_up_by_its_bare_issue_number() {
+        assert_eq!(bare_reference("acme/app#12").as_deref(), Some("#12"));
+        assert_eq!(bare_reference("group/sub/project#7").as_deref(), Some("#7"));
+        assert_eq!(bare_reference("TOM-12"), None);
+        assert_eq!(bare_reference("#12"), None);
+        assert_eq!(bare_reference("acme/app#x"), None);
+    }
 
     #[test]
     fn a_precedent_sums_its_commits_and_takes_the_last_one_as_its_fix() {
