@@ -8,12 +8,15 @@
 
 use super::metrics::{first_rank, RankMetrics};
 use crate::domain::{SimilarQuery, TicketDoc, Tracker};
-use crate::ticketindex::{BaselineHit, Label, Logistic, OnlineModel, Scored, TicketIndex};
+use crate::ticketindex::{BaselineHit, Logistic, Scored, TicketIndex};
 use crate::trackers::text::jira_wiki_to_text;
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+
+mod online;
+mod report;
 
 /// One line of a `*-tickets.jsonl` file (only the fields ranking may read, plus
 /// `resolution`, used solely to describe the false-alarm sample).
@@ -349,7 +352,7 @@ pub fn run(
         }
         c.metrics(threshold)
     };
-    let (online_ranks, likely_tier_online) = online(
+    let (online_ranks, likely_tier_online) = online::online(
         &per_query,
         &no_duplicate,
         &found,
@@ -371,72 +374,6 @@ pub fn run(
         likely_tier_online,
         fitted_on_all_queries: fitted_all,
     })
-}
-
-/// The online replay: the labelled queries and the tickets without a known duplicate in
-/// creation order; each is ranked and judged by the project's model as it stood before it,
-/// then (a query) teaches the model its links or (any other) counts as an unlinked search.
-/// Returns each query's rank and the tier's counts.
-fn online(
-    per_query: &[(Vec<Scored>, &DatasetQuery)],
-    no_duplicate: &[&DatasetTicket],
-    found: &HashMap<String, Found>,
-    by_id: &HashMap<&str, &DatasetTicket>,
-    likely_threshold: f32,
-    limit: usize,
-) -> anyhow::Result<(Vec<Option<usize>>, TierMetrics)> {
-    enum Step<'a> {
-        Query(&'a [Scored], &'a DatasetQuery),
-        Unlinked(&'a [Scored], bool),
-    }
-    let mut steps: Vec<(crate::domain::CreatedOrder, Step)> = Vec::new();
-    for (cands, q) in per_query {
-        let created = by_id.get(q.query.as_str()).map(|t| t.created_at.as_str());
-        let at = TicketIndex::order_of(created, &q.query);
-        steps.push((at, Step::Query(cands, q)));
-    }
-    for t in no_duplicate {
-        if let Some((cands, _)) = found.get(&t.id) {
-            let at = TicketIndex::order_of(Some(&t.created_at), &t.id);
-            steps.push((at, Step::Unlinked(cands, resolved_as_duplicate(t))));
-        }
-    }
-    steps.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut model = OnlineModel::new(Logistic::shipped(), likely_threshold, limit);
-    let mut ranks = Vec::new();
-    let mut c = TierCount::default();
-    for (at, step) in steps {
-        // asserted, not assumed: every label learned so far was known before this search
-        let (current, threshold) = model.for_query(&at)?;
-        let current = *current;
-        match step {
-            Step::Query(cands, q) => {
-                let ranked = rerank(&current, cands);
-                ranks.push(first_rank(
-                    ranked.iter().map(|(_, s)| s.id.as_str()),
-                    &q.duplicate_of,
-                ));
-                let likely: Vec<bool> = ranked
-                    .iter()
-                    .take(limit)
-                    .filter(|(p, _)| *p >= threshold)
-                    .map(|(_, s)| q.duplicate_of.contains(&s.id))
-                    .collect();
-                c.suggestions += likely.len();
-                c.correct += likely.iter().filter(|hit| **hit).count();
-                c.queries_flagged += usize::from(!likely.is_empty());
-                // learned only now: the query's own label never ranks the query
-                model.add(Label::Link, at, labelled(cands, q).collect());
-                model.refit();
-            }
-            Step::Unlinked(cands, dup_resolved) => {
-                let top = rerank(&current, cands).first().map_or(0.0, |(p, _)| *p);
-                c.add_no_duplicate(top >= threshold, dup_resolved);
-                model.add_unlinked(at, cands.iter().map(|s| s.features).collect());
-            }
-        }
-    }
-    Ok((ranks, c.metrics(model.threshold())))
 }
 
 /// Thresholds the report also shows the cross-validated tier at.
@@ -481,47 +418,6 @@ impl TierCount {
                 self.tickets_excl,
             ),
         }
-    }
-}
-
-impl DuplicateReport {
-    /// The human-readable report.
-    pub fn render(&self) -> String {
-        let tier = |name: &str, t: &TierMetrics| {
-            format!(
-                "{name:<34} threshold {:.2}: precision {:.3} ({}/{} suggestions, {} queries flagged); \
-                 false alarms {:.3} ({}/{} tickets without a known duplicate; {:.3} = {}/{} without \
-                 tickets resolved as Duplicate)\n",
-                t.threshold, t.precision, t.correct, t.suggestions, t.queries_flagged,
-                t.false_alarm_rate, t.false_alarms, t.no_duplicate_tickets,
-                t.false_alarm_rate_excluding_resolved_duplicates,
-                t.false_alarms_excluding_resolved_duplicates,
-                t.no_duplicate_tickets_excluding_resolved_duplicates
-            )
-        };
-        let m = &self.fitted_on_all_queries;
-        let sweep: String = self
-            .threshold_sweep_cross_validated
-            .iter()
-            .map(|t| tier("  sweep (cross-validated)", t))
-            .collect();
-        format!(
-            "duplicate detection: {} tickets, {} queries, {}-fold cross-validation\n{}\n{}\n{}\n{}\n{}{}{}{}\
-             model fitted on all queries: bias {:.3}, weights {:?}\n",
-            self.tickets,
-            self.queries,
-            self.folds,
-            self.baseline_bm25.line("baseline: plain BM25 title+body"),
-            self.ours_cross_validated.line("ours (cross-validated)"),
-            self.ours_shipped_model.line("ours (shipped model, in-sample)"),
-            self.ours_online.line("ours (online, prior = shipped)"),
-            tier("likely tier (cross-validated)", &self.likely_tier_cross_validated),
-            tier("likely tier (shipped model)", &self.likely_tier_shipped_model),
-            tier("likely tier (online)", &self.likely_tier_online),
-            sweep,
-            m.bias,
-            m.weights
-        )
     }
 }
 

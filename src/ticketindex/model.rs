@@ -66,6 +66,97 @@ impl Logistic {
     }
 }
 
+/// Maximum a posteriori logistic regression: log loss summed over `examples` plus a
+/// Gaussian prior `strength/2 · |θ - θ₀|²` on bias and weights centred on `prior`, by
+/// Newton's method started at the prior (the objective is strictly convex, so a few steps
+/// reach the optimum whatever the scale of the evidence). With no examples it is the prior.
+pub fn fit_with_prior(
+    examples: &[(Features, bool)],
+    prior: &Logistic,
+    strength: f32,
+    iterations: usize,
+) -> Logistic {
+    let mut m = *prior;
+    if examples.is_empty() {
+        return m;
+    }
+    let theta0 = params(prior);
+    for _ in 0..iterations {
+        let theta = params(&m);
+        let mut g = [0.0f64; N_PARAMS];
+        let mut h = [[0.0f64; N_PARAMS]; N_PARAMS];
+        for i in 0..N_PARAMS {
+            g[i] = f64::from(strength) * (theta[i] - theta0[i]);
+            h[i][i] = f64::from(strength);
+        }
+        for (f, y) in examples {
+            let p = f64::from(m.predict(f));
+            let x = inputs(f);
+            let err = p - if *y { 1.0 } else { 0.0 };
+            let w = (p * (1.0 - p)).max(1e-9);
+            for i in 0..N_PARAMS {
+                g[i] += err * x[i];
+                for j in 0..N_PARAMS {
+                    h[i][j] += w * x[i] * x[j];
+                }
+            }
+        }
+        let Some(step) = solve(h, g) else { break };
+        let next: Vec<f64> = theta.iter().zip(step.iter()).map(|(t, s)| t - s).collect();
+        m = Logistic {
+            bias: next[0] as f32,
+            weights: std::array::from_fn(|i| next[i + 1] as f32),
+        };
+        if step.iter().map(|s| s.abs()).fold(0.0, f64::max) < 1e-6 {
+            break;
+        }
+    }
+    m
+}
+
+const N_PARAMS: usize = N_FEATURES + 1;
+
+fn params(m: &Logistic) -> [f64; N_PARAMS] {
+    std::array::from_fn(|i| {
+        if i == 0 {
+            f64::from(m.bias)
+        } else {
+            f64::from(m.weights[i - 1])
+        }
+    })
+}
+
+fn inputs(f: &Features) -> [f64; N_PARAMS] {
+    std::array::from_fn(|i| if i == 0 { 1.0 } else { f64::from(f.0[i - 1]) })
+}
+
+/// Solves `h · x = g` by Gaussian elimination with partial pivoting (`h` is positive
+/// definite here: the prior adds `strength` to its diagonal); `None` if singular.
+fn solve(mut h: [[f64; N_PARAMS]; N_PARAMS], mut g: [f64; N_PARAMS]) -> Option<[f64; N_PARAMS]> {
+    for col in 0..N_PARAMS {
+        let pivot = (col..N_PARAMS).max_by(|a, b| h[*a][col].abs().total_cmp(&h[*b][col].abs()))?;
+        if h[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        h.swap(col, pivot);
+        g.swap(col, pivot);
+        for row in col + 1..N_PARAMS {
+            let factor = h[row][col] / h[col][col];
+            let pivot_row = h[col];
+            for (cell, p) in h[row].iter_mut().zip(pivot_row.iter()).skip(col) {
+                *cell -= factor * p;
+            }
+            g[row] -= factor * g[col];
+        }
+    }
+    let mut x = [0.0f64; N_PARAMS];
+    for row in (0..N_PARAMS).rev() {
+        let rest: f64 = (row + 1..N_PARAMS).map(|k| h[row][k] * x[k]).sum();
+        x[row] = (g[row] - rest) / h[row][row];
+    }
+    Some(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
