@@ -3,6 +3,7 @@
 
 pub mod client;
 pub mod forge;
+pub mod forge_lookup;
 pub mod github;
 pub mod gitlab;
 pub mod jira;

@@ -6,9 +6,8 @@
 use super::api::GithubApi;
 use crate::domain::TicketEvent;
 use crate::render::Format;
-use crate::trackers::forge::{
-    has_marker, next_link, same_origin, with_marker, with_updated_marker, MAX_LOOKUP_PAGES,
-};
+use crate::trackers::forge::{next_link, same_origin, with_marker, with_updated_marker};
+use crate::trackers::forge_lookup::find_marked;
 use crate::writeback::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -98,41 +97,26 @@ impl CommentSink for GithubApi {
     ) -> BoxFuture<'a, Result<Option<String>, SinkError>> {
         Box::pin(async move {
             let (repo, number) = self.issue_of(ticket)?;
-            let mut url = format!(
+            let first = format!(
                 "{}/repos/{repo}/issues/{number}/comments?per_page=100",
                 self.base
             );
-            for _ in 0..MAX_LOOKUP_PAGES {
-                let (page, headers) = self
-                    .client
-                    .get_json_with_headers(&url, &self.auth)
-                    .await
-                    .map_err(SinkError::from)?;
-                let found = page.as_array().and_then(|cs| {
-                    cs.iter().find(|c| {
-                        c["body"]
-                            .as_str()
-                            .is_some_and(|b| has_marker(b, planned_id))
-                    })
-                });
-                if let Some(c) = found {
-                    return Ok(comment_id(c));
-                }
-                let next = headers
+            let next = |headers: &reqwest::header::HeaderMap| {
+                headers
                     .get("link")
                     .and_then(|l| l.to_str().ok())
                     .and_then(next_link)
-                    .filter(|n| same_origin(n, &self.base));
-                match next {
-                    Some(n) => url = n,
-                    None => return Ok(None),
-                }
-            }
-            // not looked through: creating now could make a second comment
-            Err(SinkError::new(
-                Failure::Permanent,
-                format!("more than {MAX_LOOKUP_PAGES} pages of comments to look through"),
-            ))
+                    .filter(|n| same_origin(n, &self.base))
+            };
+            find_marked(
+                &self.client,
+                &self.auth,
+                first,
+                planned_id,
+                next,
+                "comments",
+            )
+            .await
         })
     }
 }

@@ -6,9 +6,8 @@
 use super::api::{next_page, GitlabApi};
 use crate::domain::TicketEvent;
 use crate::render::Format;
-use crate::trackers::forge::{
-    has_marker, id_text, with_marker, with_updated_marker, MAX_LOOKUP_PAGES,
-};
+use crate::trackers::forge::{id_text, with_marker, with_updated_marker};
+use crate::trackers::forge_lookup::find_marked;
 use crate::writeback::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -95,37 +94,23 @@ impl CommentSink for GitlabApi {
     ) -> BoxFuture<'a, Result<Option<String>, SinkError>> {
         Box::pin(async move {
             let base = self.notes_url(ticket)?;
-            let mut url = format!("{base}?per_page=100&sort=asc&order_by=created_at&page=1");
-            for _ in 0..MAX_LOOKUP_PAGES {
-                let (page, headers) = self
-                    .client
-                    .get_json_with_headers(&url, &self.auth)
-                    .await
-                    .map_err(SinkError::from)?;
-                let found = page.as_array().and_then(|ns| {
-                    ns.iter().find(|n| {
-                        n["body"]
-                            .as_str()
-                            .is_some_and(|b| has_marker(b, planned_id))
-                    })
-                });
-                if let Some(n) = found {
-                    return Ok(id_text(&n["id"]));
-                }
-                match next_page(&headers, &self.api) {
-                    Some(next) if next.starts_with("http") => url = next,
-                    Some(page) => {
-                        url =
-                            format!("{base}?per_page=100&sort=asc&order_by=created_at&page={page}")
-                    }
-                    None => return Ok(None),
-                }
-            }
-            // not looked through: creating now could make a second note
-            Err(SinkError::new(
-                Failure::Permanent,
-                format!("more than {MAX_LOOKUP_PAGES} pages of notes to look through"),
-            ))
+            let page_url = |page: &str| {
+                format!("{base}?per_page=100&sort=asc&order_by=created_at&page={page}")
+            };
+            let next = |headers: &reqwest::header::HeaderMap| match next_page(headers, &self.api) {
+                Some(link) if link.starts_with("http") => Some(link),
+                Some(page) => Some(page_url(&page)),
+                None => None,
+            };
+            find_marked(
+                &self.client,
+                &self.auth,
+                page_url("1"),
+                planned_id,
+                next,
+                "notes",
+            )
+            .await
         })
     }
 }
