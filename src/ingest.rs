@@ -4,7 +4,9 @@
 //! together in one transaction, and each request is answered only after that commit.
 
 use crate::config::Settings;
-use crate::domain::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, Tracker};
+use crate::domain::{
+    EventKind, IgnoreReason, LinkNotice, LinkedTicket, ParseError, Parsed, TicketEvent, Tracker,
+};
 use crate::metrics::Metrics;
 use crate::store::{now_ms, DeliveryOutcome, NewDelivery, NewJob, Store};
 use crate::trackers::{self, VerifyError};
@@ -17,6 +19,11 @@ use tokio::task::JoinHandle;
 
 /// The job kind that carries a normalized ticket event to the worker.
 pub const TICKET_EVENT_JOB: &str = "ticket_event";
+
+/// The job kind that only records a webhook's duplicate links (a [`LinkNotice`]): the
+/// ticket event itself was ignored (a link added in Jira, an issue closed as a duplicate),
+/// so nothing is analysed or commented.
+pub const DUPLICATE_LINKS_JOB: &str = "duplicate_links";
 
 /// Delivery ids up to this length are stored as sent; longer ones by the hash of the whole.
 const DELIVERY_ID_MAX: usize = 200;
@@ -195,27 +202,51 @@ impl Ingestor {
                 body,
                 s.gitlab.confidential_issues,
             );
+        // Links are read here, at the edge where the body is, and recorded by the job
+        // (after the delivery is durable); a withheld body tells nothing.
+        let links = if withheld {
+            None
+        } else {
+            trackers::duplicate_links(tracker, &header, body)
+        };
         let raw_body = if withheld {
             String::new()
         } else {
             String::from_utf8_lossy(body).into_owned()
         };
         let (ack, delivery) = match parsed {
-            Parsed::Ignored(reason) => (
-                ignored_ack(reason, None),
-                NewDelivery {
-                    tracker: tracker.as_str(),
-                    delivery_id,
-                    body_sha256,
-                    raw_body,
-                    outcome: format!("ignored:{}", reason.as_str()),
-                    ticket_key: None,
-                    job: None,
-                },
-            ),
+            Parsed::Ignored(reason) => {
+                let job = match links {
+                    Some(notice) if notice.news && reason == IgnoreReason::IrrelevantUpdate => {
+                        Some(links_job(&notice).map_err(|e| IngestError::Store(e.into()))?)
+                    }
+                    _ => None,
+                };
+                (
+                    ignored_ack(reason, None),
+                    NewDelivery {
+                        tracker: tracker.as_str(),
+                        delivery_id,
+                        body_sha256,
+                        raw_body,
+                        outcome: format!("ignored:{}", reason.as_str()),
+                        ticket_key: None,
+                        job,
+                    },
+                )
+            }
             Parsed::Event(event) => {
-                let payload = serde_json::to_string(&JobPayload { event: &event })
-                    .map_err(|e| IngestError::Store(e.into()))?;
+                let links: &[LinkedTicket] = match &links {
+                    Some(n) if n.ticket_id == event.id && event.kind != EventKind::Deleted => {
+                        &n.links
+                    }
+                    _ => &[],
+                };
+                let payload = serde_json::to_string(&JobPayload {
+                    event: &event,
+                    links,
+                })
+                .map_err(|e| IngestError::Store(e.into()))?;
                 let ack = Ack {
                     status: "queued",
                     job_id: None,
@@ -270,14 +301,47 @@ impl Ingestor {
     }
 }
 
-#[derive(Serialize, serde::Deserialize)]
-struct JobPayload<T> {
-    event: T,
+#[derive(Serialize)]
+struct JobPayload<'a> {
+    event: &'a TicketEvent,
+    /// The webhook's duplicate links (absent in payloads queued before links were read).
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    links: &'a [LinkedTicket],
+}
+
+#[derive(serde::Deserialize)]
+struct StoredPayload {
+    event: TicketEvent,
+    #[serde(default)]
+    links: Vec<LinkedTicket>,
 }
 
 /// Reads the ticket event back out of a `ticket_event` job's payload.
 pub fn event_from_payload(payload: &str) -> Result<TicketEvent, serde_json::Error> {
-    serde_json::from_str::<JobPayload<TicketEvent>>(payload).map(|p| p.event)
+    job_from_payload(payload).map(|(event, _)| event)
+}
+
+/// Reads a `ticket_event` job's payload: the event and the webhook's duplicate links.
+pub fn job_from_payload(
+    payload: &str,
+) -> Result<(TicketEvent, Vec<LinkedTicket>), serde_json::Error> {
+    serde_json::from_str::<StoredPayload>(payload).map(|p| (p.event, p.links))
+}
+
+/// Reads a `duplicate_links` job's payload.
+pub fn links_from_payload(payload: &str) -> Result<LinkNotice, serde_json::Error> {
+    serde_json::from_str(payload)
+}
+
+/// The job that records the links of a webhook whose ticket event is ignored; keyed to the
+/// ticket like its events, so it never runs beside one of them.
+fn links_job(notice: &LinkNotice) -> Result<NewJob, serde_json::Error> {
+    Ok(NewJob {
+        kind: DUPLICATE_LINKS_JOB.to_string(),
+        payload: serde_json::to_string(notice)?,
+        ticket_ref: Some(format!("{}:{}", notice.tracker.as_str(), notice.ticket_id)),
+        delay_ms: 0,
+    })
 }
 
 fn ignored_ack(reason: IgnoreReason, key: Option<String>) -> Ack {

@@ -13,7 +13,8 @@
 //! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
-//! - `learning`: per-project duplicate models learned from links and triagers' verdicts
+//! - `learning`: per-project duplicate models learned from links (back-fill, webhooks),
+//!   triagers' verdicts and unlinked searches
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
 //! - `moduleview`: stored module scores as the modules API, the web page and the CLI show them
 //! - `ticketview`: a stored ticket with its duplicates and analysis (the tickets API, the page)

@@ -17,7 +17,8 @@ pub struct Metrics {
     pub tracker_credentials_rejected: IntGaugeVec,
     /// Projects by the duplicate model they are on (`source`: learned).
     pub duplicate_models: IntGaugeVec,
-    /// Labels the duplicate models learned from, over all projects (`kind`: link, feedback).
+    /// Labels the duplicate models learned from, over all projects (`kind`: link, feedback;
+    /// `unlinked`: the unlinked searches they hold for the false-alarm limit).
     pub duplicate_labels_learned: IntGaugeVec,
 }
 
@@ -99,7 +100,8 @@ impl Metrics {
         let duplicate_labels_learned = IntGaugeVec::new(
             Opts::new(
                 "ticketlens_duplicate_labels_learned",
-                "Duplicate links and triager verdicts the per-project models learned from",
+                "Duplicate links and triager verdicts the per-project models learned from, and \
+                 the unlinked searches they hold (kind=unlinked)",
             ),
             &["kind"],
         )

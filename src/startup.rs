@@ -126,6 +126,7 @@ impl Application {
                 },
                 stage_index: settings.duplicates.commit_interval_ms > 0,
                 metrics: metrics.clone(),
+                link_lookups: crate::worker::LinkLookups::from_settings(&settings),
             })
         });
         let workers = Workers::new(

@@ -25,6 +25,12 @@ pub struct DuplicateSettings {
     /// How often (milliseconds) the index picks up tickets other processes stored
     /// (replicas, back-fill).
     pub follow_interval_ms: u64,
+    /// A ticket TicketLens has known this long (seconds since it was first stored) without
+    /// a duplicate link counts as an unlinked search in its project's calibration: searched
+    /// among the tickets created before it, its best candidate is an alarm when it scores
+    /// above the threshold. Long enough that a duplicate is usually linked by then; a ticket
+    /// linked later stops counting.
+    pub unlinked_after_secs: u64,
 }
 
 impl Default for DuplicateSettings {
@@ -38,6 +44,7 @@ impl Default for DuplicateSettings {
             same_project: o.same_project,
             commit_interval_ms: 100,
             follow_interval_ms: 500,
+            unlinked_after_secs: 14 * 24 * 3600,
         }
     }
 }

@@ -4,6 +4,7 @@
 mod enrichment;
 mod event;
 mod history;
+mod links;
 mod precedent;
 mod similar;
 mod ticket;
@@ -14,6 +15,7 @@ pub use enrichment::{
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
+pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use ticket::{TicketKey, Tracker};

@@ -62,14 +62,16 @@ impl Store {
         Ok(())
     }
 
-    /// Records that a ticket is linked as a duplicate of (or by) another, by key.
+    /// Records that a ticket is linked as a duplicate of (or by) another, by key, known from
+    /// now (store clock). A link already recorded keeps the time it first became known, so
+    /// it is learned once. Returns whether the link is new.
     pub async fn add_duplicate_link(
         &self,
         tracker: &str,
         ticket_id: &str,
         linked_key: &str,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
             "INSERT INTO ticket_links (tracker, ticket_id, linked_key, kind, linked_at) \
              VALUES ($1, $2, $3, 'duplicate', $4) ON CONFLICT DO NOTHING",
         )
@@ -79,7 +81,7 @@ impl Store {
         .bind(self.now())
         .execute(&self.writer)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() > 0)
     }
 
     /// Keys of the tickets linked to this one as duplicates.

@@ -1,8 +1,18 @@
 //! What per-project learning reads: duplicate links and triagers' verdicts, in the order
 //! they became known (store clock), page by page.
 
-use super::Store;
+use super::tickets::{doc_of, FEED_COLUMNS};
+use super::{FeedPosition, Store};
+use crate::domain::TicketDoc;
 use sqlx::Row;
+
+/// A ticket known long enough without a known duplicate: learning's unlinked search.
+#[derive(Debug, Clone)]
+pub struct UnlinkedTicket {
+    pub doc: TicketDoc,
+    /// Where the feed stands after it (`stored_at` is the time it was first stored).
+    pub position: FeedPosition,
+}
 
 /// A label as learning reads it: the ticket, the other ticket's key, whether they are
 /// duplicates, and when TicketLens learned it.
@@ -119,5 +129,67 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(|r| label(r, None)).collect()
+    }
+
+    /// When the duplicate link (`ticket_id` → `linked_key`) became known; `None` when there is
+    /// no such link.
+    pub async fn duplicate_link_known_at(
+        &self,
+        tracker: &str,
+        ticket_id: &str,
+        linked_key: &str,
+    ) -> Result<Option<i64>, sqlx::Error> {
+        sqlx::query_scalar(
+            "SELECT linked_at FROM ticket_links WHERE tracker = $1 AND ticket_id = $2 \
+             AND linked_key = $3 AND kind = 'duplicate'",
+        )
+        .bind(tracker)
+        .bind(ticket_id)
+        .bind(linked_key)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
+    /// Live tickets of a project first stored after `after` and at or before `known_before`
+    /// (store clock), oldest first, at most `limit`, that have no known duplicate: no
+    /// duplicate link either way and no verdict "duplicate" on them or naming them. A ticket
+    /// linked later is gone from the feed; the learner drops it when it learns the link.
+    pub async fn unlinked_after(
+        &self,
+        after: &FeedPosition,
+        known_before: i64,
+        limit: i64,
+    ) -> Result<Vec<UnlinkedTicket>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {FEED_COLUMNS}, first_stored_at FROM tickets t \
+             WHERE t.deleted = 0 AND t.project IS NOT NULL AND t.first_stored_at <= $1 \
+               AND (t.first_stored_at > $2 OR (t.first_stored_at = $2 AND (t.tracker > $3 \
+                   OR (t.tracker = $3 AND t.ticket_id > $4)))) \
+               AND NOT EXISTS (SELECT 1 FROM ticket_links l WHERE l.tracker = t.tracker \
+                   AND l.kind = 'duplicate' \
+                   AND (l.ticket_id = t.ticket_id OR l.linked_key = t.ticket_key)) \
+               AND NOT EXISTS (SELECT 1 FROM duplicate_feedback f WHERE f.tracker = t.tracker \
+                   AND f.duplicate = 1 \
+                   AND (f.ticket_id = t.ticket_id OR f.candidate_key = t.ticket_key)) \
+             ORDER BY t.first_stored_at, t.tracker, t.ticket_id LIMIT $5"
+        ))
+        .bind(known_before)
+        .bind(after.stored_at)
+        .bind(&after.tracker)
+        .bind(&after.ticket_id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let (doc, _, _) = doc_of(r)?;
+                let position = FeedPosition {
+                    stored_at: r.try_get("first_stored_at")?,
+                    tracker: doc.tracker.as_str().to_string(),
+                    ticket_id: doc.id.clone(),
+                };
+                Ok(UnlinkedTicket { doc, position })
+            })
+            .collect()
     }
 }

@@ -21,7 +21,7 @@ pub use deliveries::{DeliveryOutcome, NewDelivery, NewJob};
 pub use history::{HistoryBatch, HistoryState};
 pub use job_admin::RetryFilter;
 pub use jobs::{enqueue_for_in, enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
-pub use learning::{LabelPosition, LearnedLabel};
+pub use learning::{LabelPosition, LearnedLabel, UnlinkedTicket};
 pub use links::{LinkedCommit, MAX_KEYS_PER_READ};
 pub use retention::Pruned;
 pub use scores::{score_id, ModuleFacts, ScoreRow, ScoreSort};

@@ -44,8 +44,9 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
                  project, status, issue_type, priority, reporter, url, created_at, updated_at, \
-                 deleted, stored_at, updated_ms) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17) \
+                 deleted, stored_at, updated_ms, first_stored_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17, \
+                 $16) \
              ON CONFLICT (tracker, ticket_id) DO UPDATE SET \
                  ticket_key = excluded.ticket_key, title = excluded.title, body = excluded.body, \
                  labels = excluded.labels, components = excluded.components, \
@@ -54,7 +55,8 @@ impl Store {
                  reporter = excluded.reporter, url = excluded.url, \
                  created_at = COALESCE(tickets.created_at, excluded.created_at), \
                  updated_at = excluded.updated_at, stored_at = excluded.stored_at, \
-                 updated_ms = excluded.updated_ms \
+                 updated_ms = excluded.updated_ms, \
+                 first_stored_at = COALESCE(tickets.first_stored_at, excluded.first_stored_at) \
              WHERE tickets.deleted = 0 AND (tickets.updated_ms IS NULL \
                  OR excluded.updated_ms IS NULL OR excluded.updated_ms >= tickets.updated_ms)",
         )
@@ -186,10 +188,11 @@ pub struct FeedPosition {
     pub ticket_id: String,
 }
 
-const FEED_COLUMNS: &str = "tracker, ticket_id, ticket_key, title, body, labels, components, \
+pub(super) const FEED_COLUMNS: &str =
+    "tracker, ticket_id, ticket_key, title, body, labels, components, \
      project, status, url, created_at, deleted, stored_at";
 
-fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), sqlx::Error> {
+pub(super) fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), sqlx::Error> {
     let list = |col: &str| -> Result<Vec<String>, sqlx::Error> {
         let s: String = row.try_get(col)?;
         Ok(serde_json::from_str(&s).unwrap_or_default())

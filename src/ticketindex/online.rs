@@ -64,8 +64,9 @@ pub struct OnlineModel {
     prior_threshold: f32,
     limit: usize,
     groups: VecDeque<Group>,
-    /// Each earlier search without a known duplicate: its candidates' features (top few).
-    negatives: VecDeque<Vec<Features>>,
+    /// Each earlier search without a known duplicate: the ticket searched (so a link
+    /// learned later takes it out) and its candidates' features.
+    negatives: VecDeque<(String, Vec<Features>)>,
     model: Logistic,
     threshold: f32,
     calibrated: bool,
@@ -90,6 +91,8 @@ pub struct ModelSummary {
     /// Duplicate links and triager verdicts learned from (ever, not only those kept).
     pub links_learned: u64,
     pub feedback_learned: u64,
+    /// Searches without a known duplicate the false-alarm limit is checked on (kept now).
+    pub unlinked_searches: usize,
     pub likely_threshold: f32,
     /// Whether the threshold was calibrated on the project's own data.
     pub threshold_calibrated: bool,
@@ -164,14 +167,29 @@ impl OnlineModel {
         self.groups.push_back(Group { label, examples });
     }
 
-    /// Records a search that has no known duplicate (its candidates, best first stage
-    /// first): evidence for the false-alarm rate only.
-    pub fn add_unlinked(&mut self, known_at: CreatedOrder, candidates: Vec<Features>) {
+    /// Records the search of `ticket`, which has no known duplicate (its candidates, best
+    /// first stage first): evidence for the false-alarm rate only. A ticket searched again
+    /// replaces its earlier search; the oldest go first past `MAX_NEGATIVES`.
+    pub fn add_unlinked(
+        &mut self,
+        known_at: CreatedOrder,
+        ticket: String,
+        candidates: Vec<Features>,
+    ) {
         self.saw(known_at);
+        self.remove_unlinked(&ticket);
         if self.negatives.len() >= MAX_NEGATIVES {
             self.negatives.pop_front();
         }
-        self.negatives.push_back(candidates);
+        self.negatives.push_back((ticket, candidates));
+    }
+
+    /// Forgets `ticket`'s unlinked search: it turned out to have a duplicate. Returns
+    /// whether it was kept; call `refit` to calibrate without it.
+    pub fn remove_unlinked(&mut self, ticket: &str) -> bool {
+        let before = self.negatives.len();
+        self.negatives.retain(|(t, _)| t != ticket);
+        self.negatives.len() != before
     }
 
     /// Refits the model from the prior on every kept group, then calibrates the threshold.
@@ -211,7 +229,7 @@ impl OnlineModel {
         let tops: Vec<f32> = self
             .negatives
             .iter()
-            .map(|c| {
+            .map(|(_, c)| {
                 c.iter()
                     .map(|f| self.model.predict(f))
                     .fold(0.0f32, f32::max)
@@ -260,6 +278,7 @@ impl OnlineModel {
             },
             links_learned: self.links,
             feedback_learned: self.feedback,
+            unlinked_searches: self.negatives.len(),
             likely_threshold: self.threshold,
             threshold_calibrated: self.calibrated,
             model: self.model,
@@ -299,7 +318,8 @@ mod tests {
         assert!(prior.predict(&pair(0.45)) < 0.85, "the prior must not fire");
         for i in 0..30 {
             m.add(Label::Link, at(i), disagreeing_query());
-            m.add_unlinked(at(i), (0..5).map(|i| pair(0.1 + i as f32 * 0.02)).collect());
+            let quiet = (0..5).map(|i| pair(0.1 + i as f32 * 0.02)).collect();
+            m.add_unlinked(at(i), format!("t{i}"), quiet);
         }
         m.refit();
         let s = m.summary();
@@ -354,5 +374,65 @@ mod tests {
         }
         assert_eq!(m.groups.len(), MAX_GROUPS);
         assert_eq!(m.summary().links_learned, (MAX_GROUPS + 10) as u64);
+    }
+
+    /// A project whose links alone would calibrate a low threshold: 30 linked queries whose
+    /// duplicates score 0.45 and everything else 0.2 or less.
+    fn linked_project() -> OnlineModel {
+        let mut m = OnlineModel::new(Logistic::shipped(), 0.85, 5);
+        for i in 0..30 {
+            m.add(Label::Link, at(i), disagreeing_query());
+        }
+        m
+    }
+
+    #[test]
+    fn unlinked_searches_that_would_alarm_raise_the_calibrated_threshold() {
+        let mut alone = linked_project();
+        alone.refit();
+        assert!(alone.summary().threshold_calibrated);
+        // 10% of the unlinked searches meet a candidate closer than any non-duplicate
+        let mut with = linked_project();
+        for i in 0..100 {
+            let top = if i % 10 == 0 { 0.35 } else { 0.15 };
+            with.add_unlinked(at(100 + i), format!("u{i}"), vec![pair(top), pair(0.1)]);
+        }
+        with.refit();
+        let (low, high) = (alone.threshold(), with.threshold());
+        assert!(high > low, "with unlinked {high}, without {low}");
+        assert!(with.summary().threshold_calibrated, "{:?}", with.summary());
+        assert!(
+            with.model().predict(&pair(0.45)) >= high,
+            "duplicates still alarm"
+        );
+        let alarms = |m: &OnlineModel| {
+            m.negatives
+                .iter()
+                .filter(|(_, c)| c.iter().any(|f| m.model().predict(f) >= m.threshold()))
+                .count()
+        };
+        assert!(alarms(&with) <= 3, "{} alarms of 100", alarms(&with));
+        assert_eq!(with.summary().unlinked_searches, 100);
+    }
+
+    #[test]
+    fn a_ticket_that_gets_a_link_stops_counting_as_unlinked() {
+        let mut m = linked_project();
+        for i in 0..10 {
+            m.add_unlinked(at(100 + i), format!("u{i}"), vec![pair(0.45)]);
+        }
+        m.add_unlinked(at(200), "u3".into(), vec![pair(0.1)]);
+        assert_eq!(
+            m.summary().unlinked_searches,
+            10,
+            "searched again: replaced"
+        );
+        assert!(m.remove_unlinked("u3"));
+        assert!(!m.remove_unlinked("u3"));
+        assert_eq!(m.summary().unlinked_searches, 9);
+        for i in 0..MAX_NEGATIVES + 5 {
+            m.add_unlinked(at(300), format!("v{i}"), vec![pair(0.1)]);
+        }
+        assert_eq!(m.summary().unlinked_searches, MAX_NEGATIVES);
     }
 }

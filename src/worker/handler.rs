@@ -1,8 +1,8 @@
 //! What a job does, by kind. A ticket event runs the whole path: store the ticket, analyse
 //! it, render the comment and bring the ticket's one comment up to date.
 
-use crate::domain::{Enrichment, TicketEvent};
-use crate::ingest::{event_from_payload, TICKET_EVENT_JOB};
+use crate::domain::{Enrichment, LinkNotice, LinkedTicket, TicketEvent};
+use crate::ingest::{job_from_payload, links_from_payload, DUPLICATE_LINKS_JOB, TICKET_EVENT_JOB};
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
 use crate::store::{Job, Store};
@@ -89,6 +89,8 @@ pub struct TicketEventHandler {
     pub stage_index: bool,
     /// Comment outcomes and rejected credentials are counted here.
     pub metrics: Metrics,
+    /// The tracker APIs recording a webhook's duplicate links may ask.
+    pub link_lookups: super::links::LinkLookups,
 }
 
 impl TicketEventHandler {
@@ -96,7 +98,12 @@ impl TicketEventHandler {
     /// still queued (a burst of edits collapses into this one run, the others marked merged),
     /// then analyse the ticket AS STORED and bring its comment up to date. Jobs of one
     /// ticket never run at once (the queue sees to it), so this is the ticket's only writer.
-    async fn run(&self, job: &Job, event: TicketEvent) -> Result<(), JobError> {
+    async fn run(
+        &self,
+        job: &Job,
+        event: TicketEvent,
+        mut links: Vec<LinkedTicket>,
+    ) -> Result<(), JobError> {
         let store_err = |e: sqlx::Error| JobError::retryable(format!("store: {e}"));
         let clock = std::time::Instant::now();
         let lap = |t: &mut std::time::Instant| {
@@ -113,10 +120,14 @@ impl TicketEventHandler {
             .map_err(store_err)?;
         let mut merged = Vec::new();
         for other in &queued {
-            let Ok(e) = event_from_payload(&other.payload) else {
+            if other.kind != TICKET_EVENT_JOB {
+                continue; // a links job of the ticket runs on its own, after this one
+            }
+            let Ok((e, more)) = job_from_payload(&other.payload) else {
                 continue; // unreadable: left to fail on its own
             };
             if e.tracker == event.tracker && e.id == event.id {
+                links.extend(more);
                 changed |= self
                     .store
                     .apply_ticket_event(&e, self.store.now())
@@ -124,6 +135,17 @@ impl TicketEventHandler {
                     .map_err(store_err)?;
                 merged.push(other.id);
             }
+        }
+        if !links.is_empty() {
+            // after the ticket is stored, so the link's ticket is known when it is learned
+            let notice = LinkNotice {
+                tracker: event.tracker,
+                ticket_id: event.id.clone(),
+                key: event.key.to_string(),
+                links,
+                news: false,
+            };
+            super::links::record(&self.store, &self.link_lookups, &notice).await?;
         }
         let stored_ms = lap(&mut t);
         let stored = self
@@ -253,9 +275,16 @@ impl JobHandler for TicketEventHandler {
         Box::pin(async move {
             match job.kind.as_str() {
                 TICKET_EVENT_JOB => {
-                    let event = event_from_payload(&job.payload)
+                    let (event, links) = job_from_payload(&job.payload)
                         .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;
-                    self.run(job, event).await
+                    self.run(job, event, links).await
+                }
+                DUPLICATE_LINKS_JOB => {
+                    let notice = links_from_payload(&job.payload)
+                        .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;
+                    super::links::record(&self.store, &self.link_lookups, &notice)
+                        .await
+                        .map(|_| ())
                 }
                 other => Err(JobError::permanent(format!("unknown job kind `{other}`"))),
             }

@@ -4,10 +4,12 @@
 mod analyzer;
 mod handler;
 pub mod index_sync;
+mod links;
 mod sinks;
 
 pub use analyzer::ServiceAnalyzer;
 pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
+pub use links::LinkLookups;
 pub use sinks::Sinks;
 
 use crate::config::QueueSettings;

@@ -18,6 +18,7 @@ mod history;
 mod hostile;
 mod job_retry;
 mod learning;
+mod learning_links;
 mod limits;
 mod octokit;
 mod one_comment;

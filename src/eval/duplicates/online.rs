@@ -69,7 +69,8 @@ pub(super) fn online(
             Step::Unlinked(cands, dup_resolved) => {
                 let top = rerank(&current, cands).first().map_or(0.0, |(p, _)| *p);
                 c.add_no_duplicate(top >= threshold, dup_resolved);
-                model.add_unlinked(at, cands.iter().map(|s| s.features).collect());
+                let ticket = at.id.clone();
+                model.add_unlinked(at, ticket, cands.iter().map(|s| s.features).collect());
             }
         }
     }

@@ -131,7 +131,7 @@ impl GithubApi {
     /// The keys (`owner/repo#N`) of the issues this one was marked a duplicate of. A GraphQL
     /// error (a token without GraphQL access, an Enterprise Server without the event) gives
     /// no links and a warning rather than stopping the back-fill.
-    async fn duplicates_of(&self, repo: &str, number: u64) -> Result<Vec<String>, ClientError> {
+    pub async fn duplicates_of(&self, repo: &str, number: u64) -> Result<Vec<String>, ClientError> {
         let (owner, name) = repo.split_once('/').unwrap_or((repo, ""));
         let body = json!({
             "query": DUPLICATES_QUERY,

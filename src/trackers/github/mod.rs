@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod comments;
+pub mod links;
 pub mod parse;
 
 use super::signature::verify_hex_hmac;

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod comments;
+pub mod links;
 pub mod parse;
 
 use super::VerifyError;

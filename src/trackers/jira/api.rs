@@ -154,26 +154,7 @@ impl JiraApi {
                 })
                 .unwrap_or_default()
         };
-        let duplicate_links = f
-            .get("issuelinks")
-            .and_then(Value::as_array)
-            .map(|links| {
-                links
-                    .iter()
-                    .filter(|l| {
-                        l.pointer("/type/name")
-                            .and_then(Value::as_str)
-                            .is_some_and(|n| n.eq_ignore_ascii_case("duplicate"))
-                    })
-                    .filter_map(|l| {
-                        l.pointer("/inwardIssue/key")
-                            .or_else(|| l.pointer("/outwardIssue/key"))
-                            .and_then(Value::as_str)
-                            .map(str::to_string)
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let duplicate_links = super::links::duplicate_keys(f);
         let reporter = f
             .get("reporter")
             .and_then(|r| s(r.get("accountId")).or_else(|| s(r.get("name"))));

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod comments;
+pub mod links;
 pub mod parse;
 
 use super::signature::{constant_time_eq, verify_hex_hmac};
