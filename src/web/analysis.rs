@@ -11,7 +11,12 @@ use maud::{html, Markup};
 const SHOWN_MODULES: usize = 5;
 
 /// Everything the analysis says, in the order a reader needs it.
-pub fn sections(e: &Enrichment, duplicates: &[DuplicateCandidate], now_ms: i64) -> Markup {
+pub fn sections(
+    e: &Enrichment,
+    duplicates: &[DuplicateCandidate],
+    verdicts: Option<&Verdicts>,
+    now_ms: i64,
+) -> Markup {
     html! {
         section aria-labelledby="modules-h" {
             h2 id="modules-h" { "Where the work lands" }
@@ -87,8 +92,9 @@ pub fn sections(e: &Enrichment, duplicates: &[DuplicateCandidate], now_ms: i64) 
             @if duplicates.is_empty() {
                 p class="muted" { "No earlier ticket looks like this one." }
             } @else {
-                (duplicate_table(duplicates))
+                (duplicate_table(duplicates, verdicts))
             }
+            @if let Some(v) = verdicts { p class="muted model" { (v.model_line) } }
         }
     }
 }
@@ -157,14 +163,24 @@ fn within(module: &str, paths: &[String]) -> String {
         .join(", ")
 }
 
-/// Candidates with their evidence: similarity, tier, the terms and modules both share.
-pub fn duplicate_table(duplicates: &[DuplicateCandidate]) -> Markup {
+/// What a stored ticket's page adds to its candidates: a triager's verdict on each
+/// suggestion (posted to `action` with the page's CSRF value), and which model ranked them.
+pub struct Verdicts {
+    pub action: String,
+    pub csrf: String,
+    pub model_line: String,
+}
+
+/// Candidates with their evidence: similarity, tier, the terms and modules both share; on a
+/// stored ticket's page also a "same issue" / "not a duplicate" verdict for each suggestion.
+pub fn duplicate_table(duplicates: &[DuplicateCandidate], verdicts: Option<&Verdicts>) -> Markup {
     html! {
         div class="table-wrap" {
             table class="duplicates" {
                 thead { tr {
                     th scope="col" { "Ticket" } th scope="col" { "How alike" }
                     th scope="col" { "Evidence" }
+                    @if verdicts.is_some() { th scope="col" { "Your verdict" } }
                 } }
                 tbody {
                     @for d in duplicates {
@@ -182,9 +198,26 @@ pub fn duplicate_table(duplicates: &[DuplicateCandidate]) -> Markup {
                                 @if !d.shared_terms.is_empty() { "shares " (d.shared_terms.iter().take(6).cloned().collect::<Vec<_>>().join(", ")) }
                                 @if !d.shared_modules.is_empty() { br; "same code: " (d.shared_modules.join(", ")) }
                             }
+                            @if let Some(v) = verdicts {
+                                td { @if d.tier != DuplicateTier::AlreadyLinked { (verdict_forms(v, &d.key)) } }
+                            }
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// Two one-button forms: the suggestion is the same issue, or it is not a duplicate.
+fn verdict_forms(v: &Verdicts, candidate: &str) -> Markup {
+    html! {
+        @for (duplicate, label) in [("true", "Same issue"), ("false", "Not a duplicate")] {
+            form class="verdict" method="post" action=(v.action) {
+                input type="hidden" name="csrf" value=(v.csrf);
+                input type="hidden" name="candidate" value=(candidate);
+                input type="hidden" name="duplicate" value=(duplicate);
+                button type="submit" aria-label={ (label) ": " (candidate) } { (label) }
             }
         }
     }

@@ -81,7 +81,7 @@ async fn render(viewer: &Viewer, state: &AppState, d: Draft) -> Result<HttpRespo
                     @if let Some(link) = link {
                         p { a href=(link) { "Link to this analysis" } " (anyone signed in can open it)" }
                     }
-                    (analysis::sections(&e, &e.duplicates, crate::store::now_ms()))
+                    (analysis::sections(&e, &e.duplicates, None, crate::store::now_ms()))
                 }
             }
             Err(e) => {

@@ -28,6 +28,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/"),
     ("GET", "/modules/{id}"),
     ("GET", "/tickets/{tracker}/{key}"),
+    ("POST", "/tickets/{tracker}/{key}/duplicates/feedback"),
     ("GET", "/analyze"),
     ("POST", "/analyze"),
     ("GET", "/signin"),
@@ -48,6 +49,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, enabled: bool) {
     cfg.service(web::resource("/").route(web::get().to(home::page)))
         .service(web::resource("/modules/{id}").route(web::get().to(module::page)))
         .service(web::resource("/tickets/{tracker}/{key}").route(web::get().to(ticket::page)))
+        .service(
+            web::resource("/tickets/{tracker}/{key}/duplicates/feedback")
+                .route(web::post().to(ticket::verdict)),
+        )
         .service(
             web::resource("/analyze")
                 .route(web::get().to(analyze::page))

@@ -4,7 +4,7 @@
 //! the same pipeline, and the page says so.
 
 use super::layout::{self, ago, Nav};
-use super::{analysis, PageError, Viewer};
+use super::{analysis, viewer::urlencode, PageError, Viewer};
 use crate::domain::{TicketKey, Tracker};
 use crate::enrich::{Request, Subject};
 use crate::http::AppState;
@@ -12,15 +12,121 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
 
+/// What the page says after a verdict was posted (`?verdict=`).
+#[derive(Debug, serde::Deserialize)]
+pub struct Shown {
+    verdict: Option<String>,
+}
+
+/// A triager's verdict on one suggestion, from the page's own form.
+#[derive(Debug, serde::Deserialize)]
+pub struct VerdictForm {
+    #[serde(default)]
+    csrf: String,
+    candidate: String,
+    duplicate: bool,
+}
+
+fn ticket_of(path: (String, String)) -> Result<(Tracker, TicketKey), PageError> {
+    let (tracker, key) = path;
+    let tracker =
+        Tracker::parse(&tracker).ok_or_else(|| PageError::NotFound("no such tracker".into()))?;
+    let key = TicketKey::parse(&key).map_err(|e| PageError::NotFound(e.to_string()))?;
+    Ok((tracker, key))
+}
+
+fn page_path(tracker: Tracker, key: &str) -> String {
+    format!("/tickets/{}/{}", tracker.as_str(), urlencode(key))
+}
+
+/// `POST /tickets/{tracker}/{key}/duplicates/feedback`: records the verdict the way the
+/// feedback API does (the learner learns it with its next round), then back to the page.
+pub async fn verdict(
+    viewer: Viewer,
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    form: web::Form<VerdictForm>,
+) -> Result<HttpResponse, PageError> {
+    viewer.check_form(&req, &form.csrf)?;
+    let (tracker, key) = ticket_of(path.into_inner())?;
+    let candidate = TicketKey::parse(&form.candidate)
+        .map_err(|e| PageError::BadRequest(format!("candidate: {e}")))?;
+    if candidate.as_str() == key.as_str() {
+        return Err(PageError::BadRequest(
+            "a ticket cannot be a duplicate of itself".into(),
+        ));
+    }
+    let recorded = crate::ticketview::record_feedback(
+        &state.store,
+        tracker,
+        key.as_str(),
+        candidate.as_str(),
+        form.duplicate,
+    )
+    .await
+    .map_err(PageError::internal)?;
+    match recorded {
+        crate::ticketview::Feedback::Recorded { .. } => {
+            let shown = if form.duplicate {
+                "duplicate"
+            } else {
+                "distinct"
+            };
+            let to = format!(
+                "{}?verdict={shown}#dups-h",
+                page_path(tracker, key.as_str())
+            );
+            Ok(HttpResponse::SeeOther()
+                .insert_header((actix_web::http::header::LOCATION, to))
+                .finish())
+        }
+        crate::ticketview::Feedback::NoTicket => Err(PageError::NotFound(
+            "TicketLens has not seen a ticket with that key".into(),
+        )),
+        crate::ticketview::Feedback::NoCandidate => Err(PageError::NotFound(
+            "TicketLens has not seen the suggested ticket".into(),
+        )),
+    }
+}
+
+/// Which model ranked a project's candidates, in words.
+fn model_line(state: &AppState, project: Option<&str>) -> String {
+    let Some(project) = project else {
+        return "Ranked by the shipped model (this ticket belongs to no project).".into();
+    };
+    let m = state.learner.model_of(project).summary;
+    let threshold = format!("{:.0}%", f64::from(m.likely_threshold) * 100.0);
+    match m.source {
+        crate::ticketindex::ModelSource::Shipped => format!(
+            "Ranked by the shipped model: {project} has no duplicate links or verdicts learned yet. \
+             \"Likely duplicate\" from {threshold} similar."
+        ),
+        crate::ticketindex::ModelSource::Learned => format!(
+            "Ranked by {project}'s own model, learned from {} and {}. \"Likely duplicate\" from \
+             {threshold} similar{}.",
+            plural(m.links_learned, "duplicate link"),
+            plural(m.feedback_learned, "verdict"),
+            if m.threshold_calibrated {
+                ", calibrated on the project's own tickets"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+fn plural(n: u64, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
 pub async fn page(
     viewer: Viewer,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
+    shown: web::Query<Shown>,
 ) -> Result<HttpResponse, PageError> {
-    let (tracker, key) = path.into_inner();
-    let tracker =
-        Tracker::parse(&tracker).ok_or_else(|| PageError::NotFound("no such tracker".into()))?;
-    let key = TicketKey::parse(&key).map_err(|e| PageError::NotFound(e.to_string()))?;
+    let (tracker, key) = ticket_of(path.into_inner())?;
     let view = crate::ticketview::ticket_view(
         &state.store,
         state.ticket_index.clone(),
@@ -54,6 +160,11 @@ pub async fn page(
     };
     let now = crate::store::now_ms();
     let t = &view.ticket;
+    let verdicts = analysis::Verdicts {
+        action: format!("{}/duplicates/feedback", page_path(tracker, &t.key)),
+        csrf: viewer.csrf.value.clone(),
+        model_line: model_line(&state, t.project.as_deref()),
+    };
     let title = format!("{} {}", t.key, t.title);
     let main = html! {
         p class="muted" { (tracker_name(tracker)) " ticket" @if let Some(p) = &t.project { " · " (p) } @if let Some(s) = &t.status { " · " (s) } }
@@ -71,10 +182,15 @@ pub async fn page(
                 None => {}
             }
         }
+        @match shown.verdict.as_deref() {
+            Some("duplicate") => { (layout::notice("info", "Recorded: the same issue. TicketLens learns from your verdict with its next round; the tracker is not changed.")) }
+            Some("distinct") => { (layout::notice("info", "Recorded: not a duplicate. TicketLens learns from your verdict with its next round; the tracker is not changed.")) }
+            _ => {}
+        }
         @if fresh {
             (layout::notice("info", "TicketLens has not commented on this ticket (it came from a back-fill or is waiting its turn); this is a fresh analysis of its text."))
         }
-        (analysis::sections(&enrichment, &view.duplicates, now))
+        (analysis::sections(&enrichment, &view.duplicates, Some(&verdicts), now))
     };
     Ok(viewer.respond(
         StatusCode::OK,

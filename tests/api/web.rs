@@ -283,3 +283,165 @@ async fn with_tokens_a_page_needs_a_session_from_the_sign_in_page() {
     assert_stayed_home(&tab, &app);
     app.stop().await;
 }
+
+/// A ticket from the created fixture with another id, key, text and creation time.
+async fn send_like_fixture(app: &TestApp, n: u64, title: &str, description: &str) {
+    let mut ticket: Value = serde_json::from_slice(
+        &std::fs::read(
+            crate::helpers::fixtures_dir().join("jira/mattermost-webhook-issue-created.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let issue = &mut ticket["issue"];
+    issue["id"] = json!(format!("{}", 10000 + n));
+    issue["key"] = json!(format!("TES-{n}"));
+    issue["fields"]["summary"] = json!(title);
+    issue["fields"]["description"] = json!(description);
+    issue["fields"]["created"] = json!(format!("2030-01-01T10:{n:02}:00.000+0000"));
+    let body = serde_json::to_vec(&ticket).unwrap();
+    let headers = crate::helpers::jira_headers(&body, &format!("web-verdict-{n}"));
+    assert_eq!(app.post_webhook("jira", body, &headers).await.status(), 202);
+}
+
+#[tokio::test]
+async fn a_triager_marks_a_suggestion_on_the_ticket_page_and_the_project_model_learns_it() {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    build_repository(repo_dir.path());
+    let app = spawn_site(repo_dir.path(), index_dir.path(), &[]).await;
+    wait_until_ready(&app).await;
+    comment_on_a_session_ticket(&app, "web-verdict-1").await;
+    // unrelated tickets first, so term weights mean something, then a look-alike of TES-41
+    for (n, title, text) in [
+        (
+            43,
+            "Invoice PDF totals are wrong",
+            "InvoiceRenderer drops the total line",
+        ),
+        (
+            44,
+            "Dark mode colours on the settings page",
+            "The toggle is unreadable",
+        ),
+        (
+            45,
+            "Search results paginate twice",
+            "Page two repeats page one",
+        ),
+    ] {
+        send_like_fixture(&app, n, title, text).await;
+    }
+    send_like_fixture(
+        &app,
+        46,
+        "Session token refresh expires the cookie too early",
+        "SessionStore::refresh_session_token returns false for short tokens, again",
+    )
+    .await;
+    // once TES-46 is analysed (so the index holds every ticket), TES-41 is its candidate
+    let view = crate::webhooks::wait_for(|| async {
+        let v: Value = app
+            .get("/api/v1/tickets/jira/TES-46")
+            .await
+            .json()
+            .await
+            .ok()?;
+        v["comment"]["body"].as_str()?;
+        let found = v["duplicates"]
+            .as_array()?
+            .iter()
+            .any(|d| d["key"] == "TES-41");
+        found.then_some(v)
+    })
+    .await;
+    let project = view["ticket"]["project"].as_str().unwrap().to_string();
+    let browser = Browser::launch().await;
+    let mut tab = browser.tab().await;
+    tab.goto(&format!("{}/tickets/jira/TES-46", app.address))
+        .await;
+    let line = tab
+        .eval("document.querySelector('section[aria-labelledby=dups-h] p.model').innerText")
+        .await;
+    assert!(
+        line.as_str()
+            .unwrap()
+            .starts_with("Ranked by the shipped model"),
+        "{line}"
+    );
+    let buttons = tab
+        .eval("[...document.querySelectorAll('table.duplicates form.verdict button')].map(b => b.getAttribute('aria-label'))")
+        .await;
+    assert!(
+        buttons
+            .as_array()
+            .unwrap()
+            .contains(&json!("Not a duplicate: TES-41")),
+        "{buttons}"
+    );
+    assert_eq!(tab.accessibility_problems().await, json!([]));
+    tab.screenshot("ticket-verdicts", 1280, false).await;
+
+    // The button posts the page's own form (CSRF field and cookie) and lands back on the page.
+    tab.navigate_by(
+        "document.querySelector('table.duplicates form.verdict button[aria-label=\"Not a duplicate: TES-41\"]').click()",
+    )
+    .await;
+    assert_eq!(
+        tab.eval("location.search").await,
+        json!("?verdict=distinct")
+    );
+    let notice = tab
+        .eval("document.querySelector('p.notice').innerText")
+        .await;
+    assert!(
+        notice
+            .as_str()
+            .unwrap()
+            .starts_with("Recorded: not a duplicate"),
+        "{notice}"
+    );
+
+    // The learner learns the verdict: the project's model moves off the shipped one, and
+    // the page says which model ranks its candidates now.
+    let learned = crate::webhooks::wait_for(|| async {
+        let v = api(&app, "/api/v1/duplicates/models", None).await;
+        let p = v["projects"]
+            .as_array()?
+            .iter()
+            .find(|p| p["project"] == project.as_str())?
+            .clone();
+        (p["feedback_learned"] == 1).then_some(p)
+    })
+    .await;
+    assert_eq!(learned["source"], "learned", "{learned}");
+    // ...and "not a duplicate" weighs against the pair from now on
+    let before = view["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "TES-41")
+        .unwrap()["similarity"]
+        .as_f64()
+        .unwrap();
+    let after = api(&app, "/api/v1/tickets/jira/TES-46", None).await["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["key"] == "TES-41")
+        .map_or(0.0, |d| d["similarity"].as_f64().unwrap());
+    assert!(after < before, "{after} vs {before}");
+    tab.goto(&format!("{}/tickets/jira/TES-46", app.address))
+        .await;
+    let line = tab
+        .eval("document.querySelector('section[aria-labelledby=dups-h] p.model').innerText")
+        .await;
+    assert!(
+        line.as_str()
+            .unwrap()
+            .contains("learned from 0 duplicate links and 1 verdict"),
+        "{line}"
+    );
+    assert_stayed_home(&tab, &app);
+    app.stop().await;
+}
