@@ -208,3 +208,31 @@ async fn a_sign_in_answers_an_http_only_secure_lax_session_and_pages_need_it() {
     assert_eq!(api.status(), 401);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_verdict_from_the_page_needs_its_csrf_value_and_a_known_ticket() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let c = client();
+    let page = c.get(format!("{}/", app.address)).send().await.unwrap();
+    let (cookie, _) = set_cookie(page.headers(), "tl_csrf").unwrap();
+    let value = cookie.split_once('=').unwrap().1.to_string();
+    let url = format!("{}/tickets/jira/PROJ-2/duplicates/feedback", app.address);
+    let fields = |csrf: &str| {
+        vec![
+            ("csrf", csrf.to_string()),
+            ("candidate", "PROJ-1".to_string()),
+            ("duplicate", "false".to_string()),
+        ]
+    };
+    let forged = c.post(&url).form(&fields(&value)).send().await.unwrap();
+    assert_eq!(forged.status(), 403, "no CSRF cookie");
+    let unknown = c
+        .post(&url)
+        .header(COOKIE, cookie)
+        .form(&fields(&value))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404, "no such ticket");
+    app.stop().await;
+}
