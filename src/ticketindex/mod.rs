@@ -1,6 +1,7 @@
 //! The ticket index (tantivy): tickets in, similar tickets out. Derived data, rebuilt from
 //! the store when missing; one writer, one long-lived reader; tantivy types stay in here.
 
+mod build;
 mod dir;
 mod features;
 mod model;
@@ -8,6 +9,7 @@ pub mod online;
 mod schema;
 mod search;
 pub mod text;
+mod union;
 
 pub use features::{Features, FEATURE_NAMES};
 pub use model::Logistic;
@@ -15,6 +17,7 @@ pub use online::{FutureLabel, Label, ModelSource, ModelSummary, OnlineModel};
 pub use search::{BaselineHit, Scored, FIRST_STAGE};
 
 use crate::domain::{TicketDoc, Tracker};
+use build::{build_documents, REBUILD_CHUNK};
 use schema::{register_analyzers, uid, Fields};
 use std::collections::HashMap;
 use std::path::Path;
@@ -51,14 +54,29 @@ fn is_boilerplate_df(df: u64, n: u64) -> bool {
     df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
 }
 
-/// Document frequencies by (field, term), for one searcher generation (its id first).
-type DocFreqs = (u64, HashMap<(Field, String), u64>);
+/// Document frequencies by field and term, for one searcher generation (its id first);
+/// nested so that a lookup borrows the term instead of allocating a key.
+type DocFreqs = (u64, HashMap<Field, HashMap<String, u64>>);
 
 /// Analysed candidates kept (a few KB each); the cache starts over when full.
 const ANALYZED_CACHE: usize = 20_000;
 
 /// Indexing memory of the writer (tantivy's minimum is 15 MB).
 const WRITER_BUDGET_BYTES: usize = 16_000_000;
+
+/// What the index holds in memory besides tantivy's memory-mapped files, for reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexMemory {
+    /// Segments the searcher reads (each costs per-query work: term lookups, scorers).
+    pub segments: usize,
+    /// Analysed candidates cached (bounded by `ANALYZED_CACHE`) and roughly their bytes.
+    pub analyzed_entries: usize,
+    pub analyzed_bytes: usize,
+    /// Document frequencies cached for the current searcher generation.
+    pub doc_freq_entries: usize,
+    /// Tickets whose content hash is remembered (one per ticket ever applied).
+    pub indexed_entries: usize,
+}
 
 /// The ticket index. Share it behind an `Arc`; every method blocks (use `spawn_blocking`).
 pub struct TicketIndex {
@@ -261,21 +279,20 @@ impl TicketIndex {
                 })
                 .collect()
         };
-        let docs: Vec<_> = fresh
-            .iter()
-            .map(|t| {
-                self.fields.document(
-                    t,
-                    |fp| {
+        let docs = build_documents(&fresh, |t, memo| {
+            self.fields.document(
+                t,
+                |fp| {
+                    *memo.entry(fp).or_insert_with(|| {
                         let df = searcher
                             .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
                             .unwrap_or(0);
                         is_boilerplate_df(df, n)
-                    },
-                    self.with_baseline,
-                )
-            })
-            .collect();
+                    })
+                },
+                self.with_baseline,
+            )
+        });
         let writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
         let mut changed = 0;
         for (t, doc) in fresh.iter().zip(docs) {
@@ -324,13 +341,18 @@ impl TicketIndex {
                     .map(|t| ((t.tracker, t.id.clone()), Some(content_hash(t)))),
             );
         }
-        for t in docs {
-            let doc = self.fields.document(
-                t,
-                |fp| is_boilerplate_df(counts.get(&fp).copied().unwrap_or(0), n),
-                self.with_baseline,
-            );
-            writer.add_document(doc)?;
+        // in chunks: the writer indexes one while the next is built, and memory stays bounded
+        for chunk in docs.chunks(REBUILD_CHUNK) {
+            let built = build_documents(chunk, |t, _| {
+                self.fields.document(
+                    t,
+                    |fp| is_boilerplate_df(counts.get(&fp).copied().unwrap_or(0), n),
+                    self.with_baseline,
+                )
+            });
+            for doc in built {
+                writer.add_document(doc)?;
+            }
         }
         self.commit(&mut writer, position)
     }
@@ -357,7 +379,7 @@ impl TicketIndex {
         if let Ok(mut cache) = self.doc_freqs.lock() {
             if cache.0 != generation {
                 *cache = (generation, HashMap::new());
-            } else if let Some(df) = cache.1.get(&(field, term.to_string())) {
+            } else if let Some(df) = cache.1.get(&field).and_then(|m| m.get(term)) {
                 return *df;
             }
         }
@@ -366,7 +388,11 @@ impl TicketIndex {
             .unwrap_or(0);
         if let Ok(mut cache) = self.doc_freqs.lock() {
             if cache.0 == generation {
-                cache.1.insert((field, term.to_string()), df);
+                cache
+                    .1
+                    .entry(field)
+                    .or_default()
+                    .insert(term.to_string(), df);
             }
         }
         df
@@ -395,6 +421,23 @@ impl TicketIndex {
             m.insert(key, fresh.clone());
         }
         fresh
+    }
+
+    /// What the index holds in memory, for reports (walks the analysed-candidate cache).
+    pub fn memory(&self) -> IndexMemory {
+        let (analyzed_entries, analyzed_bytes) = self.analyzed.lock().map_or((0, 0), |m| {
+            (m.len(), m.values().map(|a| a.heap_bytes()).sum())
+        });
+        IndexMemory {
+            segments: self.reader.searcher().segment_readers().len(),
+            analyzed_entries,
+            analyzed_bytes,
+            doc_freq_entries: self
+                .doc_freqs
+                .lock()
+                .map_or(0, |c| c.1.values().map(HashMap::len).sum()),
+            indexed_entries: self.indexed.lock().map_or(0, |m| m.len()),
+        }
     }
 
     /// Size of the index files on disk, in bytes (0 in memory).
