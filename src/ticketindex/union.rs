@@ -69,3 +69,69 @@ impl Weight for UnionWeight {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BoostQuery, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, STRING, TEXT};
+    use tantivy::{doc, Index, IndexWriter, Term};
+
+    #[test]
+    fn the_union_alone_answers_what_the_filter_that_passes_everything_answers() {
+        let mut b = Schema::builder();
+        let text = b.add_text_field("text", TEXT);
+        let project = b.add_text_field("project", STRING);
+        let index = Index::create_in_ram(b.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let words = [
+            "namenode crash",
+            "yarn",
+            "crash crash disk",
+            "disk full",
+            "other",
+        ];
+        for segment in 0..3 {
+            for i in 0..40 {
+                let body = words[(i * 7 + segment) % words.len()];
+                writer
+                    .add_document(doc!(text => body, project => "hadoop"))
+                    .unwrap();
+            }
+            writer.commit().unwrap();
+        }
+        let searcher = index.reader().unwrap().searcher();
+        let terms = |words: &[&str]| -> Vec<(Occur, Box<dyn Query>)> {
+            words
+                .iter()
+                .map(|w| {
+                    let q = TermQuery::new(
+                        Term::from_field_text(text, w),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    let q: Box<dyn Query> = Box::new(BoostQuery::new(Box::new(q), 1.5));
+                    (Occur::Should, q)
+                })
+                .collect()
+        };
+        for (words, k) in [
+            (&["crash", "disk"][..], 5),
+            (&["crash", "disk"], 200),
+            (&["yarn"], 70),
+        ] {
+            let mut filtered = terms(words);
+            let all = TermQuery::new(
+                Term::from_field_text(project, "hadoop"),
+                IndexRecordOption::Basic,
+            );
+            filtered.push((Occur::Must, Box::new(BoostQuery::new(Box::new(all), 0.0))));
+            let expected = searcher
+                .search(&BooleanQuery::new(filtered), &TopDocs::with_limit(k))
+                .unwrap();
+            let union = UnfilteredUnion(BooleanQuery::new(terms(words)));
+            let got = searcher.search(&union, &TopDocs::with_limit(k)).unwrap();
+            assert_eq!(got, expected, "{words:?} k={k}");
+        }
+    }
+}
