@@ -1,7 +1,6 @@
 //! The ticket index (tantivy): tickets in, similar tickets out. Derived data, rebuilt from
 //! the store when missing; one writer, one long-lived reader; tantivy types stay in here.
 
-mod build;
 mod dir;
 mod features;
 mod model;
@@ -17,7 +16,6 @@ pub use online::{FutureLabel, Label, ModelSource, ModelSummary, OnlineModel};
 pub use search::{BaselineHit, Scored, FIRST_STAGE};
 
 use crate::domain::{TicketDoc, Tracker};
-use build::{build_documents, REBUILD_CHUNK};
 use schema::{register_analyzers, uid, Fields};
 use std::collections::HashMap;
 use std::path::Path;
@@ -279,20 +277,25 @@ impl TicketIndex {
                 })
                 .collect()
         };
-        let docs = build_documents(&fresh, |t, memo| {
-            self.fields.document(
-                t,
-                |fp| {
-                    *memo.entry(fp).or_insert_with(|| {
-                        let df = searcher
-                            .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
-                            .unwrap_or(0);
-                        is_boilerplate_df(df, n)
-                    })
-                },
-                self.with_baseline,
-            )
-        });
+        // template lines recur across a page, and each answer costs a lookup per segment
+        let mut memo: rustc_hash::FxHashMap<u64, bool> = Default::default();
+        let docs: Vec<_> = fresh
+            .iter()
+            .map(|t| {
+                self.fields.document(
+                    t,
+                    |fp| {
+                        *memo.entry(fp).or_insert_with(|| {
+                            let df = searcher
+                                .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
+                                .unwrap_or(0);
+                            is_boilerplate_df(df, n)
+                        })
+                    },
+                    self.with_baseline,
+                )
+            })
+            .collect();
         let writer = self.writer.lock().map_err(|_| IndexError::Poisoned)?;
         let mut changed = 0;
         for (t, doc) in fresh.iter().zip(docs) {
@@ -341,18 +344,13 @@ impl TicketIndex {
                     .map(|t| ((t.tracker, t.id.clone()), Some(content_hash(t)))),
             );
         }
-        // in chunks: the writer indexes one while the next is built, and memory stays bounded
-        for chunk in docs.chunks(REBUILD_CHUNK) {
-            let built = build_documents(chunk, |t, _| {
-                self.fields.document(
-                    t,
-                    |fp| is_boilerplate_df(counts.get(&fp).copied().unwrap_or(0), n),
-                    self.with_baseline,
-                )
-            });
-            for doc in built {
-                writer.add_document(doc)?;
-            }
+        for t in docs {
+            let doc = self.fields.document(
+                t,
+                |fp| is_boilerplate_df(counts.get(&fp).copied().unwrap_or(0), n),
+                self.with_baseline,
+            );
+            writer.add_document(doc)?;
         }
         self.commit(&mut writer, position)
     }
