@@ -37,6 +37,21 @@ fn cpu_secs() -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The index's own in-memory structures (the rest of its RSS is tantivy's mapped files and
+/// the allocator's slack).
+fn print_memory(when: &str, index: &TicketIndex) {
+    let m = index.memory();
+    println!(
+        "index memory {when}: {} segments; analysed-candidate cache {} entries ≈ {:.1} MB; \
+         {} cached document frequencies; {} content hashes",
+        m.segments,
+        m.analyzed_entries,
+        m.analyzed_bytes as f64 / 1e6,
+        m.doc_freq_entries,
+        m.indexed_entries
+    );
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
@@ -103,6 +118,7 @@ fn main() -> anyhow::Result<()> {
         rss_mb(),
         rss_mb() - rss_before
     );
+    print_memory("after indexing", &index);
 
     let options = SimilarOptions::default();
     let mut lat = Vec::new();
@@ -133,6 +149,11 @@ fn main() -> anyhow::Result<()> {
         lat.last().copied().unwrap_or_default(),
         lat.len()
     );
-    println!("process RSS after queries: {:.0} MB", rss_mb());
+    println!(
+        "process RSS after queries: {:.0} MB (+{:.0} MB since before opening the index)",
+        rss_mb(),
+        rss_mb() - rss_before
+    );
+    print_memory("after queries", &index);
     Ok(())
 }

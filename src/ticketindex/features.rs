@@ -32,6 +32,22 @@ pub struct Analyzed {
 }
 
 impl Analyzed {
+    /// Roughly the heap bytes this holds (strings, map and vector slots), for reports.
+    pub fn heap_bytes(&self) -> usize {
+        let s = std::mem::size_of::<String>();
+        let bag = |m: &HashMap<String, f32>| {
+            m.capacity() * (s + 4 + 1) + m.keys().map(String::capacity).sum::<usize>()
+        };
+        bag(&self.title)
+            + bag(&self.text)
+            + self.code.iter().map(|c| s + c.capacity()).sum::<usize>()
+            + self
+                .title_bigrams
+                .iter()
+                .map(|(a, b)| 2 * s + a.capacity() + b.capacity())
+                .sum::<usize>()
+    }
+
     /// Analyzes a title and a boilerplate-free body.
     pub fn new(
         analyzer: &mut TextAnalyzer,

@@ -8,6 +8,7 @@ pub mod online;
 mod schema;
 mod search;
 pub mod text;
+mod union;
 
 pub use features::{Features, FEATURE_NAMES};
 pub use model::Logistic;
@@ -51,14 +52,29 @@ fn is_boilerplate_df(df: u64, n: u64) -> bool {
     df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
 }
 
-/// Document frequencies by (field, term), for one searcher generation (its id first).
-type DocFreqs = (u64, HashMap<(Field, String), u64>);
+/// Document frequencies by field and term, for one searcher generation (its id first);
+/// nested so that a lookup borrows the term instead of allocating a key.
+type DocFreqs = (u64, HashMap<Field, HashMap<String, u64>>);
 
 /// Analysed candidates kept (a few KB each); the cache starts over when full.
 const ANALYZED_CACHE: usize = 20_000;
 
 /// Indexing memory of the writer (tantivy's minimum is 15 MB).
 const WRITER_BUDGET_BYTES: usize = 16_000_000;
+
+/// What the index holds in memory besides tantivy's memory-mapped files, for reports.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IndexMemory {
+    /// Segments the searcher reads (each costs per-query work: term lookups, scorers).
+    pub segments: usize,
+    /// Analysed candidates cached (bounded by `ANALYZED_CACHE`) and roughly their bytes.
+    pub analyzed_entries: usize,
+    pub analyzed_bytes: usize,
+    /// Document frequencies cached for the current searcher generation.
+    pub doc_freq_entries: usize,
+    /// Tickets whose content hash is remembered (one per ticket ever applied).
+    pub indexed_entries: usize,
+}
 
 /// The ticket index. Share it behind an `Arc`; every method blocks (use `spawn_blocking`).
 pub struct TicketIndex {
@@ -261,16 +277,20 @@ impl TicketIndex {
                 })
                 .collect()
         };
+        // template lines recur across a page, and each answer costs a lookup per segment
+        let mut memo: rustc_hash::FxHashMap<u64, bool> = Default::default();
         let docs: Vec<_> = fresh
             .iter()
             .map(|t| {
                 self.fields.document(
                     t,
                     |fp| {
-                        let df = searcher
-                            .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
-                            .unwrap_or(0);
-                        is_boilerplate_df(df, n)
+                        *memo.entry(fp).or_insert_with(|| {
+                            let df = searcher
+                                .doc_freq(&Term::from_field_u64(self.fields.lines, fp))
+                                .unwrap_or(0);
+                            is_boilerplate_df(df, n)
+                        })
                     },
                     self.with_baseline,
                 )
@@ -357,7 +377,7 @@ impl TicketIndex {
         if let Ok(mut cache) = self.doc_freqs.lock() {
             if cache.0 != generation {
                 *cache = (generation, HashMap::new());
-            } else if let Some(df) = cache.1.get(&(field, term.to_string())) {
+            } else if let Some(df) = cache.1.get(&field).and_then(|m| m.get(term)) {
                 return *df;
             }
         }
@@ -366,7 +386,11 @@ impl TicketIndex {
             .unwrap_or(0);
         if let Ok(mut cache) = self.doc_freqs.lock() {
             if cache.0 == generation {
-                cache.1.insert((field, term.to_string()), df);
+                cache
+                    .1
+                    .entry(field)
+                    .or_default()
+                    .insert(term.to_string(), df);
             }
         }
         df
@@ -395,6 +419,23 @@ impl TicketIndex {
             m.insert(key, fresh.clone());
         }
         fresh
+    }
+
+    /// What the index holds in memory, for reports (walks the analysed-candidate cache).
+    pub fn memory(&self) -> IndexMemory {
+        let (analyzed_entries, analyzed_bytes) = self.analyzed.lock().map_or((0, 0), |m| {
+            (m.len(), m.values().map(|a| a.heap_bytes()).sum())
+        });
+        IndexMemory {
+            segments: self.reader.searcher().segment_readers().len(),
+            analyzed_entries,
+            analyzed_bytes,
+            doc_freq_entries: self
+                .doc_freqs
+                .lock()
+                .map_or(0, |c| c.1.values().map(HashMap::len).sum()),
+            indexed_entries: self.indexed.lock().map_or(0, |m| m.len()),
+        }
     }
 
     /// Size of the index files on disk, in bytes (0 in memory).

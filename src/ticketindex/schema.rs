@@ -93,7 +93,7 @@ impl Fields {
         // everything below reads bounded text, whatever the ticket holds
         let body = indexed_body(&t.body);
         let title = cut(&t.title, MAX_TITLE_BYTES);
-        let clean = text::strip_lines(body, is_boilerplate);
+        let (clean, fingerprints) = text::strip_and_fingerprint(body, is_boilerplate);
         let mut d = TantivyDocument::default();
         d.add_text(self.uid, uid(t.tracker.as_str(), &t.id));
         d.add_text(self.tracker, t.tracker.as_str());
@@ -107,7 +107,7 @@ impl Fields {
         let code = text::code_tokens(&format!("{title}\n{clean}"));
         d.add_text(self.code, code.join(" "));
         d.add_text(self.clean, cut(&clean, STORED_BODY_CHARS));
-        for fp in text::fingerprints(body) {
+        for fp in fingerprints {
             d.add_u64(self.lines, fp);
         }
         if with_baseline {

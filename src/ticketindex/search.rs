@@ -3,6 +3,7 @@
 
 use super::features::{features, shared_terms, surface_forms, Analyzed, Features, Idf};
 use super::schema::created_ms;
+use super::union::UnfilteredUnion;
 use super::{is_boilerplate_df, text, IndexError, TicketIndex};
 use crate::domain::{
     CreatedOrder, DuplicateCandidate, DuplicateTier, SimilarOptions, SimilarQuery, Tracker,
@@ -81,6 +82,50 @@ impl TicketIndex {
             ))));
         }
         clauses
+    }
+
+    /// Tells whether every document of `searcher`, deleted ones included, passes the query's
+    /// filters: of the project when asked to be, created before `created_before` when given.
+    fn filters_pass_all(&self, searcher: &Searcher, q: &SimilarQuery, same_project: bool) -> bool {
+        let project = match (same_project, &q.project) {
+            (true, Some(p)) => Some(Term::from_field_text(self.fields.project, p)),
+            _ => None,
+        };
+        let end = q
+            .created_before
+            .as_ref()
+            .map(|b| b.created_ms.saturating_add(1));
+        searcher.segment_readers().iter().all(|r| {
+            let in_project = project.as_ref().map_or(true, |term| {
+                r.inverted_index(self.fields.project)
+                    .and_then(|ii| Ok(ii.doc_freq(term)?))
+                    .is_ok_and(|df| df == r.max_doc())
+            });
+            let before = end.map_or(true, |end| {
+                r.fast_fields().i64("created_ms").is_ok_and(|c| {
+                    c.get_cardinality() == tantivy::columnar::Cardinality::Full
+                        && c.max_value() < end
+                })
+            });
+            in_project && before
+        })
+    }
+
+    /// The first stage's query: the term clauses under the query's filters, or, when those
+    /// pass every document, the same answer read from the terms alone (`union`).
+    fn first_stage(
+        &self,
+        searcher: &Searcher,
+        mut clauses: Vec<(Occur, Box<dyn Query>)>,
+        q: &SimilarQuery,
+        same_project: bool,
+    ) -> Box<dyn Query> {
+        let filters = self.filters(q, same_project);
+        if !filters.is_empty() && self.filters_pass_all(searcher, q, same_project) {
+            return Box::new(UnfilteredUnion(BooleanQuery::new(clauses)));
+        }
+        clauses.extend(filters);
+        Box::new(BooleanQuery::new(clauses))
     }
 
     /// Tells whether a hit may be returned for the query: not excluded, created before.
@@ -165,8 +210,7 @@ impl TicketIndex {
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
-        clauses.extend(self.filters(q, same_project));
-        let query = BooleanQuery::new(clauses);
+        let query = self.first_stage(&searcher, clauses, q, same_project);
         let hits = searcher.search(&query, &TopDocs::with_limit(k + q.exclude_ids.len() + 2))?;
         let best = hits.first().map(|h| h.0).unwrap_or(1.0).max(1e-6);
         let q_ms = match q.created_at.as_deref().map(|t| created_ms(Some(t))) {
@@ -320,16 +364,15 @@ impl TicketIndex {
         let mut terms = text::analyze(&mut analyzer, &format!("{title}\n{body}"));
         terms.sort();
         terms.dedup();
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = terms
+        let clauses: Vec<(Occur, Box<dyn Query>)> = terms
             .iter()
             .map(|t| term_query(self.fields.plain, t, 1.0))
             .collect();
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
-        clauses.extend(self.filters(q, false));
         let hits = searcher.search(
-            &BooleanQuery::new(clauses),
+            &self.first_stage(&searcher, clauses, q, false),
             &TopDocs::with_limit(k + q.exclude_ids.len() + 2),
         )?;
         let mut out = Vec::new();

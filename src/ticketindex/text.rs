@@ -219,6 +219,28 @@ pub fn strip_lines(body: &str, mut is_boilerplate: impl FnMut(u64) -> bool) -> S
     out
 }
 
+/// `strip_lines` and `fingerprints` of one body in one pass, each line hashed once.
+pub fn strip_and_fingerprint(
+    body: &str,
+    mut is_boilerplate: impl FnMut(u64) -> bool,
+) -> (String, Vec<u64>) {
+    let mut out = String::with_capacity(body.len());
+    let mut fps = Vec::new();
+    for line in body.lines() {
+        if let Some(fp) = line_fingerprint(line) {
+            fps.push(fp);
+            if is_boilerplate(fp) {
+                continue;
+            }
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    fps.sort_unstable();
+    fps.dedup();
+    (out, fps)
+}
+
 /// Distinct fingerprints of a body's lines.
 pub fn fingerprints(body: &str) -> Vec<u64> {
     let mut v: Vec<u64> = body.lines().filter_map(line_fingerprint).collect();
@@ -260,6 +282,15 @@ mod tests {
             "{toks:?}"
         );
         assert!(!toks.iter().any(|t| t == "caused"), "{toks:?}");
+    }
+
+    #[test]
+    fn one_pass_strips_and_fingerprints_as_the_two_do() {
+        let body = "Steps to reproduce:\n\nrun it\n--\nrun it\nExpected: no NPE\n";
+        let boilerplate = line_fingerprint("steps to reproduce").unwrap();
+        let (clean, fps) = strip_and_fingerprint(body, |fp| fp == boilerplate);
+        assert_eq!(clean, strip_lines(body, |fp| fp == boilerplate));
+        assert_eq!(fps, fingerprints(body));
     }
 
     #[test]
