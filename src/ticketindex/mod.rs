@@ -1,6 +1,7 @@
 //! The ticket index (tantivy): tickets in, similar tickets out. Derived data, rebuilt from
 //! the store when missing; one writer, one long-lived reader; tantivy types stay in here.
 
+mod caches;
 mod dir;
 mod features;
 mod model;
@@ -10,6 +11,8 @@ mod search;
 pub mod text;
 mod union;
 
+use caches::DocFreqs;
+pub use caches::IndexMemory;
 pub use features::{Features, FEATURE_NAMES};
 pub use model::Logistic;
 pub use online::{FutureLabel, Label, ModelSource, ModelSummary, OnlineModel};
@@ -20,7 +23,6 @@ use schema::{register_analyzers, uid, Fields};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Mutex;
-use tantivy::schema::Field;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Term};
 
 /// Why the ticket index failed.
@@ -52,29 +54,8 @@ fn is_boilerplate_df(df: u64, n: u64) -> bool {
     df >= BOILERPLATE_MIN_DOCS && df as f64 >= BOILERPLATE_SHARE * n as f64
 }
 
-/// Document frequencies by field and term, for one searcher generation (its id first);
-/// nested so that a lookup borrows the term instead of allocating a key.
-type DocFreqs = (u64, HashMap<Field, HashMap<String, u64>>);
-
-/// Analysed candidates kept (a few KB each); the cache starts over when full.
-const ANALYZED_CACHE: usize = 20_000;
-
 /// Indexing memory of the writer (tantivy's minimum is 15 MB).
 const WRITER_BUDGET_BYTES: usize = 16_000_000;
-
-/// What the index holds in memory besides tantivy's memory-mapped files, for reports.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct IndexMemory {
-    /// Segments the searcher reads (each costs per-query work: term lookups, scorers).
-    pub segments: usize,
-    /// Analysed candidates cached (bounded by `ANALYZED_CACHE`) and roughly their bytes.
-    pub analyzed_entries: usize,
-    pub analyzed_bytes: usize,
-    /// Document frequencies cached for the current searcher generation.
-    pub doc_freq_entries: usize,
-    /// Tickets whose content hash is remembered (one per ticket ever applied).
-    pub indexed_entries: usize,
-}
 
 /// The ticket index. Share it behind an `Arc`; every method blocks (use `spawn_blocking`).
 pub struct TicketIndex {
@@ -368,86 +349,6 @@ impl TicketIndex {
         drop(saved);
         self.reader.reload()?;
         Ok(())
-    }
-
-    /// A term's document frequency in `searcher`, shared by the searches of one generation
-    /// (every candidate's terms are weighed, so popular terms are asked for again and again).
-    fn doc_freq(&self, searcher: &tantivy::Searcher, field: Field, term: &str) -> u64 {
-        let generation = searcher.generation().generation_id();
-        if let Ok(mut cache) = self.doc_freqs.lock() {
-            if cache.0 != generation {
-                *cache = (generation, HashMap::new());
-            } else if let Some(df) = cache.1.get(&field).and_then(|m| m.get(term)) {
-                return *df;
-            }
-        }
-        let df = searcher
-            .doc_freq(&Term::from_field_text(field, term))
-            .unwrap_or(0);
-        if let Ok(mut cache) = self.doc_freqs.lock() {
-            if cache.0 == generation {
-                cache
-                    .1
-                    .entry(field)
-                    .or_default()
-                    .insert(term.to_string(), df);
-            }
-        }
-        df
-    }
-
-    /// A candidate's analysed text, from the cache when the same content was analysed before.
-    fn analyzed(
-        &self,
-        title: &str,
-        body: &str,
-        code: &str,
-        analyze: impl FnOnce() -> features::Analyzed,
-    ) -> std::sync::Arc<features::Analyzed> {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (title, body, code).hash(&mut h);
-        let key = h.finish();
-        if let Some(hit) = self.analyzed.lock().ok().and_then(|m| m.get(&key).cloned()) {
-            return hit;
-        }
-        let fresh = std::sync::Arc::new(analyze());
-        if let Ok(mut m) = self.analyzed.lock() {
-            if m.len() >= ANALYZED_CACHE {
-                m.clear();
-            }
-            m.insert(key, fresh.clone());
-        }
-        fresh
-    }
-
-    /// What the index holds in memory, for reports (walks the analysed-candidate cache).
-    pub fn memory(&self) -> IndexMemory {
-        let (analyzed_entries, analyzed_bytes) = self.analyzed.lock().map_or((0, 0), |m| {
-            (m.len(), m.values().map(|a| a.heap_bytes()).sum())
-        });
-        IndexMemory {
-            segments: self.reader.searcher().segment_readers().len(),
-            analyzed_entries,
-            analyzed_bytes,
-            doc_freq_entries: self
-                .doc_freqs
-                .lock()
-                .map_or(0, |c| c.1.values().map(HashMap::len).sum()),
-            indexed_entries: self.indexed.lock().map_or(0, |m| m.len()),
-        }
-    }
-
-    /// Size of the index files on disk, in bytes (0 in memory).
-    pub fn disk_bytes(dir: &Path) -> u64 {
-        std::fs::read_dir(dir)
-            .map(|rd| {
-                rd.filter_map(|e| e.ok()?.metadata().ok())
-                    .filter(|m| m.is_file())
-                    .map(|m| m.len())
-                    .sum()
-            })
-            .unwrap_or(0)
     }
 
     fn uid_term(&self, tracker: Tracker, id: &str) -> Term {
