@@ -13,6 +13,7 @@ use std::time::Instant;
 use ticketlens::domain::{SimilarOptions, SimilarQuery, TicketDoc, Tracker};
 use ticketlens::eval::duplicates::{read_jsonl, DatasetTicket};
 use ticketlens::ticketindex::TicketIndex;
+use ticketlens::worker::index_sync::{COMMIT_PAGES, PAGE};
 
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -89,15 +90,20 @@ fn main() -> anyhow::Result<()> {
     let rss_before = rss_mb();
     let (index, _) = TicketIndex::open(Some(dir.path()))?;
 
-    // back-fill path: pages of 1,000 applied as the catch-up loop applies them
+    // back-fill path: pages staged and committed with a position as the catch-up loop
+    // (`worker::index_sync::catch_up`) does
     let cpu = cpu_secs();
     let started = Instant::now();
-    for page in docs.chunks(1_000) {
-        index.apply(page, &[], None)?;
+    for (n, page) in docs.chunks(PAGE as usize).enumerate() {
+        index.stage(page, &[])?;
+        if (n + 1) % COMMIT_PAGES == 0 {
+            index.apply(&[], &[], Some(n.to_string()))?;
+        }
     }
+    index.apply(&[], &[], Some("end".into()))?;
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "indexing (back-fill pages of 1000): {} tickets in {secs:.1} s = {:.0} tickets/s ({:.0} per CPU second)",
+        "indexing (back-fill: pages of {PAGE}, a commit every {COMMIT_PAGES}): {} tickets in {secs:.1} s = {:.0} tickets/s ({:.0} per CPU second)",
         docs.len(),
         docs.len() as f64 / secs,
         docs.len() as f64 / (cpu_secs() - cpu).max(1e-3)

@@ -201,15 +201,17 @@ impl TicketIndex {
     /// Hands changes to the writer without waiting for them to be searchable: the next
     /// `commit_staged` (or any commit) publishes them. Live traffic stages each ticket and
     /// commits on a short timer, so a burst of tickets costs a few commits, not one each.
+    /// Returns how many tickets changed.
     pub fn stage(
         &self,
         upserts: &[TicketDoc],
         deletes: &[(Tracker, String)],
-    ) -> Result<(), IndexError> {
-        if self.add(upserts, deletes, None)?.1 > 0 {
+    ) -> Result<usize, IndexError> {
+        let changed = self.add(upserts, deletes, None)?.1;
+        if changed > 0 {
             self.staged.notify_one();
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// Completes when changes have been staged since the last call.

@@ -261,11 +261,12 @@ impl TicketEventHandler {
             if stage {
                 index.stage(&upserts, &deletes)
             } else {
-                index.apply(&upserts, &deletes, None).map(|_| ())
+                index.apply(&upserts, &deletes, None)
             }
         })
         .await
         .map_err(|e| JobError::retryable(format!("ticket index task: {e}")))?
+        .map(|_| ())
         .map_err(|e| JobError::retryable(e.to_string()))
     }
 }
