@@ -371,23 +371,25 @@ impl TicketIndex {
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
+        // twice the hits, then equal scores ordered by id: tantivy breaks ties by document
+        // address, which moves with background merges, and the report should not
         let hits = searcher.search(
             &self.first_stage(&searcher, clauses, q, false),
-            &TopDocs::with_limit(k + q.exclude_ids.len() + 2),
+            &TopDocs::with_limit(2 * k + q.exclude_ids.len() + 2),
         )?;
-        let mut out = Vec::new();
-        for (_, addr) in hits {
+        let mut found = Vec::with_capacity(hits.len());
+        for (score, addr) in hits {
             let doc: TantivyDocument = searcher.doc(addr)?;
             if self.admissible(q, &doc) {
-                out.push(BaselineHit {
-                    id: str_of(&doc, self.fields.id).unwrap_or_default(),
-                });
-            }
-            if out.len() >= k {
-                break;
+                found.push((score, str_of(&doc, self.fields.id).unwrap_or_default()));
             }
         }
-        Ok(out)
+        found.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+        Ok(found
+            .into_iter()
+            .take(k)
+            .map(|(_, id)| BaselineHit { id })
+            .collect())
     }
 
     /// The creation order key of a ticket as the index stores it.
