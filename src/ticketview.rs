@@ -118,10 +118,12 @@ pub enum Feedback {
     },
     NoTicket,
     NoCandidate,
+    /// The candidate is the ticket itself.
+    Itself,
 }
 
 /// Records that `candidate` is (or is not) a duplicate of the ticket `key`: the one
-/// function the API (and later the web page) call.
+/// function the API and the web page call.
 pub async fn record_feedback(
     store: &Store,
     tracker: Tracker,
@@ -129,6 +131,9 @@ pub async fn record_feedback(
     candidate: &str,
     duplicate: bool,
 ) -> anyhow::Result<Feedback> {
+    if candidate == key {
+        return Ok(Feedback::Itself);
+    }
     let Some(ticket) = store
         .ticket_by_key(tracker.as_str(), key)
         .await

@@ -34,12 +34,6 @@ pub async fn feedback(
         .map_err(|e| ApiError::bad_request("body", format!("invalid feedback: {e}")))?;
     let candidate = TicketKey::parse(&verdict.candidate)
         .map_err(|e| ApiError::bad_request("candidate", format!("candidate: {e}")))?;
-    if candidate.as_str() == key.as_str() {
-        return Err(ApiError::bad_request(
-            "candidate",
-            "candidate must be another ticket than the one the feedback is about",
-        ));
-    }
     let recorded = crate::ticketview::record_feedback(
         &state.store,
         tracker,
@@ -54,6 +48,10 @@ pub async fn feedback(
             Ok(HttpResponse::Accepted().json(json!({ "recorded": true, "project": project })))
         }
         crate::ticketview::Feedback::NoTicket => Err(ApiError::not_found("no such ticket")),
+        crate::ticketview::Feedback::Itself => Err(ApiError::bad_request(
+            "candidate",
+            "candidate must be another ticket than the one the feedback is about",
+        )),
         crate::ticketview::Feedback::NoCandidate => {
             Err(ApiError::not_found("no such candidate ticket"))
         }

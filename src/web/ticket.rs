@@ -52,11 +52,6 @@ pub async fn verdict(
     let (tracker, key) = ticket_of(path.into_inner())?;
     let candidate = TicketKey::parse(&form.candidate)
         .map_err(|e| PageError::BadRequest(format!("candidate: {e}")))?;
-    if candidate.as_str() == key.as_str() {
-        return Err(PageError::BadRequest(
-            "a ticket cannot be a duplicate of itself".into(),
-        ));
-    }
     let recorded = crate::ticketview::record_feedback(
         &state.store,
         tracker,
@@ -81,6 +76,9 @@ pub async fn verdict(
                 .insert_header((actix_web::http::header::LOCATION, to))
                 .finish())
         }
+        crate::ticketview::Feedback::Itself => Err(PageError::BadRequest(
+            "a ticket cannot be a duplicate of itself".into(),
+        )),
         crate::ticketview::Feedback::NoTicket => Err(PageError::NotFound(
             "TicketLens has not seen a ticket with that key".into(),
         )),

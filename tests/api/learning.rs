@@ -49,9 +49,14 @@ async fn post(app: &TestApp, path: &str, body: &str) -> (u16, Value) {
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-/// Polls the models API until `check` accepts PROJ's model.
-async fn model_until(app: &TestApp, check: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..150 {
+/// Polls the models API until `check` accepts `project`'s model (20 s at most).
+pub(crate) async fn model_until(
+    app: &TestApp,
+    project: &str,
+    check: impl Fn(&Value) -> bool,
+) -> Value {
+    let mut last = Value::Null;
+    for _ in 0..200 {
         let v: Value = app
             .get("/api/v1/duplicates/models")
             .await
@@ -60,15 +65,16 @@ async fn model_until(app: &TestApp, check: impl Fn(&Value) -> bool) -> Value {
             .unwrap_or(Value::Null);
         if let Some(p) = v["projects"]
             .as_array()
-            .and_then(|a| a.iter().find(|p| p["project"] == "PROJ"))
+            .and_then(|a| a.iter().find(|p| p["project"] == project))
         {
             if check(p) {
                 return p.clone();
             }
+            last = p.clone();
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("PROJ's model never reached the expected state");
+    panic!("{project}'s model never reached the expected state: {last}");
 }
 
 const TITLE: &str = "NameNode crashes with NullPointerException in BlockManager.processReport";
@@ -110,7 +116,7 @@ async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
         .add_duplicate_link("jira", "2", "PROJ-1")
         .await
         .unwrap();
-    let linked = model_until(&app, |p| p["links_learned"] == 1).await;
+    let linked = model_until(&app, "PROJ", |p| p["links_learned"] == 1).await;
     assert_eq!(linked["source"], "learned", "{linked}");
     assert_ne!(
         linked["model"],
@@ -123,7 +129,7 @@ async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
     )
     .await;
     assert_eq!(status, 202);
-    let judged = model_until(&app, |p| p["feedback_learned"] == 1).await;
+    let judged = model_until(&app, "PROJ", |p| p["feedback_learned"] == 1).await;
     assert_ne!(judged["model"], linked["model"], "{judged}");
     let metrics = app.get("/metrics").await.text().await.unwrap();
     assert!(

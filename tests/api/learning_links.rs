@@ -6,6 +6,7 @@
 use crate::forge_harness::{settle, Forge};
 use crate::forges::fixture;
 use crate::helpers::*;
+use crate::learning::model_until;
 use serde_json::{json, Value};
 use std::time::Duration;
 use wiremock::MockServer;
@@ -72,30 +73,6 @@ async fn send_jira(app: &TestApp, body: Vec<u8>, delivery: &str) -> Value {
     let r = app.post_webhook("jira", body, &headers).await;
     assert_eq!(r.status().as_u16(), 202);
     r.json().await.unwrap()
-}
-
-/// Polls the models API until `check` accepts `project`'s model.
-async fn model_until(app: &TestApp, project: &str, check: impl Fn(&Value) -> bool) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..200 {
-        let v: Value = app
-            .get("/api/v1/duplicates/models")
-            .await
-            .json()
-            .await
-            .unwrap_or(Value::Null);
-        if let Some(p) = v["projects"]
-            .as_array()
-            .and_then(|a| a.iter().find(|p| p["project"] == project))
-        {
-            if check(p) {
-                return p.clone();
-            }
-            last = p.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{project}'s model never reached the expected state: {last}");
 }
 
 /// Waits until `key`'s duplicate search finds `other`.

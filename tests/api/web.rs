@@ -304,6 +304,24 @@ async fn send_like_fixture(app: &TestApp, n: u64, title: &str, description: &str
     assert_eq!(app.post_webhook("jira", body, &headers).await.status(), 202);
 }
 
+/// The similarity a ticket view answers for one candidate, when it lists it.
+fn similarity_to(view: &Value, key: &str) -> Option<f64> {
+    view["duplicates"]
+        .as_array()?
+        .iter()
+        .find(|d| d["key"] == key)?["similarity"]
+        .as_f64()
+}
+
+/// The ticket page's line saying which model ranked its candidates.
+async fn model_line(tab: &mut Tab, app: &TestApp, page: &str) -> String {
+    tab.goto(&format!("{}{page}", app.address)).await;
+    let line = tab
+        .eval("document.querySelector('section[aria-labelledby=dups-h] p.model').innerText")
+        .await;
+    line.as_str().unwrap_or_default().to_string()
+}
+
 #[tokio::test]
 async fn a_triager_marks_a_suggestion_on_the_ticket_page_and_the_project_model_learns_it() {
     let repo_dir = tempfile::tempdir().unwrap();
@@ -348,27 +366,14 @@ async fn a_triager_marks_a_suggestion_on_the_ticket_page_and_the_project_model_l
             .await
             .ok()?;
         v["comment"]["body"].as_str()?;
-        let found = v["duplicates"]
-            .as_array()?
-            .iter()
-            .any(|d| d["key"] == "TES-41");
-        found.then_some(v)
+        similarity_to(&v, "TES-41").map(|_| v)
     })
     .await;
     let project = view["ticket"]["project"].as_str().unwrap().to_string();
     let browser = Browser::launch().await;
     let mut tab = browser.tab().await;
-    tab.goto(&format!("{}/tickets/jira/TES-46", app.address))
-        .await;
-    let line = tab
-        .eval("document.querySelector('section[aria-labelledby=dups-h] p.model').innerText")
-        .await;
-    assert!(
-        line.as_str()
-            .unwrap()
-            .starts_with("Ranked by the shipped model"),
-        "{line}"
-    );
+    let line = model_line(&mut tab, &app, "/tickets/jira/TES-46").await;
+    assert!(line.starts_with("Ranked by the shipped model"), "{line}");
     let buttons = tab
         .eval("[...document.querySelectorAll('table.duplicates form.verdict button')].map(b => b.getAttribute('aria-label'))")
         .await;
@@ -404,42 +409,17 @@ async fn a_triager_marks_a_suggestion_on_the_ticket_page_and_the_project_model_l
 
     // The learner learns the verdict: the project's model moves off the shipped one, and
     // the page says which model ranks its candidates now.
-    let learned = crate::webhooks::wait_for(|| async {
-        let v = api(&app, "/api/v1/duplicates/models", None).await;
-        let p = v["projects"]
-            .as_array()?
-            .iter()
-            .find(|p| p["project"] == project.as_str())?
-            .clone();
-        (p["feedback_learned"] == 1).then_some(p)
-    })
-    .await;
+    let learned =
+        crate::learning::model_until(&app, &project, |p| p["feedback_learned"] == 1).await;
     assert_eq!(learned["source"], "learned", "{learned}");
     // ...and "not a duplicate" weighs against the pair from now on
-    let before = view["duplicates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "TES-41")
-        .unwrap()["similarity"]
-        .as_f64()
-        .unwrap();
-    let after = api(&app, "/api/v1/tickets/jira/TES-46", None).await["duplicates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|d| d["key"] == "TES-41")
-        .map_or(0.0, |d| d["similarity"].as_f64().unwrap());
+    let before = similarity_to(&view, "TES-41").unwrap();
+    let now = api(&app, "/api/v1/tickets/jira/TES-46", None).await;
+    let after = similarity_to(&now, "TES-41").unwrap_or(0.0);
     assert!(after < before, "{after} vs {before}");
-    tab.goto(&format!("{}/tickets/jira/TES-46", app.address))
-        .await;
-    let line = tab
-        .eval("document.querySelector('section[aria-labelledby=dups-h] p.model').innerText")
-        .await;
+    let line = model_line(&mut tab, &app, "/tickets/jira/TES-46").await;
     assert!(
-        line.as_str()
-            .unwrap()
-            .contains("learned from 0 duplicate links and 1 verdict"),
+        line.contains("learned from 0 duplicate links and 1 verdict"),
         "{line}"
     );
     assert_stayed_home(&tab, &app);
