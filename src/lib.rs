@@ -1,16 +1,29 @@
 //! TicketLens: receives tracker webhooks, analyses tickets against the team's code and
 //! history, and writes one advisory comment back.
 //!
-//! - `domain`: plain types (trackers, ticket keys, normalized ticket events)
+//! A tour, in the order a webhook travels (`ARCHITECTURE.md` has the map and its rules):
+//! - `main.rs` calls [`cli::run`]; `serve` builds [`startup::Application`], which wires the
+//!   store, both indexes, the pipeline, the workers and the actix application.
+//! - A webhook reaches `http` (the JSON API), then [`ingest`]: the tracker's module in
+//!   [`trackers`] verifies and parses it, and the delivery and its job are stored durably.
+//! - A [`worker`] claims the job and runs [`enrich::Pipeline::enrich`], the one analysis
+//!   every front end shares; [`render`] makes the comment and [`writeback`] puts it, once,
+//!   on the ticket.
+//! - In the background, [`repositories`] keeps each repository indexed ([`codeindex`]) and
+//!   its history mined ([`history`], [`history_refresh`]); [`learning`] refits the duplicate
+//!   models.
+//!
+//! The rooms:
+//! - `domain`: plain types (trackers, ticket keys, normalized ticket events), the wall clock
 //! - `config`: typed settings from a TOML file and `TICKETLENS_*` variables; secrets wrapped
-//! - `trackers`: per-tracker signature checks and webhook parsing
+//! - `trackers`: per tracker: signature checks, webhook parsing, API clients, comment sinks
 //! - `history`: git2 history miner, per-file and per-module metrics, fragility and its evaluation
 //! - `history_refresh`: mine → store → rescore, for one repository
 //! - `repositories`: the code index of every repository, kept current, and its history mined
 //! - `modules`: what a module is: the one file → module cut, ids and display names
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
-//! - `enrich`: the analysis pipeline (`enrich::analyze`) the API, CLI, worker and eval share
+//! - `enrich`: the analysis pipeline (`enrich::Pipeline`) the API, CLI, worker and eval share
 //! - `ingest`: verify → parse → durable group commit of deliveries and jobs
 //! - `ticketindex`: tantivy ticket index, similar-ticket search with calibrated similarity
 //! - `learning`: per-project duplicate models learned from links (back-fill, webhooks),
@@ -21,12 +34,15 @@
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `writeback`: the one comment per ticket, created once and updated in place
-//! - `http`: actix routes, the error body, request metrics
+//! - `app`: what the API and the pages share: state, tokens and roles, the error codes
+//! - `http`: the JSON API's routes
 //! - `web`: the server-rendered pages for people: overview, modules, tickets, analyze, sign-in
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API
+//! - `retention`: the timer that prunes the store
 //! - `startup`, `cli`: the application and the command line
 
+pub mod app;
 pub mod backfill;
 pub mod cli;
 pub mod codeindex;

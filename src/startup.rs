@@ -1,10 +1,11 @@
 //! `Application`: binds the listener, then runs the HTTP server, the group-commit writers
 //! and the job workers side by side under one shutdown signal.
 
+use crate::app::AppState;
 use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::enrich::Pipeline;
-use crate::http::{self, AppState};
+use crate::http;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
@@ -20,6 +21,8 @@ use std::time::Duration;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+
+mod app;
 
 /// Applies `[server]`'s connection bounds to an `HttpServer`: idle keep-alive connections
 /// close, a request head that does not arrive in time is cut off (bodies are timed by
@@ -165,7 +168,7 @@ impl Application {
                 let port = l.local_addr()?.port();
                 let state = state.clone();
                 let server = bounded!(
-                    HttpServer::new(move || http::metrics_app(state.clone())),
+                    HttpServer::new(move || app::metrics_app(state.clone())),
                     settings
                 )
                 .listen(l)?
@@ -176,7 +179,7 @@ impl Application {
                 (Some(server), Some(port))
             }
         };
-        let server = bounded!(HttpServer::new(move || http::app(state.clone())), settings)
+        let server = bounded!(HttpServer::new(move || app::app(state.clone())), settings)
             .listen(listener)?
             .disable_signals()
             .shutdown_timeout(grace.as_secs().max(1))

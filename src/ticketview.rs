@@ -2,7 +2,7 @@
 //! answers.
 
 use crate::config::DuplicateSettings;
-use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, SimilarQuery, Tracker};
+use crate::domain::{DuplicateCandidate, Enrichment, Tracker};
 use crate::store::{CommentRecord, Store, StoredTicket};
 use crate::ticketindex::TicketIndex;
 use anyhow::Context;
@@ -31,7 +31,8 @@ pub async fn ticket_view(
     tracker: Tracker,
     key: &str,
 ) -> anyhow::Result<Option<TicketView>> {
-    let Some((ticket, duplicates)) = duplicates_of(store, index, settings, tracker, key).await?
+    let Some((ticket, duplicates)) =
+        crate::enrich::duplicates_of(store, index, settings, tracker, key).await?
     else {
         return Ok(None);
     };
@@ -48,65 +49,6 @@ pub async fn ticket_view(
         comment,
         analysis,
     }))
-}
-
-/// Looks a live ticket up and searches its duplicates; `None` when unknown or deleted.
-pub async fn duplicates_of(
-    store: &Store,
-    index: Arc<TicketIndex>,
-    settings: &DuplicateSettings,
-    tracker: Tracker,
-    key: &str,
-) -> anyhow::Result<Option<(StoredTicket, Vec<DuplicateCandidate>)>> {
-    let Some(ticket) = store
-        .ticket_by_key(tracker.as_str(), key)
-        .await
-        .context("failed to read the ticket")?
-    else {
-        return Ok(None);
-    };
-    if ticket.deleted {
-        return Ok(None);
-    }
-    let linked = store
-        .duplicate_links(tracker.as_str(), &ticket.id)
-        .await
-        .context("failed to read duplicate links")?;
-    let query = SimilarQuery {
-        title: ticket.title.clone(),
-        body: ticket.body.clone(),
-        project: ticket.project.clone(),
-        components: ticket.components.clone(),
-        created_at: ticket.created_at.clone(),
-        created_before: None,
-        exclude_ids: vec![ticket.id.clone(), ticket.key.clone()],
-        linked: linked.clone(),
-    };
-    let options = settings.options();
-    let mut duplicates =
-        tokio::task::spawn_blocking(move || index.similar(&query, &options)).await??;
-    // linked tickets the search did not meet are still shown as linked
-    for key in linked {
-        if !duplicates.iter().any(|d| d.key == key || d.id == key) {
-            duplicates.push(linked_only(tracker, key));
-        }
-    }
-    Ok(Some((ticket, duplicates)))
-}
-
-fn linked_only(tracker: Tracker, key: String) -> DuplicateCandidate {
-    DuplicateCandidate {
-        tracker,
-        id: String::new(),
-        key,
-        title: String::new(),
-        status: None,
-        url: None,
-        similarity: 0.0,
-        tier: DuplicateTier::AlreadyLinked,
-        shared_terms: Vec::new(),
-        shared_modules: Vec::new(),
-    }
 }
 
 /// What recording a triager's verdict came to.

@@ -160,7 +160,7 @@ impl CodeIndex {
                 let result = r.refresh();
                 *r.last_error.lock().expect("error lock") =
                     result.as_ref().err().map(|e| format!("{e:#}"));
-                *r.last_refresh_ms.lock().expect("time lock") = Some(crate::store::now_ms());
+                *r.last_refresh_ms.lock().expect("time lock") = Some(crate::domain::now_ms());
                 (r.spec.name.clone(), result)
             })
             .collect()

@@ -37,16 +37,6 @@ impl Default for CommentSettings {
 }
 
 impl CommentSettings {
-    /// Retry policy of the tracker API client used for write-back.
-    pub fn client_options(&self) -> crate::trackers::client::ClientOptions {
-        crate::trackers::client::ClientOptions {
-            timeout: std::time::Duration::from_secs(self.http_timeout_secs.max(1)),
-            max_attempts: self.http_attempts.max(1),
-            backoff_base: std::time::Duration::from_millis(self.http_backoff_ms),
-            ..Default::default()
-        }
-    }
-
     pub fn render_options(&self) -> RenderOptions {
         RenderOptions {
             max_modules: self.max_modules.clamp(1, 10),

@@ -19,3 +19,13 @@ pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use ticket::{TicketKey, Tracker};
+
+/// Milliseconds since the Unix epoch, by this process's wall clock: for display and for
+/// times a replica keeps to itself. Ordering rows across replicas uses the database's
+/// clock or sequence instead.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}

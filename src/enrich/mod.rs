@@ -3,12 +3,14 @@
 //! is its code step (files and modules), which the localization evaluation calls alone;
 //! `mark_shared_modules` explains duplicates by the code both tickets land in.
 
+mod duplicates;
 mod explain;
 mod history;
 mod memory;
 mod pipeline;
 pub mod precedents;
 
+pub use duplicates::duplicates_of;
 pub use explain::explain_by_modules;
 pub use history::join_history;
 pub use memory::ModuleMemory;
@@ -28,11 +30,17 @@ pub struct TicketText<'a> {
     pub precedents: &'a [Precedent],
 }
 
+/// Longest draft title accepted, in characters (Jira caps summaries at 255; a longer
+/// "title" is a body pasted in the wrong field, and the analysis weighs title words most).
+pub const MAX_TITLE_CHARS: usize = 1_000;
+
 /// Why an analysis could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum AnalyzeError {
     #[error("title and body are both empty")]
     EmptyText,
+    #[error("title is longer than {MAX_TITLE_CHARS} characters; put long text in body")]
+    TitleTooLong,
     #[error("the code index is still being built")]
     NotReady,
     #[error("unknown repository `{0}`")]

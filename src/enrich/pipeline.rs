@@ -64,6 +64,9 @@ impl Pipeline {
                 Ok(Enrichment::default())
             };
         }
+        if draft && req.title.chars().count() > super::MAX_TITLE_CHARS {
+            return Err(AnalyzeError::TitleTooLong);
+        }
         let _permit = self
             .slots
             .clone()
@@ -92,7 +95,7 @@ impl Pipeline {
             .await
             .map_err(AnalyzeError::Internal)?;
         e.duplicates = match &req.subject {
-            Subject::Ticket { tracker, key, .. } => crate::ticketview::duplicates_of(
+            Subject::Ticket { tracker, key, .. } => super::duplicates_of(
                 &self.store,
                 self.tickets.clone(),
                 &self.duplicates,

@@ -2,16 +2,12 @@
 //! with evidence, for a ticket's title and body, and likely duplicates among known tickets:
 //! `enrich::Pipeline::enrich` for a draft.
 
-use super::error::ApiError;
-use super::AppState;
+use crate::app::error::ApiError;
+use crate::app::AppState;
 use crate::enrich::{Request, Subject};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
-
-/// Longest title accepted, in characters (Jira caps summaries at 255; a longer "title" is
-/// a body pasted in the wrong field, and the analysis weighs title words most).
-pub const MAX_TITLE_CHARS: usize = 1_000;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -52,12 +48,6 @@ pub async fn analyze(
     let body = super::body::read_limited(&req, payload, &state.settings.server).await?;
     let req: AnalyzeRequest = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request("body", format!("invalid analyze request: {e}")))?;
-    if req.title.chars().count() > MAX_TITLE_CHARS {
-        return Err(ApiError::bad_request(
-            "title",
-            format!("title is longer than {MAX_TITLE_CHARS} characters; put long text in body"),
-        ));
-    }
     let limit = results_limit(req.limit.as_ref())?;
     let enrichment = state
         .pipeline

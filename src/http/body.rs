@@ -1,6 +1,6 @@
 //! Reading a request body under a size limit, answering 413 in our error format.
 
-use super::error::{ApiError, ErrorCode};
+use crate::app::error::{ApiError, ErrorCode};
 use crate::config::ServerSettings;
 use actix_web::web::{Bytes, BytesMut, Payload};
 use actix_web::HttpRequest;

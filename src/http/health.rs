@@ -1,6 +1,6 @@
 //! Liveness, readiness and Prometheus metrics.
 
-use super::AppState;
+use crate::app::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 

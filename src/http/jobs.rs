@@ -1,8 +1,8 @@
 //! Operators' view of the job queue: list jobs by state, retry a dead one or many at once.
 
-use super::auth::{require, Role};
-use super::error::ApiError;
-use super::AppState;
+use crate::app::auth::{require, Role};
+use crate::app::error::ApiError;
+use crate::app::AppState;
 use crate::store::{JobState, RetryFilter};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};

@@ -1,8 +1,8 @@
 //! `POST /api/v1/tickets/{tracker}/{key}/duplicates/feedback` (a triager marks a suggestion
 //! right or wrong) and `GET /api/v1/duplicates/models` (which model each project is on).
 
-use super::error::ApiError;
-use super::AppState;
+use crate::app::error::ApiError;
+use crate::app::AppState;
 use crate::domain::{TicketKey, Tracker};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;

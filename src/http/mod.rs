@@ -1,9 +1,8 @@
-//! actix routes only: extract, call one function, map the result to a status.
+//! The JSON API's actix routes: extract, call one function, map the result to a status.
+//! `startup` mounts them (with the pages of `web`) on the application it builds.
 
-pub(crate) mod analyze;
-pub(crate) mod auth;
+mod analyze;
 mod body;
-pub mod error;
 mod health;
 mod jobs;
 mod learning;
@@ -13,36 +12,13 @@ mod repositories;
 mod tickets;
 mod webhooks;
 
-use crate::codeindex::CodeIndex;
-use crate::config::Settings;
-use crate::ingest::Ingestor;
-use crate::metrics::Metrics;
-use crate::store::Store;
-use crate::ticketindex::TicketIndex;
+use crate::app::error::{self, ApiError};
+use crate::app::{auth, AppState};
 use actix_web::body::MessageBody;
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpMessage, HttpResponse};
-use error::ApiError;
 pub use openapi::spec_json;
-use std::sync::Arc;
-use tokio::sync::Notify;
-
-/// Everything a handler may reach.
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    pub store: Store,
-    pub ingestor: Ingestor,
-    pub metrics: Metrics,
-    pub ticket_index: Arc<TicketIndex>,
-    /// Per-project duplicate models learned from links and verdicts.
-    pub learner: Arc<crate::learning::Learner>,
-    /// Wakes idle workers when a job becomes due (an operator retry).
-    pub wake: Arc<Notify>,
-    pub code_index: Arc<CodeIndex>,
-    /// The one analysis (`enrich::Pipeline`), shared with the worker.
-    pub pipeline: Arc<crate::enrich::Pipeline>,
-}
 
 /// Every route the server answers, as (method, path pattern). `configure` registers exactly
 /// these, and a test keeps this list, the registrations and `openapi/ticketlens.yaml` in step.
@@ -132,6 +108,11 @@ fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     }))
 }
 
+/// Registers the separate metrics listener's one route, `/metrics`.
+pub fn configure_metrics(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/metrics", "GET").route(web::get().to(health::metrics)));
+}
+
 async fn api_guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -149,107 +130,7 @@ async fn api_guard(
     }
 }
 
-/// Builds the actix `App` for the given state.
-pub fn app(
-    state: web::Data<AppState>,
-) -> actix_web::App<
-    impl actix_web::dev::ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    let metrics = state.metrics.clone();
-    let json_limit = state.settings.server.max_body_bytes;
-    let web_enabled = state.settings.web.enabled;
-    actix_web::App::new()
-        .app_data(state)
-        .app_data(
-            web::JsonConfig::default()
-                .limit(json_limit)
-                .error_handler(|err, _req| {
-                    let status = match &err {
-                        actix_web::error::JsonPayloadError::Overflow { .. }
-                        | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
-                            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                        }
-                        _ => actix_web::http::StatusCode::BAD_REQUEST,
-                    };
-                    ApiError::new(status, error::code_for(status), err.to_string()).into()
-                }),
-        )
-        .app_data(web::QueryConfig::default().error_handler(|err, _req| {
-            ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                error::ErrorCode::BadRequest,
-                err.to_string(),
-            )
-            .into()
-        }))
-        .app_data(web::PathConfig::default().error_handler(|err, _req| {
-            ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
-                error::ErrorCode::BadRequest,
-                err.to_string(),
-            )
-            .into()
-        }))
-        .app_data(
-            web::FormConfig::default()
-                .limit(json_limit)
-                .error_handler(|err, _req| {
-                    let status = match &err {
-                        actix_web::error::UrlencodedError::Overflow { .. } => {
-                            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
-                        }
-                        _ => actix_web::http::StatusCode::BAD_REQUEST,
-                    };
-                    ApiError::new(status, error::code_for(status), err.to_string()).into()
-                }),
-        )
-        .configure(configure)
-        .configure(|cfg| crate::web::configure(cfg, web_enabled))
-        .default_service(web::to(not_found))
-        .wrap_fn(move |req, srv| {
-            let metrics = metrics.clone();
-            let method = crate::telemetry::method_label(req.method());
-            let fut = srv.call(req);
-            async move {
-                let res = fut.await?;
-                let route = res
-                    .request()
-                    .match_pattern()
-                    .unwrap_or_else(|| "unmatched".to_string());
-                metrics
-                    .http_requests
-                    .with_label_values(&[&route, method, res.status().as_str()])
-                    .inc();
-                Ok(res)
-            }
-        })
-        .wrap(crate::telemetry::request_logger())
-}
-
-/// The app of the separate metrics listener: `/metrics` only.
-pub fn metrics_app(
-    state: web::Data<AppState>,
-) -> actix_web::App<
-    impl actix_web::dev::ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    actix_web::App::new()
-        .app_data(state)
-        .service(resource("/metrics", "GET").route(web::get().to(health::metrics)))
-        .default_service(web::to(not_found))
-}
-
-async fn not_found() -> Result<HttpResponse, ApiError> {
+/// The answer to a path no route serves, in our error format.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("no such route"))
 }

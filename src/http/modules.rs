@@ -1,8 +1,8 @@
 //! `GET /api/v1/modules` (sortable, filterable by repository) and `GET /api/v1/modules/{id}`:
 //! fragility, metrics, reasons, owners, coupled modules and hottest files.
 
-use super::error::{ApiError, ErrorCode};
-use super::AppState;
+use crate::app::error::{ApiError, ErrorCode};
+use crate::app::AppState;
 use crate::moduleview::summary;
 use crate::store::ScoreSort;
 use actix_web::http::StatusCode;

@@ -21,4 +21,21 @@ mod tests {
     fn the_committed_spec_parses() {
         assert_eq!(super::spec_json()["openapi"], "3.1.0");
     }
+
+    #[test]
+    fn the_openapi_error_schema_lists_exactly_our_codes() {
+        let spec = super::spec_json();
+        let listed: Vec<&str> = spec["components"]["schemas"]["Error"]["properties"]["error"]
+            ["properties"]["code"]["enum"]
+            .as_array()
+            .expect("Error.code has an enum")
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let ours: Vec<&str> = crate::app::error::ErrorCode::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(listed, ours);
+    }
 }

@@ -2,8 +2,8 @@
 //! far its history is mined; `GET /api/v1/repositories/{name}/overview`: a repository at a
 //! glance (`moduleview::repository_overview`).
 
-use super::error::ApiError;
-use super::AppState;
+use crate::app::error::ApiError;
+use crate::app::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 

@@ -1,7 +1,7 @@
 //! `GET /api/v1/tickets/{tracker}/{key}`: the stored ticket and its duplicate candidates.
 
-use super::error::ApiError;
-use super::AppState;
+use crate::app::error::ApiError;
+use crate::app::AppState;
 use crate::domain::{TicketKey, Tracker};
 use actix_web::{web, HttpResponse};
 

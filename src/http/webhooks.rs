@@ -1,8 +1,8 @@
 //! `POST /webhooks/<tracker>`: the front door for Jira, Linear, GitHub and GitLab.
 
 use super::body::read_limited;
-use super::error::ApiError;
-use super::AppState;
+use crate::app::error::ApiError;
+use crate::app::AppState;
 use crate::domain::Tracker;
 use actix_web::{web, HttpRequest, HttpResponse};
 

@@ -1,7 +1,7 @@
 //! Webhook deliveries: stored together with their job in one transaction, de-duplicated by
 //! delivery id and by body hash, several per commit (group commit).
 
-use super::Store;
+use super::{placeholders, Store};
 use sqlx::{AnyConnection, Row};
 
 /// Rows per statement: 7 parameters each stays far below both backends' limits.
@@ -183,17 +183,6 @@ async fn insert_jobs(
     rows.iter()
         .map(|r| Ok((r.try_get("id")?, r.try_get("delivery_row")?)))
         .collect()
-}
-
-/// `($1, $2, …), ($k+1, …)` for `rows` rows of `width` parameters.
-fn placeholders(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cols: Vec<String> = (1..=width).map(|c| format!("${}", r * width + c)).collect();
-            format!("({})", cols.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 #[cfg(test)]

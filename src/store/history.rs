@@ -3,7 +3,7 @@
 //! batched multi-row inserts inside one transaction, so a first full mine of ~30k commits
 //! stays a few seconds.
 
-use super::Store;
+use super::{placeholders, Store};
 use crate::domain::{ChangeKind, CommitLink, FileChange, MinedCommit};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
@@ -165,22 +165,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await
     }
-}
-
-/// `($1, …, $n), ($n+1, …)` for `rows` rows of `cols` columns.
-pub(super) fn placeholders(rows: usize, cols: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        s.push_str(if r == 0 { "(" } else { ", (" });
-        for c in 0..cols {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push_str(&format!("${}", r * cols + c + 1));
-        }
-        s.push(')');
-    }
-    s
 }
 
 async fn insert_commits(

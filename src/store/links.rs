@@ -1,7 +1,7 @@
 //! Ticket ↔ commit links (`history_links`): written with the mined commits, dropped with
 //! them, and read back with each linked commit's time and changed files for precedents.
 
-use super::history::placeholders;
+use super::placeholders;
 use super::Store;
 use crate::domain::CommitLink;
 use sqlx::any::AnyArguments;

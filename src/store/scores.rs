@@ -1,7 +1,7 @@
 //! Computed fragility per module and file: replaced whole after each mining run, listed and
 //! sorted for the modules API.
 
-use super::history::placeholders;
+use super::placeholders;
 use super::Store;
 use crate::domain::{FileHistory, Fragility, ModuleHistory};
 use sha2::{Digest, Sha256};

@@ -57,6 +57,18 @@ impl Default for ClientOptions {
     }
 }
 
+impl ClientOptions {
+    /// The retry policy of the client used for write-back, from `[comments]`.
+    pub fn for_writeback(c: &crate::config::CommentSettings) -> Self {
+        ClientOptions {
+            timeout: Duration::from_secs(c.http_timeout_secs.max(1)),
+            max_attempts: c.http_attempts.max(1),
+            backoff_base: Duration::from_millis(c.http_backoff_ms),
+            ..Default::default()
+        }
+    }
+}
+
 /// Why a tracker request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -77,9 +89,9 @@ pub enum ClientError {
 /// A tracker call's failure as write-back sees it: 401/403 are credentials (retried with
 /// backoff until an operator fixes them), 404 is "not there", another 4xx other than 429
 /// will not get better by retrying; the rest (5xx, 429, network, timeouts) is transient.
-impl From<ClientError> for crate::writeback::SinkError {
+impl From<ClientError> for crate::trackers::sink::SinkError {
     fn from(e: ClientError) -> Self {
-        use crate::writeback::Failure;
+        use crate::trackers::sink::Failure;
         let failure = match &e {
             ClientError::Status {
                 status: 401 | 403, ..
@@ -90,7 +102,7 @@ impl From<ClientError> for crate::writeback::SinkError {
             }
             _ => Failure::Transient,
         };
-        crate::writeback::SinkError::new(failure, e.to_string())
+        crate::trackers::sink::SinkError::new(failure, e.to_string())
     }
 }
 

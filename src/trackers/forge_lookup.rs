@@ -4,7 +4,7 @@
 
 use super::client::{Auth, TrackerClient};
 use super::forge::{has_marker, id_text, MAX_LOOKUP_PAGES};
-use crate::writeback::{Failure, SinkError};
+use crate::trackers::sink::{Failure, SinkError};
 use reqwest::header::HeaderMap;
 
 /// The id of the comment carrying `planned_id`'s marker, reading from `first` and following

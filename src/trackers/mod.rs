@@ -11,6 +11,7 @@ pub mod linear;
 pub mod page;
 pub mod ratelimit;
 pub mod signature;
+pub mod sink;
 pub mod text;
 
 /// The duplicate links a webhook body tells of, for the trackers whose webhooks carry them:

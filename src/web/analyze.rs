@@ -4,9 +4,9 @@
 
 use super::layout::{self, Nav};
 use super::{analysis, PageError, Viewer};
+use crate::app::AppState;
+use crate::enrich::MAX_TITLE_CHARS;
 use crate::enrich::{Request, Subject};
-use crate::http::analyze::MAX_TITLE_CHARS;
-use crate::http::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
@@ -56,12 +56,6 @@ async fn render(viewer: &Viewer, state: &AppState, d: Draft) -> Result<HttpRespo
     let mut status = StatusCode::OK;
     let result: Option<Markup> = if !asked {
         None
-    } else if d.title.chars().count() > MAX_TITLE_CHARS {
-        status = StatusCode::BAD_REQUEST;
-        Some(layout::notice(
-            "error",
-            &format!("The title is longer than {MAX_TITLE_CHARS} characters; put long text in the description."),
-        ))
     } else {
         let repository = Some(d.repository.clone()).filter(|r| !r.is_empty());
         let outcome = state
@@ -85,7 +79,7 @@ async fn render(viewer: &Viewer, state: &AppState, d: Draft) -> Result<HttpRespo
                 }
             }
             Err(e) => {
-                let e = crate::http::error::ApiError::from(e);
+                let e = crate::app::error::ApiError::from(e);
                 status = e.status;
                 layout::notice("error", &e.message)
             }

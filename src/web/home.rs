@@ -4,7 +4,7 @@
 use super::layout::{self, ago, count, level_badge, num, Nav};
 use super::svg::{self, Tile};
 use super::{PageError, Viewer};
-use crate::http::AppState;
+use crate::app::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::{html, Markup};

@@ -17,7 +17,7 @@ mod svg;
 mod ticket;
 mod viewer;
 
-use crate::http::AppState;
+use crate::app::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
 use maud::Markup;

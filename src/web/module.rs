@@ -5,7 +5,7 @@
 use super::home::{month_table, monthly};
 use super::layout::{self, ago, date, level_badge, num, pct, Nav};
 use super::{svg, PageError, Viewer};
-use crate::http::AppState;
+use crate::app::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;

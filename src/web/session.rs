@@ -9,8 +9,8 @@
 //! same value in its forms; a POST must bring both, equal (the double-submit pattern), and
 //! must not come from another site by `Origin`/`Sec-Fetch-Site`.
 
+use crate::app::auth::Role;
 use crate::config::{Secret, Settings};
-use crate::http::auth::Role;
 use crate::trackers::signature::{constant_time_eq, hex_hmac};
 use actix_web::cookie::{time::Duration as CookieDuration, Cookie, SameSite};
 use rand::RngCore;

@@ -6,7 +6,7 @@ use super::layout::{self, Nav, Shell};
 use super::session;
 use super::viewer::check_form;
 use super::{Csrf, PageError};
-use crate::http::AppState;
+use crate::app::AppState;
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;

@@ -5,9 +5,9 @@
 
 use super::layout::{self, ago, Nav};
 use super::{analysis, viewer::urlencode, PageError, Viewer};
+use crate::app::AppState;
 use crate::domain::{TicketKey, Tracker};
 use crate::enrich::{Request, Subject};
-use crate::http::AppState;
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use maud::html;
@@ -152,7 +152,7 @@ pub async fn page(
                     },
                 })
                 .await
-                .map_err(crate::http::error::ApiError::from)?;
+                .map_err(crate::app::error::ApiError::from)?;
             (e, true)
         }
     };

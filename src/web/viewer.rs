@@ -4,8 +4,8 @@
 
 use super::layout::{self, Nav, Shell};
 use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
-use crate::http::auth::{self, Role};
-use crate::http::error::ApiError;
+use crate::app::auth::{self, Role};
+use crate::app::error::ApiError;
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use maud::html;

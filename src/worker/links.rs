@@ -20,9 +20,10 @@ impl LinkLookups {
     /// The lookups the settings give credentials for (GitHub with a token).
     pub fn from_settings(settings: &crate::config::Settings) -> LinkLookups {
         let github = settings.github.token.as_ref().and_then(|_| {
-            let client =
-                crate::trackers::client::TrackerClient::new(settings.comments.client_options())
-                    .ok()?;
+            let client = crate::trackers::client::TrackerClient::new(
+                crate::trackers::client::ClientOptions::for_writeback(&settings.comments),
+            )
+            .ok()?;
             GithubApi::new(&settings.github, client).ok().map(Arc::new)
         });
         LinkLookups { github }

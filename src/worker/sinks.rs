@@ -33,7 +33,9 @@ impl Sinks {
     /// incomplete runs dry with a warning naming what is missing.
     pub fn from_settings(settings: &Settings) -> Sinks {
         use crate::trackers::{github, gitlab, jira, linear};
-        let client = match TrackerClient::new(settings.comments.client_options()) {
+        let client = match TrackerClient::new(
+            crate::trackers::client::ClientOptions::for_writeback(&settings.comments),
+        ) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "no HTTP client for tracker APIs; write-back runs dry");

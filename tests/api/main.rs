@@ -1,6 +1,7 @@
 //! The one integration-test binary: the real server on port 0, real databases, real payloads.
 
 mod analyze;
+mod architecture;
 mod backfill;
 mod backfill_forges;
 mod browser;

@@ -75,9 +75,10 @@ async fn a_linear_create_whose_id_exists_is_adopted() {
     let mut settings = ticketlens::config::Settings::from_toml("").unwrap();
     settings.linear.api_url = format!("{}/graphql", server.uri());
     settings.linear.api_key = Some(Secret::new("lin_api_test"));
-    let client =
-        ticketlens::trackers::client::TrackerClient::new(settings.comments.client_options())
-            .unwrap();
+    let client = ticketlens::trackers::client::TrackerClient::new(
+        ticketlens::trackers::client::ClientOptions::for_writeback(&settings.comments),
+    )
+    .unwrap();
     let api = ticketlens::trackers::linear::api::LinearApi::new(&settings.linear, client).unwrap();
     let body = freshen_linear(
         &std::fs::read(fixtures_dir().join("linear/zulip-issue_create_simple.json")).unwrap(),

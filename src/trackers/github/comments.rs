@@ -8,7 +8,7 @@ use crate::domain::TicketEvent;
 use crate::render::Format;
 use crate::trackers::forge::{next_link, same_origin, with_marker, with_updated_marker};
 use crate::trackers::forge_lookup::find_marked;
-use crate::writeback::{CommentSink, Failure, SinkError};
+use crate::trackers::sink::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde_json::{json, Value};

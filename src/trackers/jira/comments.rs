@@ -5,7 +5,7 @@ use super::api::JiraApi;
 use crate::config::JiraFlavor;
 use crate::domain::TicketEvent;
 use crate::render::Format;
-use crate::writeback::{CommentSink, SinkError};
+use crate::trackers::sink::{CommentSink, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -5,7 +5,7 @@ use super::api::LinearApi;
 use crate::domain::TicketEvent;
 use crate::render::Format;
 use crate::trackers::client::{graphql_code, ClientError};
-use crate::writeback::{CommentSink, Failure, SinkError};
+use crate::trackers::sink::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
 use serde_json::{json, Value};

@@ -1,7 +1,7 @@
 //! The guard of the management API under `/api/`: bearer tokens, or, with none configured,
 //! callers on this machine only (a rule the web page shares).
 
-use super::error::{ApiError, ErrorCode};
+use crate::app::error::{ApiError, ErrorCode};
 use crate::config::Settings;
 use crate::trackers::signature::constant_time_eq;
 use actix_web::dev::ServiceRequest;
