@@ -13,10 +13,61 @@ pub const LINEAR_SECRET: &str = "linear-test-secret-9c2e";
 pub const GITHUB_SECRET: &str = "github-test-secret-41aa";
 pub const GITLAB_TOKEN: &str = "gitlab-test-token-7f03";
 
-/// The PostgreSQL server the tests use. `.ci/run` sets it; the default is this machine's.
+/// Where the tests look for a PostgreSQL server when `TEST_POSTGRES_URL` is unset.
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
+/// The PostgreSQL server the tests use: `TEST_POSTGRES_URL` (`.ci/run` sets it), else the
+/// server on the default address, else — when nothing answers there — a throwaway server of
+/// the tests' own (`tests/support/postgres.sh`), stopped when the test process exits.
 pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string())
+    static URL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("TEST_POSTGRES_URL") {
+            return url;
+        }
+        let default: std::net::SocketAddr = "127.0.0.1:5432".parse().unwrap();
+        if std::net::TcpStream::connect_timeout(&default, std::time::Duration::from_secs(2)).is_ok()
+        {
+            return DEFAULT_POSTGRES_URL.to_string();
+        }
+        throwaway_postgres()
+    })
+    .clone()
+}
+
+/// Starts `tests/support/postgres.sh` and reads the URL it prints; the script stays behind
+/// as a watchdog that stops the server when this process is gone.
+fn throwaway_postgres() -> String {
+    use std::io::BufRead;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/postgres.sh");
+    let mut child = std::process::Command::new("bash")
+        .arg(&script)
+        .arg(std::process::id().to_string())
+        .arg(port.to_string())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("run tests/support/postgres.sh");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("piped stdout"))
+        .read_line(&mut line)
+        .expect("read the throwaway server's URL");
+    let url = line.trim().to_string();
+    assert!(
+        url.starts_with("postgres://"),
+        "nothing answers at {DEFAULT_POSTGRES_URL} and starting a throwaway PostgreSQL failed \
+         (set TEST_POSTGRES_URL, or run {} to see why)",
+        script.display()
+    );
+    eprintln!(
+        "tests: nothing answers at {DEFAULT_POSTGRES_URL}; using a throwaway server at {url}"
+    );
+    // the watchdog outlives this handle on purpose
+    std::mem::forget(child);
+    url
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
