@@ -75,7 +75,7 @@ async fn until_commented(
             .await
             .ok()
             .flatten()
-            .is_some_and(|c| c.state == "dry_run");
+            .is_some_and(|c| c.state.as_str() == "dry_run");
         if done {
             return Some(since.elapsed().as_secs_f64());
         }

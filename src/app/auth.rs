@@ -5,7 +5,7 @@ use crate::app::error::{ApiError, ErrorCode};
 use crate::config::Settings;
 use crate::trackers::signature::constant_time_eq;
 use actix_web::dev::ServiceRequest;
-use actix_web::http::{header, Method, StatusCode};
+use actix_web::http::{header, Method};
 use actix_web::HttpMessage;
 
 /// What a caller of `/api/` may do.
@@ -158,11 +158,11 @@ pub fn require(req: &actix_web::HttpRequest, needed: Role) -> Result<(), ApiErro
 }
 
 fn unauthorized(message: &str) -> ApiError {
-    ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, message)
+    ApiError::new(ErrorCode::Unauthorized, message)
 }
 
 fn forbidden(message: &str) -> ApiError {
-    ApiError::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
+    ApiError::new(ErrorCode::Forbidden, message)
 }
 
 #[cfg(test)]
@@ -190,7 +190,7 @@ mod tests {
     }
 
     fn status(s: &Settings, r: TestRequest) -> Result<Role, u16> {
-        authenticate(s, &r.to_srv_request()).map_err(|e| e.status.as_u16())
+        authenticate(s, &r.to_srv_request()).map_err(|e| e.status().as_u16())
     }
 
     #[test]

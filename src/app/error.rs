@@ -25,12 +25,10 @@ pub enum ErrorCode {
     NotReady,
     Unavailable,
     Internal,
-    /// Any other status without a code of its own.
-    Error,
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -44,7 +42,6 @@ impl ErrorCode {
         ErrorCode::NotReady,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
-        ErrorCode::Error,
     ];
 
     /// The code as the JSON body writes it.
@@ -63,18 +60,26 @@ impl ErrorCode {
             ErrorCode::NotReady => "not_ready",
             ErrorCode::Unavailable => "unavailable",
             ErrorCode::Internal => "internal",
-            ErrorCode::Error => "error",
         }
     }
-}
 
-/// Handlers may name a code by its written form (`"conflict"`); a name off the list is a
-/// bug, caught by a debug assertion and answered as `internal`.
-impl From<&'static str> for ErrorCode {
-    fn from(name: &'static str) -> Self {
-        let code = ErrorCode::ALL.into_iter().find(|c| c.as_str() == name);
-        debug_assert!(code.is_some(), "error code {name} is not in ErrorCode");
-        code.unwrap_or(ErrorCode::Internal)
+    /// The HTTP status every error with this code answers: each code owns one.
+    pub fn status(self) -> StatusCode {
+        match self {
+            ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
+            ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
+            ErrorCode::Forbidden => StatusCode::FORBIDDEN,
+            ErrorCode::NotFound => StatusCode::NOT_FOUND,
+            ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
+            ErrorCode::Conflict => StatusCode::CONFLICT,
+            ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::Busy
+            | ErrorCode::StoreUnavailable
+            | ErrorCode::NotReady
+            | ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
 }
 
@@ -87,37 +92,39 @@ impl fmt::Display for ErrorCode {
 /// An error as the API answers it. 5xx messages stay generic; the cause goes to the log.
 #[derive(Debug)]
 pub struct ApiError {
-    pub status: StatusCode,
     pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
 }
 
 impl ApiError {
-    pub fn new(status: StatusCode, code: impl Into<ErrorCode>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
-            status,
-            code: code.into(),
+            code,
             message: message.into(),
             field: None,
         }
     }
 
+    /// The status this error answers: its code's.
+    pub fn status(&self) -> StatusCode {
+        self.code.status()
+    }
+
     pub fn not_found(what: impl Into<String>) -> Self {
-        ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, what)
+        ApiError::new(ErrorCode::NotFound, what)
     }
 
     /// A 400 naming the offending field.
     pub fn bad_request(field: &str, message: impl Into<String>) -> Self {
         ApiError {
             field: Some(field.to_string()),
-            ..ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+            ..ApiError::new(ErrorCode::BadRequest, message)
         }
     }
 
     pub fn payload_too_large(limit: usize) -> Self {
         ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
             ErrorCode::PayloadTooLarge,
             format!("body is larger than the {limit} byte limit"),
         )
@@ -126,28 +133,7 @@ impl ApiError {
     /// A 500 whose cause is logged, never returned.
     pub fn internal(cause: impl fmt::Display) -> Self {
         tracing::error!(error = %cause, "request failed");
-        ApiError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "internal error; see the service log",
-        )
-    }
-}
-
-/// The error code used for a plain status.
-pub fn code_for(status: StatusCode) -> ErrorCode {
-    match status.as_u16() {
-        400 => ErrorCode::BadRequest,
-        401 => ErrorCode::Unauthorized,
-        403 => ErrorCode::Forbidden,
-        404 => ErrorCode::NotFound,
-        405 => ErrorCode::MethodNotAllowed,
-        408 => ErrorCode::RequestTimeout,
-        409 => ErrorCode::Conflict,
-        413 => ErrorCode::PayloadTooLarge,
-        503 => ErrorCode::Unavailable,
-        s if s >= 500 => ErrorCode::Internal,
-        _ => ErrorCode::Error,
+        ApiError::new(ErrorCode::Internal, "internal error; see the service log")
     }
 }
 
@@ -159,7 +145,7 @@ impl fmt::Display for ApiError {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.status
+        self.status()
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -167,28 +153,19 @@ impl ResponseError for ApiError {
         if let Some(field) = &self.field {
             error["field"] = json!(field);
         }
-        HttpResponse::build(self.status).json(json!({ "error": error }))
+        HttpResponse::build(self.status()).json(json!({ "error": error }))
     }
 }
 
 impl From<IngestError> for ApiError {
     fn from(e: IngestError) -> Self {
         match e {
-            IngestError::Unauthorized(v) => ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                ErrorCode::Unauthorized,
-                v.to_string(),
-            ),
+            IngestError::Unauthorized(v) => ApiError::new(ErrorCode::Unauthorized, v.to_string()),
             IngestError::BadRequest(p) => ApiError {
                 field: Some(p.field.clone()),
-                ..ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    ErrorCode::BadRequest,
-                    p.to_string(),
-                )
+                ..ApiError::new(ErrorCode::BadRequest, p.to_string())
             },
             IngestError::Busy => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
                 ErrorCode::Busy,
                 "too many webhooks are waiting to be stored; retry later",
             ),
@@ -196,7 +173,6 @@ impl From<IngestError> for ApiError {
             IngestError::Store(cause) => {
                 tracing::error!(error = %format!("{cause:#}"), "webhook not stored");
                 ApiError::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::StoreUnavailable,
                     "the webhook could not be stored; retry later",
                 )
@@ -211,11 +187,7 @@ impl From<AnalyzeError> for ApiError {
             AnalyzeError::EmptyText | AnalyzeError::TitleTooLong => {
                 ApiError::bad_request("title", e.to_string())
             }
-            AnalyzeError::NotReady => ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::NotReady,
-                e.to_string(),
-            ),
+            AnalyzeError::NotReady => ApiError::new(ErrorCode::NotReady, e.to_string()),
             // A well-formed name that is not configured: a missing resource, not a bad request.
             AnalyzeError::UnknownRepository(_) => ApiError {
                 field: Some("repository".into()),
@@ -231,11 +203,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_status_maps_to_a_listed_code() {
-        for status in [400, 401, 403, 404, 405, 408, 409, 413, 418, 500, 503] {
-            let code = code_for(StatusCode::from_u16(status).unwrap());
-            assert!(ErrorCode::ALL.contains(&code));
+    fn every_code_owns_an_error_status() {
+        for code in ErrorCode::ALL {
+            let status = code.status();
+            assert!(
+                status.is_client_error() || status.is_server_error(),
+                "{code}"
+            );
         }
-        assert_eq!(ErrorCode::from("conflict"), ErrorCode::Conflict);
+        assert_eq!(
+            ErrorCode::NotReady.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+        assert_eq!(
+            ApiError::payload_too_large(10).status(),
+            StatusCode::PAYLOAD_TOO_LARGE
+        );
     }
 }

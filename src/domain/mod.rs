@@ -1,6 +1,7 @@
 //! Plain types shared by every room: trackers, ticket keys, normalized ticket events,
 //! precedents and the enrichment an analysis produces.
 
+mod comment;
 mod enrichment;
 mod event;
 mod history;
@@ -9,6 +10,7 @@ mod precedent;
 mod similar;
 mod ticket;
 
+pub use comment::{CommentState, Format};
 pub use enrichment::{
     CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
     Fragility, ModuleHistory, ModuleHit,

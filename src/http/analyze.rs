@@ -73,7 +73,7 @@ mod tests {
 
     fn limit(json: &str) -> Result<usize, u16> {
         let n: Option<serde_json::Number> = serde_json::from_str(json).unwrap();
-        results_limit(n.as_ref()).map_err(|e| e.status.as_u16())
+        results_limit(n.as_ref()).map_err(|e| e.status().as_u16())
     }
 
     #[test]

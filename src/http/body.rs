@@ -18,7 +18,6 @@ pub async fn read_limited(
     match tokio::time::timeout(timeout, read_under(req, payload, server.max_body_bytes)).await {
         Ok(read) => read,
         Err(_) => Err(ApiError::new(
-            actix_web::http::StatusCode::REQUEST_TIMEOUT,
             ErrorCode::RequestTimeout,
             format!(
                 "the body did not arrive within {} ms",
@@ -45,7 +44,6 @@ async fn read_under(
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|e| {
             ApiError::new(
-                actix_web::http::StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,
                 format!("could not read the body: {e}"),
             )

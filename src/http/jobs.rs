@@ -1,10 +1,9 @@
 //! Operators' view of the job queue: list jobs by state, retry a dead one or many at once.
 
 use crate::app::auth::{require, Role};
-use crate::app::error::ApiError;
+use crate::app::error::{ApiError, ErrorCode};
 use crate::app::AppState;
 use crate::store::{JobState, RetryFilter};
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Deserialize;
 use serde_json::json;
@@ -31,8 +30,7 @@ pub async fn list(
     let job_state = JobState::parse(wanted).ok_or_else(|| ApiError {
         field: Some("state".into()),
         ..ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
+            ErrorCode::BadRequest,
             format!("unknown job state `{wanted}` (queued, running, done, dead)"),
         )
     })?;
@@ -40,11 +38,7 @@ pub async fn list(
     if !(1..=500).contains(&limit) {
         return Err(ApiError {
             field: Some("limit".into()),
-            ..ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                "limit must be 1 to 500",
-            )
+            ..ApiError::new(ErrorCode::BadRequest, "limit must be 1 to 500")
         });
     }
     let jobs = state
@@ -92,8 +86,7 @@ pub async fn retry(
         .map_err(ApiError::internal)?
     {
         return Err(ApiError::new(
-            StatusCode::CONFLICT,
-            "conflict",
+            ErrorCode::Conflict,
             format!("job {id} is {}, not dead", job.state.as_str()),
         ));
     }
@@ -122,7 +115,7 @@ pub async fn retry_matching(
     require(&req, Role::Operator)?;
     let bad = |field: &str, message: String| ApiError {
         field: Some(field.into()),
-        ..ApiError::new(StatusCode::BAD_REQUEST, "bad_request", message)
+        ..ApiError::new(ErrorCode::BadRequest, message)
     };
     let job_state = match JobState::parse(&body.state) {
         Some(s @ (JobState::Dead | JobState::Queued)) => s,

@@ -95,7 +95,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || async move {
         let err = ApiError::new(
-            actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
             error::ErrorCode::MethodNotAllowed,
             format!("this path only answers {allow}"),
         );

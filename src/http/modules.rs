@@ -5,7 +5,6 @@ use crate::app::error::{ApiError, ErrorCode};
 use crate::app::AppState;
 use crate::moduleview::summary;
 use crate::store::ScoreSort;
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -83,6 +82,6 @@ pub async fn get(
 fn bad_field(field: &str, message: String) -> ApiError {
     ApiError {
         field: Some(field.into()),
-        ..ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message)
+        ..ApiError::new(ErrorCode::BadRequest, message)
     }
 }

@@ -15,13 +15,8 @@ pub use precedents::footprint;
 
 use crate::domain::Enrichment;
 
-/// The comment formats trackers accept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Markdown,
-    Adf,
-    Wiki,
-}
+/// The comment formats trackers accept (a domain type: the store keeps it with the comment).
+pub use crate::domain::Format;
 
 /// What to do when nothing clears the confidence thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]

@@ -2,7 +2,7 @@
 //! `web`, request metrics and the request log) and the metrics listener's. Wiring only; the
 //! routes live in their rooms.
 
-use crate::app::error::{self, ApiError};
+use crate::app::error::{ApiError, ErrorCode};
 use crate::app::AppState;
 use crate::{http, web};
 use actix_web::body::MessageBody;
@@ -30,47 +30,37 @@ pub(crate) fn app(
             actix_web::web::JsonConfig::default()
                 .limit(json_limit)
                 .error_handler(|err, _req| {
-                    let status = match &err {
+                    let code = match &err {
                         actix_web::error::JsonPayloadError::Overflow { .. }
                         | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
-                            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                            ErrorCode::PayloadTooLarge
                         }
-                        _ => actix_web::http::StatusCode::BAD_REQUEST,
+                        _ => ErrorCode::BadRequest,
                     };
-                    ApiError::new(status, error::code_for(status), err.to_string()).into()
+                    ApiError::new(code, err.to_string()).into()
                 }),
         )
         .app_data(
             actix_web::web::QueryConfig::default().error_handler(|err, _req| {
-                ApiError::new(
-                    actix_web::http::StatusCode::BAD_REQUEST,
-                    error::ErrorCode::BadRequest,
-                    err.to_string(),
-                )
-                .into()
+                ApiError::new(ErrorCode::BadRequest, err.to_string()).into()
             }),
         )
         .app_data(
             actix_web::web::PathConfig::default().error_handler(|err, _req| {
-                ApiError::new(
-                    actix_web::http::StatusCode::BAD_REQUEST,
-                    error::ErrorCode::BadRequest,
-                    err.to_string(),
-                )
-                .into()
+                ApiError::new(ErrorCode::BadRequest, err.to_string()).into()
             }),
         )
         .app_data(
             actix_web::web::FormConfig::default()
                 .limit(json_limit)
                 .error_handler(|err, _req| {
-                    let status = match &err {
+                    let code = match &err {
                         actix_web::error::UrlencodedError::Overflow { .. } => {
-                            actix_web::http::StatusCode::PAYLOAD_TOO_LARGE
+                            ErrorCode::PayloadTooLarge
                         }
-                        _ => actix_web::http::StatusCode::BAD_REQUEST,
+                        _ => ErrorCode::BadRequest,
                     };
-                    ApiError::new(status, error::code_for(status), err.to_string()).into()
+                    ApiError::new(code, err.to_string()).into()
                 }),
         )
         .configure(http::configure)

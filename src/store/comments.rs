@@ -1,19 +1,20 @@
 //! The one comment per ticket: its tracker id, the rendered body and its content hash, and
 //! the compare-and-set that lets exactly one writer own a create.
 
+use super::typed;
 use super::Store;
+use crate::domain::{CommentState, Format, Tracker};
 use sqlx::Row;
 
 /// A ticket's comment as last written (or planned, or rendered in dry-run).
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct CommentRecord {
-    pub tracker: String,
+    pub tracker: Tracker,
     pub ticket_id: String,
     pub ticket_key: String,
     pub comment_id: Option<String>,
-    /// `pending`, `sent`, `dry_run` or `skipped`.
-    pub state: String,
-    pub format: String,
+    pub state: CommentState,
+    pub format: Format,
     pub body: String,
     pub content_hash: String,
     /// The analysis (an `Enrichment` as JSON) the body was rendered from.
@@ -31,12 +32,12 @@ const COLUMNS: &str = "tracker, ticket_id, ticket_key, comment_id, state, format
 
 fn record_of(r: &sqlx::any::AnyRow) -> Result<CommentRecord, sqlx::Error> {
     Ok(CommentRecord {
-        tracker: r.try_get("tracker")?,
+        tracker: typed(r, "tracker", Tracker::parse)?,
         ticket_id: r.try_get("ticket_id")?,
         ticket_key: r.try_get("ticket_key")?,
         comment_id: r.try_get("comment_id")?,
-        state: r.try_get("state")?,
-        format: r.try_get("format")?,
+        state: typed(r, "state", CommentState::parse)?,
+        format: typed(r, "format", Format::parse)?,
         body: r.try_get("body")?,
         content_hash: r.try_get("content_hash")?,
         analysis: r.try_get("analysis")?,
@@ -77,12 +78,12 @@ impl Store {
                  updated_at = excluded.updated_at, intent = excluded.intent, \
                  recreated = excluded.recreated",
         )
-        .bind(&c.tracker)
+        .bind(c.tracker.as_str())
         .bind(&c.ticket_id)
         .bind(&c.ticket_key)
         .bind(&c.comment_id)
-        .bind(&c.state)
-        .bind(&c.format)
+        .bind(c.state.as_str())
+        .bind(c.format.as_str())
         .bind(&c.body)
         .bind(&c.content_hash)
         .bind(&c.analysis)
@@ -112,11 +113,11 @@ impl Store {
                      VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7, $8, $9, $10, $11) \
                      ON CONFLICT (tracker, ticket_id) DO NOTHING",
                 )
-                .bind(&pending.tracker)
+                .bind(pending.tracker.as_str())
                 .bind(&pending.ticket_id)
                 .bind(&pending.ticket_key)
                 .bind(&pending.comment_id)
-                .bind(&pending.format)
+                .bind(pending.format.as_str())
                 .bind(&pending.body)
                 .bind(&pending.content_hash)
                 .bind(&pending.analysis)
@@ -136,16 +137,16 @@ impl Store {
                 )
                 .bind(&pending.ticket_key)
                 .bind(&pending.comment_id)
-                .bind(&pending.format)
+                .bind(pending.format.as_str())
                 .bind(&pending.body)
                 .bind(&pending.content_hash)
                 .bind(&pending.analysis)
                 .bind(pending.updated_at)
                 .bind(&pending.intent)
                 .bind(pending.recreated)
-                .bind(&pending.tracker)
+                .bind(pending.tracker.as_str())
                 .bind(&pending.ticket_id)
-                .bind(&old.state)
+                .bind(old.state.as_str())
                 .bind(old.comment_id.clone().unwrap_or_default())
                 .bind(old.intent.clone().unwrap_or_default())
                 .execute(&mut *conn)
@@ -173,7 +174,7 @@ impl Store {
         .bind(&sent.content_hash)
         .bind(&sent.analysis)
         .bind(sent.updated_at)
-        .bind(&sent.tracker)
+        .bind(sent.tracker.as_str())
         .bind(&sent.ticket_id)
         .bind(intent)
         .execute(&self.writer)

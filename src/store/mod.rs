@@ -353,6 +353,20 @@ impl Store {
     }
 }
 
+/// A text column read into its type; a value the type does not know is a decode error
+/// naming the column, never a default.
+pub(crate) fn typed<T>(
+    r: &sqlx::any::AnyRow,
+    column: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, sqlx::Error> {
+    let text: String = sqlx::Row::try_get(r, column)?;
+    parse(&text).ok_or_else(|| sqlx::Error::ColumnDecode {
+        index: column.to_string(),
+        source: format!("unknown value `{text}`").into(),
+    })
+}
+
 /// `($1, …, $n), ($n+1, …)` for `rows` rows of `cols` columns.
 pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 5);

@@ -197,9 +197,8 @@ pub(super) fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), 
         let s: String = row.try_get(col)?;
         Ok(serde_json::from_str(&s).unwrap_or_default())
     };
-    let tracker: String = row.try_get("tracker")?;
     let doc = TicketDoc {
-        tracker: Tracker::parse(&tracker).unwrap_or(Tracker::Jira),
+        tracker: super::typed(row, "tracker", Tracker::parse)?,
         id: row.try_get("ticket_id")?,
         key: row.try_get("ticket_key")?,
         title: row.try_get("title")?,

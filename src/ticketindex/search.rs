@@ -224,6 +224,11 @@ impl TicketIndex {
             if !self.admissible(q, &doc) {
                 continue;
             }
+            // every document is written with a tracker; one without is not guessed at
+            let Some(tracker) = str_of(&doc, f.tracker).and_then(|t| Tracker::parse(&t)) else {
+                tracing::warn!(id = ?str_of(&doc, f.id), "ticket document without a known tracker left out");
+                continue;
+            };
             let title = str_of(&doc, f.title).unwrap_or_default();
             let body = str_of(&doc, f.clean).unwrap_or_default();
             let code = str_of(&doc, f.code).unwrap_or_default();
@@ -238,9 +243,7 @@ impl TicketIndex {
             let days = q_ms.zip(c_ms).map(|(a, b)| (a - b) as f32 / 86_400_000.0);
             let feats = features(&qa, &ca, score / best, days, &mut idf, &mut code_idf);
             out.push(Scored {
-                tracker: str_of(&doc, f.tracker)
-                    .and_then(|t| Tracker::parse(&t))
-                    .unwrap_or(Tracker::Jira),
+                tracker,
                 id: str_of(&doc, f.id).unwrap_or_default(),
                 key: str_of(&doc, f.key).unwrap_or_default(),
                 title,

@@ -80,7 +80,7 @@ async fn render(viewer: &Viewer, state: &AppState, d: Draft) -> Result<HttpRespo
             }
             Err(e) => {
                 let e = crate::app::error::ApiError::from(e);
-                status = e.status;
+                status = e.status();
                 layout::notice("error", &e.message)
             }
         })

@@ -6,7 +6,7 @@
 use super::layout::{self, ago, Nav};
 use super::{analysis, viewer::urlencode, PageError, Viewer};
 use crate::app::AppState;
-use crate::domain::{TicketKey, Tracker};
+use crate::domain::{CommentState, TicketKey, Tracker};
 use crate::enrich::{Request, Subject};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -173,9 +173,9 @@ pub async fn page(
                 " · "
             }
             @match &view.comment {
-                Some(c) if c.state == "sent" => { "TicketLens' comment is on the ticket (updated " (ago(Some(c.updated_at), now)) ")." }
-                Some(c) if c.state == "dry_run" => { "Analysed " (ago(Some(c.updated_at), now)) "; no comment written (no tracker credentials)." }
-                Some(c) if c.state == "pending" => { "The comment is being written." }
+                Some(c) if c.state == CommentState::Sent => { "TicketLens' comment is on the ticket (updated " (ago(Some(c.updated_at), now)) ")." }
+                Some(c) if c.state == CommentState::DryRun => { "Analysed " (ago(Some(c.updated_at), now)) "; no comment written (no tracker credentials)." }
+                Some(c) if c.state == CommentState::Pending => { "The comment is being written." }
                 Some(_) => { "Analysed " (ago(view.comment.as_ref().map(|c| c.updated_at), now)) "; nothing confident enough to comment." }
                 None => {}
             }

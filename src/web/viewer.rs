@@ -5,7 +5,7 @@
 use super::layout::{self, Nav, Shell};
 use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
 use crate::app::auth::{self, Role};
-use crate::app::error::ApiError;
+use crate::app::error::{ApiError, ErrorCode};
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse, ResponseError};
 use maud::html;
@@ -159,13 +159,14 @@ impl PageError {
     }
 }
 
+/// An API error shown as a page keeps its code's status (a 503 stays a 503) and message;
+/// only an internal error is made generic.
 impl From<ApiError> for PageError {
     fn from(e: ApiError) -> Self {
-        match e.status {
-            StatusCode::NOT_FOUND => PageError::NotFound(e.message),
-            StatusCode::INTERNAL_SERVER_ERROR => PageError::Internal,
-            s if s.is_client_error() => PageError::BadRequest(e.message),
-            _ => PageError::Internal,
+        match e.code {
+            ErrorCode::NotFound => PageError::NotFound(e.message),
+            ErrorCode::Internal => PageError::Internal,
+            _ => PageError::Refused(e),
         }
     }
 }
@@ -175,7 +176,7 @@ impl ResponseError for PageError {
         match self {
             PageError::SignIn { get: true, .. } => StatusCode::SEE_OTHER,
             PageError::SignIn { .. } => StatusCode::UNAUTHORIZED,
-            PageError::Refused(e) => e.status,
+            PageError::Refused(e) => e.status(),
             PageError::Forbidden(_) => StatusCode::FORBIDDEN,
             PageError::NotFound(_) => StatusCode::NOT_FOUND,
             PageError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -196,6 +197,7 @@ impl ResponseError for PageError {
             StatusCode::UNAUTHORIZED => "Sign in needed",
             StatusCode::FORBIDDEN => "Not allowed",
             StatusCode::BAD_REQUEST => "Cannot show that",
+            StatusCode::SERVICE_UNAVAILABLE => "Not available yet",
             _ => "Something went wrong",
         };
         let shell = Shell {
@@ -222,4 +224,19 @@ impl ResponseError for PageError {
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_api_error_shown_as_a_page_keeps_its_status() {
+        let page = |code| PageError::from(ApiError::new(code, "why")).status_code();
+        assert_eq!(page(ErrorCode::NotReady), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(page(ErrorCode::Conflict), StatusCode::CONFLICT);
+        assert_eq!(page(ErrorCode::NotFound), StatusCode::NOT_FOUND);
+        assert_eq!(page(ErrorCode::BadRequest), StatusCode::BAD_REQUEST);
+        assert_eq!(page(ErrorCode::Internal), StatusCode::INTERNAL_SERVER_ERROR);
+    }
 }

@@ -181,7 +181,7 @@ impl TicketEventHandler {
                 .comment(ticket.tracker.as_str(), &ticket.id)
                 .await
                 .map_err(store_err)?;
-            if comment.is_some_and(|c| c.state != "pending") {
+            if comment.is_some_and(|c| c.state != crate::domain::CommentState::Pending) {
                 tracing::info!(ticket = %ticket.key, "an older event: nothing changed");
                 return Ok(());
             }

@@ -2,7 +2,7 @@
 //! rendered content changed. Crash-safe: the intent is recorded before the tracker call, and
 //! a re-run finds the comment it may already have made instead of making a second one.
 
-use crate::domain::{Enrichment, TicketEvent};
+use crate::domain::{CommentState, Enrichment, TicketEvent};
 use crate::render::{self, Format, RenderOptions};
 use crate::store::{now_ms, CommentRecord, Store};
 use sha2::{Digest, Sha256};
@@ -48,14 +48,6 @@ pub fn default_format(ticket: &TicketEvent) -> Format {
     }
 }
 
-fn format_name(f: Format) -> &'static str {
-    match f {
-        Format::Markdown => "markdown",
-        Format::Adf => "adf",
-        Format::Wiki => "wiki",
-    }
-}
-
 /// Renders the enrichment and brings the ticket's one comment up to date. Without a sink
 /// (no credentials) the rendered comment is stored as `dry_run` and nothing is sent.
 ///
@@ -82,13 +74,13 @@ pub async fn write_back(
         .as_deref()
         .map(|b| hex::encode(Sha256::digest(b.as_bytes())))
         .unwrap_or_default();
-    let record = |comment_id: Option<String>, state: &str| CommentRecord {
-        tracker: ticket.tracker.as_str().to_string(),
+    let record = |comment_id: Option<String>, state: CommentState| CommentRecord {
+        tracker: ticket.tracker,
         ticket_id: ticket.id.clone(),
         ticket_key: ticket.key.to_string(),
         comment_id,
-        state: state.to_string(),
-        format: format_name(format).to_string(),
+        state,
+        format,
         body: rendered.clone().unwrap_or_default(),
         content_hash: hash.clone(),
         analysis: analysis.clone(),
@@ -98,7 +90,9 @@ pub async fn write_back(
     };
     let Some(body) = rendered.as_deref() else {
         if existing.is_none() {
-            store.save_comment(&record(None, "skipped")).await?;
+            store
+                .save_comment(&record(None, CommentState::Skipped))
+                .await?;
         }
         return Ok(Outcome::Skipped);
     };
@@ -107,20 +101,24 @@ pub async fn write_back(
         // credentials are taken away; anything else shows the latest dry-run rendering
         let in_tracker = existing
             .as_ref()
-            .is_some_and(|e| e.state == "sent" || e.state == "pending");
+            .is_some_and(|e| e.state == CommentState::Sent || e.state == CommentState::Pending);
         if !in_tracker {
-            store.save_comment(&record(None, "dry_run")).await?;
+            store
+                .save_comment(&record(None, CommentState::DryRun))
+                .await?;
         }
         return Ok(Outcome::DryRun);
     };
-    if let Some(e) = existing.as_ref().filter(|e| e.state == "sent") {
+    if let Some(e) = existing.as_ref().filter(|e| e.state == CommentState::Sent) {
         if let Some(id) = e.comment_id.clone() {
             if e.content_hash == hash {
                 return Ok(Outcome::Unchanged);
             }
             match sink.update(ticket, &id, body).await {
                 Ok(()) => {
-                    store.save_comment(&record(Some(id), "sent")).await?;
+                    store
+                        .save_comment(&record(Some(id), CommentState::Sent))
+                        .await?;
                     return Ok(Outcome::Updated);
                 }
                 Err(err) if err.failure == Failure::NotFound => {
@@ -128,7 +126,7 @@ pub async fn write_back(
                         ticket = %ticket.key, comment = %id,
                         "our comment is gone (deleted by a person?); making it anew"
                     );
-                    let mut pending = record(Some(new_planned_id()), "pending");
+                    let mut pending = record(Some(new_planned_id()), CommentState::Pending);
                     pending.recreated = e.recreated + 1;
                     return create(store, sink, ticket, body, pending, e, Outcome::Recreated).await;
                 }
@@ -140,10 +138,10 @@ pub async fn write_back(
     // before sending one.
     let planned = existing
         .as_ref()
-        .filter(|e| e.state == "pending")
+        .filter(|e| e.state == CommentState::Pending)
         .and_then(|e| e.comment_id.clone())
         .unwrap_or_else(new_planned_id);
-    let pending = record(Some(planned), "pending");
+    let pending = record(Some(planned), CommentState::Pending);
     match &existing {
         Some(e) => create(store, sink, ticket, body, pending, e, Outcome::Created).await,
         None => {
@@ -196,7 +194,7 @@ async fn create(
     }
     // A row that was already pending with this planned id: an earlier create may have
     // landed (a crash, a 500 or a timeout after the tracker stored it).
-    let may_exist = old.state == "pending" && old.comment_id == pending.comment_id;
+    let may_exist = old.state == CommentState::Pending && old.comment_id == pending.comment_id;
     send_create(
         store, sink, ticket, body, pending, &token, may_exist, outcome,
     )
@@ -229,7 +227,7 @@ async fn send_create(
     };
     let sent = CommentRecord {
         comment_id: Some(id),
-        state: "sent".into(),
+        state: CommentState::Sent,
         updated_at: now_ms(),
         ..pending
     };

@@ -184,7 +184,7 @@ impl Forge {
         let tracker = self.tracker();
         wait_for(|| async {
             let c = app.store.comment(tracker, id).await.unwrap();
-            (c.map(|c| c.state).as_deref() == Some("sent")).then_some(())
+            (c.map(|c| c.state.as_str()) == Some("sent")).then_some(())
         })
         .await;
         settle(&app.store).await;

@@ -22,7 +22,7 @@ const ONE_LINE_BOUND: Duration = Duration::from_secs(3);
 async fn commented_within(app: &TestApp, id: u64, since: Instant, bound: Duration) -> Duration {
     loop {
         let c = app.store.comment("jira", &id.to_string()).await.unwrap();
-        if c.is_some_and(|c| c.state == "dry_run") {
+        if c.is_some_and(|c| c.state.as_str() == "dry_run") {
             return since.elapsed();
         }
         assert!(

@@ -63,7 +63,11 @@ async fn post(app: &TestApp, body: Vec<u8>, delivery: &str) {
 }
 
 async fn state_of(store: &Store, id: &str) -> Option<String> {
-    store.comment("jira", id).await.unwrap().map(|c| c.state)
+    store
+        .comment("jira", id)
+        .await
+        .unwrap()
+        .map(|c| c.state.as_str().to_string())
 }
 
 async fn jobs_in(store: &Store, state: JobState) -> usize {
@@ -129,7 +133,7 @@ async fn edit_burst_gives_one_create_and_the_last_text(backend: Backend) {
         .unwrap();
     assert_eq!(stored.title, PAYMENT, "the last event's text is stored");
     let record = app.store.comment("jira", TICKET_ID).await.unwrap().unwrap();
-    assert_eq!(record.state, "sent");
+    assert_eq!(record.state.as_str(), "sent");
     assert_eq!(
         serde_json::from_str::<Value>(&record.body).unwrap(),
         ours[0].body,

@@ -226,7 +226,7 @@ async fn a_comment_a_person_deleted_is_made_anew_once_on_both_forges() {
                 .comment(tracker, forge.ticket().0)
                 .await
                 .unwrap()?;
-            (c.recreated == 1 && c.state == "sent").then_some(())
+            (c.recreated == 1 && c.state.as_str() == "sent").then_some(())
         })
         .await;
         let again = forge.assert_one_comment(&app, "made anew").await;

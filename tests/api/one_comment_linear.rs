@@ -44,7 +44,7 @@ async fn linear_rate_limits_and_a_lost_create_answer_still_give_one_comment() {
     let id = "a4344dc7-7d8d-4b28-a93c-553ac9aba41a";
     wait_for(|| async {
         let c = app.store.comment("linear", id).await.unwrap();
-        (c.map(|c| c.state).as_deref() == Some("sent")).then_some(())
+        (c.map(|c| c.state.as_str()) == Some("sent")).then_some(())
     })
     .await;
     let comments = linear.comments();

@@ -10,6 +10,7 @@ use ticketlens::store::{
 crate::both_backends!(
     retention_removes_old_rows_and_keeps_recent_ones,
     only_one_writer_owns_a_comment_create,
+    a_comment_row_the_store_cannot_read_is_an_error_not_a_guess,
 );
 
 const LEASE: i64 = 10_000;
@@ -109,12 +110,12 @@ async fn retention_removes_old_rows_and_keeps_recent_ones(backend: Backend) {
 async fn only_one_writer_owns_a_comment_create(backend: Backend) {
     let (_db, store) = setup(backend).await;
     let pending = |token: &str| ticketlens::store::CommentRecord {
-        tracker: "jira".into(),
+        tracker: ticketlens::domain::Tracker::Jira,
         ticket_id: "1".into(),
         ticket_key: "T-1".into(),
         comment_id: Some("planned".into()),
-        state: "pending".into(),
-        format: "adf".into(),
+        state: ticketlens::domain::CommentState::Pending,
+        format: ticketlens::domain::Format::Adf,
         body: String::new(),
         content_hash: String::new(),
         analysis: String::new(),
@@ -139,6 +140,22 @@ async fn only_one_writer_owns_a_comment_create(backend: Backend) {
     assert!(store.finish_create(&sent, "c").await.unwrap());
     let row = store.comment("jira", "1").await.unwrap().unwrap();
     assert_eq!((row.state.as_str(), row.intent), ("sent", None));
+}
+
+/// A comment row whose state, format or tracker is not one the code knows fails to read,
+/// naming the column, instead of turning into some other state (or a Jira ticket).
+async fn a_comment_row_the_store_cannot_read_is_an_error_not_a_guess(backend: Backend) {
+    let (_db, store) = setup(backend).await;
+    sqlx::query(
+        "INSERT INTO comments (tracker, ticket_id, ticket_key, comment_id, state, format, \
+             body, content_hash, analysis, updated_at, intent, recreated) \
+         VALUES ('jira', '1', 'T-1', NULL, 'posted', 'adf', '', '', '', 1, NULL, 0)",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let err = store.comment("jira", "1").await.unwrap_err().to_string();
+    assert!(err.contains("state") && err.contains("posted"), "{err}");
 }
 
 /// Two replicas whose wall clocks are 10 s apart share one PostgreSQL: due times, leases and

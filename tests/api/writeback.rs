@@ -29,7 +29,11 @@ pub(crate) fn jira_cloud(jira: &MockServer) -> impl FnOnce(&mut Settings) + '_ {
 }
 
 async fn comment_state(store: &Store, tracker: &str, id: &str) -> Option<String> {
-    store.comment(tracker, id).await.unwrap().map(|c| c.state)
+    store
+        .comment(tracker, id)
+        .await
+        .unwrap()
+        .map(|c| c.state.as_str().to_string())
 }
 
 async fn wait_state(store: &Store, tracker: &str, id: &str, want: &str) {
