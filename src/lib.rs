@@ -42,7 +42,7 @@
 //! - `retention`: the timer that prunes the store
 //! - `startup`, `cli`: the application and the command line
 
-pub mod app;
+pub(crate) mod app;
 pub mod backfill;
 pub mod cli;
 pub mod codeindex;
@@ -54,19 +54,19 @@ pub mod history;
 pub mod history_refresh;
 pub mod http;
 pub mod ingest;
-pub mod learning;
+pub(crate) mod learning;
 pub mod metrics;
 pub mod modules;
-pub mod moduleview;
+pub(crate) mod moduleview;
 pub mod render;
-pub mod repositories;
-pub mod retention;
+pub(crate) mod repositories;
+pub(crate) mod retention;
 pub mod startup;
 pub mod store;
-pub mod telemetry;
+pub(crate) mod telemetry;
 pub mod ticketindex;
-pub mod ticketview;
+pub(crate) mod ticketview;
 pub mod trackers;
-pub mod web;
+pub(crate) mod web;
 pub mod worker;
 pub mod writeback;

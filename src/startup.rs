@@ -11,7 +11,7 @@ use crate::metrics::Metrics;
 use crate::render::RenderOptions;
 use crate::store::{redact_url, Store};
 use crate::ticketindex::TicketIndex;
-use crate::worker::{index_sync, JobHandler, ServiceAnalyzer, TicketEventHandler, Workers};
+use crate::worker::{index_sync, JobHandler, TicketEventHandler, Workers};
 use actix_web::dev::Server;
 use actix_web::{web, HttpServer};
 use anyhow::Context;
@@ -118,10 +118,8 @@ impl Application {
             Arc::new(TicketEventHandler {
                 store: store.clone(),
                 index: ticket_index.clone(),
-                analyzer: Some(Arc::new(ServiceAnalyzer {
-                    pipeline: pipeline.clone(),
-                    limit: 10,
-                })),
+                pipeline: pipeline.clone(),
+                analysis_limit: 10,
                 sinks: crate::worker::Sinks::from_settings(&settings),
                 render: RenderOptions {
                     page_base: settings.web.public_url.clone(),

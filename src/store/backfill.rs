@@ -53,15 +53,6 @@ impl Store {
         Ok(())
     }
 
-    /// Forgets a source's cursor so the next run starts over.
-    pub async fn reset_backfill_cursor(&self, source: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM backfill_cursors WHERE source = $1")
-            .bind(source)
-            .execute(&self.writer)
-            .await?;
-        Ok(())
-    }
-
     /// Records that a ticket is linked as a duplicate of (or by) another, by key, known from
     /// now (store clock). A link already recorded keeps the time it first became known, so
     /// it is learned once. Returns whether the link is new.

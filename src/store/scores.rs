@@ -206,16 +206,6 @@ impl Store {
         }
         Ok(out)
     }
-
-    /// Fetches the score of a named module or file of a repository.
-    pub async fn score_by_name(
-        &self,
-        repository: &str,
-        kind: &str,
-        name: &str,
-    ) -> Result<Option<ScoreRow>, sqlx::Error> {
-        self.score_by_id(&score_id(repository, kind, name)).await
-    }
 }
 
 /// The part of a module score's `detail` document the analysis reads back.

@@ -138,11 +138,6 @@ impl TicketIndex {
         self
     }
 
-    /// Replaces the scoring model (evaluation fits its own per fold).
-    pub fn set_model(&mut self, model: Logistic) {
-        self.model = model;
-    }
-
     /// Puts a project's searches on its learned model, and its calibrated threshold when
     /// there is one (`None` keeps the configured threshold).
     pub fn set_project_model(&self, project: &str, model: Logistic, threshold: Option<f32>) {

@@ -23,20 +23,6 @@ use actix_web::{web, HttpResponse};
 use maud::Markup;
 pub use viewer::{Csrf, PageError, Viewer};
 
-/// Every page route, as (method, path pattern); not part of the JSON API's contract.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/"),
-    ("GET", "/modules/{id}"),
-    ("GET", "/tickets/{tracker}/{key}"),
-    ("POST", "/tickets/{tracker}/{key}/duplicates/feedback"),
-    ("GET", "/analyze"),
-    ("POST", "/analyze"),
-    ("GET", "/signin"),
-    ("POST", "/signin"),
-    ("POST", "/signout"),
-    ("GET", "/assets/style.css"),
-];
-
 /// What a page may send: its own stylesheet and forms, nothing from elsewhere, no script.
 const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; \
                    form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -4,7 +4,7 @@
 
 use super::layout::{self, Nav, Shell};
 use super::session::{self, CSRF_COOKIE, SESSION_COOKIE};
-use crate::app::auth::{self, Role};
+use crate::app::auth;
 use crate::app::error::{ApiError, ErrorCode};
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse, ResponseError};
@@ -40,7 +40,6 @@ impl Csrf {
 
 /// A caller admitted to the pages.
 pub struct Viewer {
-    pub role: Role,
     /// Admitted by a session cookie (tokens are configured), so "Sign out" applies.
     pub signed_in: bool,
     pub csrf: Csrf,
@@ -102,9 +101,8 @@ fn admit(req: &HttpRequest) -> Result<Viewer, PageError> {
     let csrf = Csrf::of(req);
     let secure_cookies = settings.web.secure_cookies;
     if !settings.api.has_tokens() {
-        let role = auth::local_only(req, "the web page").map_err(PageError::Refused)?;
+        auth::local_only(req, "the web page").map_err(PageError::Refused)?;
         return Ok(Viewer {
-            role,
             signed_in: false,
             csrf,
             started,
@@ -116,8 +114,7 @@ fn admit(req: &HttpRequest) -> Result<Viewer, PageError> {
         .cookie(SESSION_COOKIE)
         .and_then(|c| session::verify(settings, c.value(), now))
     {
-        Some(role) => Ok(Viewer {
-            role,
+        Some(_role) => Ok(Viewer {
             signed_in: true,
             csrf,
             started,

@@ -68,17 +68,13 @@ pub trait JobHandler: Send + Sync + 'static {
     fn handle<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>>;
 }
 
-/// The analysis step, as the worker sees it.
-pub trait Analyze: Send + Sync {
-    fn analyze<'a>(&'a self, ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<Enrichment>>;
-    /// Removes a deleted ticket from derived indexes.
-    fn forget<'a>(&'a self, ticket: &'a TicketEvent) -> BoxFuture<'a, anyhow::Result<()>>;
-}
-
 /// The service's handler for `ticket_event` jobs.
 pub struct TicketEventHandler {
     pub store: Store,
-    pub analyzer: Option<Arc<dyn Analyze>>,
+    /// The one analysis (`enrich::Pipeline`), shared with the API and the pages.
+    pub pipeline: Arc<crate::enrich::Pipeline>,
+    /// Modules and files kept per ticket.
+    pub analysis_limit: usize,
     /// Each tracker's comment API, or none (dry run).
     pub sinks: super::Sinks,
     pub render: RenderOptions,
@@ -94,6 +90,26 @@ pub struct TicketEventHandler {
 }
 
 impl TicketEventHandler {
+    /// The ticket as stored, through the one pipeline. An index still being built defers
+    /// the job (its attempt given back); anything else is retried.
+    async fn analyze(&self, ticket: &TicketEvent) -> Result<Enrichment, JobError> {
+        let req = crate::enrich::Request {
+            title: ticket.title.clone(),
+            body: ticket.body.clone(),
+            repository: None,
+            limit: self.analysis_limit,
+            subject: crate::enrich::Subject::Ticket {
+                tracker: ticket.tracker,
+                id: ticket.id.clone(),
+                key: ticket.key.as_str().to_string(),
+            },
+        };
+        self.pipeline.enrich(req).await.map_err(|e| match e {
+            crate::enrich::AnalyzeError::NotReady => JobError::deferred(format!("analysis: {e:#}")),
+            e => JobError::retryable(format!("analysis: {:#}", anyhow::Error::new(e))),
+        })
+    }
+
     /// One ticket's job: store its event and the events of every job of the same ticket
     /// still queued (a burst of edits collapses into this one run, the others marked merged),
     /// then analyse the ticket AS STORED and bring its comment up to date. Jobs of one
@@ -167,11 +183,7 @@ impl TicketEventHandler {
             return Ok(()); // a deletion of a ticket never stored
         };
         if deleted {
-            if let Some(a) = &self.analyzer {
-                a.forget(&ticket)
-                    .await
-                    .map_err(|e| JobError::retryable(format!("index: {e:#}")))?;
-            }
+            // the ticket index dropped it above, from the stored row
             tracing::info!(ticket = %ticket.key, "ticket was deleted; no comment");
             return Ok(());
         }
@@ -186,31 +198,16 @@ impl TicketEventHandler {
                 return Ok(());
             }
         }
-        let enrichment = match &self.analyzer {
-            Some(a) => a.analyze(&ticket).await.map_err(|e| {
-                let not_ready = matches!(
-                    e.downcast_ref::<crate::enrich::AnalyzeError>(),
-                    Some(crate::enrich::AnalyzeError::NotReady)
-                );
-                if not_ready {
-                    JobError::deferred(format!("analysis: {e:#}"))
-                } else {
-                    JobError::retryable(format!("analysis: {e:#}"))
-                }
-            })?,
-            None => Enrichment::default(),
-        };
-        if self.analyzer.is_some() {
-            self.store
-                .set_ticket_modules(
-                    ticket.tracker.as_str(),
-                    &ticket.id,
-                    &enrichment.modules,
-                    self.store.now(),
-                )
-                .await
-                .map_err(store_err)?;
-        }
+        let enrichment = self.analyze(&ticket).await?;
+        self.store
+            .set_ticket_modules(
+                ticket.tracker.as_str(),
+                &ticket.id,
+                &enrichment.modules,
+                self.store.now(),
+            )
+            .await
+            .map_err(store_err)?;
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();

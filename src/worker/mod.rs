@@ -1,14 +1,12 @@
 //! The job loop: claim → run → complete / retry with backoff / park as dead, with leases
 //! kept alive while a job runs and given back on shutdown.
 
-mod analyzer;
 mod handler;
 pub mod index_sync;
 mod links;
 mod sinks;
 
-pub use analyzer::ServiceAnalyzer;
-pub use handler::{Analyze, JobError, JobHandler, TicketEventHandler};
+pub use handler::{JobError, JobHandler, TicketEventHandler};
 pub use links::LinkLookups;
 pub use sinks::Sinks;
 
