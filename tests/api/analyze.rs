@@ -82,27 +82,18 @@ async fn spawn_with_repositories(
 }
 
 pub(crate) async fn wait_until_ready(app: &TestApp) {
-    for _ in 0..200 {
-        let r = app.get("/readyz").await;
+    crate::helpers::wait_for(|| async {
+        let r = app.api().readyz().await;
         // ready for webhooks at once; the code index reports its own state
         assert_eq!(r.status(), 200);
         let body: Value = r.json().await.unwrap();
-        if body["checks"]["code_index"] == "ok" {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("code index never became ready");
+        (body["checks"]["code_index"] == "ok").then_some(())
+    })
+    .await
 }
 
 async fn analyze(app: &TestApp, body: Value) -> (u16, Value) {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/analyze", app.address))
-        .json(&body)
-        .send()
-        .await
-        .expect("request");
+    let r = app.api().analyze(&body).await;
     (r.status().as_u16(), r.json().await.expect("json body"))
 }
 
@@ -147,7 +138,7 @@ async fn analyze_ranks_the_file_named_in_a_stack_trace_first_with_its_module_own
 
     // once serve has mined the history, the same analysis carries fragility and the people
     // who know the module, beside its CODEOWNERS
-    let body = crate::webhooks::wait_for(|| async {
+    let body = crate::helpers::wait_for(|| async {
         let (_, body) = analyze(
             &app,
             json!({"title": "Session expires right after login", "body": "crates/auth/src/session.rs"}),
@@ -179,20 +170,19 @@ async fn analyze_ranks_the_file_named_in_a_stack_trace_first_with_its_module_own
         )],
         "add refunds",
     );
-    let mut found = false;
-    for _ in 0..100 {
-        let (_, body) = analyze(
-            &app,
-            json!({"title": "issue_refund fails", "repository": "app"}),
-        )
-        .await;
-        if body["files"][0]["path"] == "crates/billing/src/refund.rs" {
-            found = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(found, "refresh never indexed the new file");
+    crate::helpers::wait_up_to(
+        Duration::from_secs(10),
+        "the refresh indexing the new file",
+        || async {
+            let (_, body) = analyze(
+                &app,
+                json!({"title": "issue_refund fails", "repository": "app"}),
+            )
+            .await;
+            (body["files"][0]["path"] == "crates/billing/src/refund.rs").then_some(())
+        },
+    )
+    .await;
     app.stop().await;
 }
 
@@ -231,7 +221,7 @@ async fn analyze_names_likely_duplicates_among_known_tickets() {
         .post_webhook("jira", body.clone(), &jira_headers(&body, "k"))
         .await;
     assert_eq!(r.status(), 202);
-    let (status, answer) = crate::webhooks::wait_for(|| async {
+    let (status, answer) = crate::helpers::wait_for(|| async {
         let (status, answer) = analyze(
             &app,
             json!({"title": "NullPointerException in PaymentService during checkout", "body": ""}),
@@ -273,9 +263,10 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
     };
     let app = spawn_with_repositories(index_dir.path(), vec![only]).await;
     wait_until_ready(&app).await;
-    let modules: Value = crate::webhooks::wait_for(|| async {
+    let modules: Value = crate::helpers::wait_for(|| async {
         let body: Value = app
-            .get("/api/v1/modules?repository=app")
+            .api()
+            .modules("?repository=app")
             .await
             .json()
             .await
@@ -324,9 +315,10 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
         .id()
         .to_string();
     // the scores are replaced after the mined history is saved: wait for the rescore
-    crate::webhooks::wait_for(|| async {
+    crate::helpers::wait_for(|| async {
         let after: Value = app
-            .get("/api/v1/modules?repository=app")
+            .api()
+            .modules("?repository=app")
             .await
             .json()
             .await
@@ -371,8 +363,8 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
         },
     ];
     let app = spawn_with_repositories(index_dir.path(), repos).await;
-    let ready: Value = crate::webhooks::wait_for(|| async {
-        let r = app.get("/readyz").await;
+    let ready: Value = crate::helpers::wait_for(|| async {
+        let r = app.api().readyz().await;
         assert_eq!(
             r.status(),
             200,
@@ -386,7 +378,7 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
     let comment = comment_on_a_session_ticket(&app, "b1").await;
     assert!(comment.contains("crates/auth"), "{comment}");
     // the good repository's history is mined to the commit its code index holds
-    let repos: Value = crate::webhooks::wait_for(|| async {
+    let repos: Value = crate::helpers::wait_for(|| async {
         let v: Value = app.get("/api/v1/repositories").await.json().await.ok()?;
         let r = &v["repositories"][1];
         (r["mined_commit"] == r["indexed_commit"]).then_some(v)
@@ -428,13 +420,8 @@ pub(crate) async fn comment_on_a_session_ticket(app: &TestApp, delivery: &str) -
         .post_webhook("jira", body.clone(), &jira_headers(&body, delivery))
         .await;
     assert_eq!(r.status(), 202);
-    crate::webhooks::wait_for(|| async {
-        let t: Value = app
-            .get("/api/v1/tickets/jira/TES-41")
-            .await
-            .json()
-            .await
-            .ok()?;
+    crate::helpers::wait_for(|| async {
+        let t: Value = app.api().ticket("jira", "TES-41").await.json().await.ok()?;
         t["comment"]["body"].as_str().map(str::to_string)
     })
     .await

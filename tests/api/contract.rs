@@ -92,33 +92,13 @@ async fn every_route_has_a_spec_entry_and_every_spec_entry_a_route() {
 #[tokio::test]
 async fn the_management_api_needs_a_token_and_retry_needs_an_operator() {
     let app = app_with_tokens().await;
-    let url = format!("{}/api/v1/jobs?state=dead", app.address);
-    let r = app.client.get(&url).send().await.unwrap();
+    let r = app.api().jobs("dead").await;
     assert_eq!(r.status(), 401);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["code"], "unauthorized");
-    assert_eq!(
-        app.client
-            .get(&url)
-            .bearer_auth("nope")
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        401
-    );
-    let unknown = format!("{}/api/v1/nothing-here", app.address);
-    assert_eq!(app.client.get(&unknown).send().await.unwrap().status(), 401);
-    assert_eq!(
-        app.client
-            .get(&url)
-            .bearer_auth(READ)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(app.api_as("nope").jobs("dead").await.status(), 401);
+    assert_eq!(app.api().get("/api/v1/nothing-here").await.status(), 401);
+    assert_eq!(app.api_as(READ).jobs("dead").await.status(), 200);
 
     // A dead job: listed for readers, retried only by operators.
     let id = app
@@ -126,17 +106,8 @@ async fn the_management_api_needs_a_token_and_retry_needs_an_operator() {
         .enqueue("ticket_event", "not json", 1, 0)
         .await
         .unwrap();
-    let dead = crate::webhooks::wait_for(|| async {
-        let v: Value = app
-            .client
-            .get(&url)
-            .bearer_auth(READ)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    let dead = crate::helpers::wait_for(|| async {
+        let v: Value = app.api_as(READ).jobs("dead").await.json().await.unwrap();
         v["jobs"].as_array().filter(|a| !a.is_empty()).cloned()
     })
     .await;
@@ -145,40 +116,10 @@ async fn the_management_api_needs_a_token_and_retry_needs_an_operator() {
         .as_str()
         .unwrap()
         .contains("unreadable payload"));
-    let retry = format!("{}/api/v1/jobs/{id}/retry", app.address);
-    assert_eq!(
-        app.client
-            .post(&retry)
-            .bearer_auth(READ)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        403
-    );
-    assert_eq!(
-        app.client
-            .post(&retry)
-            .bearer_auth(OPERATOR)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        202
-    );
-    let missing = format!("{}/api/v1/jobs/999999/retry", app.address);
-    assert_eq!(
-        app.client
-            .post(&missing)
-            .bearer_auth(OPERATOR)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        404
-    );
-    let bad = format!("{}/api/v1/jobs?state=sleeping", app.address);
-    let r = app.client.get(&bad).bearer_auth(READ).send().await.unwrap();
+    assert_eq!(app.api_as(READ).retry_job(id).await.status(), 403);
+    assert_eq!(app.api_as(OPERATOR).retry_job(id).await.status(), 202);
+    assert_eq!(app.api_as(OPERATOR).retry_job(999999).await.status(), 404);
+    let r = app.api_as(READ).jobs("sleeping").await;
     assert_eq!(r.status(), 400);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["error"]["field"], "state");

@@ -39,16 +39,14 @@ async fn send(app: &TestApp, event: &str, id: u64, title: &str, body: &str) {
 
 /// Polls the tickets API until `check` accepts the answer (the worker applies jobs async).
 async fn ticket_until(app: &TestApp, key: &str, check: impl Fn(u16, &Value) -> bool) -> Value {
-    for _ in 0..100 {
-        let r = app.get(&format!("/api/v1/tickets/jira/{key}")).await;
+    let what = format!("{key} in the expected state");
+    crate::helpers::wait_up_to(Duration::from_secs(10), &what, || async {
+        let r = app.api().ticket("jira", key).await;
         let status = r.status().as_u16();
         let v: Value = r.json().await.unwrap_or(Value::Null);
-        if check(status, &v) {
-            return v;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{key} never reached the expected state");
+        check(status, &v).then_some(v)
+    })
+    .await
 }
 
 fn keys(v: &Value) -> Vec<String> {
@@ -132,7 +130,7 @@ async fn a_deleted_ticket_disappears_from_search_and_from_the_api() {
     })
     .await;
     assert!(keys(&v).is_empty(), "{v}");
-    let gone = app.get("/api/v1/tickets/jira/PROJ-2").await;
+    let gone = app.api().ticket("jira", "PROJ-2").await;
     assert_eq!(gone.status().as_u16(), 404);
     app.stop().await;
 }

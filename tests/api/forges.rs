@@ -2,8 +2,8 @@
 //! delivery ids, pull requests never commented on, and forge keys in the tickets API.
 
 use crate::fakes_github::FakeGithub;
+use crate::helpers::wait_for;
 use crate::helpers::*;
-use crate::webhooks::wait_for;
 use serde_json::{json, Value};
 use std::time::Duration;
 use ticketlens::config::Secret;

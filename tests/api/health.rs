@@ -6,9 +6,9 @@ use crate::helpers::{spawn_app, Backend};
 async fn health_readiness_and_metrics_answer_on_a_fresh_server() {
     for backend in [Backend::Sqlite, Backend::Postgres] {
         let app = spawn_app(backend).await;
-        let r = app.get("/healthz").await;
+        let r = app.api().healthz().await;
         assert_eq!(r.status(), 200);
-        let r = app.get("/readyz").await;
+        let r = app.api().readyz().await;
         assert_eq!(r.status(), 200, "{backend:?}");
         let body: serde_json::Value = r.json().await.unwrap();
         assert_eq!(body["checks"]["database"], "ok");
@@ -29,12 +29,12 @@ async fn health_readiness_and_metrics_answer_on_a_fresh_server() {
             )
             .await;
         assert_eq!(r.status(), 202);
-        crate::webhooks::wait_for(|| async {
+        crate::helpers::wait_for(|| async {
             app.store.ticket_by_key("jira", "BUG-15").await.unwrap()
         })
         .await;
         // the job finishes after the ticket is stored (the ticket index comes next)
-        crate::webhooks::wait_for(|| async {
+        crate::helpers::wait_for(|| async {
             let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'done'")
                 .fetch_one(app.store.pool())
                 .await
@@ -42,7 +42,7 @@ async fn health_readiness_and_metrics_answer_on_a_fresh_server() {
             (done == 1).then_some(())
         })
         .await;
-        let r = app.get("/metrics").await;
+        let r = app.api().metrics().await;
         assert_eq!(r.status(), 200);
         assert!(r.headers()["content-type"]
             .to_str()
@@ -90,8 +90,8 @@ async fn readiness_fails_when_the_database_is_gone() {
         .execute(admin.pool())
         .await
         .unwrap();
-    let r = app.get("/readyz").await;
+    let r = app.api().readyz().await;
     assert_eq!(r.status(), 503);
-    assert_eq!(app.get("/healthz").await.status(), 200);
+    assert_eq!(app.api().healthz().await.status(), 200);
     app.shutdown.cancel();
 }

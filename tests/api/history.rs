@@ -159,7 +159,8 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     assert_eq!((first.new_commits, first.modules, first.files), (6, 2, 6));
 
     let body: serde_json::Value = app
-        .get("/api/v1/modules?repository=app")
+        .api()
+        .modules("?repository=app")
         .await
         .json()
         .await
@@ -176,24 +177,23 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     assert!(list[0]["fragility"]["score"].as_f64().unwrap() >= 60.0);
     assert_eq!(list[0]["fragility"]["level"], "medium");
     let by_size: serde_json::Value = app
-        .get("/api/v1/modules?sort=name&order=asc")
+        .api()
+        .modules("?sort=name&order=asc")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(by_size["modules"][0]["module"], "src/auth");
     let none: serde_json::Value = app
-        .get("/api/v1/modules?repository=other")
+        .api()
+        .modules("?repository=other")
         .await
         .json()
         .await
         .unwrap();
     assert_eq!(none["modules"].as_array().unwrap().len(), 0);
     assert_eq!(
-        app.get("/api/v1/modules?sort=colour")
-            .await
-            .status()
-            .as_u16(),
+        app.api().modules("?sort=colour").await.status().as_u16(),
         400
     );
 
@@ -270,7 +270,7 @@ async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
     .await
     .unwrap();
     mine(&app, &repo).await;
-    let body: serde_json::Value = app.get("/api/v1/modules").await.json().await.unwrap();
+    let body: serde_json::Value = app.api().modules("").await.json().await.unwrap();
     // one source file: the whole repository is one module, its root
     assert_eq!(body["modules"][0]["module"], ".");
     assert_eq!(body["modules"][0]["fixes"], 1);

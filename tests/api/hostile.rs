@@ -62,12 +62,9 @@ async fn every_pathological_ticket_is_processed_within_its_bound_and_blocks_no_s
 
         let t = Instant::now();
         let r = app
-            .client
-            .post(format!("{}/api/v1/analyze", app.address))
-            .json(&serde_json::json!({ "title": case.title, "body": case.text }))
-            .send()
-            .await
-            .unwrap();
+            .api()
+            .analyze(&serde_json::json!({ "title": case.title, "body": case.text }))
+            .await;
         let analyzed = t.elapsed();
         assert_eq!(
             r.status().as_u16(),

@@ -19,27 +19,22 @@ async fn dead_jobs_are_retried_in_bulk_by_error() {
         .await
         .unwrap();
     let retry = |body: Value, token: &'static str| {
-        app.client
-            .post(format!("{}/api/v1/jobs/retry", app.address))
-            .bearer_auth(token)
-            .json(&body)
-            .send()
+        let app = &app;
+        async move { app.api_as(token).retry_jobs(&body).await }
     };
     let r = retry(
         json!({ "state": "dead", "error_contains": "502" }),
         "reader",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status(), 403, "a read token may not retry");
-    let r = retry(json!({ "state": "running" }), "op").await.unwrap();
+    let r = retry(json!({ "state": "running" }), "op").await;
     assert_eq!(r.status(), 400);
     let r = retry(
         json!({ "state": "dead", "error_contains": "BAD GATEWAY" }),
         "op",
     )
-    .await
-    .unwrap();
+    .await;
     assert_eq!(r.status(), 202);
     let v: Value = r.json().await.unwrap();
     assert_eq!(v["queued"], 1, "only the matching job");
@@ -60,7 +55,7 @@ async fn dead_jobs_are_retried_in_bulk_by_error() {
             .any(|j| j.payload == "y" && j.last_error.as_deref() == Some("unreadable payload")),
         "the other job stays dead as it was"
     );
-    let r = retry(json!({ "state": "dead" }), "op").await.unwrap();
+    let r = retry(json!({ "state": "dead" }), "op").await;
     let v: Value = r.json().await.unwrap();
     assert!(
         v["queued"].as_u64().unwrap() >= 1,

@@ -55,26 +55,22 @@ pub(crate) async fn model_until(
     project: &str,
     check: impl Fn(&Value) -> bool,
 ) -> Value {
-    let mut last = Value::Null;
-    for _ in 0..200 {
+    let what = format!("{project}'s model in the expected state");
+    crate::helpers::wait_up_to(Duration::from_secs(20), &what, || async {
         let v: Value = app
-            .get("/api/v1/duplicates/models")
+            .api()
+            .duplicate_models()
             .await
             .json()
             .await
             .unwrap_or(Value::Null);
-        if let Some(p) = v["projects"]
+        v["projects"]
             .as_array()
             .and_then(|a| a.iter().find(|p| p["project"] == project))
-        {
-            if check(p) {
-                return p.clone();
-            }
-            last = p.clone();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{project}'s model never reached the expected state: {last}");
+            .filter(|p| check(p))
+            .cloned()
+    })
+    .await
 }
 
 const TITLE: &str = "NameNode crashes with NullPointerException in BlockManager.processReport";
@@ -82,22 +78,20 @@ const BODY: &str = "After upgrading, the NameNode fails on startup.\n\
     java.lang.NullPointerException at BlockManager.processReport(BlockManager.java:2512)";
 
 async fn tickets_indexed(app: &TestApp) {
-    for _ in 0..100 {
+    crate::helpers::wait_up_to(Duration::from_secs(10), "PROJ-2 finding PROJ-1", || async {
         let v: Value = app
-            .get("/api/v1/tickets/jira/PROJ-2")
+            .api()
+            .ticket("jira", "PROJ-2")
             .await
             .json()
             .await
             .unwrap_or(Value::Null);
-        if v["duplicates"]
+        v["duplicates"]
             .as_array()
             .is_some_and(|d| d.iter().any(|c| c["key"] == "PROJ-1"))
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("PROJ-2 never found PROJ-1");
+            .then_some(())
+    })
+    .await
 }
 
 async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
@@ -131,7 +125,7 @@ async fn a_link_and_a_verdict_each_change_the_project_model(backend: Backend) {
     assert_eq!(status, 202);
     let judged = model_until(&app, "PROJ", |p| p["feedback_learned"] == 1).await;
     assert_ne!(judged["model"], linked["model"], "{judged}");
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.api().metrics().await.text().await.unwrap();
     assert!(
         metrics.contains("ticketlens_duplicate_labels_learned{kind=\"link\"} 1"),
         "{metrics}"

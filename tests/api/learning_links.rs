@@ -3,12 +3,13 @@
 //! is redelivered or told again; tickets known long enough without a link are the
 //! calibration's unlinked searches until a link comes.
 
-use crate::forge_harness::{settle, Forge};
+use crate::forge_harness::Forge;
 use crate::forges::fixture;
+use crate::helpers::settle;
 use crate::helpers::*;
 use crate::learning::model_until;
 use serde_json::{json, Value};
-use std::time::Duration;
+
 use wiremock::MockServer;
 
 const TITLE: &str = "NameNode crashes with NullPointerException in BlockManager.processReport";
@@ -77,21 +78,19 @@ async fn send_jira(app: &TestApp, body: Vec<u8>, delivery: &str) -> Value {
 
 /// Waits until `key`'s duplicate search finds `other`.
 async fn finds(app: &TestApp, tracker: &str, key: &str, other: &str) {
-    for _ in 0..150 {
-        let path = format!(
-            "/api/v1/tickets/{tracker}/{}",
-            key.replace('/', "%2F").replace('#', "%23")
-        );
+    let path = format!(
+        "/api/v1/tickets/{tracker}/{}",
+        key.replace('/', "%2F").replace('#', "%23")
+    );
+    let what = format!("{key} finding {other}");
+    crate::helpers::wait_up_to(std::time::Duration::from_secs(15), &what, || async {
         let v: Value = app.get(&path).await.json().await.unwrap_or(Value::Null);
-        if v["duplicates"]
+        v["duplicates"]
             .as_array()
             .is_some_and(|d| d.iter().any(|c| c["key"] == other))
-        {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("{key} never found {other}");
+            .then_some(())
+    })
+    .await
 }
 
 async fn a_jira_duplicate_link_from_a_webhook_is_learned_once(backend: Backend) {

@@ -4,7 +4,6 @@
 
 use crate::fakes::{AfterStore, FakeJira};
 use crate::helpers::*;
-use crate::webhooks::wait_for;
 use serde_json::{json, Value};
 use std::time::Duration;
 use ticketlens::config::Settings;
@@ -68,19 +67,6 @@ async fn state_of(store: &Store, id: &str) -> Option<String> {
         .await
         .unwrap()
         .map(|c| c.state.as_str().to_string())
-}
-
-async fn jobs_in(store: &Store, state: JobState) -> usize {
-    store.list_jobs(state, 500).await.unwrap().len()
-}
-
-/// Waits until no job is queued or running.
-async fn settle(store: &Store) {
-    wait_for(|| async {
-        let busy = jobs_in(store, JobState::Queued).await + jobs_in(store, JobState::Running).await;
-        (busy == 0).then_some(())
-    })
-    .await;
 }
 
 /// The keys a comment (ADF) names.
@@ -236,7 +222,7 @@ async fn a_comment_a_person_deleted_is_made_anew_once_on_the_next_edit() {
     assert_eq!(record.comment_id.as_deref(), Some(now[0].id.as_str()));
     assert_eq!(record.recreated, 1, "recorded");
     assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.api().metrics().await.text().await.unwrap();
     assert!(
         metrics
             .contains(r#"ticketlens_comment_writes_total{outcome="recreated",tracker="jira"} 1"#),
@@ -275,10 +261,10 @@ async fn expired_credentials_make_jobs_wait_and_complete_once_fixed_none_dead() 
     .await;
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0, "none dead");
-    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    let ready: Value = app.api().readyz().await.json().await.unwrap();
     assert_eq!(ready["checks"]["jira_credentials"], "rejected", "{ready}");
     assert_eq!(ready["status"], "ready", "webhooks are still taken");
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.api().metrics().await.text().await.unwrap();
     assert!(metrics.contains(r#"ticketlens_tracker_credentials_rejected{tracker="jira"} 1"#));
 
     jira.state.lock().unwrap().unauthorized = false;
@@ -287,7 +273,7 @@ async fn expired_credentials_make_jobs_wait_and_complete_once_fixed_none_dead() 
         assert_eq!(jira.comments_on(key).len(), 1, "{key}");
     }
     assert_eq!(jobs_in(&app.store, JobState::Dead).await, 0);
-    let ready: Value = app.get("/readyz").await.json().await.unwrap();
+    let ready: Value = app.api().readyz().await.json().await.unwrap();
     assert_eq!(ready["checks"]["jira_credentials"], "ok");
     app.stop().await;
 }

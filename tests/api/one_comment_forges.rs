@@ -6,7 +6,6 @@
 use crate::fakes::AfterStore;
 use crate::forge_harness::Forge;
 use crate::helpers::*;
-use crate::webhooks::wait_for;
 use std::time::Duration;
 use ticketlens::store::JobState;
 use wiremock::MockServer;
@@ -49,7 +48,7 @@ async fn a_create_stored_then_answered_500_leaves_one_comment(tracker: &str, bac
         listed_pages >= 2,
         "{tracker}: our comment was on page 2 ({listed_pages} pages read)"
     );
-    let metrics = app.get("/metrics").await.text().await.unwrap();
+    let metrics = app.api().metrics().await.text().await.unwrap();
     let adopted =
         format!(r#"ticketlens_comment_writes_total{{outcome="adopted",tracker="{tracker}"}} 1"#);
     assert!(metrics.contains(&adopted), "{metrics}");

@@ -3,14 +3,9 @@
 
 use crate::fakes::FakeLinear;
 use crate::helpers::*;
-use crate::webhooks::wait_for;
 use ticketlens::config::Secret;
-use ticketlens::store::{JobState, Store};
+use ticketlens::store::JobState;
 use wiremock::MockServer;
-
-async fn jobs_in(store: &Store, state: JobState) -> usize {
-    store.list_jobs(state, 500).await.unwrap().len()
-}
 
 #[tokio::test]
 async fn linear_rate_limits_and_a_lost_create_answer_still_give_one_comment() {

@@ -262,19 +262,12 @@ async fn four_workers_drain_2000_jobs_each_exactly_once(backend: Backend) {
     );
     let stop = CancellationToken::new();
     let run = tokio::spawn(workers.run(stop.clone(), Duration::from_secs(5)));
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    loop {
+    crate::helpers::wait_up_to(Duration::from_secs(120), "2000 jobs done", || async {
         let counts = store.job_counts().await.unwrap();
         let done = counts.iter().find(|(s, _)| *s == JobState::Done).unwrap().1;
-        if done == 2000 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "only {done} of 2000 done"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+        (done == 2000).then_some(())
+    })
+    .await;
     stop.cancel();
     run.await.unwrap();
     let seen = counting.0.lock().unwrap();

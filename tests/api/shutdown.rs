@@ -173,7 +173,7 @@ async fn shutdown_during_a_job_that_never_ends_is_bounded_and_counts_the_attempt
     .await;
     let store = app.store.clone();
     post_created(&app, "stuck").await;
-    crate::webhooks::wait_for(|| async { (state_counts(&store).await.1 == 1).then_some(()) }).await;
+    crate::helpers::wait_for(|| async { (state_counts(&store).await.1 == 1).then_some(()) }).await;
     let started = Instant::now();
     let db = app.stop().await;
     let took = started.elapsed();
@@ -202,7 +202,7 @@ async fn a_job_past_its_deadline_fails_and_ends_dead_with_the_reason() {
     .await;
     post_created(&app, "slow").await;
     let store = app.store.clone();
-    let dead = crate::webhooks::wait_for(|| async {
+    let dead = crate::helpers::wait_for(|| async {
         let dead = store.list_jobs(JobState::Dead, 10).await.unwrap();
         (!dead.is_empty()).then_some(dead)
     })

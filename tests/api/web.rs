@@ -44,14 +44,11 @@ async fn api(app: &TestApp, path: &str, token: Option<&str>) -> Value {
 
 /// Waits until the repository's modules are scored (history mined).
 async fn wait_scored(app: &TestApp, token: Option<&str>) -> Value {
-    crate::webhooks::wait_for(|| async {
-        let mut r = app
-            .client
-            .get(format!("{}/api/v1/repositories/app/overview", app.address));
-        if let Some(t) = token {
-            r = r.bearer_auth(t);
-        }
-        let r = r.send().await.ok()?;
+    crate::helpers::wait_for(|| async {
+        let r = match token {
+            Some(t) => app.api_as(t).overview("app").await,
+            None => app.api().overview("app").await,
+        };
         let v: Value = r.json().await.ok()?;
         (v["modules"].as_array()?.len() >= 2).then_some(v)
     })
@@ -192,12 +189,9 @@ async fn each_page_shows_what_the_api_answers_and_nothing_leaves_the_host() {
         "InvoiceRenderer::render_pdf drops the total",
     );
     let answer: Value = app
-        .client
-        .post(format!("{}/api/v1/analyze", app.address))
-        .json(&json!({ "title": title, "body": body }))
-        .send()
+        .api()
+        .analyze(&json!({ "title": title, "body": body }))
         .await
-        .unwrap()
         .json()
         .await
         .unwrap();
@@ -358,13 +352,8 @@ async fn a_triager_marks_a_suggestion_on_the_ticket_page_and_the_project_model_l
     )
     .await;
     // once TES-46 is analysed (so the index holds every ticket), TES-41 is its candidate
-    let view = crate::webhooks::wait_for(|| async {
-        let v: Value = app
-            .get("/api/v1/tickets/jira/TES-46")
-            .await
-            .json()
-            .await
-            .ok()?;
+    let view = crate::helpers::wait_for(|| async {
+        let v: Value = app.api().ticket("jira", "TES-46").await.json().await.ok()?;
         v["comment"]["body"].as_str()?;
         similarity_to(&v, "TES-41").map(|_| v)
     })

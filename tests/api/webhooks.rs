@@ -352,22 +352,3 @@ async fn a_created_ticket_is_stored_by_the_worker_and_a_deletion_marks_it() {
     .await;
     app.stop().await;
 }
-
-/// Polls until `f` returns Some, for at most 10 s.
-pub async fn wait_for<T, F, Fut>(f: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: std::future::Future<Output = Option<T>>,
-{
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        if let Some(v) = f().await {
-            return v;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "condition not reached in 10 s"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-}

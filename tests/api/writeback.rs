@@ -1,8 +1,8 @@
 //! Webhook in → analysis → ONE comment out, against a local server playing Jira and Linear.
 //! Requests are checked against the real API descriptions in `tests/data/specs/`.
 
+use crate::helpers::wait_for;
 use crate::helpers::*;
-use crate::webhooks::wait_for;
 use serde_json::{json, Value};
 use std::time::Duration;
 use ticketlens::config::{JiraFlavor, Secret, Settings};
@@ -204,15 +204,11 @@ async fn a_429_with_retry_after_is_waited_out_and_a_persistent_500_ends_dead_and
         "dead",
     )
     .await;
-    let url = format!("{}/api/v1/jobs?state=dead", app.address);
     let dead = wait_for(|| async {
         let v: Value = app
-            .client
-            .get(&url)
-            .bearer_auth("reader")
-            .send()
+            .api_as("reader")
+            .jobs("dead")
             .await
-            .unwrap()
             .json()
             .await
             .unwrap();

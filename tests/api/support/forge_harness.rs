@@ -7,11 +7,10 @@ use crate::fakes_github::{FakeGithub, ForgeComment};
 use crate::fakes_gitlab::FakeGitlab;
 use crate::forges::{fixture, GH_OPENED, GL_OPENED};
 use crate::helpers::*;
-use crate::webhooks::wait_for;
 use serde_json::{json, Value};
 use std::time::Duration;
 use ticketlens::config::{Secret, Settings};
-use ticketlens::store::{JobState, Store};
+use ticketlens::store::JobState;
 use wiremock::MockServer;
 
 /// One forge under test, its fake, and the ticket the events are about.
@@ -226,16 +225,4 @@ impl Forge {
         );
         ours[0].clone()
     }
-}
-
-pub async fn jobs_in(store: &Store, state: JobState) -> usize {
-    store.list_jobs(state, 500).await.unwrap().len()
-}
-
-pub async fn settle(store: &Store) {
-    wait_for(|| async {
-        let busy = jobs_in(store, JobState::Queued).await + jobs_in(store, JobState::Running).await;
-        (busy == 0).then_some(())
-    })
-    .await;
 }

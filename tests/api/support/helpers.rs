@@ -208,11 +208,23 @@ pub async fn spawn_app_with(
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.address))
-            .send()
-            .await
-            .expect("request")
+        self.api().get(path).await
+    }
+
+    /// The API as a caller without a token.
+    pub fn api(&self) -> Caller<'_> {
+        Caller {
+            app: self,
+            token: None,
+        }
+    }
+
+    /// The API as a caller presenting `token` (`Authorization: Bearer`).
+    pub fn api_as<'a>(&'a self, token: &'a str) -> Caller<'a> {
+        Caller {
+            app: self,
+            token: Some(token),
+        }
     }
 
     /// Posts a body to `/webhooks/{tracker}` with the given headers.
@@ -241,6 +253,97 @@ impl TestApp {
         }
         self.store.close().await;
         self.db
+    }
+}
+
+/// A caller of the running app: one method per endpoint of `openapi/ticketlens.yaml`, so a
+/// test says what it asks, not how the request is put together.
+pub struct Caller<'a> {
+    app: &'a TestApp,
+    token: Option<&'a str>,
+}
+
+impl Caller<'_> {
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .app
+            .client
+            .request(method, format!("{}{path}", self.app.address));
+        if let Some(t) = self.token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request")
+    }
+
+    /// Any path, for the routes without a method of their own and for paths that exist on
+    /// no route.
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+
+    pub async fn healthz(&self) -> reqwest::Response {
+        self.get("/healthz").await
+    }
+
+    pub async fn readyz(&self) -> reqwest::Response {
+        self.get("/readyz").await
+    }
+
+    pub async fn metrics(&self) -> reqwest::Response {
+        self.get("/metrics").await
+    }
+
+    /// `GET /api/v1/jobs?state=…`
+    pub async fn jobs(&self, state: &str) -> reqwest::Response {
+        self.get(&format!("/api/v1/jobs?state={state}")).await
+    }
+
+    /// `POST /api/v1/jobs/{id}/retry`
+    pub async fn retry_job(&self, id: impl std::fmt::Display) -> reqwest::Response {
+        let path = format!("/api/v1/jobs/{id}/retry");
+        self.send(reqwest::Method::POST, &path, None).await
+    }
+
+    /// `POST /api/v1/jobs/retry` with a filter.
+    pub async fn retry_jobs(&self, filter: &serde_json::Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, "/api/v1/jobs/retry", Some(filter))
+            .await
+    }
+
+    /// `GET /api/v1/modules` with a query string (`""` for none).
+    pub async fn modules(&self, query: &str) -> reqwest::Response {
+        self.get(&format!("/api/v1/modules{query}")).await
+    }
+
+    /// `GET /api/v1/repositories/{name}/overview`
+    pub async fn overview(&self, repository: &str) -> reqwest::Response {
+        self.get(&format!("/api/v1/repositories/{repository}/overview"))
+            .await
+    }
+
+    /// `GET /api/v1/tickets/{tracker}/{key}` (the key escaped as a path segment).
+    pub async fn ticket(&self, tracker: &str, key: &str) -> reqwest::Response {
+        let key = key.replace('/', "%2F").replace('#', "%23");
+        self.get(&format!("/api/v1/tickets/{tracker}/{key}")).await
+    }
+
+    /// `GET /api/v1/duplicates/models`
+    pub async fn duplicate_models(&self) -> reqwest::Response {
+        self.get("/api/v1/duplicates/models").await
+    }
+
+    /// `POST /api/v1/analyze`
+    pub async fn analyze(&self, request: &serde_json::Value) -> reqwest::Response {
+        self.send(reqwest::Method::POST, "/api/v1/analyze", Some(request))
+            .await
     }
 }
 
@@ -353,4 +456,49 @@ macro_rules! both_backends {
             }
         }
     )*};
+}
+
+/// The one polling helper: calls `f` every 25 ms until it returns `Some`, and fails the test
+/// after 10 s.
+pub async fn wait_for<T, F, Fut>(f: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    wait_up_to(std::time::Duration::from_secs(10), "condition", f).await
+}
+
+/// `wait_for` with its own bound, for work known to take longer (a learner's round, a
+/// queue of thousands); the failure names `what`.
+pub async fn wait_up_to<T, F, Fut>(limit: std::time::Duration, what: &str, f: F) -> T
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} not reached in {limit:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}
+
+/// How many jobs are in a state.
+pub async fn jobs_in(store: &Store, state: ticketlens::store::JobState) -> usize {
+    store.list_jobs(state, 500).await.unwrap().len()
+}
+
+/// Waits until no job is queued or running.
+pub async fn settle(store: &Store) {
+    use ticketlens::store::JobState;
+    wait_for(|| async {
+        let busy = jobs_in(store, JobState::Queued).await + jobs_in(store, JobState::Running).await;
+        (busy == 0).then_some(())
+    })
+    .await;
 }
