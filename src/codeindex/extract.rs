@@ -47,7 +47,7 @@ pub struct Extracted {
 
 /// Extracts every field of a file's document from its text.
 pub fn extract(path: &str, text: &str) -> Extracted {
-    let text = cap(text, CONTENT_CAP_BYTES);
+    let text = crate::domain::text::cut(text, CONTENT_CAP_BYTES);
     let hash_comments = hash_comment_language(path);
     let mut body = Vec::new();
     parts(text, &mut body);
@@ -94,17 +94,6 @@ fn push_name(name: &str, out: &mut Vec<String>) {
     if split.len() > 1 {
         out.extend(split.into_iter().filter(|p| keep(p)));
     }
-}
-
-fn cap(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn hash_comment_language(path: &str) -> bool {

@@ -148,14 +148,7 @@ impl GitRepo {
     /// and sweeping commits keep their message but list no files).
     pub fn commit_info(&self, id: Oid) -> anyhow::Result<CommitInfo> {
         let c = self.repo.find_commit(id)?;
-        let mut message = c.message_raw().unwrap_or("").to_string();
-        if message.len() > 2048 {
-            let mut end = 2048;
-            while !message.is_char_boundary(end) {
-                end -= 1;
-            }
-            message.truncate(end);
-        }
+        let message = crate::domain::text::cut(c.message_raw().unwrap_or(""), 2048).to_string();
         let mut files = Vec::new();
         if c.parent_count() <= 1 {
             let parent = c.parents().next().map(|p| p.tree()).transpose()?;

@@ -3,6 +3,7 @@
 
 use super::extract::has_source_extension;
 use super::tokens::{compound, is_compound, is_word_char, keep, split_identifier, words};
+use crate::domain::text::cut;
 use std::collections::{HashMap, HashSet};
 
 /// Everything extracted from one ticket.
@@ -181,18 +182,6 @@ fn dedup(v: &mut Vec<String>) {
 /// A whitespace token without the quotes, brackets and punctuation around it.
 fn trim_token(raw: &str) -> &str {
     raw.trim_matches(|c: char| "\"'`,;()[]{}<>".contains(c))
-}
-
-/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
-pub fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Contents of Markdown code spans and fenced blocks.

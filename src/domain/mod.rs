@@ -8,6 +8,7 @@ mod history;
 mod links;
 mod precedent;
 mod similar;
+pub mod text;
 mod ticket;
 
 pub use comment::{CommentState, Format};

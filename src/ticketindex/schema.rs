@@ -1,6 +1,7 @@
 //! The ticket index schema as a struct of field handles, and tickets turned into documents.
 
 use super::text::{self, CODE_ANALYZER, TEXT_ANALYZER};
+use crate::domain::text::cut;
 use crate::domain::TicketDoc;
 use tantivy::schema::{
     Field, IndexRecordOption, Schema, TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
@@ -147,18 +148,6 @@ pub fn created_ms(s: Option<&str>) -> i64 {
         return (t.assume_utc().unix_timestamp_nanos() / 1_000_000) as i64;
     }
     0
-}
-
-/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
-pub fn cut(s: &str, max: usize) -> &str {
-    if s.len() <= max {
-        return s;
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    &s[..end]
 }
 
 /// Registers the analyzers the schema names.

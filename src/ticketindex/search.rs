@@ -163,8 +163,8 @@ impl TicketIndex {
         let n = searcher.num_docs();
         let f = self.fields;
         // the query reads as much body as a stored candidate offers (bounds long pasted logs)
-        let body = super::schema::cut(&q.body, super::schema::STORED_BODY_CHARS);
-        let title = super::schema::cut(&q.title, super::schema::MAX_TITLE_BYTES);
+        let body = crate::domain::text::cut(&q.body, super::schema::STORED_BODY_CHARS);
+        let title = crate::domain::text::cut(&q.title, super::schema::MAX_TITLE_BYTES);
         let clean = text::strip_lines(body, |fp| {
             let df = searcher
                 .doc_freq(&Term::from_field_u64(f.lines, fp))
@@ -361,7 +361,7 @@ impl TicketIndex {
             .get("default")
             .ok_or_else(|| IndexError::Directory("no default tokenizer".into()))?;
         let (title, body) = (
-            super::schema::cut(&q.title, super::schema::MAX_TITLE_BYTES),
+            crate::domain::text::cut(&q.title, super::schema::MAX_TITLE_BYTES),
             super::schema::indexed_body(&q.body),
         );
         let mut terms = text::analyze(&mut analyzer, &format!("{title}\n{body}"));

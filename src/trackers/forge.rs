@@ -87,14 +87,7 @@ const MAX_TEXT_BYTES: usize = 256 * 1024;
 /// An issue's Markdown as plain text, without HTML comments: GitHub and GitLab do not show
 /// them, and issue templates are full of them (`<!-- describe the bug -->`).
 pub fn forge_text(markdown: &str) -> String {
-    let mut rest = markdown;
-    if rest.len() > MAX_TEXT_BYTES {
-        let mut cut = MAX_TEXT_BYTES;
-        while !rest.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        rest = &rest[..cut];
-    }
+    let mut rest = crate::domain::text::cut(markdown, MAX_TEXT_BYTES);
     let mut kept = String::with_capacity(rest.len());
     // each turn consumes at least one comment opener, so this ends
     while let Some(start) = rest.find("<!--") {
