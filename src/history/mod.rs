@@ -8,21 +8,23 @@
 //! (reformatting, vendoring) count for commits and churn but not for change coupling.
 
 pub mod activity;
-mod bugfix;
+pub mod classify;
+pub mod commit_eval;
 pub mod eval;
 pub mod facts;
 mod links;
 mod metrics;
 mod miner;
+pub mod people;
 mod reasons;
 mod score;
 
 pub use crate::modules::ModuleMap;
-pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
+pub use classify::{Class, Classifier, Kind};
 pub use links::{Linker, MAX_KEYS as MAX_LINKED_KEYS};
 pub use metrics::AuthorStat;
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
-pub use miner::{mine, tree_paths, MineOutcome, MineRequest};
+pub use miner::{mine, mine_shas, tree_paths, MineOutcome, MineRequest};
 pub use score::{score_all, score_with, Scored, Weights, WEIGHTS};
 
 use std::path::Path;
@@ -53,3 +55,5 @@ impl HistoryError {
 pub(crate) mod testrepo;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_signals;

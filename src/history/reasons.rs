@@ -44,13 +44,17 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
         candidates.push((d.fixes, text));
     }
     if let Some(c) = e.coupled.first() {
+        // the claim names its support: shared deliberate changes (no sweeps), five at least
         let text = if c.share >= 0.5 {
-            format!("usually changes together with {}", c.name)
+            format!(
+                "usually changes together with {} ({} shared changes)",
+                c.name, c.shared
+            )
         } else {
             let pct = (c.share * 100.0).round();
             format!(
-                "often changes together with {} ({pct}% of its changes)",
-                c.name
+                "often changes together with {} ({pct}% of its changes, {} shared)",
+                c.name, c.shared
             )
         };
         if c.share >= 0.25 {
@@ -64,6 +68,9 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
             format!("no clear owner: the most active author made {pct}% of recent changes"),
         ));
     }
+    if let Some(line) = one_person(e) {
+        candidates.push((0.15, line));
+    }
     if d.size > 0.0 {
         let text = match e.files {
             1 => format!("large: {} lines", e.size_lines),
@@ -76,6 +83,24 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     candidates.into_iter().take(3).map(|(_, t)| t).collect()
+}
+
+/// "only Mark Thomas has changed it this year" when one person made (nearly) all of the
+/// last year's changes, three at least.
+pub fn one_person(e: &EntityMetrics) -> Option<String> {
+    let top = e.year_top_author.as_ref()?;
+    let n = e.year_commits;
+    if n < 3 || top.commits * 10 < n * 8 {
+        return None;
+    }
+    Some(if top.commits == n {
+        format!("only {} has changed it this year", top.name)
+    } else {
+        format!(
+            "{} made {} of its {n} changes this year",
+            top.name, top.commits
+        )
+    })
 }
 
 fn fix_ratio(fixes: u32, commits: u32, suffix: &str) -> String {
