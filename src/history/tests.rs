@@ -251,14 +251,15 @@ fn scores_levels_and_reasons_come_out_as_computed_by_hand() {
     assert_eq!(
         got,
         [
-            // first of five on recency-weighted changes, all-time commits and size: every
-            // mid-rank percentile is 0.9 → 90; four changes in the window are short of the
-            // five (with two fixes) a file needs for `high`
-            ("src/auth/session.rs", 90.0, "medium"),
-            ("src/billing/pay.rs", 70.0, "medium"),
-            ("src/billing/refund.rs", 50.0, "medium"),
-            ("README.md", 30.0, "medium"),
-            (".mailmap", 10.0, "low"),
+            // first of five on recency-weighted changes, all-time commits and size (every
+            // mid-rank percentile 0.9) and second on past fixes (0.7):
+            // 0.5·0.9 + 0.15·0.9 + 0.2·0.9 + 0.15·0.7 = 0.87; four changes in the window
+            // are short of the five (with two fixes) a file needs for `high`
+            ("src/auth/session.rs", 87.0, "medium"),
+            ("src/billing/pay.rs", 73.0, "medium"),
+            ("src/billing/refund.rs", 42.5, "medium"),
+            ("README.md", 25.5, "low"),
+            (".mailmap", 8.5, "low"),
         ]
     );
     assert_eq!(
@@ -285,7 +286,7 @@ fn scores_levels_and_reasons_come_out_as_computed_by_hand() {
             // three modules: ten changes are what `high` needs of a module
             ("src/billing", 76.7, "medium"),
             ("src/auth", 56.7, "medium"),
-            (".", 16.7, "low")
+            (".", 14.2, "low")
         ]
     );
     // two shared commits are no coupling claim (five are needed), so no reason says so

@@ -212,11 +212,16 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     assert!(auth["history"]["last_fix_ms"].as_i64().unwrap() > 0);
     // auth and billing changed together in fewer than five commits: no coupling claim
     assert_eq!(auth["coupled"].as_array().map(Vec::len), Some(0));
-    assert_eq!(auth["fragility"]["coupled_with"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        auth["fragility"]["coupled_with"].as_array().map(Vec::len),
+        Some(0)
+    );
     assert_eq!(auth["hottest_files"][0]["path"], "src/auth/login.rs");
     let reasons = auth["fragility"]["reasons"].as_array().unwrap();
     assert!(
-        !reasons.iter().any(|r| r.as_str().unwrap().contains("together")),
+        !reasons
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("together")),
         "{reasons:?}"
     );
     assert_eq!(app.get("/api/v1/modules/nope").await.status().as_u16(), 404);
