@@ -134,7 +134,8 @@ pub struct Expert {
 pub struct CoupledModule {
     pub module: String,
     pub name: String,
-    /// Share of this module's commits (window) that also touch the other, 0–1.
+    /// Share of this module's commits (the last year, or the window if longer) that also
+    /// touch the other, 0–1.
     pub share: f32,
     /// Commits touching both (no sweeps, no bots; at least five), and the newest of them.
     #[serde(default)]

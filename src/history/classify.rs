@@ -193,6 +193,18 @@ impl Classifier {
         )
             .hash(&mut h);
         rules.bot_authors.hash(&mut h);
+        // the built-in word lists too, so editing one re-derives what is stored
+        for list in [
+            HOUSEKEEPING,
+            TEST,
+            FIX,
+            FEATURE,
+            WEAK_FEATURE,
+            REFACTOR,
+            BODY_FIX,
+        ] {
+            list.hash(&mut h);
+        }
         let mut keys: Vec<(&String, bool)> = map
             .iter()
             .map(|(k, t)| (k, *t == TicketType::Bug))
@@ -346,7 +358,8 @@ impl Classifier {
     }
 }
 
-/// Bumped when the built-in rules change, so stored classes are re-derived.
+/// Bumped when the built-in rules' code changes (the word lists are fingerprinted by
+/// their text), so stored classes are re-derived.
 pub const RULES_VERSION: u32 = 1;
 
 /// The first line, without a leading `[ISSUE #12]`-style tag or conventional-commit scope.

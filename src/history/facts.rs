@@ -102,10 +102,11 @@ fn by_name(authors: &[AuthorStat]) -> Vec<AuthorStat> {
 /// its changes or more) who are gone from the whole repository (no commit anywhere since
 /// `away_start`), flagged at risk. Someone quiet in this module but active elsewhere is not
 /// at risk: they are still around to ask. With no changes in the window, the all-time top
-/// authors, flagged only when gone.
+/// authors, flagged only when gone and a top author (a quarter of its changes).
 fn experts(e: &EntityMetrics, window_start: i64, away_start: i64) -> Vec<Expert> {
     let expert = |a: &AuthorStat, total: u32| {
-        let gone = a.last_anywhere_ms <= away_start;
+        let share = f64::from(a.commits) / f64::from(total.max(1));
+        let gone = a.last_anywhere_ms <= away_start && share >= TOP_SHARE;
         Expert {
             name: a.name.clone(),
             share: (f64::from(a.commits) / f64::from(total.max(1))) as f32,

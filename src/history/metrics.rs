@@ -34,6 +34,11 @@ pub struct Params {
 pub const MIN_SHARED: u32 = 5;
 /// Days of "this year" for the one-person line.
 pub const YEAR_DAYS: i64 = 365;
+/// Change coupling looks back at least this far (or the window, if longer): once sweeps
+/// are left out, modules share few commits, and six months of a mature repository
+/// rarely give any pair the five shared commits a claim needs (apache/tomcat: at most 4
+/// in the 180 days before its tip, 10 in the year).
+pub const COUPLING_DAYS: i64 = 365;
 
 /// Counts over one period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -78,9 +83,10 @@ pub struct Coupled {
     pub module: String,
     /// Its display name.
     pub name: String,
-    /// Commits touching both (mass changes excluded).
+    /// Commits touching both in the coupling period (`COUPLING_DAYS` or the window, the
+    /// longer; sweeps, bots and mass changes excluded).
     pub shared: u32,
-    /// Share of this module's commits that also touch the other one, 0–1.
+    /// Share of this module's commits in that period that also touch the other one, 0–1.
     pub share: f64,
     /// code-maat's degree: shared / mean of both modules' commits, 0–1.
     pub degree: f64,
@@ -118,7 +124,8 @@ pub struct EntityMetrics {
     pub size_lines: i64,
     /// Live files (1 for a file).
     pub files: u32,
-    /// Modules changed together with this one in the window, strongest first (modules only).
+    /// Modules changed together with this one in the coupling period, strongest first
+    /// (modules only).
     pub coupled: Vec<Coupled>,
     /// Commits and fixes per month, oldest first (modules only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -202,6 +209,7 @@ pub fn compute(
         .collect();
     let start_ms = order.iter().map(|c| c.time_ms).min().unwrap_or(p.now_ms);
     let window_start = p.now_ms - p.window_days * DAY_MS;
+    let coupling_start = p.now_ms - p.window_days.max(COUPLING_DAYS) * DAY_MS;
 
     // Newest first, so a rename maps the older name onto the file's current name.
     let mut alias: HashMap<String, String> = HashMap::new();
@@ -245,7 +253,7 @@ pub fn compute(
         }
         // coupling counts deliberate changes only: a sweep touches everything at once
         if change
-            && c.time_ms > window_start
+            && c.time_ms > coupling_start
             && c.files.len() <= p.mass_change_files
             && !mods.is_empty()
         {

@@ -69,7 +69,8 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
         ));
     }
     if let Some(line) = one_person(e) {
-        candidates.push((0.15, line));
+        // one pair of hands is a risk of its own, ranked like strong activity
+        candidates.push((0.35, line));
     }
     if d.size > 0.0 {
         let text = match e.files {
@@ -134,6 +135,30 @@ mod tests {
         assert_eq!(period(365), "a year");
         assert_eq!(period(800), "2 years");
         assert_eq!(period(3), "3 days");
+    }
+
+    #[test]
+    fn one_person_making_the_years_changes_gets_its_own_plain_line() {
+        let mut e = EntityMetrics {
+            year_commits: 9,
+            year_top_author: Some(crate::history::AuthorStat {
+                name: "Mark Thomas".into(),
+                commits: 9,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            one_person(&e).as_deref(),
+            Some("only Mark Thomas has changed it this year")
+        );
+        e.year_top_author.as_mut().unwrap().commits = 8;
+        assert_eq!(
+            one_person(&e).as_deref(),
+            Some("Mark Thomas made 8 of its 9 changes this year")
+        );
+        e.year_top_author.as_mut().unwrap().commits = 6;
+        assert_eq!(one_person(&e), None);
     }
 
     #[test]
