@@ -1,11 +1,14 @@
-//! History: the git2 miner, ticket ↔ commit links, per-file and per-module metrics, the fragility score with its
-//! plain-words reasons, and the evaluation against future bug fixes. Pure and synchronous:
-//! callers persist the facts (`store::history`) and run it off the async threads.
+//! History: the git2 miner, the commit classifier (`classify`: what kind of change each
+//! commit is, sweep, bot) and its evaluation against hand labels (`commit_eval`), people
+//! (`people`: `.mailmap`, one person per email and name), ticket ↔ commit links, per-file
+//! and per-module metrics, the fragility score with its plain-words reasons, and the
+//! evaluation against future real fixes. Pure and synchronous: callers persist the facts
+//! (`store::history`) and run it off the async threads.
 //!
 //! Merge commits are *skipped*: they are recorded but carry no file changes, because every
 //! change they bring in is already counted once in the commit that made it (the same choice
-//! `git log --numstat` makes). Commits touching more than `mass_change_files` files
-//! (reformatting, vendoring) count for commits and churn but not for change coupling.
+//! `git log --numstat` makes). Sweeps and bots' commits are counted apart from changes;
+//! commits touching more than `mass_change_files` files are also left out of coupling.
 
 pub mod activity;
 pub mod classify;
