@@ -5,9 +5,9 @@
 use crate::codeindex::RefreshReport;
 use crate::config::{HistorySettings, Settings};
 use crate::domain::{CommitLink, MinedCommit};
-use crate::history::{self, BugfixMatcher, EntityMetrics, MineRequest, Params, Scored};
+use crate::history::{self, Classifier, EntityMetrics, MineRequest, Params, Scored};
 use crate::modules::{ModuleCut, ModuleRules};
-use crate::store::{now_ms, HistoryBatch, ScoreRow, Store};
+use crate::store::{now_ms, CommitKindRow, HistoryBatch, ScoreRow, Store};
 use anyhow::Context;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -240,8 +240,11 @@ async fn rescore_commits(
     now: i64,
     commits: Vec<MinedCommit>,
 ) -> anyhow::Result<(usize, usize, Vec<MinedCommit>)> {
-    let matcher = BugfixMatcher::new(&settings.bugfix_pattern, store.bug_ticket_keys().await?)
-        .context("invalid [history] bugfix_pattern")?;
+    let types = store.ticket_types_for(repository).await?;
+    let classifier = Classifier::new(&settings.classifier_rules(), types)
+        .context("invalid [history] fix_patterns, housekeeping_patterns or bugfix_pattern")?;
+    let commits = store_kinds(store, repository, &classifier, commits).await?;
+    let away_days = settings.away_days;
     let params = Params {
         now_ms: now,
         window_days: settings.window_days,
@@ -249,7 +252,7 @@ async fn rescore_commits(
     };
     let t = Instant::now();
     let rows = tokio::task::spawn_blocking(move || {
-        let metrics = history::compute(&commits, &cut, &matcher, &params);
+        let metrics = history::compute(&commits, &cut, &classifier, &params);
         let (files, modules) = history::score_all(&metrics);
         let mut rows = Vec::with_capacity(files.len() + modules.len());
         let window = params.window_days;
@@ -282,7 +285,8 @@ async fn rescore_commits(
                 .get(m.metrics.name.as_str())
                 .cloned()
                 .unwrap_or_default();
-            let facts = history::facts::module_history(&m.metrics, window, now, &name_of);
+            let facts =
+                history::facts::module_history(&m.metrics, window, now, away_days, &name_of);
             let info = cut.get(&m.metrics.name);
             let extra = serde_json::json!({
                 "display_name": info.map_or(m.metrics.name.as_str(), |i| i.name.as_str()),
@@ -311,6 +315,53 @@ async fn rescore_commits(
         "rescored"
     );
     Ok((rows.1, rows.2, rows.3))
+}
+
+/// Stores what the classifier makes of the commits: all of them when the rules or the named
+/// tickets' types changed since the stored kinds were made (no re-mine needed), else those
+/// without a stored kind. Hands the commits back.
+async fn store_kinds(
+    store: &Store,
+    repository: &str,
+    classifier: &Classifier,
+    commits: Vec<MinedCommit>,
+) -> anyhow::Result<Vec<MinedCommit>> {
+    let fingerprint = format!("{:016x}", classifier.fingerprint());
+    let stored = store.commit_kinds_fingerprint(repository).await?;
+    let all = stored.as_deref() != Some(fingerprint.as_str());
+    let known: std::collections::HashSet<String> = if all {
+        Default::default()
+    } else {
+        store.classified_shas(repository).await?
+    };
+    let classifier = classifier.clone();
+    let (rows, commits) = tokio::task::spawn_blocking(move || {
+        let rows: Vec<CommitKindRow> = commits
+            .iter()
+            .filter(|c| !c.is_merge && !known.contains(&c.sha))
+            .map(|c| {
+                let k = history::commit_eval::classify(&classifier, c);
+                CommitKindRow {
+                    sha: c.sha.clone(),
+                    kind: k.kind.as_str().to_string(),
+                    sweep: k.sweep,
+                    bot: k.bot,
+                    rule: k.rule,
+                }
+            })
+            .collect();
+        (rows, commits)
+    })
+    .await
+    .context("classifying thread failed")?;
+    if all || !rows.is_empty() {
+        store
+            .save_commit_kinds(repository, &rows, &fingerprint)
+            .await
+            .context("failed to save commit kinds")?;
+        tracing::debug!(%repository, rows = rows.len(), reclassified = all, "commit kinds stored");
+    }
+    Ok(commits)
 }
 
 /// The repository's own activity (kind `repository`, named after nothing: one per

@@ -70,6 +70,7 @@ pub async fn module_detail(
                 "commits": x["commits"],
                 "share": x["share"],
                 "last_commit_ms": x["last_commit_ms"],
+                "last_commit_anywhere_ms": x["last_commit_anywhere_ms"],
                 "at_risk": x["at_risk"],
             })
         })

@@ -111,13 +111,23 @@ fn text(e: &Enrichment) -> String {
         }
         if let Some(h) = &m.history {
             let fix = h.last_fix_ms.map_or("none on record".to_string(), date);
+            let since = if h.older_than_history {
+                let year: String = date(h.history_start_ms).chars().take(4).collect();
+                format!("older than the history ({year})")
+            } else {
+                format!("since {}", date(h.first_change_ms))
+            };
+            let refactored = h
+                .last_refactor_ms
+                .map_or("never refactored on record".to_string(), |t| {
+                    format!("last refactored {}", date(t))
+                });
             s += &format!(
-                "       {} changes by {} people in {} days; last change {}, last fix {fix}, since {}\n",
+                "       {} changes by {} people in {} days; last change {}, last fix {fix}, {refactored}; {since}\n",
                 h.commits,
                 h.authors,
                 h.window_days,
                 date(h.last_change_ms),
-                date(h.first_change_ms)
             );
         }
         s += &format!("       files: {}\n", m.top_files.join(", "));

@@ -1,11 +1,14 @@
 //! `ticketlens eval …`: offline accuracy measurements over datasets and real history.
 
-use super::{eval_duplicates, eval_fragility, eval_localization};
+use super::{eval_commits, eval_duplicates, eval_fragility, eval_localization};
 use crate::config::Settings;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// The commit classifier against hand labels: fix and sweep precision and recall, and
+    /// the confusion table between kinds.
+    Commits(eval_commits::CommitsArgs),
     /// Duplicate detection as ../shared/datasets/README.md defines it: RR@1/5/10/20 and MRR
     /// for our ranking (cross-validated) and for a plain BM25 baseline, plus the
     /// likely-duplicate tier's precision and false-alarm rate.
@@ -19,6 +22,9 @@ pub enum EvalCommand {
 /// Runs an eval command and prints its report.
 pub async fn run(cmd: EvalCommand, settings: Settings) -> anyhow::Result<()> {
     match cmd {
+        EvalCommand::Commits(a) => {
+            tokio::task::spawn_blocking(move || eval_commits::run(&settings, &a)).await?
+        }
         EvalCommand::Duplicates(a) => {
             tokio::task::spawn_blocking(move || eval_duplicates::run(a, &settings)).await?
         }

@@ -2,8 +2,8 @@
 //! bug fixes of the following horizon landed, next to size and commit-count baselines.
 
 use crate::config::Settings;
-use crate::history::eval::{evaluate, EvalReport};
-use crate::history::{mine, tree_paths, BugfixMatcher, MineRequest, Params};
+use crate::history::eval::{evaluate_all, EvalReport};
+use crate::history::{mine, tree_paths, Classifier, MineRequest, Params};
 use crate::modules::{ModuleCut, ModuleMap};
 use anyhow::Context;
 use clap::Args;
@@ -28,9 +28,10 @@ pub struct FragilityArgs {
     #[arg(long)]
     all_files: bool,
     /// Score with these weights instead of the shipped ones:
-    /// `fixes,fixes_window,commits,commits_all,authors,churn,size,decayed`.
+    /// `fixes,fixes_window,commits,commits_all,authors,churn,size,decayed`; repeat it to
+    /// score several weightings from one mining pass (fitting).
     #[arg(long)]
-    weights: Option<String>,
+    weights: Vec<String>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -46,17 +47,21 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
         weights,
         json,
     } = cmd;
-    let weights = match weights {
-        Some(w) => {
-            crate::history::Weights::parse(&w).map_err(|e| anyhow::anyhow!("--weights: {e}"))?
-        }
-        None => crate::history::WEIGHTS,
+    let weights: Vec<crate::history::Weights> = if weights.is_empty() {
+        vec![crate::history::WEIGHTS]
+    } else {
+        weights
+            .iter()
+            .map(|w| {
+                crate::history::Weights::parse(w).map_err(|e| anyhow::anyhow!("--weights: {e}"))
+            })
+            .collect::<Result<_, _>>()?
     };
     let h = &settings.history;
     let dates: Vec<i64> = at.iter().map(|d| parse_date(d)).collect::<Result<_, _>>()?;
     let horizon_days = parse_days(&horizon)?;
     let rules = settings.modules.clone();
-    let matcher = BugfixMatcher::new(&h.bugfix_pattern, [])?;
+    let matcher = Classifier::new(&h.classifier_rules(), [])?;
     let (window_days, mass_change_files) = (h.window_days, h.mass_change_files);
     let req = MineRequest {
         path: repo,
@@ -65,7 +70,7 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
         next_seq: 0,
         threads: h.threads,
     };
-    let reports = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<EvalReport>> {
+    let reports = tokio::task::spawn_blocking(move || -> anyhow::Result<Vec<(EvalReport, i64)>> {
         let t = Instant::now();
         let mined = mine(&req)?;
         tracing::info!(
@@ -91,24 +96,19 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
                 mass_change_files,
             };
             let map: &dyn ModuleMap = if all_files { &EveryFile(&cut) } else { &cut };
-            out.push(evaluate(
-                &mined.commits,
-                map,
-                &matcher,
-                &p,
-                horizon_days,
-                &weights,
-            ));
+            let reports = evaluate_all(&mined.commits, map, &matcher, &p, horizon_days, &weights);
+            out.extend(reports.into_iter().map(|r| (r, now_ms)));
         }
         Ok(out)
     })
     .await
     .context("evaluation thread failed")??;
-    for (report, date) in reports.iter().zip(&at) {
+    for (report, at_ms) in &reports {
+        let date = crate::render::date(*at_ms);
         if json {
             println!("{}", serde_json::to_string_pretty(report)?);
         } else {
-            print!("{}", render(report, date, all_files));
+            print!("{}", render(report, &date, all_files));
         }
     }
     Ok(())
@@ -117,9 +117,9 @@ pub async fn run(cmd: FragilityArgs, settings: &Settings) -> anyhow::Result<()> 
 fn render(r: &EvalReport, at: &str, all_files: bool) -> String {
     let what = if all_files { "file" } else { "source-file" };
     let mut s = format!(
-        "fragility at {at}, fixes in the next {} days: {} fix commits, {} {what} touches \
-         ({} commits before; modules cut from the tree at the date)\n",
-        r.horizon_days, r.fix_commits_after, r.touches, r.commits_before
+        "fragility at {at} (weights {}), real fixes in the next {} days: {} fix commits, \
+         {} {what} touches ({} commits before; modules cut from the tree at the date)\n",
+        r.weights, r.horizon_days, r.fix_commits_after, r.touches, r.commits_before
     );
     for (what, level) in [("files", &r.files), ("modules", &r.modules)] {
         s.push_str(&format!("  {what} ranked: {}\n", level.ranked));
@@ -131,6 +131,17 @@ fn render(r: &EvalReport, at: &str, all_files: bool) -> String {
                 x.top20 * 100.0
             ));
         }
+        let l = &level.levels;
+        s.push_str(&format!(
+            "    levels: {} high, {} medium, {} low; a real fix within {} days: {:.1}% of high, {:.1}% of all (lift {:.2})\n",
+            l.high,
+            l.medium,
+            l.low,
+            crate::history::eval::LIFT_DAYS,
+            level.high_fixed * 100.0,
+            level.all_fixed * 100.0,
+            level.lift
+        ));
     }
     s
 }

@@ -67,7 +67,7 @@ struct Record {
     missing_at_commit: Option<Vec<String>>,
 }
 
-fn repo_dir(root: &Path, repo: &str) -> Option<PathBuf> {
+pub(super) fn repo_dir(root: &Path, repo: &str) -> Option<PathBuf> {
     let (owner, name) = repo.split_once('/')?;
     let flat = root.join(format!("{owner}+{name}"));
     [flat.join("repo"), flat, root.join(owner).join(name)]

@@ -1,5 +1,6 @@
 //! `ticketlens history mine`: mines configured repositories (or one given path) into the
-//! store, incrementally, and recomputes their fragility.
+//! store, incrementally, and recomputes their fragility. `ticketlens history commits` lists
+//! the mined commits with what the classifier made of them, and the rule that decided.
 
 use crate::config::Settings;
 use crate::history_refresh::{refresh, Target};
@@ -21,10 +22,90 @@ pub enum HistoryCommand {
         #[arg(long, default_value = "HEAD")]
         branch: String,
     },
+    /// Lists mined commits, newest first, with kind, sweep and bot flags and the rule that
+    /// decided (what a module's counts are made of).
+    Commits {
+        /// Only this repository (the name it is stored under).
+        #[arg(long)]
+        repository: Option<String>,
+        /// Only this kind: bugfix, revert, feature, refactor, housekeeping, test; or `sweep`
+        /// or `bot` for the flags.
+        #[arg(long)]
+        kind: Option<String>,
+        /// At most this many commits.
+        #[arg(long, default_value_t = 100)]
+        limit: i64,
+        /// Prints JSON Lines, one commit a line.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub async fn run(cmd: HistoryCommand, settings: &Settings) -> anyhow::Result<()> {
-    let HistoryCommand::Mine { repo, name, branch } = cmd;
+    match cmd {
+        HistoryCommand::Mine { repo, name, branch } => mine(settings, repo, name, branch).await,
+        HistoryCommand::Commits {
+            repository,
+            kind,
+            limit,
+            json,
+        } => commits(settings, repository, kind, limit, json).await,
+    }
+}
+
+async fn commits(
+    settings: &Settings,
+    repository: Option<String>,
+    kind: Option<String>,
+    limit: i64,
+    json: bool,
+) -> anyhow::Result<()> {
+    if let Some(k) = &kind {
+        anyhow::ensure!(
+            crate::history::Kind::parse(k).is_some() || k == "sweep" || k == "bot",
+            "--kind `{k}`: one of bugfix, revert, feature, refactor, housekeeping, test, sweep, bot"
+        );
+    }
+    let store = Store::connect(settings.database.url.expose(), 2).await?;
+    store.migrate().await?;
+    let list = store
+        .list_commits(repository.as_deref(), kind.as_deref(), limit.max(1))
+        .await?;
+    for c in &list {
+        if json {
+            println!("{}", serde_json::to_string(c)?);
+        } else {
+            let flags = match (c.sweep, c.bot) {
+                (true, true) => " sweep bot",
+                (true, false) => " sweep",
+                (false, true) => " bot",
+                _ => "",
+            };
+            println!(
+                "{} {} {:<12}{flags:<10} {:>4} files  {}  [{}] ({})",
+                &c.sha[..c.sha.len().min(10)],
+                crate::render::date(c.time_ms),
+                c.kind,
+                c.files,
+                c.subject,
+                c.rule,
+                c.author
+            );
+        }
+    }
+    if list.is_empty() && !json {
+        println!("no classified commits: mine a repository first (`ticketlens history mine`)");
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn mine(
+    settings: &Settings,
+    repo: Option<PathBuf>,
+    name: Option<String>,
+    branch: String,
+) -> anyhow::Result<()> {
     let targets: Vec<(String, PathBuf, String)> = match repo {
         Some(path) => {
             let name = name.unwrap_or_else(|| default_name(&path));

@@ -203,8 +203,21 @@ pub struct HistorySettings {
     pub window_days: i64,
     /// Commits touching more files than this count for churn but not for change coupling.
     pub mass_change_files: usize,
-    /// Regex over commit messages marking bug fixes; ticket keys of bug-type tickets also do.
+    /// A team's regex over commit messages marking bug fixes, besides the built-in rules
+    /// (`history::classify`); empty by default. Kept for older configurations: prefer
+    /// `fix_patterns`.
     pub bugfix_pattern: String,
+    /// A team's regexes over whole commit messages that make a bug fix.
+    pub fix_patterns: Vec<String>,
+    /// A team's regexes over whole commit messages that make housekeeping (checked before
+    /// any fix rule).
+    pub housekeeping_patterns: Vec<String>,
+    /// Author names or emails (case-insensitive substrings) of automated authors, besides
+    /// `[bot]`, dependabot, renovate, pre-commit-ci and github-actions.
+    pub bot_authors: Vec<String>,
+    /// A top author with no commit anywhere in the repository for this long is "knowledge
+    /// at risk".
+    pub away_days: i64,
     /// Regexes reading ticket keys from commit messages besides the built-in tracker shapes
     /// (`ABC-123`, `#123`, `owner/repo#123`): the `key` group, else group 1, is the key.
     pub link_patterns: Vec<String>,
@@ -215,12 +228,31 @@ pub struct HistorySettings {
     pub legacy_repositories: Option<serde::de::IgnoredAny>,
 }
 
+impl HistorySettings {
+    /// The team's additions to the commit classifier.
+    pub fn classifier_rules(&self) -> crate::history::classify::Rules {
+        let mut fix_patterns = self.fix_patterns.clone();
+        if !self.bugfix_pattern.trim().is_empty() {
+            fix_patterns.push(self.bugfix_pattern.clone());
+        }
+        crate::history::classify::Rules {
+            fix_patterns,
+            housekeeping_patterns: self.housekeeping_patterns.clone(),
+            bot_authors: self.bot_authors.clone(),
+        }
+    }
+}
+
 impl Default for HistorySettings {
     fn default() -> Self {
         HistorySettings {
             window_days: 180,
             mass_change_files: 50,
-            bugfix_pattern: crate::history::DEFAULT_BUGFIX_PATTERN.to_string(),
+            bugfix_pattern: String::new(),
+            fix_patterns: Vec::new(),
+            housekeeping_patterns: Vec::new(),
+            bot_authors: Vec::new(),
+            away_days: 180,
             link_patterns: Vec::new(),
             threads: 0,
             legacy_repositories: None,
@@ -365,9 +397,12 @@ mod tests {
         let text = include_str!("../../ticketlens.example.toml");
         let s = Settings::from_toml(text).unwrap();
         assert_eq!(
-            s.history.bugfix_pattern,
-            crate::history::DEFAULT_BUGFIX_PATTERN,
-            "the example documents the default bug-fix pattern"
+            s.history.away_days, 180,
+            "the example documents the default absence for knowledge at risk"
+        );
+        assert!(
+            s.history.bugfix_pattern.is_empty() && s.history.fix_patterns.is_empty(),
+            "the example adds no team fix pattern: the built-in rules decide"
         );
     }
 

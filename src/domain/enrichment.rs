@@ -70,14 +70,37 @@ pub struct ModuleHit {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModuleHistory {
     pub window_days: i64,
-    /// Commits, distinct authors and fixes in the window.
+    /// Changes (no sweeps, no bots), distinct people and real fixes (bug fixes and reverts)
+    /// in the window.
     pub commits: u32,
     pub authors: u32,
     pub fixes: u32,
-    /// Commits and fixes over the mined history.
+    /// Sweeps and bots' commits in the window, counted apart from the changes.
+    #[serde(default)]
+    pub sweeps: u32,
+    #[serde(default)]
+    pub bot_commits: u32,
+    /// Changes and fixes over the mined history.
     pub commits_all: u32,
     pub fixes_all: u32,
+    /// The last significant change: a fix, a feature or a refactoring (no sweep, no bot).
     pub last_change_ms: i64,
+    /// The last refactoring, when there was one.
+    #[serde(default)]
+    pub last_refactor_ms: Option<i64>,
+    /// The first commit of the mined history; a module whose first change is that old is
+    /// "older than the history", not "in the code since".
+    #[serde(default)]
+    pub history_start_ms: i64,
+    #[serde(default)]
+    pub older_than_history: bool,
+    /// Changes in the last year and the person who made most of them, with their count.
+    #[serde(default)]
+    pub year_commits: u32,
+    #[serde(default)]
+    pub year_top_author: Option<String>,
+    #[serde(default)]
+    pub year_top_commits: u32,
     /// When its last bug fix landed (over the mined history).
     pub last_fix_ms: Option<i64>,
     /// Its first commit in the mined history (how old it is).
@@ -96,8 +119,13 @@ pub struct Expert {
     /// window has none, or when `at_risk`).
     pub share: f32,
     pub commits: u32,
+    /// Their last commit to the module.
     pub last_commit_ms: i64,
-    /// A top author with no commit in the window: the knowledge may be gone.
+    /// Their last commit anywhere in the repository.
+    #[serde(default)]
+    pub last_commit_anywhere_ms: i64,
+    /// A top author of the module with no commit anywhere in the repository for
+    /// `[history] away_days`: the knowledge may be gone.
     pub at_risk: bool,
 }
 
@@ -106,8 +134,14 @@ pub struct Expert {
 pub struct CoupledModule {
     pub module: String,
     pub name: String,
-    /// Share of this module's commits (window) that also touch the other, 0–1.
+    /// Share of this module's commits (the last year, or the window if longer) that also
+    /// touch the other, 0–1.
     pub share: f32,
+    /// Commits touching both (no sweeps, no bots; at least five), and the newest of them.
+    #[serde(default)]
+    pub shared: u32,
+    #[serde(default)]
+    pub commits: Vec<String>,
 }
 
 /// How risky changing a module or file is, from its history.

@@ -3,6 +3,14 @@
 //! coupling of the top modules becomes estimation hints.
 
 use crate::domain::Enrichment;
+
+/// An estimation hint ("estimate for both") needs more than a coupling claim's five shared
+/// changes: at least half of the module's changes touch the other, on at least ten shared
+/// changes. Ten of twenty keeps the share's 95% Wilson lower bound near 0.3 (the old hint's
+/// floor), so the hint holds even at its weakest; five of ten would put it near 0.24, a
+/// coin toss dressed as a plan.
+pub const HINT_MIN_SHARED: u32 = 10;
+pub const HINT_MIN_SHARE: f32 = 0.5;
 use crate::store::Store;
 use std::collections::HashMap;
 
@@ -69,11 +77,11 @@ pub async fn join_history(store: &Store, e: &mut Enrichment) -> anyhow::Result<(
             continue;
         }
         paired.push((m.module.as_str(), c.module.as_str()));
-        if c.share >= 0.3 {
+        if c.share >= HINT_MIN_SHARE && c.shared >= HINT_MIN_SHARED {
             let pct = (c.share * 100.0).round();
             hints.push(format!(
-                "{pct}% of the changes to {} also touched {}: estimate for both.",
-                m.name, c.name
+                "{pct}% of the changes to {} also touched {} ({} shared changes): estimate for both.",
+                m.name, c.name, c.shared
             ));
         }
     }

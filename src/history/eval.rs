@@ -1,8 +1,10 @@
 //! The fragility evaluation: scores computed from history up to a date, checked against
-//! where the bug fixes of the following horizon landed, next to two baselines.
+//! where the real fixes (the classifier's bug fixes and reverts, no sweeps, no bots) of the
+//! following horizon landed, next to the baselines; and the lift of the "high" level: the
+//! share of high modules with a real fix in the next 90 days beside the share of all.
 
 use super::metrics::EntityMetrics;
-use super::{compute, score_with, BugfixMatcher, ModuleMap, Params, Scored, Weights};
+use super::{compute, score_with, Classifier, ModuleMap, Params, Scored, Weights};
 use crate::domain::{ChangeKind, MinedCommit};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -23,12 +25,33 @@ pub struct LevelReport {
     /// Files or modules that existed at the date and were ranked.
     pub ranked: usize,
     pub rankings: Vec<Shares>,
+    /// How many were "high", "medium" and "low".
+    pub levels: Levels,
+    /// Share of the "high" ones with a real fix in the next `LIFT_DAYS` days, beside the
+    /// share of all of them.
+    pub high_fixed: f64,
+    pub all_fixed: f64,
+    /// `high_fixed / all_fixed`.
+    pub lift: f64,
 }
+
+/// Counts per level.
+#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+pub struct Levels {
+    pub high: usize,
+    pub medium: usize,
+    pub low: usize,
+}
+
+/// The lift of "high" is measured over this many days after the date.
+pub const LIFT_DAYS: i64 = 90;
 
 /// The whole evaluation.
 #[derive(Debug, Clone, Serialize)]
 pub struct EvalReport {
     pub at_ms: i64,
+    /// The weights scored (`--weights` form).
+    pub weights: String,
     pub horizon_days: i64,
     pub commits_before: usize,
     pub fix_commits_after: usize,
@@ -42,14 +65,27 @@ pub struct EvalReport {
 pub fn evaluate(
     commits: &[MinedCommit],
     map: &dyn ModuleMap,
-    fixes: &BugfixMatcher,
+    classifier: &Classifier,
     p: &Params,
     horizon_days: i64,
     weights: &Weights,
 ) -> EvalReport {
+    evaluate_all(commits, map, classifier, p, horizon_days, &[*weights])
+        .pop()
+        .expect("one report per weighting")
+}
+
+/// `evaluate` for several weightings from one computation of the metrics (fitting).
+pub fn evaluate_all(
+    commits: &[MinedCommit],
+    map: &dyn ModuleMap,
+    classifier: &Classifier,
+    p: &Params,
+    horizon_days: i64,
+    weightings: &[Weights],
+) -> Vec<EvalReport> {
     let at = p.now_ms;
-    let metrics = compute(commits, map, fixes, p);
-    let (files, modules) = score_with(&metrics, weights);
+    let metrics = compute(commits, map, classifier, p);
     let mut future: Vec<&MinedCommit> = commits
         .iter()
         .filter(|c| !c.is_merge && c.time_ms > at && c.time_ms <= at + horizon_days * DAY_MS)
@@ -58,9 +94,12 @@ pub fn evaluate(
     // Oldest first: a later name maps back to the name the file had at the date.
     let mut back: HashMap<String, String> = HashMap::new();
     let mut touches: Vec<String> = Vec::new();
+    // touches within the lift period
+    let mut soon: Vec<String> = Vec::new();
     let mut fix_commits = 0;
     for c in future {
-        let fix = fixes.is_fix(&c.message) && c.files.len() <= p.mass_change_files;
+        let class = super::commit_eval::classify(classifier, c);
+        let fix = class.counts_as_fix() && c.files.len() <= p.mass_change_files;
         fix_commits += usize::from(fix);
         for f in &c.files {
             if let (ChangeKind::Renamed, Some(old)) = (f.kind, &f.old_path) {
@@ -71,6 +110,9 @@ pub fn evaluate(
                 let path = back.get(&f.path).cloned().unwrap_or_else(|| f.path.clone());
                 // only files the modules hold (source code) are ranked, so only they count
                 if map.is_member(&path) {
+                    if c.time_ms <= at + LIFT_DAYS * DAY_MS {
+                        soon.push(path.clone());
+                    }
                     touches.push(path);
                 }
             }
@@ -78,19 +120,33 @@ pub fn evaluate(
     }
     let file_of = |t: &String| t.clone();
     let module_of = |t: &String| map.module_of(t);
-    EvalReport {
-        at_ms: at,
-        horizon_days,
-        commits_before: commits.iter().filter(|c| c.time_ms <= at).count(),
-        fix_commits_after: fix_commits,
-        touches: touches.len(),
-        files: level(&files, &touches, &file_of),
-        modules: level(&modules, &touches, &module_of),
-    }
+    let commits_before = commits.iter().filter(|c| c.time_ms <= at).count();
+    weightings
+        .iter()
+        .map(|w| {
+            let (files, modules) = score_with(&metrics, w);
+            EvalReport {
+                at_ms: at,
+                weights: w.to_string(),
+                horizon_days,
+                commits_before,
+                fix_commits_after: fix_commits,
+                touches: touches.len(),
+                files: level(&files, &touches, &soon, &file_of),
+                modules: level(&modules, &touches, &soon, &module_of),
+            }
+        })
+        .collect()
 }
 
-fn level(scored: &[Scored], touches: &[String], key: &dyn Fn(&String) -> String) -> LevelReport {
+fn level(
+    scored: &[Scored],
+    touches: &[String],
+    soon: &[String],
+    key: &dyn Fn(&String) -> String,
+) -> LevelReport {
     let keys: Vec<String> = touches.iter().map(key).collect();
+    let fixed: HashSet<String> = soon.iter().map(key).collect();
     let rank = |name: &str, f: &dyn Fn(&Scored) -> f64| {
         let mut order: Vec<&Scored> = scored.iter().collect();
         order.sort_by(|a, b| {
@@ -105,6 +161,23 @@ fn level(scored: &[Scored], touches: &[String], key: &dyn Fn(&String) -> String)
         }
     };
     let m = |f: fn(&EntityMetrics) -> f64| move |s: &Scored| f(&s.metrics);
+    let mut levels = Levels::default();
+    let (mut high, mut high_fixed, mut all_fixed) = (0usize, 0usize, 0usize);
+    for s in scored {
+        let is_fixed = fixed.contains(&s.metrics.name);
+        all_fixed += usize::from(is_fixed);
+        match s.fragility.level.as_str() {
+            "high" => {
+                levels.high += 1;
+                high += 1;
+                high_fixed += usize::from(is_fixed);
+            }
+            "medium" => levels.medium += 1,
+            _ => levels.low += 1,
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (hf, af) = (ratio(high_fixed, high), ratio(all_fixed, scored.len()));
     LevelReport {
         ranked: scored.len(),
         rankings: vec![
@@ -112,7 +185,12 @@ fn level(scored: &[Scored], touches: &[String], key: &dyn Fn(&String) -> String)
             rank("size", &m(|e| e.size_lines as f64)),
             rank("commits (all time)", &m(|e| f64::from(e.all_time.commits))),
             rank("commits (window)", &m(|e| f64::from(e.window.commits))),
+            rank("fixes (window)", &m(|e| f64::from(e.window.fixes))),
         ],
+        levels,
+        high_fixed: hf,
+        all_fixed: af,
+        lift: if af > 0.0 { hf / af } else { 0.0 },
     }
 }
 

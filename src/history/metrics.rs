@@ -1,8 +1,15 @@
 //! Per-file and per-module metrics over a window and all time: commits, churn, authors,
 //! ownership, the time-weighted bug-fix score, age, size, and module change coupling.
+//!
+//! Every count goes through the commit classifier (`classify`): fixes are bug fixes and
+//! reverts that are neither sweeps nor a bot's; changes (commits, authors, ownership,
+//! coupling) leave out bots and sweeps, which are counted apart; churn ignores sweeps; "last
+//! changed" is the last significant change (a fix, a feature or a refactoring). Authors are
+//! people (`people`): `.mailmap`, then one person per email and per normalised name.
 
 use super::activity::{self, Month, Recent};
-use super::BugfixMatcher;
+use super::classify::{Class, Classifier, Kind};
+use super::people::People;
 use crate::domain::{ChangeKind, MinedCommit};
 use crate::modules::ModuleMap;
 use serde::Serialize;
@@ -22,12 +29,28 @@ pub struct Params {
     pub mass_change_files: usize,
 }
 
+/// Commits two modules must share before "changes together" is claimed: code-maat's
+/// default minimum of shared revisions.
+pub const MIN_SHARED: u32 = 5;
+/// Days of "this year" for the one-person line.
+pub const YEAR_DAYS: i64 = 365;
+/// Change coupling looks back at least this far (or the window, if longer): once sweeps
+/// are left out, modules share few commits, and six months of a mature repository
+/// rarely give any pair the five shared commits a claim needs (apache/tomcat: at most 4
+/// in the 180 days before its tip, 10 in the year).
+pub const COUPLING_DAYS: i64 = 365;
+
 /// Counts over one period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Stats {
+    /// Changes: commits that are neither sweeps nor a bot's.
     pub commits: u32,
+    /// Real fixes: bug fixes and reverts, never housekeeping, tests-only or sweeps.
     pub fixes: u32,
-    /// Lines added plus lines deleted.
+    /// Sweeps (mechanical edits across many files) and bots' commits, counted apart.
+    pub sweeps: u32,
+    pub bot_commits: u32,
+    /// Lines added plus lines deleted, sweeps and bots left out.
     pub churn: u64,
     pub authors: u32,
     /// The top author's share of the commits, 0–1.
@@ -39,6 +62,8 @@ pub struct Stats {
     pub top_authors: Vec<AuthorStat>,
     /// When the period's last fix landed.
     pub last_fix_ms: Option<i64>,
+    /// When the period's last refactoring landed.
+    pub last_refactor_ms: Option<i64>,
 }
 
 /// One author's part in a period.
@@ -48,6 +73,8 @@ pub struct AuthorStat {
     pub name: String,
     pub commits: u32,
     pub last_ms: i64,
+    /// Their last commit anywhere in the repository.
+    pub last_anywhere_ms: i64,
 }
 
 /// Another module this one changes together with.
@@ -56,12 +83,15 @@ pub struct Coupled {
     pub module: String,
     /// Its display name.
     pub name: String,
-    /// Commits touching both (mass changes excluded).
+    /// Commits touching both in the coupling period (`COUPLING_DAYS` or the window, the
+    /// longer; sweeps, bots and mass changes excluded).
     pub shared: u32,
-    /// Share of this module's commits that also touch the other one, 0–1.
+    /// Share of this module's commits in that period that also touch the other one, 0–1.
     pub share: f64,
     /// code-maat's degree: shared / mean of both modules' commits, 0–1.
     pub degree: f64,
+    /// The shared commits behind the claim, newest first (ten at most).
+    pub commits: Vec<String>,
 }
 
 /// Metrics of one file or module.
@@ -72,7 +102,17 @@ pub struct EntityMetrics {
     pub module: String,
     pub window: Stats,
     pub all_time: Stats,
+    /// The last significant change (a fix, a feature or a refactoring; sweeps and bots
+    /// left out); the last change of any kind when there is none.
     pub last_change_ms: i64,
+    /// The last refactoring.
+    pub last_refactor_ms: Option<i64>,
+    /// The first commit of the whole mined history: a first change at (or within a week
+    /// of) it means "older than the history", not "new then".
+    pub history_start_ms: i64,
+    /// Changes in the last `YEAR_DAYS` days and the person who made most of them.
+    pub year_commits: u32,
+    pub year_top_author: Option<AuthorStat>,
     /// Days since the last change.
     pub age_days: i64,
     /// The first change in the mined history.
@@ -84,7 +124,8 @@ pub struct EntityMetrics {
     pub size_lines: i64,
     /// Live files (1 for a file).
     pub files: u32,
-    /// Modules changed together with this one in the window, strongest first (modules only).
+    /// Modules changed together with this one in the coupling period, strongest first
+    /// (modules only).
     pub coupled: Vec<Coupled>,
     /// Commits and fixes per month, oldest first (modules only).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -118,17 +159,31 @@ struct Acc {
 
 /// A commit as the computation sees it.
 struct Seen<'a> {
+    sha: &'a str,
     time_ms: i64,
+    /// The person's id, name, whether a person at all, and their last commit anywhere.
     author: &'a str,
     name: &'a str,
-    fix: bool,
+    person: bool,
+    last_anywhere_ms: i64,
+    class: Class,
+}
+
+impl Seen<'_> {
+    fn fix(&self) -> bool {
+        self.class.counts_as_fix()
+    }
+
+    fn change(&self) -> bool {
+        self.class.counts_as_change()
+    }
 }
 
 /// Computes file and module metrics from mined commits (any order).
 pub fn compute(
     commits: &[MinedCommit],
     map: &dyn ModuleMap,
-    fixes: &BugfixMatcher,
+    classifier: &Classifier,
     p: &Params,
 ) -> HistoryMetrics {
     let mut order: Vec<&MinedCommit> = commits
@@ -136,23 +191,31 @@ pub fn compute(
         .filter(|c| !c.is_merge && c.time_ms <= p.now_ms)
         .collect();
     order.sort_by_key(|c| std::cmp::Reverse(c.seq));
+    let people = People::resolve(&order, p.now_ms, &|n, e| classifier.is_bot(n, e));
     let seen: Vec<Seen> = order
         .iter()
-        .map(|c| Seen {
-            time_ms: c.time_ms,
-            author: author_key(c),
-            name: &c.author_name,
-            fix: fixes.is_fix(&c.message),
+        .map(|c| {
+            let person = people.of(c);
+            Seen {
+                sha: &c.sha,
+                time_ms: c.time_ms,
+                author: person.map_or(author_key(c), |x| x.id.as_str()),
+                name: person.map_or(&c.author_name, |x| &x.name),
+                person: person.is_some_and(|x| x.is_person),
+                last_anywhere_ms: person.map_or(c.time_ms, |x| x.last_ms),
+                class: super::commit_eval::classify(classifier, c),
+            }
         })
         .collect();
     let start_ms = order.iter().map(|c| c.time_ms).min().unwrap_or(p.now_ms);
     let window_start = p.now_ms - p.window_days * DAY_MS;
+    let coupling_start = p.now_ms - p.window_days.max(COUPLING_DAYS) * DAY_MS;
 
     // Newest first, so a rename maps the older name onto the file's current name.
     let mut alias: HashMap<String, String> = HashMap::new();
     let mut files: HashMap<String, Acc> = HashMap::new();
     let mut module_touch: HashMap<String, Vec<(usize, u64)>> = HashMap::new();
-    let mut coupling_sets: Vec<Vec<String>> = Vec::new();
+    let mut coupling_sets: Vec<(usize, Vec<String>)> = Vec::new();
     // (time, fix, churn) of each commit that touched a module file
     let mut repo_commits: Vec<(i64, bool, u64)> = Vec::new();
     for (i, c) in order.iter().enumerate() {
@@ -184,11 +247,17 @@ pub fn compute(
             }
             *mods.entry(acc.module.clone()).or_default() += churn;
         }
-        if !mods.is_empty() {
-            repo_commits.push((c.time_ms, seen[i].fix, mods.values().sum()));
+        let change = seen[i].change();
+        if !mods.is_empty() && change {
+            repo_commits.push((c.time_ms, seen[i].fix(), mods.values().sum()));
         }
-        if c.time_ms > window_start && c.files.len() <= p.mass_change_files && !mods.is_empty() {
-            coupling_sets.push(mods.keys().cloned().collect());
+        // coupling counts deliberate changes only: a sweep touches everything at once
+        if change
+            && c.time_ms > coupling_start
+            && c.files.len() <= p.mass_change_files
+            && !mods.is_empty()
+        {
+            coupling_sets.push((i, mods.keys().cloned().collect()));
         }
         for (m, churn) in mods {
             module_touch.entry(m).or_default().push((i, churn));
@@ -213,7 +282,7 @@ pub fn compute(
         out.files
             .push(entity(path, &acc, 1, &seen, start_ms, window_start, p));
     }
-    let mut coupling = couple(&coupling_sets);
+    let mut coupling = couple(&coupling_sets, &seen);
     for c in coupling.values_mut().flatten() {
         c.name = map.display_name(&c.module);
     }
@@ -223,10 +292,14 @@ pub fn compute(
         acc.module = name.clone();
         let mut e = entity(name.clone(), &acc, n, &seen, start_ms, window_start, p);
         e.coupled = coupling.get(&name).cloned().unwrap_or_default();
-        let commits = acc.touches.iter().map(|&(i, churn)| {
-            let c = &seen[i];
-            (c.time_ms, c.fix, churn)
-        });
+        let commits = acc
+            .touches
+            .iter()
+            .filter(|&&(i, _)| seen[i].change())
+            .map(|&(i, churn)| {
+                let c = &seen[i];
+                (c.time_ms, c.fix(), churn)
+            });
         e.monthly = activity::monthly(commits.clone().map(|c| (c.0, c.1)), p.now_ms);
         e.recent = Some(activity::recent(commits, p.now_ms));
         out.modules.push(e);
@@ -259,24 +332,45 @@ fn entity(
         .copied()
         .filter(|(i, _)| seen[*i].time_ms > window_start)
         .collect();
+    let year_start = p.now_ms - YEAR_DAYS * DAY_MS;
+    let year: Vec<(usize, u64)> = all
+        .iter()
+        .copied()
+        .filter(|(i, _)| seen[*i].time_ms > year_start)
+        .collect();
+    let year = stats(&year, seen, year_start, p.now_ms);
+    // touches run newest first
+    let counted = |i: &usize| seen[*i].change();
+    let last_significant = all
+        .iter()
+        .map(|(i, _)| i)
+        .find(|i| counted(i) && seen[**i].class.kind.is_significant())
+        .or_else(|| all.iter().map(|(i, _)| i).find(|i| counted(i)))
+        .map_or(acc.last_change_ms, |i| seen[*i].time_ms);
+    let all_time = stats(&all, seen, start_ms, p.now_ms);
     EntityMetrics {
         module: acc.module.clone(),
         window: stats(&recent, seen, window_start, p.now_ms),
-        all_time: stats(&all, seen, start_ms, p.now_ms),
-        last_change_ms: acc.last_change_ms,
+        last_refactor_ms: all_time.last_refactor_ms,
+        all_time,
+        last_change_ms: last_significant,
+        history_start_ms: start_ms,
+        year_commits: year.commits,
+        year_top_author: year.top_authors.first().cloned(),
         first_change_ms: all
             .last()
             .map_or(acc.last_change_ms, |(i, _)| seen[*i].time_ms),
         decayed_changes: all
             .iter()
+            .filter(|(i, _)| counted(i))
             .map(|(i, _)| {
                 let c = &seen[*i];
                 let age = (p.now_ms - c.time_ms).max(0) as f64 / DAY_MS as f64;
                 let half_life = (p.window_days as f64 / 2.0).max(1.0);
-                (1.0 + f64::from(u8::from(c.fix))) * 0.5f64.powf(age / half_life)
+                (1.0 + f64::from(u8::from(c.fix()))) * 0.5f64.powf(age / half_life)
             })
             .sum(),
-        age_days: (p.now_ms - acc.last_change_ms).max(0) / DAY_MS,
+        age_days: (p.now_ms - last_significant).max(0) / DAY_MS,
         size_lines: acc.size.max(0),
         files,
         coupled: Vec::new(),
@@ -293,15 +387,29 @@ fn stats(touches: &[(usize, u64)], seen: &[Seen], from_ms: i64, now_ms: i64) -> 
     // touches run newest first: the first commit seen of an author is their last
     for &(i, churn) in touches {
         let c = &seen[i];
+        if c.class.bot {
+            s.bot_commits += 1;
+            continue;
+        }
+        if c.class.sweep {
+            s.sweeps += 1;
+            continue;
+        }
         s.commits += 1;
         s.churn += churn;
-        let a = by_author.entry(c.author).or_insert_with(|| AuthorStat {
-            name: c.name.to_string(),
-            commits: 0,
-            last_ms: c.time_ms,
-        });
-        a.commits += 1;
-        if c.fix {
+        if c.person {
+            let a = by_author.entry(c.author).or_insert_with(|| AuthorStat {
+                name: c.name.to_string(),
+                commits: 0,
+                last_ms: c.time_ms,
+                last_anywhere_ms: c.last_anywhere_ms,
+            });
+            a.commits += 1;
+        }
+        if c.class.kind == Kind::Refactor && s.last_refactor_ms.is_none() {
+            s.last_refactor_ms = Some(c.time_ms);
+        }
+        if c.fix() {
             s.last_fix_ms = Some(s.last_fix_ms.map_or(c.time_ms, |t| t.max(c.time_ms)));
             s.fixes += 1;
             let t = ((c.time_ms - from_ms) as f64 / span).clamp(0.0, 1.0);
@@ -311,7 +419,7 @@ fn stats(touches: &[(usize, u64)], seen: &[Seen], from_ms: i64, now_ms: i64) -> 
     let mut authors: Vec<AuthorStat> = by_author.into_values().collect();
     authors.sort_by(|a, b| b.commits.cmp(&a.commits).then_with(|| a.name.cmp(&b.name)));
     s.authors = authors.len() as u32;
-    if s.commits > 0 {
+    if s.commits > 0 && !authors.is_empty() {
         let total = f64::from(s.commits);
         s.ownership = f64::from(authors[0].commits) / total;
         s.minor_contributors = authors
@@ -324,23 +432,24 @@ fn stats(touches: &[(usize, u64)], seen: &[Seen], from_ms: i64, now_ms: i64) -> 
     s
 }
 
-/// code-maat style coupling between modules over the given co-change sets.
-fn couple(sets: &[Vec<String>]) -> HashMap<String, Vec<Coupled>> {
-    const MIN_SHARED: u32 = 2;
+/// code-maat style coupling between modules over the given co-change sets (a commit's
+/// index in `seen` and the modules it touched); a pair needs `MIN_SHARED` shared commits.
+fn couple(sets: &[(usize, Vec<String>)], seen: &[Seen]) -> HashMap<String, Vec<Coupled>> {
     let mut revs: HashMap<&str, u32> = HashMap::new();
-    let mut pairs: HashMap<(&str, &str), u32> = HashMap::new();
-    for set in sets {
+    let mut pairs: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    for (i, set) in sets {
         for a in set {
             *revs.entry(a).or_default() += 1;
             for b in set {
                 if a != b {
-                    *pairs.entry((a, b)).or_default() += 1;
+                    pairs.entry((a, b)).or_default().push(*i);
                 }
             }
         }
     }
     let mut out: HashMap<String, Vec<Coupled>> = HashMap::new();
-    for ((a, b), shared) in pairs {
+    for ((a, b), commits) in pairs {
+        let shared = commits.len() as u32;
         if shared < MIN_SHARED {
             continue;
         }
@@ -351,6 +460,12 @@ fn couple(sets: &[Vec<String>]) -> HashMap<String, Vec<Coupled>> {
             shared,
             share: f64::from(shared) / ra,
             degree: f64::from(shared) / ((ra + rb) / 2.0),
+            // sets run newest first
+            commits: commits
+                .iter()
+                .take(10)
+                .map(|&i| seen[i].sha.to_string())
+                .collect(),
         });
     }
     for list in out.values_mut() {

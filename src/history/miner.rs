@@ -104,6 +104,31 @@ pub fn mine(req: &MineRequest) -> Result<MineOutcome, HistoryError> {
     Ok(out)
 }
 
+/// Mines the named commits only (an evaluation reads labelled commits): each with its
+/// diff against its first parent and the `.mailmap` of the repository's HEAD; `None` for a
+/// sha that is not in the repository.
+pub fn mine_shas(
+    path: &Path,
+    shas: &[String],
+    threads: usize,
+) -> Result<Vec<Option<MinedCommit>>, HistoryError> {
+    git2::opts::strict_hash_verification(false);
+    let repo = Repository::open(path).map_err(|e| HistoryError::open(path, e))?;
+    let mailmap = repo
+        .head()
+        .ok()
+        .and_then(|h| h.target())
+        .and_then(|head| mailmap_text(&repo, head));
+    let parsed: Vec<Option<Oid>> = shas.iter().map(|s| Oid::from_str(s).ok()).collect();
+    let oids: Vec<Oid> = parsed.iter().flatten().copied().collect();
+    drop(repo);
+    let mut mined = diff_all(path, &oids, mailmap.as_deref(), threads)?.into_iter();
+    Ok(parsed
+        .iter()
+        .map(|p| p.and_then(|_| mined.next().flatten()))
+        .collect())
+}
+
 /// Every file path of the tree at `rev` (a branch or any revision), for the module cut.
 pub fn tree_paths(path: &std::path::Path, rev: &str) -> Result<Vec<String>, HistoryError> {
     let repo = Repository::open(path).map_err(|e| HistoryError::open(path, e))?;

@@ -1,28 +1,33 @@
-//! History: the git2 miner, ticket ↔ commit links, per-file and per-module metrics, the fragility score with its
-//! plain-words reasons, and the evaluation against future bug fixes. Pure and synchronous:
-//! callers persist the facts (`store::history`) and run it off the async threads.
+//! History: the git2 miner, the commit classifier (`classify`: what kind of change each
+//! commit is, sweep, bot) and its evaluation against hand labels (`commit_eval`), people
+//! (`people`: `.mailmap`, one person per email and name), ticket ↔ commit links, per-file
+//! and per-module metrics, the fragility score with its plain-words reasons, and the
+//! evaluation against future real fixes. Pure and synchronous: callers persist the facts
+//! (`store::history`) and run it off the async threads.
 //!
 //! Merge commits are *skipped*: they are recorded but carry no file changes, because every
 //! change they bring in is already counted once in the commit that made it (the same choice
-//! `git log --numstat` makes). Commits touching more than `mass_change_files` files
-//! (reformatting, vendoring) count for commits and churn but not for change coupling.
+//! `git log --numstat` makes). Sweeps and bots' commits are counted apart from changes;
+//! commits touching more than `mass_change_files` files are also left out of coupling.
 
 pub mod activity;
-mod bugfix;
+pub mod classify;
+pub mod commit_eval;
 pub mod eval;
 pub mod facts;
 mod links;
 mod metrics;
 mod miner;
+pub mod people;
 mod reasons;
 mod score;
 
 pub use crate::modules::ModuleMap;
-pub use bugfix::{BugfixMatcher, DEFAULT_PATTERN as DEFAULT_BUGFIX_PATTERN};
+pub use classify::{Class, Classifier, Kind};
 pub use links::{Linker, MAX_KEYS as MAX_LINKED_KEYS};
 pub use metrics::AuthorStat;
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
-pub use miner::{mine, tree_paths, MineOutcome, MineRequest};
+pub use miner::{mine, mine_shas, tree_paths, MineOutcome, MineRequest};
 pub use score::{score_all, score_with, Scored, Weights, WEIGHTS};
 
 use std::path::Path;
@@ -53,3 +58,5 @@ impl HistoryError {
 pub(crate) mod testrepo;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_signals;

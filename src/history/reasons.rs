@@ -44,13 +44,17 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
         candidates.push((d.fixes, text));
     }
     if let Some(c) = e.coupled.first() {
+        // the claim names its support: shared deliberate changes (no sweeps), five at least
         let text = if c.share >= 0.5 {
-            format!("usually changes together with {}", c.name)
+            format!(
+                "usually changes together with {} ({} shared changes)",
+                c.name, c.shared
+            )
         } else {
             let pct = (c.share * 100.0).round();
             format!(
-                "often changes together with {} ({pct}% of its changes)",
-                c.name
+                "often changes together with {} ({pct}% of its changes, {} shared)",
+                c.name, c.shared
             )
         };
         if c.share >= 0.25 {
@@ -64,6 +68,10 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
             format!("no clear owner: the most active author made {pct}% of recent changes"),
         ));
     }
+    if let Some(line) = one_person(e) {
+        // one pair of hands is a risk of its own, ranked like strong activity
+        candidates.push((0.35, line));
+    }
     if d.size > 0.0 {
         let text = match e.files {
             1 => format!("large: {} lines", e.size_lines),
@@ -76,6 +84,24 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
     }
     candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
     candidates.into_iter().take(3).map(|(_, t)| t).collect()
+}
+
+/// "only Mark Thomas has changed it this year" when one person made (nearly) all of the
+/// last year's changes, three at least.
+pub fn one_person(e: &EntityMetrics) -> Option<String> {
+    let top = e.year_top_author.as_ref()?;
+    let n = e.year_commits;
+    if n < 3 || top.commits * 10 < n * 8 {
+        return None;
+    }
+    Some(if top.commits == n {
+        format!("only {} has changed it this year", top.name)
+    } else {
+        format!(
+            "{} made {} of its {n} changes this year",
+            top.name, top.commits
+        )
+    })
 }
 
 fn fix_ratio(fixes: u32, commits: u32, suffix: &str) -> String {
@@ -109,6 +135,30 @@ mod tests {
         assert_eq!(period(365), "a year");
         assert_eq!(period(800), "2 years");
         assert_eq!(period(3), "3 days");
+    }
+
+    #[test]
+    fn one_person_making_the_years_changes_gets_its_own_plain_line() {
+        let mut e = EntityMetrics {
+            year_commits: 9,
+            year_top_author: Some(crate::history::AuthorStat {
+                name: "Mark Thomas".into(),
+                commits: 9,
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        assert_eq!(
+            one_person(&e).as_deref(),
+            Some("only Mark Thomas has changed it this year")
+        );
+        e.year_top_author.as_mut().unwrap().commits = 8;
+        assert_eq!(
+            one_person(&e).as_deref(),
+            Some("Mark Thomas made 8 of its 9 changes this year")
+        );
+        e.year_top_author.as_mut().unwrap().commits = 6;
+        assert_eq!(one_person(&e), None);
     }
 
     #[test]

@@ -144,7 +144,12 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
             Some(t) => l += &format!(", last fix {}", date(t)),
             None => l += ", no fix on record",
         }
-        l += &format!("; in the code since {}", date(h.first_change_ms));
+        if h.older_than_history {
+            let year: String = date(h.history_start_ms).chars().take(4).collect();
+            l += &format!("; older than the history ({year})");
+        } else {
+            l += &format!("; in the code since {}", date(h.first_change_ms));
+        }
         nested.push(vec![text(l)]);
         let (active, gone): (Vec<_>, Vec<_>) = h.experts.iter().partition(|x| !x.at_risk);
         if !active.is_empty() {

@@ -21,6 +21,31 @@ pub struct HistoryState {
     pub missing_objects: i64,
 }
 
+/// A commit's class as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitKindRow {
+    pub sha: String,
+    pub kind: String,
+    pub sweep: bool,
+    pub bot: bool,
+    pub rule: String,
+}
+
+/// A mined commit with its stored class (`ticketlens history commits`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct StoredCommit {
+    pub repository: String,
+    pub sha: String,
+    pub author: String,
+    pub time_ms: i64,
+    pub subject: String,
+    pub kind: String,
+    pub sweep: bool,
+    pub bot: bool,
+    pub rule: String,
+    pub files: i64,
+}
+
 /// One mining run's result, as the store applies it.
 #[derive(Debug, Clone, Copy)]
 pub struct HistoryBatch<'a> {
@@ -66,7 +91,12 @@ impl Store {
     pub async fn save_history(&self, b: &HistoryBatch<'_>) -> Result<(), sqlx::Error> {
         let mut tx = self.writer.begin().await?;
         if b.reset {
-            for table in ["history_links", "history_changes", "history_commits"] {
+            for table in [
+                "history_links",
+                "history_commit_kinds",
+                "history_changes",
+                "history_commits",
+            ] {
                 sqlx::query(&format!("DELETE FROM {table} WHERE repository = $1"))
                     .bind(b.repository)
                     .execute(&mut *tx)
@@ -74,7 +104,12 @@ impl Store {
             }
         }
         for sha in b.dropped {
-            for table in ["history_links", "history_changes", "history_commits"] {
+            for table in [
+                "history_links",
+                "history_commit_kinds",
+                "history_changes",
+                "history_commits",
+            ] {
                 sqlx::query(&format!(
                     "DELETE FROM {table} WHERE repository = $1 AND sha = $2"
                 ))
@@ -156,14 +191,157 @@ impl Store {
         Ok(commits)
     }
 
-    /// Keys of bug-type tickets the service has seen (`issue_type` bug or defect).
-    pub async fn bug_ticket_keys(&self) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar(
-            "SELECT DISTINCT ticket_key FROM tickets WHERE deleted = 0 \
-             AND LOWER(issue_type) IN ('bug', 'defect', 'bug report', 'incident')",
+    /// Stored tickets (key, issue type) that this repository's commits name: the exact keys
+    /// the links hold, and GitHub/GitLab tickets (`owner/repo#12`) for a bare `#12`.
+    pub async fn ticket_types_for(
+        &self,
+        repository: &str,
+    ) -> Result<Vec<(String, String)>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT DISTINCT t.ticket_key, t.issue_type FROM tickets t \
+             JOIN history_links l ON l.ticket_key = t.ticket_key \
+             WHERE l.repository = $1 AND t.deleted = 0",
         )
+        .bind(repository)
         .fetch_all(&self.pool)
-        .await
+        .await?;
+        let mut out: Vec<(String, String)> = rows
+            .iter()
+            .map(|r| Ok((r.try_get("ticket_key")?, r.try_get("issue_type")?)))
+            .collect::<Result<_, sqlx::Error>>()?;
+        let hashed = sqlx::query(
+            "SELECT ticket_key, issue_type FROM tickets WHERE deleted = 0 \
+             AND ticket_key LIKE '%#%' AND EXISTS (SELECT 1 FROM history_links l \
+             WHERE l.repository = $1 AND l.ticket_key LIKE '#%')",
+        )
+        .bind(repository)
+        .fetch_all(&self.pool)
+        .await?;
+        for r in hashed {
+            out.push((r.try_get("ticket_key")?, r.try_get("issue_type")?));
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The classifier fingerprint the stored commit kinds of `repository` were made with.
+    pub async fn commit_kinds_fingerprint(
+        &self,
+        repository: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        sqlx::query_scalar("SELECT rules_fingerprint FROM history_repos WHERE repository = $1")
+            .bind(repository)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Shas of the repository's commits that have a stored kind.
+    pub async fn classified_shas(
+        &self,
+        repository: &str,
+    ) -> Result<std::collections::HashSet<String>, sqlx::Error> {
+        let rows: Vec<String> =
+            sqlx::query_scalar("SELECT sha FROM history_commit_kinds WHERE repository = $1")
+                .bind(repository)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().collect())
+    }
+
+    /// Writes (or re-writes) commit kinds and the fingerprint they were made with, in one
+    /// transaction.
+    #[tracing::instrument(skip_all, fields(repository, rows = rows.len()))]
+    pub async fn save_commit_kinds(
+        &self,
+        repository: &str,
+        rows: &[CommitKindRow],
+        fingerprint: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.writer.begin().await?;
+        for chunk in rows.chunks(BATCH_ROWS) {
+            let sql = format!(
+                "INSERT INTO history_commit_kinds (repository, sha, kind, sweep, bot, rule) \
+                 VALUES {} ON CONFLICT (repository, sha) DO UPDATE SET kind = excluded.kind, \
+                 sweep = excluded.sweep, bot = excluded.bot, rule = excluded.rule",
+                placeholders(chunk.len(), 6)
+            );
+            let mut q = sqlx::query_with::<Any, AnyArguments>(&sql, AnyArguments::default());
+            for r in chunk {
+                q = q
+                    .bind(repository)
+                    .bind(&r.sha)
+                    .bind(&r.kind)
+                    .bind(i64::from(r.sweep))
+                    .bind(i64::from(r.bot))
+                    .bind(&r.rule);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query("UPDATE history_repos SET rules_fingerprint = $1 WHERE repository = $2")
+            .bind(fingerprint)
+            .bind(repository)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Mined commits with their stored kinds, newest first: of one repository or all, of one
+    /// kind or all (`bot` and `sweep` select by flag), at most `limit`.
+    pub async fn list_commits(
+        &self,
+        repository: Option<&str>,
+        kind: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<StoredCommit>, sqlx::Error> {
+        let mut sql = String::from(
+            "SELECT c.repository, c.sha, c.author_name, c.time_ms, c.message, \
+             k.kind, k.sweep, k.bot, k.rule, \
+             (SELECT COUNT(*) FROM history_changes h WHERE h.repository = c.repository \
+              AND h.sha = c.sha) AS files \
+             FROM history_commits c JOIN history_commit_kinds k \
+             ON k.repository = c.repository AND k.sha = c.sha WHERE c.is_merge = 0",
+        );
+        let mut n = 0;
+        if repository.is_some() {
+            n += 1;
+            sql.push_str(&format!(" AND c.repository = ${n}"));
+        }
+        match kind {
+            Some("bot") => sql.push_str(" AND k.bot = 1"),
+            Some("sweep") => sql.push_str(" AND k.sweep = 1"),
+            Some(_) => {
+                n += 1;
+                sql.push_str(&format!(" AND k.kind = ${n}"));
+            }
+            None => {}
+        }
+        sql.push_str(&format!(" ORDER BY c.time_ms DESC, c.sha LIMIT ${}", n + 1));
+        let mut q = sqlx::query(&sql);
+        if let Some(r) = repository {
+            q = q.bind(r);
+        }
+        if let Some(k) = kind.filter(|k| !matches!(*k, "bot" | "sweep")) {
+            q = q.bind(k);
+        }
+        let rows = q.bind(limit).fetch_all(&self.pool).await?;
+        rows.iter()
+            .map(|r| {
+                let message: String = r.try_get("message")?;
+                Ok(StoredCommit {
+                    repository: r.try_get("repository")?,
+                    sha: r.try_get("sha")?,
+                    author: r.try_get("author_name")?,
+                    time_ms: r.try_get("time_ms")?,
+                    subject: message.lines().next().unwrap_or("").to_string(),
+                    kind: r.try_get("kind")?,
+                    sweep: r.try_get::<i64, _>("sweep")? != 0,
+                    bot: r.try_get::<i64, _>("bot")? != 0,
+                    rule: r.try_get("rule")?,
+                    files: r.try_get("files")?,
+                })
+            })
+            .collect()
     }
 }
 

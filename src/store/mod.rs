@@ -18,7 +18,7 @@ mod tickets;
 pub use backfill::BackfillCursor;
 pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery, NewJob};
-pub use history::{HistoryBatch, HistoryState};
+pub use history::{CommitKindRow, HistoryBatch, HistoryState, StoredCommit};
 pub use job_admin::RetryFilter;
 pub use jobs::{enqueue_for_in, enqueue_in, FailOutcome, Job, JobState, RetryPolicy};
 pub use learning::{LabelPosition, LearnedLabel, UnlinkedTicket};

@@ -40,12 +40,16 @@ pub async fn page(
                     @for r in m["fragility"]["reasons"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or_default()) } }
                 }
                 dl class="facts" {
-                    dt { "Changes" } dd { (num(&h["commits"])) " in the last " (window) " days, " (num(&h["commits_all"])) " in all" }
+                    dt { "Changes" } dd { (num(&h["commits"])) " in the last " (window) " days, " (num(&h["commits_all"])) " in all"
+                        @if h["sweeps"].as_u64().unwrap_or(0) + h["bot_commits"].as_u64().unwrap_or(0) > 0 {
+                            " (not counted: " (num(&h["sweeps"])) " sweeps, " (num(&h["bot_commits"])) " by bots)"
+                        } }
                     dt { "Fixes" } dd { (num(&h["fixes"])) " in the last " (window) " days, " (num(&h["fixes_all"])) " in all" }
                     dt { "People" } dd { (num(&h["authors"])) " in the last " (window) " days" }
-                    dt { "Last change" } dd { (ago(h["last_change_ms"].as_i64(), now)) " (" (date(h["last_change_ms"].as_i64())) ")" }
+                    dt { "Last change" } dd { (ago(h["last_change_ms"].as_i64(), now)) " (" (date(h["last_change_ms"].as_i64())) "; a fix, feature or refactoring)" }
+                    dt { "Last refactored" } dd { @if h["last_refactor_ms"].is_i64() { (ago(h["last_refactor_ms"].as_i64(), now)) " (" (date(h["last_refactor_ms"].as_i64())) ")" } @else { "not in the mined history" } }
                     dt { "Last fix" } dd { (ago(h["last_fix_ms"].as_i64(), now)) }
-                    dt { "First seen" } dd { (date(h["first_change_ms"].as_i64())) }
+                    dt { "First seen" } dd { @if h["older_than_history"].as_bool() == Some(true) { "older than the history (" (date(h["history_start_ms"].as_i64()).chars().take(4).collect::<String>()) ")" } @else { (date(h["first_change_ms"].as_i64())) } }
                 }
             }
             section aria-labelledby="who-h" {
@@ -60,7 +64,7 @@ pub async fn page(
                             @for x in &experts {
                                 tr {
                                     td { (x["author"].as_str().unwrap_or_default())
-                                        @if x["at_risk"].as_bool() == Some(true) { br; span class="flag" { "knowledge at risk: no commit in " (window) " days" } } }
+                                        @if x["at_risk"].as_bool() == Some(true) { br; span class="flag" { "knowledge at risk: no commit anywhere in the repository since " (date(x["last_commit_anywhere_ms"].as_i64())) } } }
                                     td class="num" { (pct(x["share"].as_f64().unwrap_or(0.0))) }
                                     td class="num" { (num(&x["commits"])) }
                                     td { (ago(x["last_commit_ms"].as_i64(), now)) }
@@ -89,7 +93,16 @@ pub async fn page(
                         @for c in &coupled {
                             li {
                                 a href={ "/modules/" (c["id"].as_str().unwrap_or_default()) } { (c["name"].as_str().unwrap_or_default()) }
-                                ": in " (pct(c["share"].as_f64().unwrap_or(0.0))) " of its changes (" (num(&c["shared"])) " commits)"
+                                ": in " (pct(c["share"].as_f64().unwrap_or(0.0))) " of its changes (" (num(&c["shared"])) " commits, sweeps and bots left out"
+                                @let shas = c["commits"].as_array().cloned().unwrap_or_default();
+                                @if !shas.is_empty() {
+                                    "; the newest: "
+                                    @for (i, sha) in shas.iter().enumerate() {
+                                        @if i > 0 { ", " }
+                                        code { (sha.as_str().unwrap_or_default().chars().take(10).collect::<String>()) }
+                                    }
+                                }
+                                ")"
                             }
                         }
                     }

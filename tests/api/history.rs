@@ -210,14 +210,18 @@ async fn modules_are_listed_and_explained(backend: Backend) {
     assert_eq!(auth["owners"][0], "alice");
     assert_eq!(auth["history"]["fixes"], 3);
     assert!(auth["history"]["last_fix_ms"].as_i64().unwrap() > 0);
-    assert_eq!(auth["coupled"][0]["module"], "src/billing");
-    assert_eq!(auth["fragility"]["coupled_with"][0], "src/billing");
+    // auth and billing changed together in fewer than five commits: no coupling claim
+    assert_eq!(auth["coupled"].as_array().map(Vec::len), Some(0));
+    assert_eq!(
+        auth["fragility"]["coupled_with"].as_array().map(Vec::len),
+        Some(0)
+    );
     assert_eq!(auth["hottest_files"][0]["path"], "src/auth/login.rs");
     let reasons = auth["fragility"]["reasons"].as_array().unwrap();
     assert!(
-        reasons
+        !reasons
             .iter()
-            .any(|r| r == "usually changes together with billing"),
+            .any(|r| r.as_str().unwrap().contains("together")),
         "{reasons:?}"
     );
     assert_eq!(app.get("/api/v1/modules/nope").await.status().as_u16(), 404);
@@ -274,6 +278,33 @@ async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
     // one source file: the whole repository is one module, its root
     assert_eq!(body["modules"][0]["module"], ".");
     assert_eq!(body["modules"][0]["fixes"], 1);
+    let kinds = |list: Vec<ticketlens::store::StoredCommit>| -> Vec<(String, String)> {
+        list.into_iter().map(|c| (c.subject, c.kind)).collect()
+    };
+    let stored = app.store.list_commits(Some("app"), None, 10).await.unwrap();
+    assert_eq!(
+        kinds(stored),
+        [
+            ("PAY-8 show totals".to_string(), "feature".to_string()),
+            ("PAY-7 handle an empty cart".into(), "bugfix".into()),
+            ("Initial import".into(), "feature".into()),
+        ]
+    );
+    // the tracker re-types PAY-8 as a bug: the stored kinds follow without a re-mine
+    sqlx::query("UPDATE tickets SET issue_type = 'Bug' WHERE ticket_key = 'PAY-8'")
+        .execute(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(mine(&app, &repo).await.new_commits, 0);
+    let fixes = app
+        .store
+        .list_commits(Some("app"), Some("bugfix"), 10)
+        .await
+        .unwrap();
+    assert_eq!(fixes.len(), 2);
+    assert_eq!(fixes[0].rule, "ticket PAY-8 is a bug");
+    let body: serde_json::Value = app.get("/api/v1/modules").await.json().await.unwrap();
+    assert_eq!(body["modules"][0]["fixes"], 2);
     app.stop().await;
 }
 
