@@ -1,14 +1,17 @@
 //! Plain types shared by every room: trackers, ticket keys, normalized ticket events,
 //! precedents and the enrichment an analysis produces.
 
+mod audience;
 mod enrichment;
 mod event;
 mod history;
 mod links;
 mod precedent;
 mod similar;
+mod text;
 mod ticket;
 
+pub use audience::{Audience, AudienceScope, Visibility};
 pub use enrichment::{
     CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
     Fragility, ModuleHistory, ModuleHit,
@@ -18,4 +21,5 @@ pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
 pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
+pub use text::one_line;
 pub use ticket::{TicketKey, Tracker};

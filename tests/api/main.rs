@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod history;
 mod hostile;
+mod inert;
 mod job_retry;
 mod learning;
 mod learning_links;
