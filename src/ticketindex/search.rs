@@ -447,3 +447,84 @@ impl TicketIndex {
         }
     }
 }
+
+#[cfg(test)]
+mod audience_tests {
+    use crate::domain::{
+        Audience, AudienceScope, SimilarOptions, SimilarQuery, TicketDoc, Tracker, Visibility,
+    };
+    use crate::ticketindex::TicketIndex;
+
+    fn doc(tracker: Tracker, id: &str, project: &str, visibility: Visibility) -> TicketDoc {
+        TicketDoc {
+            tracker,
+            id: id.into(),
+            key: format!("{project}-{id}"),
+            title: "Invoice PDF export crashes on negative totals".into(),
+            body: "InvoiceRenderer render_pdf panics when total_cents is negative".into(),
+            labels: vec![],
+            components: vec![],
+            project: Some(project.into()),
+            visibility,
+            status: None,
+            url: None,
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn a_search_for_an_audience_returns_only_what_it_may_see() {
+        let (index, _) = TicketIndex::open(None).unwrap();
+        index
+            .upsert(&[
+                doc(Tracker::Github, "1", "acme/app", Visibility::Public),
+                doc(Tracker::Github, "2", "acme/lib", Visibility::Public),
+                doc(Tracker::Github, "3", "acme/secret", Visibility::Private),
+                doc(Tracker::Jira, "4", "acme/app", Visibility::Internal),
+                doc(Tracker::Gitlab, "5", "acme/app", Visibility::Restricted),
+                doc(Tracker::Github, "6", "acme/app", Visibility::Restricted),
+            ])
+            .unwrap();
+        let ids = |scope: AudienceScope| {
+            let q = SimilarQuery {
+                title: "Invoice PDF export crashes".into(),
+                body: "render_pdf panics on negative totals".into(),
+                audience: Some(Audience {
+                    tracker: Tracker::Github,
+                    project: Some("acme/app".into()),
+                    visibility: Visibility::Public,
+                    scope,
+                }),
+                ..SimilarQuery::default()
+            };
+            let options = SimilarOptions {
+                related_threshold: 0.0,
+                same_project: false,
+                limit: 10,
+                ..SimilarOptions::default()
+            };
+            let mut similar: Vec<String> = index
+                .similar(&q, &options)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let mut alike: Vec<String> = index
+                .alike(&q, 10)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            similar.sort();
+            alike.sort();
+            assert_eq!(
+                similar, alike,
+                "duplicates and precedents see the same tickets"
+            );
+            similar
+        };
+        assert_eq!(ids(AudienceScope::Project), ["1"]);
+        assert_eq!(ids(AudienceScope::Tracker), ["1", "2"]);
+        assert_eq!(ids(AudienceScope::All), ["1", "2"]);
+    }
+}
