@@ -80,6 +80,7 @@ fn main() -> anyhow::Result<()> {
                 labels: Vec::new(),
                 components: Vec::new(),
                 project: Some(t.project.clone()),
+                visibility: Default::default(),
                 status: None,
                 url: None,
                 created_at: Some(t.created_at.clone()),

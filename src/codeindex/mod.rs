@@ -228,6 +228,40 @@ impl CodeIndex {
         let state = r.state()?;
         state.snapshot.by_path(path).map(|f| f.module.clone())
     }
+
+    /// Tells whether the configured `repository` is the forge project `forge_path`
+    /// (`owner/repo`, `group/sub/project`), so that its commits' bare `#12` name that
+    /// project's issue 12: its clone URL's path is `forge_path`, or its name is
+    /// `forge_path` or, for a name without `/`, the path's last segment. Compared without
+    /// regard to case, as GitHub and GitLab resolve paths.
+    pub fn is_forge_project(&self, repository: &str, forge_path: &str) -> bool {
+        let Some(r) = self.repos.iter().find(|r| r.spec.name == repository) else {
+            return false;
+        };
+        let same = |a: &str| a.eq_ignore_ascii_case(forge_path);
+        let last = forge_path.rsplit('/').next().unwrap_or(forge_path);
+        let name = &r.spec.name;
+        same(name)
+            || (!name.contains('/') && name.eq_ignore_ascii_case(last))
+            || r.spec
+                .url
+                .as_deref()
+                .and_then(url_project_path)
+                .is_some_and(same)
+    }
+}
+
+/// The project path of a clone URL: `https://host/acme/app.git` and `git@host:acme/app.git`
+/// give `acme/app`; `None` when there is no path.
+fn url_project_path(url: &str) -> Option<&str> {
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest.split_once('/')?.1,
+        // scp-like `user@host:path`
+        None => url.split_once(':')?.1,
+    };
+    let path = rest.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    (!path.is_empty()).then_some(path)
 }
 
 impl Locate for CodeIndex {
@@ -292,5 +326,27 @@ impl Locate for CodeIndex {
         out.modules.sort_by(|a, b| b.score.total_cmp(&a.score));
         out.modules.truncate(limit);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod forge_path_tests {
+    use super::url_project_path;
+
+    #[test]
+    fn a_clone_url_names_its_project_path() {
+        assert_eq!(
+            url_project_path("https://github.com/acme/app.git"),
+            Some("acme/app")
+        );
+        assert_eq!(
+            url_project_path("https://u:p@gitlab.example/g/sub/p/"),
+            Some("g/sub/p")
+        );
+        assert_eq!(
+            url_project_path("git@github.com:acme/app.git"),
+            Some("acme/app")
+        );
+        assert_eq!(url_project_path("https://github.com"), None);
     }
 }

@@ -15,8 +15,16 @@ pub struct DuplicateSettings {
     pub related_threshold: f32,
     /// Most candidates shown per ticket.
     pub limit: usize,
-    /// Only search the ticket's own project (Jira) or team (Linear).
+    /// Only search the ticket's own project (Jira) or team (Linear). Within `audience`:
+    /// `false` widens duplicates no further than it allows.
     pub same_project: bool,
+    /// Which tickets a comment (and the ticket's page) may quote — duplicates, related
+    /// tickets, precedents: `project` (the ticket's own tracker and project), `tracker`
+    /// (any project of its tracker) or `all`. Whatever the scope, a ticket behind a Jira
+    /// security level or a GitLab confidential issue is never quoted elsewhere, a private
+    /// repository's ticket never leaves its repository, and a public issue quotes only
+    /// public tickets of other projects.
+    pub audience: crate::domain::AudienceScope,
     /// Index commits of live tickets happen at most this often (milliseconds): a ticket
     /// indexed while the index is quiet is committed at once, one indexed during a burst
     /// waits for the next commit, which serves every ticket of the interval. 0 commits each
@@ -42,6 +50,7 @@ impl Default for DuplicateSettings {
             related_threshold: o.related_threshold,
             limit: o.limit,
             same_project: o.same_project,
+            audience: crate::domain::AudienceScope::Project,
             commit_interval_ms: 100,
             follow_interval_ms: 500,
             unlinked_after_secs: 14 * 24 * 3600,
@@ -50,6 +59,21 @@ impl Default for DuplicateSettings {
 }
 
 impl DuplicateSettings {
+    /// The audience of a ticket's comment under these settings.
+    pub fn audience_of(
+        &self,
+        tracker: crate::domain::Tracker,
+        project: Option<String>,
+        visibility: crate::domain::Visibility,
+    ) -> crate::domain::Audience {
+        crate::domain::Audience {
+            tracker,
+            project,
+            visibility,
+            scope: self.audience,
+        }
+    }
+
     /// The search options these settings describe.
     pub fn options(&self) -> crate::domain::SimilarOptions {
         crate::domain::SimilarOptions {

@@ -67,7 +67,7 @@ pub struct ModuleHit {
 }
 
 /// A module's history: the answers to a PM's questions about it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ModuleHistory {
     pub window_days: i64,
     /// Changes (no sweeps, no bots), distinct people and real fixes (bug fixes and reverts)
@@ -112,7 +112,7 @@ pub struct ModuleHistory {
 }
 
 /// A person who knows a module.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Expert {
     pub name: String,
     /// Their share of the module's commits in the window (of all its commits when the
@@ -130,7 +130,7 @@ pub struct Expert {
 }
 
 /// A module changed together with another.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CoupledModule {
     pub module: String,
     pub name: String,

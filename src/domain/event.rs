@@ -1,6 +1,6 @@
 //! The one normalized shape every tracker's webhook is parsed into.
 
-use super::{TicketKey, Tracker};
+use super::{TicketKey, Tracker, Visibility};
 use serde::{Deserialize, Serialize};
 
 /// What happened to the ticket.
@@ -38,6 +38,10 @@ pub struct TicketEvent {
     pub components: Vec<String>,
     /// Jira project key, Linear team key, GitHub `owner/repo` or GitLab project path.
     pub project: Option<String>,
+    /// Who may see it (a security level, a confidential issue, a private repository), as
+    /// the payload tells: which other tickets' comments may quote it.
+    #[serde(default)]
+    pub visibility: Visibility,
     pub status: Option<String>,
     pub issue_type: Option<String>,
     pub priority: Option<String>,

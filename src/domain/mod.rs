@@ -1,6 +1,7 @@
 //! Plain types shared by every room: trackers, ticket keys, normalized ticket events,
 //! precedents and the enrichment an analysis produces.
 
+mod audience;
 mod comment;
 mod enrichment;
 mod event;
@@ -11,6 +12,7 @@ mod similar;
 pub mod text;
 mod ticket;
 
+pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
 pub use enrichment::{
     CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
@@ -21,6 +23,7 @@ pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
 pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
+pub use text::one_line;
 pub use ticket::{TicketKey, Tracker};
 
 /// Milliseconds since the Unix epoch, by this process's wall clock: for display and for

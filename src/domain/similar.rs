@@ -1,6 +1,6 @@
 //! What the ticket index stores and how a similar-ticket search is asked.
 
-use super::Tracker;
+use super::{Audience, Tracker, Visibility};
 use serde::{Deserialize, Serialize};
 
 /// A ticket as the ticket index sees it: the text and the facets a search may filter on.
@@ -16,6 +16,9 @@ pub struct TicketDoc {
     pub components: Vec<String>,
     /// Jira project key or Linear team key.
     pub project: Option<String>,
+    /// Who may see it: decides whose comments may quote it.
+    #[serde(default)]
+    pub visibility: Visibility,
     pub status: Option<String>,
     pub url: Option<String>,
     /// RFC 3339 (or ISO 8601 without zone, read as UTC) creation time.
@@ -75,6 +78,10 @@ pub struct SimilarQuery {
     /// Keys or ids already linked as duplicates in the tracker: shown with the
     /// `already_linked` tier, never suggested.
     pub linked: Vec<String>,
+    /// Who reads the answer: only tickets this audience may see are candidates. `None`
+    /// (a draft, an evaluation) searches every ticket.
+    #[serde(default)]
+    pub audience: Option<Audience>,
 }
 
 /// How many candidates, which tiers, which scope.

@@ -1,4 +1,58 @@
-//! Text helpers every room shares, defined once.
+//! Text helpers every room shares, defined once: bounding text at a character boundary
+//! (`cut`), and text from outside on one line (`one_line`): titles, keys, names, paths and labels that TicketLens
+//! quotes are folded here, once at parse and again at render, so a quoted piece can never
+//! start a line of its own (where GitLab reads `/close` as a quick action) or carry
+//! invisible controls. Escaping for a markup is the writers' business (`render`); this
+//! only says what a line of quoted text may hold.
+
+use std::borrow::Cow;
+
+/// Tells whether `c` breaks a line or controls how text is shown rather than being text:
+/// C0 and C1 controls (newlines, tabs, NEL, DEL), the Unicode line and paragraph
+/// separators, and the bidirectional overrides and isolates that reorder what a reader sees.
+fn is_folded(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{061C}'
+                | '\u{200E}'
+                | '\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `s` on one line: every line break, control character and run of whitespace becomes one
+/// space. The ends are kept (as one space), so pieces of a sentence still join with their
+/// spaces; a parser trims what it stores. Borrowed when already so.
+pub fn one_line(s: &str) -> Cow<'_, str> {
+    let clean = !s.contains("  ")
+        && !s
+            .chars()
+            .any(|c| is_folded(c) || (c.is_whitespace() && c != ' '));
+    if clean {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.chars() {
+        if is_folded(c) || c.is_whitespace() {
+            gap = true;
+            continue;
+        }
+        if gap {
+            out.push(' ');
+            gap = false;
+        }
+        out.push(c);
+    }
+    if gap {
+        out.push(' ');
+    }
+    Cow::Owned(out)
+}
 
 /// The longest prefix of `s` of at most `max` bytes that ends on a character boundary:
 /// how every room bounds text it did not write before working on it.
@@ -15,7 +69,8 @@ pub fn cut(s: &str, max: usize) -> &str {
 
 #[cfg(test)]
 mod tests {
-    use super::cut;
+    use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn a_cut_never_splits_a_character() {
@@ -26,5 +81,30 @@ mod tests {
         assert_eq!(cut("café", 5), "café");
         assert_eq!(cut("😀x", 3), "");
         assert_eq!(cut("", 0), "");
+    }
+
+    #[test]
+    fn line_breaks_and_controls_fold_into_single_spaces() {
+        assert_eq!(
+            one_line("Invoice crash\n/close\r\n/label ~security\t/assign @mallory"),
+            "Invoice crash /close /label ~security /assign @mallory"
+        );
+        assert_eq!(
+            one_line("  a \u{2028}b\u{85}c\u{202E}d\u{0}e  "),
+            " a b c d e "
+        );
+        assert_eq!(one_line("\n\n"), " ");
+        assert_eq!(one_line(" — fragility "), " — fragility ");
+        assert!(matches!(one_line("Crash on save"), Cow::Borrowed(_)));
+    }
+
+    proptest! {
+        #[test]
+        fn a_folded_text_is_one_trimmed_line(s in "\\PC*|[\\x00-\\x20a/\u{2028}\u{85}]*") {
+            let out = one_line(&s);
+            prop_assert!(!out.chars().any(|c| is_folded(c) || (c.is_whitespace() && c != ' ')));
+            prop_assert!(!out.contains("  "));
+            prop_assert_eq!(one_line(&out), out.clone());
+        }
     }
 }

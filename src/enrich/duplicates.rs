@@ -40,6 +40,7 @@ pub async fn duplicates_of(
         created_before: None,
         exclude_ids: vec![ticket.id.clone(), ticket.key.clone()],
         linked: linked.clone(),
+        audience: Some(settings.audience_of(tracker, ticket.project.clone(), ticket.visibility)),
     };
     let options = settings.options();
     let mut duplicates =

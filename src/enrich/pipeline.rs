@@ -9,7 +9,7 @@ use super::memory::ModuleMemory;
 use super::{analyze, explain_by_modules, AnalyzeError, TicketText};
 use crate::codeindex::CodeIndex;
 use crate::config::DuplicateSettings;
-use crate::domain::{Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker};
+use crate::domain::{Audience, Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker};
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use std::sync::Arc;
@@ -73,9 +73,11 @@ impl Pipeline {
             .acquire_owned()
             .await
             .map_err(|e| AnalyzeError::Internal(e.into()))?;
-        let exclude = match &req.subject {
-            Subject::Ticket { id, .. } => Some(id.as_str()),
-            Subject::Draft => None,
+        let (exclude, audience) = match &req.subject {
+            Subject::Ticket { tracker, id, key } => {
+                (Some(id.as_str()), Some(self.audience(*tracker, key).await?))
+            }
+            Subject::Draft => (None, None),
         };
         let precedents = super::precedents::find(
             &self.store,
@@ -84,6 +86,7 @@ impl Pipeline {
             &req.title,
             &req.body,
             exclude,
+            audience,
         )
         .await
         .map_err(AnalyzeError::Internal)?;
@@ -116,6 +119,7 @@ impl Pipeline {
                     created_before: None,
                     exclude_ids: Vec::new(),
                     linked: Vec::new(),
+                    audience: None,
                 };
                 // a draft has no project: search every project
                 let options = SimilarOptions {
@@ -133,6 +137,20 @@ impl Pipeline {
             .await
             .map_err(AnalyzeError::Internal)?;
         Ok(e)
+    }
+
+    /// Who reads a stored ticket's comment: its tracker, project and visibility as stored
+    /// (a ticket not stored yet reads as private and without a project: it quotes nothing).
+    async fn audience(&self, tracker: Tracker, key: &str) -> Result<Audience, AnalyzeError> {
+        let stored = self
+            .store
+            .ticket_by_key(tracker.as_str(), key)
+            .await
+            .map_err(|e| AnalyzeError::Internal(e.into()))?;
+        let (project, visibility) = stored
+            .map(|t| (t.project, t.visibility))
+            .unwrap_or_default();
+        Ok(self.duplicates.audience_of(tracker, project, visibility))
     }
 
     /// Files and modules from the code index (with the precedents as evidence), on the blocking pool (under the caller's slot).

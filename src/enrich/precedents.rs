@@ -1,10 +1,11 @@
 //! Precedents: the earlier tickets most like this one that commits name as their work, with
 //! what those commits touched (files, modules, lines) and how long each ticket took. The
-//! ticket index finds the tickets whose text is most alike (TF-IDF cosine, across projects);
-//! the mined ticket ↔ commit links give the fixes.
+//! ticket index finds the tickets whose text is most alike (TF-IDF cosine) among those the
+//! ticket's audience may see (`[duplicates] audience`); the mined ticket ↔ commit links give
+//! the fixes.
 
 use crate::codeindex::CodeIndex;
-use crate::domain::{DuplicateCandidate, Precedent, SimilarQuery};
+use crate::domain::{Audience, DuplicateCandidate, Precedent, SimilarQuery};
 use crate::store::{LinkedCommit, Store};
 use crate::ticketindex::TicketIndex;
 use std::collections::HashMap;
@@ -15,9 +16,9 @@ pub const SEARCHED: usize = 30;
 /// Precedents kept as evidence (the comment shows the first few).
 pub const KEPT: usize = 10;
 
-/// The precedents of a text: similar tickets (never `exclude_id`, the ticket itself) that
-/// mined commits name, most similar first, at most `KEPT`. Blocking work (the ticket search)
-/// runs on the blocking pool.
+/// The precedents of a text: similar tickets (never `exclude_id`, the ticket itself; only
+/// those `audience` may see, when given) that mined commits name, most similar first, at
+/// most `KEPT`. Blocking work (the ticket search) runs on the blocking pool.
 pub async fn find(
     store: &Store,
     tickets: Arc<TicketIndex>,
@@ -25,11 +26,13 @@ pub async fn find(
     title: &str,
     body: &str,
     exclude_id: Option<&str>,
+    audience: Option<Audience>,
 ) -> anyhow::Result<Vec<Precedent>> {
     let query = SimilarQuery {
         title: title.to_string(),
         body: body.to_string(),
         exclude_ids: exclude_id.map(str::to_string).into_iter().collect(),
+        audience,
         ..SimilarQuery::default()
     };
     let found = tokio::task::spawn_blocking(move || tickets.alike(&query, SEARCHED)).await??;
@@ -42,31 +45,53 @@ pub async fn find(
         by_key.entry(c.ticket_key.as_str()).or_default().push(c);
     }
     let module_of = |repo: &str, path: &str| code.module_of(repo, path);
+    let is_project = |repo: &str, path: &str| code.is_forge_project(repo, path);
     let mut out = Vec::new();
     for cand in &found {
         if out.len() >= KEPT {
             break;
         }
-        let bare = bare_reference(&cand.key);
-        let Some(linked) = by_key
-            .get(cand.key.as_str())
-            .or_else(|| bare.as_deref().and_then(|b| by_key.get(b)))
-        else {
+        let linked = fixes_of(&cand.key, &by_key, &is_project);
+        if linked.is_empty() {
             continue;
-        };
+        }
         let created = store
             .ticket_by_key(cand.tracker.as_str(), &cand.key)
             .await?
             .and_then(|t| t.created_at);
         let created_ms = Some(TicketIndex::order_of(created.as_deref(), "").created_ms);
-        out.extend(assemble(cand, created_ms, linked, &module_of));
+        out.extend(assemble(cand, created_ms, &linked, &module_of));
     }
     Ok(out)
 }
 
+/// The commits that name `key`: by its full key, else (a forge key) by its bare `#12` in
+/// commits of its own repository only — another repository's `#12` is another issue.
+/// `is_project(repository, forge path)` tells which repository is which project.
+fn fixes_of<'a>(
+    key: &str,
+    by_key: &HashMap<&str, Vec<&'a LinkedCommit>>,
+    is_project: &dyn Fn(&str, &str) -> bool,
+) -> Vec<&'a LinkedCommit> {
+    if let Some(named) = by_key.get(key) {
+        return named.clone();
+    }
+    let (Some(bare), Some((path, _))) = (bare_reference(key), key.rsplit_once('#')) else {
+        return Vec::new();
+    };
+    by_key
+        .get(bare.as_str())
+        .map(|cs| {
+            cs.iter()
+                .copied()
+                .filter(|c| is_project(&c.repository, path))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// `#12` for a forge key `owner/repo#12` (how a repository's own commits name its issues);
-/// `None` for other keys. A bare reference may come from any mined repository: with several
-/// forge repositories mined, their `#12`s are not told apart.
+/// `None` for other keys. Which repository's `#12` it is, `fixes_of` decides.
 fn bare_reference(key: &str) -> Option<String> {
     let (path, number) = key.rsplit_once('#')?;
     (!path.is_empty() && !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit()))
@@ -146,6 +171,42 @@ mod tests {
         assert_eq!(bare_reference("TOM-12"), None);
         assert_eq!(bare_reference("#12"), None);
         assert_eq!(bare_reference("acme/app#x"), None);
+    }
+
+    #[test]
+    fn a_bare_reference_counts_only_in_its_own_repository() {
+        let c = |key: &str, repo: &str, sha: &str| LinkedCommit {
+            ticket_key: key.into(),
+            repository: repo.into(),
+            sha: sha.into(),
+            time_ms: 1,
+            files: vec![],
+        };
+        let commits = [
+            c("#2", "app", "a"),
+            c("#2", "other", "b"),
+            c("acme/lib#2", "lib", "c"),
+        ];
+        let mut by_key: HashMap<&str, Vec<&LinkedCommit>> = HashMap::new();
+        for c in &commits {
+            by_key.entry(c.ticket_key.as_str()).or_default().push(c);
+        }
+        let is_project = |repo: &str, path: &str| path.ends_with(&format!("/{repo}"));
+        let shas = |key: &str| -> Vec<String> {
+            fixes_of(key, &by_key, &is_project)
+                .iter()
+                .map(|c| c.sha.clone())
+                .collect()
+        };
+        assert_eq!(shas("acme/app#2"), ["a"]);
+        assert_eq!(shas("acme/other#2"), ["b"]);
+        assert!(shas("acme/unmined#2").is_empty());
+        assert_eq!(
+            shas("acme/lib#2"),
+            ["c"],
+            "a full key counts wherever it is named"
+        );
+        assert!(shas("TOM-2").is_empty());
     }
 
     #[test]

@@ -162,6 +162,7 @@ fn doc_of(t: &DatasetTicket) -> TicketDoc {
         labels: Vec::new(),
         components: Vec::new(),
         project: Some(t.project.clone()),
+        visibility: Default::default(),
         status: None,
         url: None,
         created_at: Some(t.created_at.clone()),
@@ -178,6 +179,7 @@ fn query_of(t: &DatasetTicket) -> SimilarQuery {
         created_before: Some(TicketIndex::order_of(Some(&t.created_at), &t.id)),
         exclude_ids: vec![t.id.clone()],
         linked: Vec::new(),
+        audience: None,
     }
 }
 

@@ -76,6 +76,7 @@ impl PrecedentPool {
                 labels: vec![],
                 components: vec![],
                 project: None,
+                visibility: Default::default(),
                 status: None,
                 url: None,
                 created_at: None,

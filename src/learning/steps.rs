@@ -41,6 +41,7 @@ impl Learner {
                 labels: b.labels,
                 components: b.components,
                 project: b.project,
+                visibility: b.visibility,
                 status: b.status,
                 url: b.url,
                 created_at: b.created_at,
@@ -199,6 +200,7 @@ impl Learner {
             created_before: before,
             exclude_ids: vec![query.id.clone(), query.key.clone()],
             linked: Vec::new(),
+            audience: None,
         };
         let index = self.index.clone();
         let same_project = self.settings.same_project;

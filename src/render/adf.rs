@@ -1,23 +1,34 @@
-//! Atlassian Document Format rendering (Jira Cloud, REST v3).
+//! Atlassian Document Format rendering (Jira Cloud, REST v3). ADF text nodes are not
+//! markup, but Jira still turns addresses in them into links and shows line breaks: every
+//! text is defused (`inert`) like in the other formats, and a link mark is only ever one
+//! TicketLens built, to an `http(s)` address. Mentions exist in ADF only as `mention`
+//! nodes, which this writer never makes.
 
+use super::inert::{code, defuse, link_target};
 use super::model::{Block, Doc, Inline};
 use serde_json::{json, Value};
 
 fn inlines(parts: &[Inline]) -> Vec<Value> {
     parts
         .iter()
-        .filter(|p| !matches!(p, Inline::Text(t) if t.is_empty()))
         .map(|p| match p {
-            Inline::Text(t) => json!({ "type": "text", "text": t }),
+            Inline::Text(t) => json!({ "type": "text", "text": defuse(t) }),
             Inline::Strong(t) => {
-                json!({ "type": "text", "text": t, "marks": [{ "type": "strong" }] })
+                json!({ "type": "text", "text": defuse(t), "marks": [{ "type": "strong" }] })
             }
-            Inline::Code(t) => json!({ "type": "text", "text": t, "marks": [{ "type": "code" }] }),
-            Inline::Link { text, url } => json!({
-                "type": "text", "text": text,
-                "marks": [{ "type": "link", "attrs": { "href": url } }]
-            }),
+            Inline::Code(t) => {
+                json!({ "type": "text", "text": code(t), "marks": [{ "type": "code" }] })
+            }
+            Inline::Link { text, url } => match link_target(url) {
+                Some(href) => json!({
+                    "type": "text", "text": defuse(text),
+                    "marks": [{ "type": "link", "attrs": { "href": href } }]
+                }),
+                None => json!({ "type": "text", "text": defuse(text) }),
+            },
         })
+        // ADF refuses empty text nodes
+        .filter(|node| node["text"].as_str().is_some_and(|t| !t.is_empty()))
         .collect()
 }
 
@@ -46,7 +57,7 @@ pub fn render(doc: &Doc) -> Value {
             Block::List(items) => bullets(items.iter().map(|(i, n)| (i.as_slice(), n.as_slice()))),
             Block::Footer(t) => json!({
                 "type": "paragraph",
-                "content": [{ "type": "text", "text": t, "marks": [{ "type": "em" }] }]
+                "content": [{ "type": "text", "text": defuse(t), "marks": [{ "type": "em" }] }]
             }),
         })
         .collect();

@@ -5,6 +5,9 @@
 //! thing in the same order and only the syntax differs.
 
 mod adf;
+#[cfg(test)]
+mod hostile_tests;
+mod inert;
 mod markdown;
 mod model;
 mod precedents;

@@ -1,7 +1,7 @@
 //! Tickets as last seen from their tracker: the source of truth for the ticket index.
 
 use super::Store;
-use crate::domain::{EventKind, TicketDoc, TicketEvent, Tracker};
+use crate::domain::{EventKind, TicketDoc, TicketEvent, Tracker, Visibility};
 use sqlx::Row;
 
 /// A ticket row as the API shows it.
@@ -15,6 +15,7 @@ pub struct StoredTicket {
     pub labels: Vec<String>,
     pub components: Vec<String>,
     pub project: Option<String>,
+    pub visibility: Visibility,
     pub status: Option<String>,
     pub url: Option<String>,
     pub created_at: Option<String>,
@@ -44,13 +45,14 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
                  project, status, issue_type, priority, reporter, url, created_at, updated_at, \
-                 deleted, stored_at, updated_ms, first_stored_at) \
+                 deleted, stored_at, updated_ms, first_stored_at, visibility) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17, \
-                 $16) \
+                 $16, $18) \
              ON CONFLICT (tracker, ticket_id) DO UPDATE SET \
                  ticket_key = excluded.ticket_key, title = excluded.title, body = excluded.body, \
                  labels = excluded.labels, components = excluded.components, \
-                 project = excluded.project, status = excluded.status, \
+                 project = excluded.project, visibility = excluded.visibility, \
+                 status = excluded.status, \
                  issue_type = excluded.issue_type, priority = excluded.priority, \
                  reporter = excluded.reporter, url = excluded.url, \
                  created_at = COALESCE(tickets.created_at, excluded.created_at), \
@@ -77,6 +79,7 @@ impl Store {
         .bind(&e.updated_at)
         .bind(now)
         .bind(e.updated_ms())
+        .bind(e.visibility.as_str())
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
@@ -91,8 +94,8 @@ impl Store {
         id: &str,
     ) -> Result<Option<(TicketEvent, bool)>, sqlx::Error> {
         let row = sqlx::query(
-            "SELECT ticket_key, title, body, labels, components, project, status, issue_type, \
-                 priority, reporter, url, created_at, updated_at, deleted \
+            "SELECT ticket_key, title, body, labels, components, project, visibility, status, \
+                 issue_type, priority, reporter, url, created_at, updated_at, deleted \
              FROM tickets WHERE tracker = $1 AND ticket_id = $2",
         )
         .bind(tracker.as_str())
@@ -117,6 +120,7 @@ impl Store {
             labels: list("labels")?,
             components: list("components")?,
             project: row.try_get("project")?,
+            visibility: Visibility::parse(&row.try_get::<String, _>("visibility")?),
             status: row.try_get("status")?,
             issue_type: row.try_get("issue_type")?,
             priority: row.try_get("priority")?,
@@ -138,7 +142,7 @@ impl Store {
     ) -> Result<Option<StoredTicket>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT tracker, ticket_id, ticket_key, title, body, labels, components, project, \
-                 status, url, created_at, updated_at, deleted \
+                 visibility, status, url, created_at, updated_at, deleted \
              FROM tickets WHERE tracker = $1 AND ticket_key = $2 \
              ORDER BY stored_at DESC LIMIT 1",
         )
@@ -160,6 +164,7 @@ impl Store {
             labels: list("labels")?,
             components: list("components")?,
             project: row.try_get("project")?,
+            visibility: Visibility::parse(&row.try_get::<String, _>("visibility")?),
             status: row.try_get("status")?,
             url: row.try_get("url")?,
             created_at: row.try_get("created_at")?,
@@ -190,7 +195,7 @@ pub struct FeedPosition {
 
 pub(super) const FEED_COLUMNS: &str =
     "tracker, ticket_id, ticket_key, title, body, labels, components, \
-     project, status, url, created_at, deleted, stored_at";
+     project, visibility, status, url, created_at, deleted, stored_at";
 
 pub(super) fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), sqlx::Error> {
     let list = |col: &str| -> Result<Vec<String>, sqlx::Error> {
@@ -206,6 +211,7 @@ pub(super) fn doc_of(row: &sqlx::any::AnyRow) -> Result<(TicketDoc, bool, i64), 
         labels: list("labels")?,
         components: list("components")?,
         project: row.try_get("project")?,
+        visibility: Visibility::parse(&row.try_get::<String, _>("visibility")?),
         status: row.try_get("status")?,
         url: row.try_get("url")?,
         created_at: row.try_get("created_at")?,

@@ -41,6 +41,8 @@ pub struct Fields {
     /// Title plus raw body with the stock tokenizer: the plain BM25 baseline.
     pub plain: Field,
     pub project: Field,
+    /// Who may see the ticket (`Visibility`): searches leave out what their audience may not.
+    pub visibility: Field,
     pub status: Field,
     pub url: Field,
     pub components: Field,
@@ -76,6 +78,7 @@ impl Fields {
             lines: b.add_u64_field("lines", INDEXED),
             plain: b.add_text_field("plain", analyzed("default", false, positions)),
             project: b.add_text_field("project", STRING | STORED),
+            visibility: b.add_text_field("visibility", STRING | STORED),
             status: b.add_text_field("status", STORED),
             url: b.add_text_field("url", STORED),
             components: b.add_text_field("components", STRING | STORED),
@@ -117,6 +120,7 @@ impl Fields {
         if let Some(p) = &t.project {
             d.add_text(self.project, p);
         }
+        d.add_text(self.visibility, t.visibility.as_str());
         if let Some(s) = &t.status {
             d.add_text(self.status, s);
         }

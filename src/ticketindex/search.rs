@@ -6,7 +6,8 @@ use super::schema::created_ms;
 use super::union::UnfilteredUnion;
 use super::{is_boilerplate_df, text, IndexError, TicketIndex};
 use crate::domain::{
-    CreatedOrder, DuplicateCandidate, DuplicateTier, SimilarOptions, SimilarQuery, Tracker,
+    AudienceScope, CreatedOrder, DuplicateCandidate, DuplicateTier, SimilarOptions, SimilarQuery,
+    Tracker, Visibility,
 };
 use tantivy::collector::TopDocs;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, RangeQuery, TermQuery};
@@ -66,13 +67,48 @@ fn str_of(doc: &TantivyDocument, field: Field) -> Option<String> {
 }
 
 impl TicketIndex {
-    fn filters(&self, q: &SimilarQuery, same_project: bool) -> Vec<(Occur, Box<dyn Query>)> {
-        let mut clauses = Vec::new();
+    /// The terms every candidate must carry and the terms none may: the query's project
+    /// when asked to stay in it, and its audience's tracker, project and "not restricted"
+    /// (`admissible` applies the whole audience rule; these only narrow the search early).
+    fn filter_terms(&self, q: &SimilarQuery, same_project: bool) -> (Vec<Term>, Vec<Term>) {
+        let f = self.fields;
+        let mut required = Vec::new();
+        let mut excluded = Vec::new();
         if let (true, Some(p)) = (same_project, &q.project) {
+            required.push(Term::from_field_text(f.project, p));
+        }
+        if let Some(a) = &q.audience {
+            if let (AudienceScope::Project, Some(p)) = (a.scope, &a.project) {
+                let term = Term::from_field_text(f.project, p);
+                if !required.contains(&term) {
+                    required.push(term);
+                }
+            }
+            if a.scope != AudienceScope::All {
+                required.push(Term::from_field_text(f.tracker, a.tracker.as_str()));
+            }
+            excluded.push(Term::from_field_text(
+                f.visibility,
+                Visibility::Restricted.as_str(),
+            ));
+        }
+        (required, excluded)
+    }
+
+    fn filters(&self, q: &SimilarQuery, same_project: bool) -> Vec<(Occur, Box<dyn Query>)> {
+        let (required, excluded) = self.filter_terms(q, same_project);
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+        for term in required {
             clauses.push(filter(Box::new(TermQuery::new(
-                Term::from_field_text(self.fields.project, p),
+                term,
                 IndexRecordOption::Basic,
             ))));
+        }
+        for term in excluded {
+            clauses.push((
+                Occur::MustNot,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
         }
         if let Some(before) = &q.created_before {
             let end = before.created_ms.saturating_add(1);
@@ -85,29 +121,29 @@ impl TicketIndex {
     }
 
     /// Tells whether every document of `searcher`, deleted ones included, passes the query's
-    /// filters: of the project when asked to be, created before `created_before` when given.
+    /// filters: carries every required term and no excluded one, and was created before
+    /// `created_before` when given.
     fn filters_pass_all(&self, searcher: &Searcher, q: &SimilarQuery, same_project: bool) -> bool {
-        let project = match (same_project, &q.project) {
-            (true, Some(p)) => Some(Term::from_field_text(self.fields.project, p)),
-            _ => None,
-        };
+        let (required, excluded) = self.filter_terms(q, same_project);
         let end = q
             .created_before
             .as_ref()
             .map(|b| b.created_ms.saturating_add(1));
         searcher.segment_readers().iter().all(|r| {
-            let in_project = project.as_ref().map_or(true, |term| {
-                r.inverted_index(self.fields.project)
+            let df = |term: &Term| {
+                r.inverted_index(term.field())
                     .and_then(|ii| Ok(ii.doc_freq(term)?))
-                    .is_ok_and(|df| df == r.max_doc())
-            });
+                    .ok()
+            };
+            let terms_pass = required.iter().all(|t| df(t) == Some(r.max_doc()))
+                && excluded.iter().all(|t| df(t) == Some(0));
             let before = end.map_or(true, |end| {
                 r.fast_fields().i64("created_ms").is_ok_and(|c| {
                     c.get_cardinality() == tantivy::columnar::Cardinality::Full
                         && c.max_value() < end
                 })
             });
-            in_project && before
+            terms_pass && before
         })
     }
 
@@ -128,18 +164,29 @@ impl TicketIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// Tells whether a hit may be returned for the query: not excluded, created before.
+    /// Tells whether a hit may be returned for the query: not excluded, created before, and
+    /// visible to the query's audience.
     fn admissible(&self, q: &SimilarQuery, doc: &TantivyDocument) -> bool {
-        let id = str_of(doc, self.fields.id).unwrap_or_default();
-        let key = str_of(doc, self.fields.key).unwrap_or_default();
+        let f = self.fields;
+        let id = str_of(doc, f.id).unwrap_or_default();
+        let key = str_of(doc, f.key).unwrap_or_default();
         if q.exclude_ids.iter().any(|x| *x == id || *x == key) {
             return false;
+        }
+        if let Some(a) = &q.audience {
+            let tracker = str_of(doc, f.tracker).and_then(|t| Tracker::parse(&t));
+            let project = str_of(doc, f.project);
+            let visibility = Visibility::parse(&str_of(doc, f.visibility).unwrap_or_default());
+            let seen = tracker.is_some_and(|t| a.admits(t, project.as_deref(), visibility));
+            if !seen {
+                return false;
+            }
         }
         match &q.created_before {
             None => true,
             Some(before) => {
                 let created = doc
-                    .get_first(self.fields.created_ms)
+                    .get_first(f.created_ms)
                     .and_then(|v| v.as_i64())
                     .unwrap_or(0);
                 CreatedOrder {
@@ -401,5 +448,86 @@ impl TicketIndex {
             created_ms: created_ms(created_at),
             id: id.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod audience_tests {
+    use crate::domain::{
+        Audience, AudienceScope, SimilarOptions, SimilarQuery, TicketDoc, Tracker, Visibility,
+    };
+    use crate::ticketindex::TicketIndex;
+
+    fn doc(tracker: Tracker, id: &str, project: &str, visibility: Visibility) -> TicketDoc {
+        TicketDoc {
+            tracker,
+            id: id.into(),
+            key: format!("{project}-{id}"),
+            title: "Invoice PDF export crashes on negative totals".into(),
+            body: "InvoiceRenderer render_pdf panics when total_cents is negative".into(),
+            labels: vec![],
+            components: vec![],
+            project: Some(project.into()),
+            visibility,
+            status: None,
+            url: None,
+            created_at: None,
+        }
+    }
+
+    #[test]
+    fn a_search_for_an_audience_returns_only_what_it_may_see() {
+        let (index, _) = TicketIndex::open(None).unwrap();
+        index
+            .upsert(&[
+                doc(Tracker::Github, "1", "acme/app", Visibility::Public),
+                doc(Tracker::Github, "2", "acme/lib", Visibility::Public),
+                doc(Tracker::Github, "3", "acme/secret", Visibility::Private),
+                doc(Tracker::Jira, "4", "acme/app", Visibility::Internal),
+                doc(Tracker::Gitlab, "5", "acme/app", Visibility::Restricted),
+                doc(Tracker::Github, "6", "acme/app", Visibility::Restricted),
+            ])
+            .unwrap();
+        let ids = |scope: AudienceScope| {
+            let q = SimilarQuery {
+                title: "Invoice PDF export crashes".into(),
+                body: "render_pdf panics on negative totals".into(),
+                audience: Some(Audience {
+                    tracker: Tracker::Github,
+                    project: Some("acme/app".into()),
+                    visibility: Visibility::Public,
+                    scope,
+                }),
+                ..SimilarQuery::default()
+            };
+            let options = SimilarOptions {
+                related_threshold: 0.0,
+                same_project: false,
+                limit: 10,
+                ..SimilarOptions::default()
+            };
+            let mut similar: Vec<String> = index
+                .similar(&q, &options)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            let mut alike: Vec<String> = index
+                .alike(&q, 10)
+                .unwrap()
+                .into_iter()
+                .map(|c| c.id)
+                .collect();
+            similar.sort();
+            alike.sort();
+            assert_eq!(
+                similar, alike,
+                "duplicates and precedents see the same tickets"
+            );
+            similar
+        };
+        assert_eq!(ids(AudienceScope::Project), ["1"]);
+        assert_eq!(ids(AudienceScope::Tracker), ["1", "2"]);
+        assert_eq!(ids(AudienceScope::All), ["1", "2"]);
     }
 }

@@ -6,6 +6,7 @@ pub mod forge;
 pub mod forge_lookup;
 pub mod github;
 pub mod gitlab;
+pub mod ids;
 pub mod jira;
 pub mod linear;
 pub mod page;

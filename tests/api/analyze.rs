@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use std::path::Path;
 use std::time::Duration;
 
-fn commit(repo: &Repository, files: &[(&str, &str)], message: &str) {
+pub(crate) fn commit(repo: &Repository, files: &[(&str, &str)], message: &str) {
     let root = repo.workdir().expect("work tree").to_path_buf();
     for (path, text) in files {
         let p = root.join(path);
@@ -64,7 +64,7 @@ pub(crate) async fn spawn_with_repository(dir: &Path, index_dir: &Path) -> TestA
 }
 
 /// The server with these repositories, refreshed every second.
-async fn spawn_with_repositories(
+pub(crate) async fn spawn_with_repositories(
     index_dir: &Path,
     repositories: Vec<ticketlens::config::RepositorySettings>,
 ) -> TestApp {

@@ -11,6 +11,7 @@ mod forges;
 mod health;
 mod history;
 mod hostile;
+mod inert;
 mod job_retry;
 mod learning;
 mod learning_links;

@@ -55,6 +55,9 @@ async fn linear_rate_limits_and_a_lost_create_answer_still_give_one_comment() {
     app.stop().await;
 }
 
+/// Our planned id (a UUID, as Linear's ids are).
+const PLANNED: &str = "0b7e4d1c-2f3a-4c5b-8d6e-7f8091a2b3c4";
+
 /// A create Linear refuses because the id exists (an earlier create landed unseen) is
 /// adopted, not an error that kills the job.
 #[tokio::test]
@@ -63,7 +66,7 @@ async fn a_linear_create_whose_id_exists_is_adopted() {
     let server = MockServer::start().await;
     let linear = FakeLinear::mount(&server).await;
     linear.state.lock().unwrap().comments.push((
-        "planned-1".into(),
+        PLANNED.to_string(),
         "issue-1".into(),
         "earlier".into(),
     ));
@@ -82,10 +85,7 @@ async fn a_linear_create_whose_id_exists_is_adopted() {
         ticketlens::domain::Parsed::Event(e) => *e,
         other => panic!("{other:?}"),
     };
-    let id = api
-        .create(&ticket, "planned-1", "body")
-        .await
-        .expect("adopted");
-    assert_eq!(id, "planned-1");
+    let id = api.create(&ticket, PLANNED, "body").await.expect("adopted");
+    assert_eq!(id, PLANNED);
     assert_eq!(linear.comments().len(), 1);
 }

@@ -329,7 +329,8 @@ async fn linear_comment_mutations_are_valid_against_linears_schema() {
     Mock::given(method("POST"))
         .and(path("/graphql"))
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "data": { "commentCreate": { "success": true, "comment": { "id": "c-1" } } }
+            // Linear's ids are UUIDs
+            "data": { "commentCreate": { "success": true, "comment": { "id": "5f0c2a1e-8b0d-4c7e-9a35-2d1b0c9e7f10" } } }
         })))
         .mount(&linear)
         .await;

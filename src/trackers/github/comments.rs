@@ -8,6 +8,7 @@ use crate::domain::TicketEvent;
 use crate::render::Format;
 use crate::trackers::forge::{next_link, same_origin, with_marker, with_updated_marker};
 use crate::trackers::forge_lookup::find_marked;
+use crate::trackers::ids::IdShape;
 use crate::trackers::sink::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -26,6 +27,7 @@ impl GithubApi {
 
     async fn patch(&self, ticket: &TicketEvent, id: &str, body: String) -> Result<(), SinkError> {
         let (repo, _) = self.issue_of(ticket)?;
+        let id = IdShape::Digits.check("GitHub", id.to_string())?;
         let url = format!("{}/repos/{repo}/issues/comments/{id}", self.base);
         self.client
             .send_json(
@@ -60,9 +62,10 @@ impl CommentSink for GithubApi {
                 .send_json_once(Method::POST, &url, Some(&request), &self.auth)
                 .await
                 .map_err(SinkError::from)?;
-            comment_id(&answer).ok_or_else(|| {
+            let id = comment_id(&answer).ok_or_else(|| {
                 SinkError::transient("GitHub answered the comment create without an id")
-            })
+            })?;
+            IdShape::Digits.check("GitHub", id)
         })
     }
 
@@ -108,7 +111,7 @@ impl CommentSink for GithubApi {
                     .and_then(next_link)
                     .filter(|n| same_origin(n, &self.base))
             };
-            find_marked(
+            let found = find_marked(
                 &self.client,
                 &self.auth,
                 first,
@@ -116,7 +119,8 @@ impl CommentSink for GithubApi {
                 next,
                 "comments",
             )
-            .await
+            .await?;
+            IdShape::Digits.check_found("GitHub", found)
         })
     }
 }

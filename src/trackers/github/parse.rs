@@ -11,7 +11,10 @@
 //!   `pull_request*` events and any issue payload that is a pull request → ignored, never
 //!   analysed; `ping` and every other event → ignored as unknown.
 
-use crate::domain::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker};
+use crate::domain::{
+    one_line, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker,
+    Visibility,
+};
 use crate::trackers::forge::{
     forge_text, id_text, json_object, label_names, normalize_time, opt_str, positive,
 };
@@ -116,7 +119,7 @@ fn issue_event(
         .and_then(id_text)
         .ok_or_else(|| ParseError::missing("issue.id"))?;
     let title = match opt_str(issue.get("title"), "issue.title")? {
-        Some(t) => t.to_string(),
+        Some(t) => one_line(t).trim().to_string(),
         None if kind == EventKind::Deleted => String::new(),
         None => return Err(ParseError::missing("issue.title")),
     };
@@ -133,6 +136,7 @@ fn issue_event(
         labels: label_names(issue.get("labels"), "name"),
         components: Vec::new(),
         project: Some(repo.to_string()),
+        visibility: repository_visibility(root.get("repository")),
         status: text(issue.get("state")),
         issue_type: text(issue.get("type").and_then(|t| t.get("name"))),
         priority: None,
@@ -144,6 +148,21 @@ fn issue_event(
         changed_fields,
         key,
     })
+}
+
+/// Who may see a repository's issues: `repository.visibility` (`public`, `internal`,
+/// `private`), else `repository.private`; a payload that says neither (the REST issues of
+/// a back-fill) is taken as private.
+fn repository_visibility(repository: Option<&Value>) -> Visibility {
+    let r = repository.unwrap_or(&Value::Null);
+    match (
+        r.get("visibility").and_then(Value::as_str),
+        r.get("private").and_then(Value::as_bool),
+    ) {
+        (Some("public"), _) | (None, Some(false)) => Visibility::Public,
+        (Some("internal"), _) => Visibility::Internal,
+        _ => Visibility::Private,
+    }
 }
 
 /// An issue of the REST API (back-fill) as a created event; `None` for pull requests and
@@ -217,6 +236,34 @@ mod tests {
         assert_eq!(e.updated_at.as_deref(), Some("2025-02-15T10:13:33Z"));
         assert_eq!(e.reporter.as_deref(), Some("bob"));
         assert_eq!(e.actor.as_deref(), Some("ann"));
+    }
+
+    #[test]
+    fn the_repository_says_who_sees_its_issues() {
+        let body = std::fs::read(format!("{FIXTURES}/zulip-issues__opened.json")).unwrap();
+        let Ok(Parsed::Event(e)) = parse(Some("issues"), &body) else {
+            panic!("an event")
+        };
+        assert_eq!(e.visibility, Visibility::Public);
+        let with = |repo: Value| {
+            let mut v = issue("opened");
+            v["repository"] = repo;
+            match run(&v, "issues") {
+                Ok(Parsed::Event(e)) => e.visibility,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(with(json!({"full_name": "a/b"})), Visibility::Private);
+        assert_eq!(
+            with(json!({"full_name": "a/b", "private": true})),
+            Visibility::Private
+        );
+        assert_eq!(
+            with(json!({"full_name": "a/b", "private": false})),
+            Visibility::Public
+        );
+        let internal = json!({"full_name": "a/b", "private": true, "visibility": "internal"});
+        assert_eq!(with(internal), Visibility::Internal);
     }
 
     #[test]

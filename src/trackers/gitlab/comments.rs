@@ -8,6 +8,7 @@ use crate::domain::TicketEvent;
 use crate::render::Format;
 use crate::trackers::forge::{id_text, with_marker, with_updated_marker};
 use crate::trackers::forge_lookup::find_marked;
+use crate::trackers::ids::IdShape;
 use crate::trackers::sink::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -26,6 +27,7 @@ impl GitlabApi {
     }
 
     async fn put(&self, ticket: &TicketEvent, id: &str, body: String) -> Result<(), SinkError> {
+        let id = IdShape::Digits.check("GitLab", id.to_string())?;
         let url = format!("{}/{id}", self.notes_url(ticket)?);
         self.client
             .send_json(
@@ -59,9 +61,10 @@ impl CommentSink for GitlabApi {
                 .send_json_once(Method::POST, &url, Some(&request), &self.auth)
                 .await
                 .map_err(SinkError::from)?;
-            id_text(&answer["id"]).ok_or_else(|| {
+            let id = id_text(&answer["id"]).ok_or_else(|| {
                 SinkError::transient("GitLab answered the note create without an id")
-            })
+            })?;
+            IdShape::Digits.check("GitLab", id)
         })
     }
 
@@ -102,7 +105,7 @@ impl CommentSink for GitlabApi {
                 Some(page) => Some(page_url(&page)),
                 None => None,
             };
-            find_marked(
+            let found = find_marked(
                 &self.client,
                 &self.auth,
                 page_url("1"),
@@ -110,7 +113,8 @@ impl CommentSink for GitlabApi {
                 next,
                 "notes",
             )
-            .await
+            .await?;
+            IdShape::Digits.check_found("GitLab", found)
         })
     }
 }

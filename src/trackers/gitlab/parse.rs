@@ -18,7 +18,10 @@
 //! - note hooks → ignored as comments, merge request hooks → ignored as pull requests,
 //!   anything else → ignored as unknown.
 
-use crate::domain::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker};
+use crate::domain::{
+    one_line, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker,
+    Visibility,
+};
 use crate::trackers::forge::{
     forge_text, id_text, json_object, label_names, normalize_time, opt_str, positive,
 };
@@ -94,6 +97,11 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
     };
     let mut event = issue_event(path, attrs, kind, changed_fields)?;
     event.labels = labels;
+    event.visibility = if is_confidential {
+        Visibility::Restricted
+    } else {
+        project_visibility(root.get("project"))
+    };
     event.actor = root
         .get("user")
         .and_then(|u| u.get("username"))
@@ -176,8 +184,8 @@ fn issue_event(
         .and_then(id_text)
         .ok_or_else(|| ParseError::missing("object_attributes.id"))?;
     let title = opt_str(attrs.get("title"), "object_attributes.title")?
-        .ok_or_else(|| ParseError::missing("object_attributes.title"))?
-        .to_string();
+        .map(|t| one_line(t).trim().to_string())
+        .ok_or_else(|| ParseError::missing("object_attributes.title"))?;
     let body = opt_str(attrs.get("description"), "object_attributes.description")?
         .map(forge_text)
         .unwrap_or_default();
@@ -192,6 +200,12 @@ fn issue_event(
         labels: Vec::new(),
         components: Vec::new(),
         project: Some(path.to_string()),
+        // confidential, else the project's (known from a hook's `project` only)
+        visibility: if attrs.get("confidential").and_then(Value::as_bool) == Some(true) {
+            Visibility::Restricted
+        } else {
+            Visibility::Private
+        },
         status: text(attrs.get("state")),
         issue_type: text(attrs.get("type").or_else(|| attrs.get("issue_type"))),
         priority: None,
@@ -202,6 +216,22 @@ fn issue_event(
         actor: None,
         changed_fields,
     })
+}
+
+/// Who may see a project's issues: `visibility_level` 20 is public, 10 internal (signed-in
+/// users of the instance), anything else or nothing private.
+fn project_visibility(project: Option<&Value>) -> Visibility {
+    let level = project
+        .and_then(|p| p.get("visibility_level"))
+        .and_then(Value::as_u64);
+    let named = project
+        .and_then(|p| p.get("visibility"))
+        .and_then(Value::as_str);
+    match (level, named) {
+        (Some(20), _) | (None, Some("public")) => Visibility::Public,
+        (Some(10), _) | (None, Some("internal")) => Visibility::Internal,
+        _ => Visibility::Private,
+    }
 }
 
 /// An issue of the REST API (back-fill) as a created event, `None` when unusable.
@@ -308,6 +338,37 @@ mod tests {
 
     fn run(v: &Value) -> Result<Parsed, ParseError> {
         parse(Some("Issue Hook"), v.to_string().as_bytes(), false)
+    }
+
+    #[test]
+    fn confidential_issues_are_restricted_and_projects_say_who_sees_the_rest() {
+        let file =
+            "zulip-issue_hook__confidential_issue_created_with_hidden_comment_in_description.json";
+        let body = std::fs::read(format!("{FIXTURES}/{file}")).unwrap();
+        let Ok(Parsed::Event(e)) = parse(Some("Confidential Issue Hook"), &body, true) else {
+            panic!("an event when enabled")
+        };
+        assert_eq!(e.visibility, Visibility::Restricted);
+        let public = std::fs::read(format!(
+            "{FIXTURES}/zulip-issue_hook__issue_created_with_two_assignees.json"
+        ))
+        .unwrap();
+        let Ok(Parsed::Event(e)) = parse(Some("Issue Hook"), &public, false) else {
+            panic!("an event")
+        };
+        assert_eq!(e.visibility, Visibility::Public);
+        let at = |level: Value| {
+            let mut v = issue("open");
+            v["project"]["visibility_level"] = level;
+            match run(&v) {
+                Ok(Parsed::Event(e)) => e.visibility,
+                other => panic!("{other:?}"),
+            }
+        };
+        assert_eq!(at(json!(0)), Visibility::Private);
+        assert_eq!(at(json!(10)), Visibility::Internal);
+        assert_eq!(at(json!(20)), Visibility::Public);
+        assert_eq!(at(Value::Null), Visibility::Private);
     }
 
     #[test]

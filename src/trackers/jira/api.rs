@@ -3,14 +3,15 @@
 
 use super::parse::normalize_time;
 use crate::config::{JiraFlavor, JiraSettings};
-use crate::domain::{EventKind, TicketEvent, TicketKey, Tracker};
+use crate::domain::{EventKind, TicketEvent, TicketKey, Tracker, Visibility};
 use crate::trackers::client::{Auth, ClientError, TrackerClient};
 use crate::trackers::page::{FetchedPage, FetchedTicket};
 use crate::trackers::text::{adf_to_text, jira_wiki_to_text};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const FIELDS: [&str; 12] = [
+const FIELDS: [&str; 13] = [
+    "security",
     "summary",
     "description",
     "labels",
@@ -165,11 +166,16 @@ impl JiraApi {
                 id: s(issue.get("id"))?,
                 url: Some(format!("{}/browse/{key}", self.base)),
                 key,
-                title: s(f.get("summary")).unwrap_or_default(),
+                title: crate::domain::one_line(&s(f.get("summary")).unwrap_or_default())
+                    .trim()
+                    .to_string(),
                 body,
                 labels: names("labels", None),
                 components: names("components", Some("name")),
                 project: s(f.pointer("/project/key")),
+                visibility: f
+                    .as_object()
+                    .map_or(Visibility::Restricted, super::parse::visibility),
                 status: name("status"),
                 issue_type: name("issuetype"),
                 priority: name("priority"),

@@ -5,6 +5,7 @@ use super::api::JiraApi;
 use crate::config::JiraFlavor;
 use crate::domain::TicketEvent;
 use crate::render::Format;
+use crate::trackers::ids::IdShape;
 use crate::trackers::sink::{CommentSink, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -59,9 +60,10 @@ impl CommentSink for JiraApi {
                 .send_json_once(Method::POST, &url, Some(&request), &self.auth)
                 .await
                 .map_err(SinkError::from)?;
-            comment_id(&answer).ok_or_else(|| {
+            let id = comment_id(&answer).ok_or_else(|| {
                 SinkError::transient("Jira answered the comment create without an id")
-            })
+            })?;
+            IdShape::Digits.check("Jira", id)
         })
     }
 
@@ -72,6 +74,7 @@ impl CommentSink for JiraApi {
         body: &'a str,
     ) -> BoxFuture<'a, Result<(), SinkError>> {
         Box::pin(async move {
+            let comment_id = IdShape::Digits.check("Jira", comment_id.to_string())?;
             let url = format!("{}/{comment_id}", self.comment_base(ticket));
             let request = json!({ "body": self.body_value(body) });
             self.client
@@ -110,7 +113,7 @@ impl CommentSink for JiraApi {
                         })
                     });
                     if ours {
-                        return Ok(comment_id(c));
+                        return IdShape::Digits.check_found("Jira", comment_id(c));
                     }
                 }
                 let total = page["total"].as_u64().unwrap_or(0);

@@ -4,7 +4,10 @@
 //! lot between Jira generations: only `issue.key`, `issue.id` and (except on deletion)
 //! `issue.fields.summary` are required.
 
-use crate::domain::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker};
+use crate::domain::{
+    one_line, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker,
+    Visibility,
+};
 use crate::trackers::text::{adf_to_text, jira_wiki_to_text};
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -70,7 +73,7 @@ pub fn parse(body: &[u8], own_account: Option<&str>) -> Result<Parsed, ParseErro
         .and_then(Value::as_object)
         .unwrap_or(&empty);
     let title = match opt_str(fields.get("summary"), "issue.fields.summary")? {
-        Some(s) => s.to_string(),
+        Some(s) => one_line(s).trim().to_string(),
         None if kind == EventKind::Deleted => String::new(),
         None => return Err(ParseError::missing("issue.fields.summary")),
     };
@@ -95,6 +98,7 @@ pub fn parse(body: &[u8], own_account: Option<&str>) -> Result<Parsed, ParseErro
         labels: strings(fields.get("labels"), None),
         components: strings(fields.get("components"), Some("name")),
         project: name_of("project", "key"),
+        visibility: visibility(fields),
         status: name_of("status", "name"),
         issue_type: name_of("issuetype", "name"),
         priority: name_of("priority", "name"),
@@ -120,6 +124,16 @@ pub fn parse(body: &[u8], own_account: Option<&str>) -> Result<Parsed, ParseErro
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
+}
+
+/// An issue behind a security level (`fields.security` set: an object on Cloud, its id in
+/// some payloads) is restricted; any other is visible to the site's members, as far as the
+/// payload tells.
+pub(crate) fn visibility(fields: &Map<String, Value>) -> Visibility {
+    match fields.get("security") {
+        None | Some(Value::Null) => Visibility::Internal,
+        Some(_) => Visibility::Restricted,
+    }
 }
 
 /// The event kind, or why the webhook is ignored before its issue is even looked at.
@@ -295,13 +309,31 @@ mod tests {
         };
         let expected = json!({"tracker": "jira", "kind": "created", "id": "10", "key": "PROJ-7",
             "title": "Crash", "body": "ADF body", "labels": ["a"], "components": ["API"],
-            "project": "PROJ", "status": null, "issue_type": null, "priority": null, "reporter": "ann",
+            "project": "PROJ", "visibility": "internal", "status": null, "issue_type": null, "priority": null, "reporter": "ann",
             "url": "https://jira.test:8443/ctx/browse/PROJ-7", "created_at": "2013-03-27T16:53:58.301Z",
             "updated_at": "2019-02-16T03:01:52Z", "actor": "me-1", "changed_fields": []});
         assert_eq!(serde_json::to_value(&e).unwrap(), expected);
         assert_eq!(normalize_time("yesterday"), "yesterday");
         let too_late = "9999-12-31T23:00:00.000-0500";
         assert_eq!(normalize_time(too_late), too_late);
+    }
+
+    #[test]
+    fn an_issue_behind_a_security_level_is_restricted_and_titles_are_one_line() {
+        let file = "mattermost-webhook-issue-created-with-security-level.json";
+        let body = std::fs::read(format!("{FIXTURES}/{file}")).unwrap();
+        let Ok(Parsed::Event(e)) = parse(&body, None) else {
+            panic!("an event")
+        };
+        assert_eq!(e.visibility, Visibility::Restricted);
+        let mut v = created();
+        v["issue"]["fields"]["security"] = json!({"id": "10001", "name": "Staff only"});
+        v["issue"]["fields"]["summary"] = json!("Crash\n/close\r\n\u{2028}/assign @all ");
+        let Ok(Parsed::Event(e)) = event(&v, None) else {
+            panic!("an event")
+        };
+        assert_eq!(e.visibility, Visibility::Restricted);
+        assert_eq!(e.title, "Crash /close /assign @all");
     }
 
     #[test]

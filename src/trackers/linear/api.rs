@@ -117,7 +117,9 @@ fn ticket(n: &Value) -> Option<FetchedTicket> {
             kind: EventKind::Created,
             id: s("/id")?,
             key: TicketKey::parse(&s("/identifier")?).ok()?,
-            title: s("/title").unwrap_or_default(),
+            title: crate::domain::one_line(&s("/title").unwrap_or_default())
+                .trim()
+                .to_string(),
             body: s("/description")
                 .map(|d| markdown_to_text(&d))
                 .unwrap_or_default(),
@@ -132,6 +134,7 @@ fn ticket(n: &Value) -> Option<FetchedTicket> {
                 .unwrap_or_default(),
             components: Vec::new(),
             project: s("/team/key"),
+            visibility: crate::domain::Visibility::Internal,
             status: s("/state/name"),
             issue_type: None,
             priority: s("/priorityLabel"),

@@ -5,6 +5,7 @@ use super::api::LinearApi;
 use crate::domain::TicketEvent;
 use crate::render::Format;
 use crate::trackers::client::{graphql_code, ClientError};
+use crate::trackers::ids::IdShape;
 use crate::trackers::sink::{CommentSink, Failure, SinkError};
 use futures::future::BoxFuture;
 use reqwest::Method;
@@ -94,7 +95,7 @@ impl CommentSink for LinearApi {
             {
                 Ok(answer) => {
                     let id = answer["data"]["commentCreate"]["comment"]["id"].as_str();
-                    Ok(id.unwrap_or(planned_id).to_string())
+                    IdShape::Uuid.check("Linear", id.unwrap_or(planned_id).to_string())
                 }
                 // A create refused as a conflict (the id exists: an earlier attempt landed)
                 // is adopted when the comment with our id is there.
@@ -116,6 +117,7 @@ impl CommentSink for LinearApi {
         body: &'a str,
     ) -> BoxFuture<'a, Result<(), SinkError>> {
         Box::pin(async move {
+            let comment_id = IdShape::Uuid.check("Linear", comment_id.to_string())?;
             let vars = json!({ "id": comment_id, "input": { "body": body } });
             self.graphql(COMMENT_UPDATE, vars).await?;
             Ok(())
@@ -132,7 +134,10 @@ impl CommentSink for LinearApi {
                 .graphql(COMMENT_BY_ID, json!({ "id": planned_id }))
                 .await
             {
-                Ok(v) => Ok(v["data"]["comment"]["id"].as_str().map(str::to_string)),
+                Ok(v) => IdShape::Uuid.check_found(
+                    "Linear",
+                    v["data"]["comment"]["id"].as_str().map(str::to_string),
+                ),
                 // Linear answers an unknown id with an "Entity not found" error.
                 Err(e) if e.failure == Failure::NotFound => Ok(None),
                 Err(e) => Err(e),

@@ -3,7 +3,10 @@
 //! Only `Issue` events become ticket events; comments and every other entity (projects,
 //! project updates, reactions, labels, documents, ...) are ignored.
 
-use crate::domain::{EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker};
+use crate::domain::{
+    one_line, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent, TicketKey, Tracker,
+    Visibility,
+};
 use crate::trackers::text::markdown_to_text;
 use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
@@ -48,7 +51,7 @@ pub fn parse(body: &[u8], own_user: Option<&str>) -> Result<Parsed, ParseError> 
         Some(_) => return Err(ParseError::new("data.id", "expected a non-empty string")),
     };
     let title = match opt_str(data.get("title"), "data.title")? {
-        Some(t) => t.to_string(),
+        Some(t) => one_line(t).trim().to_string(),
         None if kind == EventKind::Deleted => String::new(),
         None => return Err(ParseError::missing("data.title")),
     };
@@ -73,6 +76,8 @@ pub fn parse(body: &[u8], own_user: Option<&str>) -> Result<Parsed, ParseError> 
         components: Vec::new(),
         project: text(data.get("team").and_then(|t| t.get("key")))
             .or_else(|| key.as_str().rsplit_once('-').map(|(p, _)| p.to_string())),
+        // a Linear payload tells nothing narrower than the workspace
+        visibility: Visibility::Internal,
         status: name_of("state"),
         issue_type: None,
         priority: text(data.get("priorityLabel")),
@@ -269,7 +274,7 @@ pub(crate) mod tests {
         };
         let expected = json!({"tracker": "linear", "kind": "created", "id": "uuid-1", "key": "ENG-42",
             "title": "Crash on save", "body": "Steps\n1. Open the editor\npanic at src/main.rs:10",
-            "labels": ["Bug"], "components": [], "project": "ENG", "status": "Todo", "issue_type": null,
+            "labels": ["Bug"], "components": [], "project": "ENG", "visibility": "internal", "status": "Todo", "issue_type": null,
             "priority": "High", "reporter": "Ann", "url": "https://linear.app/acme/issue/ENG-42/crash",
             "created_at": "2023-04-11T10:10:15.037Z", "updated_at": "not a date", "actor": "bot-1",
             "changed_fields": []});

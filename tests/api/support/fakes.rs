@@ -40,6 +40,11 @@ pub struct JiraState {
     pub unauthorized: bool,
     /// Requests that broke the API description.
     pub violations: Vec<String>,
+    /// Every request as `METHOD path`.
+    pub requests: Vec<String>,
+    /// When set, creates are answered with this comment id instead of the stored one (a
+    /// misbehaving tracker or proxy).
+    pub create_answer_id: Option<String>,
     next_id: u64,
 }
 
@@ -148,6 +153,8 @@ impl Respond for FakeJira {
             s.violations.push("request without basic auth".into());
             return jira_error(401, "no auth");
         }
+        let line = format!("{} {}", req.method, req.url.path());
+        s.requests.push(line);
         let segments: Vec<&str> = req.url.path().split('/').collect();
         // ["", "rest", "api", "3", "issue", KEY, "comment", (ID)]
         let issue = segments[5].to_string();
@@ -166,7 +173,10 @@ impl Respond for FakeJira {
                     body: body["body"].clone(),
                     properties: body.get("properties").cloned().unwrap_or(json!([])),
                 };
-                let answer = comment_json(&c, true);
+                let mut answer = comment_json(&c, true);
+                if let Some(id) = &s.create_answer_id {
+                    answer["id"] = json!(id);
+                }
                 s.comments.push(c);
                 let fault = if s.create_faults.is_empty() {
                     AfterStore::Answer
