@@ -20,6 +20,8 @@ pub enum ErrorCode {
     RequestTimeout,
     Conflict,
     PayloadTooLarge,
+    /// Too many failed authentications from this peer: wait (`Retry-After`).
+    TooManyRequests,
     Busy,
     StoreUnavailable,
     NotReady,
@@ -30,7 +32,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -39,6 +41,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::Conflict,
         ErrorCode::PayloadTooLarge,
+        ErrorCode::TooManyRequests,
         ErrorCode::Busy,
         ErrorCode::StoreUnavailable,
         ErrorCode::NotReady,
@@ -58,6 +61,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Busy => "busy",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::NotReady => "not_ready",
@@ -145,6 +149,7 @@ pub fn code_for(status: StatusCode) -> ErrorCode {
         408 => ErrorCode::RequestTimeout,
         409 => ErrorCode::Conflict,
         413 => ErrorCode::PayloadTooLarge,
+        429 => ErrorCode::TooManyRequests,
         503 => ErrorCode::Unavailable,
         s if s >= 500 => ErrorCode::Internal,
         _ => ErrorCode::Error,

@@ -9,7 +9,9 @@ mod jobs;
 mod learning;
 mod modules;
 mod openapi;
+pub mod peers;
 mod repositories;
+pub mod throttle;
 mod tickets;
 mod webhooks;
 
@@ -42,6 +44,8 @@ pub struct AppState {
     pub code_index: Arc<CodeIndex>,
     /// The one analysis (`enrich::Pipeline`), shared with the worker.
     pub pipeline: Arc<crate::enrich::Pipeline>,
+    /// Failed authentications per peer (`/api/` bearer tokens and the sign-in page).
+    pub throttle: Arc<throttle::AuthThrottle>,
 }
 
 /// Every route the server answers, as (method, path pattern). `configure` registers exactly
@@ -136,16 +140,30 @@ async fn api_guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let settings = req
+    let state = req
         .app_data::<web::Data<AppState>>()
-        .map(|s| s.settings.clone())
+        .cloned()
         .expect("app state is registered");
-    match auth::authenticate(&settings, &req) {
+    let peer = req.peer_addr().map(|p| p.ip());
+    let tokens = state.settings.api.has_tokens();
+    if let (true, Err(wait)) = (tokens, state.throttle.check(peer)) {
+        let res = throttle::too_many_failures(wait);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    match auth::authenticate(&state.settings, &req) {
         Ok(role) => {
             req.extensions_mut().insert(role);
             Ok(next.call(req).await?.map_into_left_body())
         }
-        Err(e) => Ok(req.error_response(e).map_into_right_body()),
+        Err(e) => {
+            if tokens && e.status == actix_web::http::StatusCode::UNAUTHORIZED {
+                state.throttle.failed(peer, throttle::Surface::Api);
+            }
+            // answered without attaching the error: the request logger would write a WARN
+            // line per refusal, and guesses come by the thousand (the throttle sums them up)
+            let res = actix_web::ResponseError::error_response(&e);
+            Ok(req.into_response(res).map_into_right_body())
+        }
     }
 }
 

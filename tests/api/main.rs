@@ -12,6 +12,7 @@ mod fakes_gitlab;
 mod forge_harness;
 mod forge_specs;
 mod forges;
+mod hardening;
 mod health;
 mod helpers;
 mod history;
