@@ -5,7 +5,7 @@
 //!
 //! ```sh
 //! cargo bench --bench slow_peers -- [--connections 2500] [--samples 200] [--cap 256]
-//!     [--seconds 20]
+//!     [--seconds 20] [--reconnect-ms 1000]
 //! ```
 //!
 //! `--cap` is `[server] max_connections_per_peer` (0: no per-peer cap, the behaviour before
@@ -34,10 +34,16 @@ struct Attack {
     failed: AtomicU64,
 }
 
-/// One slow client: connects, sends half a request head, waits until the server closes the
-/// connection, and starts again, until `until`.
-async fn slow_client(to: SocketAddr, attack: Arc<Attack>, until: Instant) {
+/// One slow client: connects, sends half a request head and then a byte a second, and when
+/// the server closes the connection opens another after `pause` (as slowloris does), until
+/// `until`.
+async fn slow_client(to: SocketAddr, attack: Arc<Attack>, until: Instant, pause: Duration) {
+    let mut first = true;
     while Instant::now() < until {
+        if !first {
+            tokio::time::sleep(pause).await;
+        }
+        first = false;
         let sock = tokio::net::TcpSocket::new_v4().expect("socket");
         let _ = sock.bind("127.0.0.1:0".parse().unwrap());
         let left = until.saturating_duration_since(Instant::now());
@@ -93,6 +99,7 @@ async fn main() -> anyhow::Result<()> {
     let samples: usize = args::arg("--samples", "200").parse()?;
     let cap: usize = args::arg("--cap", "256").parse()?;
     let seconds: u64 = args::arg("--seconds", "20").parse()?;
+    let pause = Duration::from_millis(args::arg("--reconnect-ms", "1000").parse()?);
     let dir = tempfile::tempdir()?;
     let mut s = Settings::from_toml("")?;
     s.server.listen = "127.0.0.1:0".parse()?;
@@ -110,7 +117,7 @@ async fn main() -> anyhow::Result<()> {
     let attack = Arc::new(Attack::default());
     let until = Instant::now() + Duration::from_secs(seconds);
     let clients: Vec<_> = (0..connections)
-        .map(|_| tokio::spawn(slow_client(to, attack.clone(), until)))
+        .map(|_| tokio::spawn(slow_client(to, attack.clone(), until, pause)))
         .collect();
     // let the attacker open what it can
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -145,9 +152,10 @@ async fn main() -> anyhow::Result<()> {
     times.sort_by(f64::total_cmp);
     open_seen.sort_unstable();
     println!(
-        "slow peer: {connections} connections from 127.0.0.1 for {seconds} s; \
-         max_connections {max_connections}, max_connections_per_peer {cap}, \
-         request_head_timeout_ms {head_timeout}"
+        "slow peer: {connections} connections from 127.0.0.1 for {seconds} s (a closed one \
+         reopened after {} ms); max_connections {max_connections}, max_connections_per_peer \
+         {cap}, request_head_timeout_ms {head_timeout}",
+        pause.as_millis()
     );
     println!(
         "attacker: open connections while probing median {} max {}; closed by the server {}; \

@@ -38,10 +38,10 @@ impl GitRepo {
         Ok(GitRepo { repo })
     }
 
-    /// Clones `url` bare into `dest` when absent, else fetches `branch` from `url` (a clone
-    /// whose recorded URL differs is re-pointed first, so a changed host, path or password
-    /// takes effect now); uses the `git` command because git2 is built without network
-    /// transports. Credentials in an http(s) URL never reach git's command line nor its
+    /// Clones `url` bare into `dest` when absent, else fetches `branch` from `url`: a changed
+    /// password takes effect at once, and a changed host or path clones again (another
+    /// repository, perhaps with another default branch); uses the `git` command because git2
+    /// is built without network transports. Credentials in an http(s) URL never reach git's command line nor its
     /// config: git is given the URL without them and reads them from a credential helper
     /// that answers from the child's own environment (readable by this user only). The
     /// clone's directory and its parent are this user's only (0700).
@@ -50,15 +50,22 @@ impl GitRepo {
         if let Some(parent) = dest.parent() {
             private_dir(parent)?;
         }
-        // an interrupted clone leaves a directory git cannot use: start again
-        let existing = dest.exists() && Repository::open_bare(dest).is_ok();
+        // an interrupted clone leaves a directory git cannot use, and a clone of another
+        // host or path is another repository (other history, another default branch):
+        // either way, clone again
+        let existing = dest.exists() && Repository::open_bare(dest).is_ok() && {
+            let same = same_remote(dest, &remote.plain)?;
+            if !same {
+                tracing::info!(
+                    clone = %dest.display(), url = %redact(url),
+                    "repository url changed; cloning it again"
+                );
+            }
+            same
+        };
         if dest.exists() && !existing {
-            tracing::warn!(clone = %dest.display(), "unusable clone removed; cloning again");
             std::fs::remove_dir_all(dest)
                 .with_context(|| format!("failed to remove {}", dest.display()))?;
-        }
-        if existing {
-            repoint(dest, &remote.plain)?;
         }
         // `HEAD` (or nothing) means the remote's own default branch
         let named = !(branch.is_empty() || branch == "HEAD");
@@ -282,14 +289,8 @@ impl Remote {
                 password: None,
             };
         }
-        let decode = |s: &str| {
-            url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-                .next()
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_default()
-        };
-        let password = u.password().map(decode);
-        let user = http.then(|| decode(u.username()));
+        let (user, password) = crate::config::url_userinfo(&u);
+        let user = http.then_some(user);
         if http {
             let _ = u.set_username("");
         }
@@ -336,31 +337,27 @@ impl Remote {
     }
 }
 
-/// Records `plain` as the clone's `origin` when it says anything else: a changed URL is
-/// fetched from from now on, and a URL with credentials written by an older version leaves
-/// the config.
-fn repoint(dest: &Path, plain: &str) -> anyhow::Result<()> {
+/// Whether the clone at `dest` is of `plain` (its `origin`, credentials aside). An
+/// `origin` that carries credentials (written by an older version) is rewritten to `plain`,
+/// so none stays in the config.
+fn same_remote(dest: &Path, plain: &str) -> anyhow::Result<bool> {
     let repo = Repository::open_bare(dest)?;
     let recorded = repo
         .find_remote("origin")
         .ok()
         .and_then(|r| r.url().map(str::to_string));
-    if recorded.as_deref() == Some(plain) {
-        return Ok(());
+    let Some(recorded) = recorded else {
+        return Ok(false);
+    };
+    if recorded == plain {
+        return Ok(true);
     }
-    match recorded {
-        Some(old) => {
-            tracing::info!(
-                clone = %dest.display(), from = %redact(&old), to = %redact(plain),
-                "repository url changed; fetching from the new one"
-            );
-            repo.remote_set_url("origin", plain)?;
-        }
-        None => {
-            repo.remote("origin", plain)?;
-        }
+    if redact(&recorded) != redact(plain) {
+        return Ok(false);
     }
-    Ok(())
+    repo.remote_set_url("origin", plain)
+        .context("failed to take the credentials out of the clone's origin")?;
+    Ok(true)
 }
 
 /// Creates `dir` when missing and makes it this user's only (0700): clones and indexes hold
@@ -397,6 +394,23 @@ mod redact_tests {
             "github.com:acme/app.git"
         );
         assert_eq!(redact("file:///srv/app"), "file:///srv/app");
+    }
+
+    #[test]
+    fn a_clone_of_the_same_url_is_kept_and_scrubbed_and_another_url_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        repo.remote("origin", "https://bot:old-pass-1@git.example.com/a.git")
+            .unwrap();
+        drop(repo);
+        let plain = "https://git.example.com/a.git";
+        assert!(super::same_remote(dir.path(), plain).unwrap());
+        let config = std::fs::read_to_string(dir.path().join("config")).unwrap();
+        assert!(!config.contains("old-pass-1"), "{config}");
+        assert!(config.contains(plain), "{config}");
+        assert!(super::same_remote(dir.path(), plain).unwrap());
+        assert!(!super::same_remote(dir.path(), "https://git.example.com/b.git").unwrap());
+        assert!(!super::same_remote(dir.path(), "https://other.example.com/a.git").unwrap());
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
 pub use forges::{GithubSettings, GitlabSettings};
 pub use queue::{QueueSettings, RetentionSettings};
-pub use secret::{redact_text, url_without_credentials, Secret};
+pub use secret::{redact_text, url_userinfo, url_without_credentials, Secret};
 pub use trackers::{JiraFlavor, JiraSettings, LinearSettings};
 
 use figment::providers::{Format, Toml};

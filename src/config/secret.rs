@@ -80,6 +80,19 @@ pub fn url_without_credentials(url: &str) -> String {
     }
 }
 
+/// The user name and password of a URL, percent-decoded (`bot%40x.com` → `bot@x.com`): the
+/// one reading of URL credentials, for the tracker client and the git cloner, which both
+/// take them out of the URL and send them another way.
+pub fn url_userinfo(u: &url::Url) -> (String, Option<String>) {
+    let decode = |s: &str| {
+        url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+            .next()
+            .map(|(_, v)| v.into_owned())
+            .unwrap_or_default()
+    };
+    (decode(u.username()), u.password().map(decode))
+}
+
 /// Text that may carry credentials (a tracker's error body, git's stderr) made safe to
 /// store or log: URLs lose their `user:password@`, `Authorization`-like header values and
 /// `Basic`/`Bearer`/`token` credentials become `[redacted]`, as do token query parameters

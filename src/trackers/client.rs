@@ -400,14 +400,8 @@ fn split_userinfo(url: &str) -> (String, Option<Auth>) {
     if u.username().is_empty() && u.password().is_none() {
         return (url.to_string(), None);
     }
-    let decode = |s: &str| {
-        url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    let user = decode(u.username());
-    let password = decode(u.password().unwrap_or(""));
+    let (user, password) = crate::config::url_userinfo(&u);
+    let password = password.unwrap_or_default();
     let _ = u.set_username("");
     let _ = u.set_password(None);
     let auth = Auth::Basic {

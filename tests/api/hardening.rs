@@ -25,6 +25,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 const PASS_A: &str = "first-pass-6c1f09";
 const PASS_B: &str = "second-pass-93d2a7";
+const PASS_C: &str = "third-pass-0b77e1";
 const READ: &str = "hardening-read-token-3e8a";
 
 // ---------------------------------------------------------------- repository sources
@@ -68,6 +69,19 @@ fn served_repository(root: &Path, name: &str, file: &str) -> String {
             &bare.to_string_lossy(),
         ],
     );
+    git(&bare, &["repack", "-a", "-d", "-q"]);
+    git(&bare, &["update-server-info"]);
+    git(&bare, &["rev-parse", "HEAD"])
+}
+
+/// Adds a commit adding `file` to the served repository `root/<name>.git`; its id.
+fn push_commit(root: &Path, name: &str, file: &str) -> String {
+    let work = root.join(format!("{name}-work"));
+    std::fs::write(work.join(file), format!("//! {file}\npub fn run() {{}}\n")).unwrap();
+    git(&work, &["add", "."]);
+    git(&work, &["commit", "-q", "-m", &format!("add {file}")]);
+    let bare = root.join(format!("{name}.git"));
+    git(&work, &["push", "-q", &bare.to_string_lossy(), "main"]);
     git(&bare, &["repack", "-a", "-d", "-q"]);
     git(&bare, &["update-server-info"]);
     git(&bare, &["rev-parse", "HEAD"])
@@ -121,10 +135,10 @@ fn watch_command_lines(
     secrets: Vec<String>,
     marker: String,
     stop: Arc<AtomicBool>,
-) -> std::thread::JoinHandle<(usize, Vec<String>)> {
+) -> std::thread::JoinHandle<(usize, std::collections::BTreeSet<String>)> {
     std::thread::spawn(move || {
         let mut git_pids = std::collections::HashSet::new();
-        let mut leaked = Vec::new();
+        let mut leaked = std::collections::BTreeSet::new();
         while !stop.load(Ordering::Relaxed) {
             for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
                 let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else {
@@ -135,7 +149,7 @@ fn watch_command_lines(
                     git_pids.insert(entry.file_name());
                 }
                 if secrets.iter().any(|s| line.contains(s.as_str())) {
-                    leaked.push(line);
+                    leaked.insert(line);
                 }
             }
             std::thread::sleep(Duration::from_millis(2));
@@ -206,7 +220,7 @@ async fn a_changed_repository_url_repoints_the_clone_and_no_credential_reaches_d
     let index = tempfile::tempdir().unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let watcher = watch_command_lines(
-        vec![PASS_A.into(), PASS_B.into()],
+        vec![PASS_A.into(), PASS_B.into(), PASS_C.into()],
         format!("127.0.0.1:{port}"),
         stop.clone(),
     );
@@ -226,11 +240,24 @@ async fn a_changed_repository_url_repoints_the_clone_and_no_credential_reaches_d
     let second = wait_indexed(&app, &head_b).await;
     assert_eq!(second["source"], format!("http://127.0.0.1:{port}/b.git"));
     assert!(second["last_error"].is_null(), "{second}");
+    let db = app.stop().await;
+    // the password alone changes (the host now refuses the old one)
+    host.reset().await;
+    Mock::given(path_regex(r"^/b\.git/"))
+        .respond_with(DumbGit {
+            root: served.path().to_path_buf(),
+            basic: basic("bot", PASS_C),
+        })
+        .mount(&host)
+        .await;
+    let head_c = push_commit(served.path(), "b", "gamma.rs");
+    let app = spawn_app_over(db, url_source(index.path(), url("b", PASS_C)), None).await;
+    wait_indexed(&app, &head_c).await;
     app.stop().await;
     stop.store(true, Ordering::Relaxed);
     let (git_runs, leaked) = watcher.join().unwrap();
 
-    assert!(git_runs >= 2, "git was seen running ({git_runs} processes)");
+    assert!(git_runs >= 3, "git was seen running ({git_runs} processes)");
     assert!(
         leaked.is_empty(),
         "a password on a command line: {leaked:?}"
@@ -243,7 +270,7 @@ async fn a_changed_repository_url_repoints_the_clone_and_no_credential_reaches_d
     );
     for file in files_under(index.path()) {
         let bytes = std::fs::read(&file).unwrap();
-        for secret in [PASS_A, PASS_B] {
+        for secret in [PASS_A, PASS_B, PASS_C] {
             assert!(
                 !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
                 "{} holds a password",
