@@ -21,7 +21,8 @@
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `writeback`: the one comment per ticket, created once and updated in place
-//! - `http`: actix routes, the error body, request metrics
+//! - `http`: actix routes, the error body, request metrics, per-peer connection and
+//!   failed-authentication limits
 //! - `web`: the server-rendered pages for people: overview, modules, tickets, analyze, sign-in
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API

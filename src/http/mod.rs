@@ -1,4 +1,5 @@
-//! actix routes only: extract, call one function, map the result to a status.
+//! actix routes only: extract, call one function, map the result to a status; and the
+//! limits on what one peer may hold or try (`peers`, `throttle`).
 
 pub(crate) mod analyze;
 pub(crate) mod auth;
