@@ -35,7 +35,8 @@
 //! - `worker`: the job loop with leases, backoff and dead jobs
 //! - `writeback`: the one comment per ticket, created once and updated in place
 //! - `app`: what the API and the pages share: state, tokens and roles, the error codes
-//! - `http`: the JSON API's routes
+//! - `http`: the JSON API's routes, request metrics, per-peer connection and
+//!   failed-authentication limits
 //! - `web`: the server-rendered pages for people: overview, modules, tickets, analyze, sign-in
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API

@@ -26,13 +26,16 @@ mod app;
 
 /// Applies `[server]`'s connection bounds to an `HttpServer`: idle keep-alive connections
 /// close, a request head that does not arrive in time is cut off (bodies are timed by
-/// `http::body`), and open connections are capped (actix counts them per worker thread, so
-/// the configured total is shared out). A macro: `HttpServer`'s type parameters are actix's.
+/// `http::body`), open connections are capped (actix counts them per worker thread, so
+/// the configured total is shared out), and so are one peer's (`app::peers`). A macro:
+/// `HttpServer`'s type parameters are actix's.
 macro_rules! bounded {
-    ($server:expr, $settings:expr) => {{
+    ($server:expr, $settings:expr, $peers:expr) => {{
         let s = &$settings.server;
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let peers = $peers.clone();
         $server
+            .on_connect(move |conn, data| peers.on_connect(conn, data))
             .workers(threads)
             .keep_alive(Duration::from_secs(s.keep_alive_secs.max(1)))
             .client_request_timeout(Duration::from_millis(s.request_head_timeout_ms.max(1)))
@@ -74,6 +77,7 @@ impl Application {
         settings: Settings,
         handler: Option<Arc<dyn JobHandler>>,
     ) -> anyhow::Result<Application> {
+        settings.check_secrets()?;
         let settings = Arc::new(settings);
         let url = settings.database.url.expose();
         let store = Store::connect(url, settings.database.max_connections)
@@ -157,7 +161,12 @@ impl Application {
             wake: wake.clone(),
             code_index: code_index.clone(),
             pipeline,
+            throttle: Arc::new(crate::app::throttle::AuthThrottle::from_settings(
+                &settings.api,
+            )),
         });
+        let peers =
+            crate::app::peers::PeerConnections::new(settings.server.max_connections_per_peer);
         let (metrics_server, metrics_port) = match settings.server.metrics_listen {
             None => (None, None),
             Some(addr) => {
@@ -167,7 +176,8 @@ impl Application {
                 let state = state.clone();
                 let server = bounded!(
                     HttpServer::new(move || app::metrics_app(state.clone())),
-                    settings
+                    settings,
+                    peers
                 )
                 .listen(l)?
                 .workers(1)
@@ -177,11 +187,15 @@ impl Application {
                 (Some(server), Some(port))
             }
         };
-        let server = bounded!(HttpServer::new(move || app::app(state.clone())), settings)
-            .listen(listener)?
-            .disable_signals()
-            .shutdown_timeout(grace.as_secs().max(1))
-            .run();
+        let server = bounded!(
+            HttpServer::new(move || app::app(state.clone())),
+            settings,
+            peers
+        )
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(grace.as_secs().max(1))
+        .run();
         tracing::info!(address = %settings.server.listen.ip(), port, "listening");
         Ok(Application {
             port,

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     RequestTimeout,
     Conflict,
     PayloadTooLarge,
+    /// Too many failed authentications from this peer: wait (`Retry-After`).
+    TooManyRequests,
     Busy,
     StoreUnavailable,
     NotReady,
@@ -28,7 +30,7 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -37,6 +39,7 @@ impl ErrorCode {
         ErrorCode::RequestTimeout,
         ErrorCode::Conflict,
         ErrorCode::PayloadTooLarge,
+        ErrorCode::TooManyRequests,
         ErrorCode::Busy,
         ErrorCode::StoreUnavailable,
         ErrorCode::NotReady,
@@ -55,6 +58,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => "request_timeout",
             ErrorCode::Conflict => "conflict",
             ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::TooManyRequests => "too_many_requests",
             ErrorCode::Busy => "busy",
             ErrorCode::StoreUnavailable => "store_unavailable",
             ErrorCode::NotReady => "not_ready",
@@ -74,6 +78,7 @@ impl ErrorCode {
             ErrorCode::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ErrorCode::Conflict => StatusCode::CONFLICT,
             ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ErrorCode::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
             ErrorCode::Busy
             | ErrorCode::StoreUnavailable
             | ErrorCode::NotReady

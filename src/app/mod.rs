@@ -1,10 +1,13 @@
 //! What both front ends (the JSON API in `http`, the pages in `web`) share: the state every
 //! route reaches, who the caller is (`auth`: tokens and roles), and the one table of error
-//! codes with their HTTP statuses and JSON body (`error`). Neither front end uses the other;
+//! codes with their HTTP statuses and JSON body (`error`), and the limits on what one peer
+//! may hold or try (`peers`, `throttle`). Neither front end uses the other;
 //! `startup` builds this state and mounts both.
 
 pub mod auth;
 pub mod error;
+pub mod peers;
+pub mod throttle;
 
 use crate::codeindex::CodeIndex;
 use crate::config::Settings;
@@ -29,4 +32,6 @@ pub struct AppState {
     pub code_index: Arc<CodeIndex>,
     /// The one analysis (`enrich::Pipeline`), shared with the worker.
     pub pipeline: Arc<crate::enrich::Pipeline>,
+    /// Failed authentications per peer (`/api/` bearer tokens and the sign-in page).
+    pub throttle: Arc<throttle::AuthThrottle>,
 }

@@ -38,21 +38,43 @@ impl GitRepo {
         Ok(GitRepo { repo })
     }
 
-    /// Clones `url` bare into `dest` when absent, else fetches `branch`; uses the `git`
-    /// command because git2 is built without network transports.
+    /// Clones `url` bare into `dest` when absent, else fetches `branch` from `url`: a changed
+    /// password takes effect at once, and a changed host or path clones again (another
+    /// repository, perhaps with another default branch); uses the `git` command because git2
+    /// is built without network transports. Credentials in an http(s) URL never reach git's command line nor its
+    /// config: git is given the URL without them and reads them from a credential helper
+    /// that answers from the child's own environment (readable by this user only). The
+    /// clone's directory and its parent are this user's only (0700).
     pub fn clone_or_fetch(url: &str, dest: &Path, branch: &str) -> anyhow::Result<GitRepo> {
+        let remote = Remote::parse(url);
+        if let Some(parent) = dest.parent() {
+            private_dir(parent)?;
+        }
+        // an interrupted clone leaves a directory git cannot use, and a clone of another
+        // host or path is another repository (other history, another default branch):
+        // either way, clone again
+        let existing = dest.exists() && Repository::open_bare(dest).is_ok() && {
+            let same = same_remote(dest, &remote.plain)?;
+            if !same {
+                tracing::info!(
+                    clone = %dest.display(), url = %redact(url),
+                    "repository url changed; cloning it again"
+                );
+            }
+            same
+        };
+        if dest.exists() && !existing {
+            std::fs::remove_dir_all(dest)
+                .with_context(|| format!("failed to remove {}", dest.display()))?;
+        }
         // `HEAD` (or nothing) means the remote's own default branch
         let named = !(branch.is_empty() || branch == "HEAD");
-        let mut cmd = std::process::Command::new("git");
-        // never ask for credentials on a terminal; a URL never passes for an option
-        cmd.env("GIT_TERMINAL_PROMPT", "0")
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped());
-        let (what, limit) = if dest.exists() {
+        let mut cmd = remote.command();
+        let (what, limit) = if existing {
             cmd.arg("--git-dir")
                 .arg(dest)
-                .args(["fetch", "--quiet", "--prune", "origin"]);
+                .args(["fetch", "--quiet", "--prune", "--"])
+                .arg(&remote.plain);
             if named {
                 cmd.arg(format!("+refs/heads/{branch}:refs/heads/{branch}"));
             } else {
@@ -64,20 +86,20 @@ impl GitRepo {
             if named {
                 cmd.args(["--branch", branch]);
             }
-            cmd.arg("--").arg(url).arg(dest);
+            cmd.arg("--").arg(&remote.plain).arg(dest);
             ("clone", GIT_CLONE_TIMEOUT)
         };
         let shown = redact(url);
         let (status, stderr) = run_with_timeout(cmd, limit)
             .with_context(|| format!("git {what} of {shown} could not run"))?;
-        // git's own words, with the URL as shown and without anything like credentials
-        let said = stderr.replace(url, &shown);
-        let said = said.lines().last().unwrap_or("").trim();
-        let said: String = redact_userinfo(said).chars().take(300).collect();
+        // git's own words, without anything like credentials
+        let said = stderr.lines().last().unwrap_or("").trim();
+        let said: String = remote.redact(said).chars().take(300).collect();
         anyhow::ensure!(
             status.success(),
             "git {what} of {shown} failed ({status}): {said}"
         );
+        private_dir(dest)?;
         GitRepo::open(dest)
     }
 
@@ -228,10 +250,120 @@ fn run_with_timeout(
     }
 }
 
-/// Text with `scheme://user:secret@` reduced to `scheme://`.
-fn redact_userinfo(text: &str) -> String {
-    let re = regex::Regex::new(r"([a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@").expect("valid regex");
-    re.replace_all(text, "$1").into_owned()
+/// A clone URL as git is given it, and the credentials it carried.
+struct Remote {
+    /// The URL without http(s) credentials (ssh and scp-like URLs keep their user name,
+    /// which is no secret and which ssh needs).
+    plain: String,
+    user: Option<String>,
+    password: Option<String>,
+}
+
+/// What the credential helper answers git with: the child's own environment, so the secret
+/// is on no command line and in no file. The helper list is emptied first, so no helper
+/// configured on the machine (`store`, a keychain) is handed the credentials to save.
+const CREDENTIAL_HELPER: &str = "!f() { test \"$1\" = get || exit 0; \
+     printf 'username=%s\\npassword=%s\\n' \"$TICKETLENS_GIT_USERNAME\" \"$TICKETLENS_GIT_PASSWORD\"; }; f";
+
+impl Remote {
+    fn parse(url: &str) -> Remote {
+        let Ok(mut u) = url::Url::parse(url) else {
+            return Remote {
+                plain: url.to_string(),
+                user: None,
+                password: None,
+            };
+        };
+        let http = matches!(u.scheme(), "http" | "https");
+        if (!http || u.username().is_empty()) && u.password().is_none() {
+            return Remote {
+                plain: url.to_string(),
+                user: None,
+                password: None,
+            };
+        }
+        let (user, password) = crate::config::url_userinfo(&u);
+        let user = http.then_some(user);
+        if http {
+            let _ = u.set_username("");
+        }
+        let _ = u.set_password(None);
+        Remote {
+            plain: u.to_string(),
+            user,
+            password,
+        }
+    }
+
+    /// A `git` command that never prompts, with the credentials (if any) in its environment
+    /// for the helper.
+    fn command(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new("git");
+        cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env_remove("GIT_ASKPASS")
+            .env_remove("SSH_ASKPASS")
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped());
+        if self.user.is_some() || self.password.is_some() {
+            cmd.env("GIT_CONFIG_COUNT", "2")
+                .env("GIT_CONFIG_KEY_0", "credential.helper")
+                .env("GIT_CONFIG_VALUE_0", "")
+                .env("GIT_CONFIG_KEY_1", "credential.helper")
+                .env("GIT_CONFIG_VALUE_1", CREDENTIAL_HELPER)
+                .env(
+                    "TICKETLENS_GIT_USERNAME",
+                    self.user.as_deref().unwrap_or(""),
+                )
+                .env(
+                    "TICKETLENS_GIT_PASSWORD",
+                    self.password.as_deref().unwrap_or(""),
+                );
+        }
+        cmd
+    }
+
+    /// Text from git, without this remote's credentials or anything shaped like them.
+    fn redact(&self, text: &str) -> String {
+        let secrets: Vec<&str> = self.password.iter().map(String::as_str).collect();
+        crate::config::redact_text(text, &secrets)
+    }
+}
+
+/// Whether the clone at `dest` is of `plain` (its `origin`, credentials aside). An
+/// `origin` that carries credentials (written by an older version) is rewritten to `plain`,
+/// so none stays in the config.
+fn same_remote(dest: &Path, plain: &str) -> anyhow::Result<bool> {
+    let repo = Repository::open_bare(dest)?;
+    let recorded = repo
+        .find_remote("origin")
+        .ok()
+        .and_then(|r| r.url().map(str::to_string));
+    let Some(recorded) = recorded else {
+        return Ok(false);
+    };
+    if recorded == plain {
+        return Ok(true);
+    }
+    if redact(&recorded) != redact(plain) {
+        return Ok(false);
+    }
+    repo.remote_set_url("origin", plain)
+        .context("failed to take the credentials out of the clone's origin")?;
+    Ok(true)
+}
+
+/// Creates `dir` when missing and makes it this user's only (0700): clones and indexes hold
+/// the code, and a clone's history may hold what its URL's credentials protect.
+pub(super) fn private_dir(dir: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .with_context(|| format!("failed to restrict {}", dir.display()))?;
+    }
+    Ok(())
 }
 
 /// A clone URL without its credentials (`https://user:token@host/x` → `https://host/x`):
@@ -255,9 +387,46 @@ mod redact_tests {
             "github.com:acme/app.git"
         );
         assert_eq!(redact("file:///srv/app"), "file:///srv/app");
-        assert_eq!(
-            super::redact_userinfo("fatal: unable to access 'https://bot:tok@h/x/': 403"),
-            "fatal: unable to access 'https://h/x/': 403"
-        );
+    }
+
+    #[test]
+    fn a_clone_of_the_same_url_is_kept_and_scrubbed_and_another_url_is_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = git2::Repository::init_bare(dir.path()).unwrap();
+        repo.remote("origin", "https://bot:old-pass-1@git.example.com/a.git")
+            .unwrap();
+        drop(repo);
+        let plain = "https://git.example.com/a.git";
+        assert!(super::same_remote(dir.path(), plain).unwrap());
+        let config = std::fs::read_to_string(dir.path().join("config")).unwrap();
+        assert!(!config.contains("old-pass-1"), "{config}");
+        assert!(config.contains(plain), "{config}");
+        assert!(super::same_remote(dir.path(), plain).unwrap());
+        assert!(!super::same_remote(dir.path(), "https://git.example.com/b.git").unwrap());
+        assert!(!super::same_remote(dir.path(), "https://other.example.com/a.git").unwrap());
+    }
+
+    #[test]
+    fn http_credentials_leave_the_url_git_is_given_and_ssh_users_stay() {
+        let r = super::Remote::parse("https://bot:p%40ss@git.example.com/acme/app.git");
+        assert_eq!(r.plain, "https://git.example.com/acme/app.git");
+        assert_eq!(r.user.as_deref(), Some("bot"));
+        assert_eq!(r.password.as_deref(), Some("p@ss"));
+        let r = super::Remote::parse("ssh://git@git.example.com/acme/app.git");
+        assert_eq!(r.plain, "ssh://git@git.example.com/acme/app.git");
+        assert!(r.user.is_none() && r.password.is_none());
+        let r = super::Remote::parse("git@github.com:acme/app.git");
+        assert_eq!(r.plain, "git@github.com:acme/app.git");
+        let r = super::Remote::parse("https://git.example.com/a.git");
+        assert!(r.user.is_none() && r.password.is_none());
+        let cmd = super::Remote::parse("https://bot:s3cr3t@h/x.git").command();
+        let argv: Vec<String> = cmd
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(!argv.iter().any(|a| a.contains("s3cr3t")), "{argv:?}");
+        assert!(cmd
+            .get_envs()
+            .any(|(k, v)| k == "TICKETLENS_GIT_PASSWORD" && v == Some("s3cr3t".as_ref())));
     }
 }

@@ -41,6 +41,55 @@ pub struct RepoIndex {
     pub last_error: Mutex<Option<String>>,
     /// When the last refresh ended (ms since the epoch).
     pub last_refresh_ms: Mutex<Option<i64>>,
+    /// Why this repository's index could not be opened even after setting the old one
+    /// aside; every refresh then fails with it, and the other repositories carry on.
+    broken: Option<String>,
+}
+
+/// Opens the file index in `dir/files`. One that cannot be opened (a truncated or missing
+/// segment file, a damaged `meta.json`) is derived data: it is moved to `dir/files.broken`
+/// (replacing an older one), the indexed commit is forgotten, and an empty index is created
+/// and built by the next refresh. Only if that fails too does the repository stay broken,
+/// kept in memory and answering its error, while the others serve.
+fn open_or_set_aside(name: &str, dir: &std::path::Path) -> (FileIndex, Option<String>) {
+    let files = dir.join("files");
+    let open = || {
+        std::panic::catch_unwind(|| FileIndex::open(Some(&files)))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("opening it panicked")))
+    };
+    let error = match open() {
+        Ok(index) => return (index, None),
+        Err(e) => e,
+    };
+    let aside = dir.join("files.broken");
+    let moved = (|| -> std::io::Result<()> {
+        if aside.exists() {
+            std::fs::remove_dir_all(&aside)?;
+        }
+        std::fs::rename(&files, &aside)?;
+        match std::fs::remove_file(dir.join("indexed-commit")) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    })();
+    tracing::warn!(
+        repository = name, index = %files.display(), error = %format!("{error:#}"),
+        moved_to = %aside.display(), moved = moved.is_ok(),
+        "code index cannot be opened; moved aside, rebuilding this repository's index"
+    );
+    let retry = match moved {
+        Ok(()) => open(),
+        Err(e) => Err(anyhow::Error::from(e).context("failed to move the broken index aside")),
+    };
+    match retry {
+        Ok(index) => (index, None),
+        Err(e) => {
+            let why = format!("the code index of {name} cannot be opened: {e:#}");
+            tracing::error!(repository = name, error = %why, "repository left out");
+            let index = FileIndex::open(None).expect("an index in memory opens");
+            (index, Some(why))
+        }
+    }
 }
 
 /// What a build or refresh did.
@@ -67,7 +116,14 @@ impl RepoIndex {
         history_depth: usize,
     ) -> anyhow::Result<RepoIndex> {
         let dir = dir.map(|d| d.join(&spec.name));
-        let files = FileIndex::open(dir.as_ref().map(|d| d.join("files")).as_deref())?;
+        // the index and the clone hold the code: this user's only
+        if let Err(e) = dir.as_deref().map(super::gitsrc::private_dir).transpose() {
+            tracing::warn!(repository = %spec.name, error = %format!("{e:#}"), "index directory not private");
+        }
+        let (files, broken) = match &dir {
+            None => (FileIndex::open(None)?, None),
+            Some(d) => open_or_set_aside(&spec.name, d),
+        };
         Ok(RepoIndex {
             spec,
             dir,
@@ -77,8 +133,9 @@ impl RepoIndex {
             git: Mutex::new(None),
             known: Mutex::new(HashMap::new()),
             state: RwLock::new(None),
-            last_error: Mutex::new(None),
+            last_error: Mutex::new(broken.clone()),
             last_refresh_ms: Mutex::new(None),
+            broken,
         })
     }
 
@@ -95,7 +152,6 @@ impl RepoIndex {
                     .as_ref()
                     .context("a repository given by URL needs an index_dir to clone into")?
                     .join(CLONE_DIR);
-                std::fs::create_dir_all(dest.parent().expect("has parent"))?;
                 GitRepo::clone_or_fetch(url, &dest, &self.spec.branch)
             }
             (None, None) => anyhow::bail!("repository {} has neither path nor url", self.spec.name),
@@ -109,6 +165,9 @@ impl RepoIndex {
     /// Builds the index (first call) or brings it to the branch head, re-indexing only the
     /// files changed since the last indexed commit. Blocking.
     pub fn refresh(&self) -> anyhow::Result<RefreshReport> {
+        if let Some(why) = &self.broken {
+            anyhow::bail!("{why}");
+        }
         let mut git_slot = self.git.lock().expect("git lock");
         let git = match git_slot.take() {
             Some(g) if self.spec.url.is_none() => g,

@@ -8,11 +8,28 @@ use serde::Deserialize;
 /// callers on this machine (a laptop trial): a loopback peer address and a loopback `Host`
 /// header, and no cross-site state-changing request; every other caller is refused, and
 /// `serve` warns at start when it listens on a public address without tokens.
-#[derive(Debug, Clone, Deserialize, Default)]
+///
+/// Failed authentications (a wrong bearer token, a wrong sign-in token) are counted per
+/// caller address (IPv6 by /64): past `max_auth_failures` within `auth_failure_window_secs`,
+/// that address gets 429 for the rest of the window, whatever it sends. 0 turns it off.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApiSettings {
     pub read_tokens: Vec<Secret>,
     pub operator_tokens: Vec<Secret>,
+    pub max_auth_failures: u32,
+    pub auth_failure_window_secs: u64,
+}
+
+impl Default for ApiSettings {
+    fn default() -> Self {
+        ApiSettings {
+            read_tokens: Vec::new(),
+            operator_tokens: Vec::new(),
+            max_auth_failures: 10,
+            auth_failure_window_secs: 60,
+        }
+    }
 }
 
 impl ApiSettings {

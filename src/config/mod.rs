@@ -15,7 +15,7 @@ pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
 pub use forges::{GithubSettings, GitlabSettings};
 pub use queue::{QueueSettings, RetentionSettings};
-pub use secret::{url_without_credentials, Secret};
+pub use secret::{redact_text, url_userinfo, url_without_credentials, Secret};
 pub use trackers::{JiraFlavor, JiraSettings, LinearSettings};
 
 use figment::providers::{Format, Toml};
@@ -140,6 +140,10 @@ pub struct ServerSettings {
     pub body_timeout_ms: u64,
     /// Open connections, all listeners' workers together; more wait in the accept backlog.
     pub max_connections: usize,
+    /// Open connections from one address (IPv6 by /64); more are closed at once, so one
+    /// peer cannot hold every connection. 0 turns the cap off. Behind a proxy every
+    /// connection comes from the proxy: raise it to `max_connections` there.
+    pub max_connections_per_peer: usize,
 }
 
 impl Default for ServerSettings {
@@ -156,6 +160,7 @@ impl Default for ServerSettings {
             request_head_timeout_ms: 5_000,
             body_timeout_ms: 10_000,
             max_connections: 1_024,
+            max_connections_per_peer: 256,
         }
     }
 }
@@ -316,6 +321,7 @@ impl Settings {
 
     /// Refuses settings that parse but cannot be right.
     fn validated(self) -> Result<Settings, ConfigError> {
+        self.check_secrets()?;
         if let Err(e) = crate::history::Linker::new(&self.history.link_patterns) {
             return Err(ConfigError(format!("history.link_patterns: {e}")));
         }
@@ -343,6 +349,49 @@ impl Settings {
             }
         }
         Ok(self)
+    }
+
+    /// Refuses an empty or whitespace-only token or secret, naming its key: an empty API
+    /// token would let an empty sign-in through (and sign sessions with an empty key), an
+    /// empty webhook secret would make every signature forgeable. A variable set but left
+    /// empty (a Kubernetes Secret without the key) is the usual cause. `Application::build`
+    /// checks it again, for settings built in code.
+    pub fn check_secrets(&self) -> Result<(), ConfigError> {
+        let lists = [
+            ("api.read_tokens", &self.api.read_tokens),
+            ("api.operator_tokens", &self.api.operator_tokens),
+        ];
+        for (key, list) in lists {
+            if let Some(i) = list.iter().position(|t| t.expose().trim().is_empty()) {
+                return Err(ConfigError(format!(
+                    "{key}[{i}] is empty; remove it or set a real token"
+                )));
+            }
+        }
+        let single = [
+            ("jira.webhook_secret", &self.jira.webhook_secret),
+            ("jira.shared_token", &self.jira.shared_token),
+            ("jira.api_token", &self.jira.api_token),
+            ("jira.pat", &self.jira.pat),
+            ("linear.webhook_secret", &self.linear.webhook_secret),
+            ("linear.api_key", &self.linear.api_key),
+            ("linear.oauth_token", &self.linear.oauth_token),
+            ("github.webhook_secret", &self.github.webhook_secret),
+            ("github.token", &self.github.token),
+            ("gitlab.webhook_token", &self.gitlab.webhook_token),
+            ("gitlab.token", &self.gitlab.token),
+        ];
+        for (key, secret) in single {
+            if secret
+                .as_ref()
+                .is_some_and(|s| s.expose().trim().is_empty())
+            {
+                return Err(ConfigError(format!(
+                    "{key} is empty; remove it or set a real value"
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Loads settings from a TOML string only (tests and the example-file check).
@@ -445,6 +494,24 @@ mod tests {
         assert_eq!(s.repositories[0].name, "app");
         assert_eq!(s.repositories[0].modules["src/auth/**"], "auth");
         assert!(Settings::from_toml("[[repositories]]\nname = \"a\"\nbrnch = \"x\"").is_err());
+    }
+
+    #[test]
+    fn empty_or_blank_tokens_refuse_the_start_by_key() {
+        for (toml, key) in [
+            ("[api]\nread_tokens = [\"\"]", "api.read_tokens[0]"),
+            (
+                "[api]\nread_tokens = [\"ok-token\", \"  \\t\"]",
+                "api.read_tokens[1]",
+            ),
+            ("[api]\noperator_tokens = [\" \"]", "api.operator_tokens[0]"),
+            ("[jira]\nwebhook_secret = \"\"", "jira.webhook_secret"),
+            ("[gitlab]\nwebhook_token = \"  \"", "gitlab.webhook_token"),
+        ] {
+            let e = Settings::from_toml(toml).unwrap_err().to_string();
+            assert!(e.contains(key), "{toml}: {e}");
+        }
+        assert!(Settings::from_toml("[api]\nread_tokens = [\"r-1\"]").is_ok());
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod tickets;
 mod webhooks;
 
 use crate::app::error::{self, ApiError};
-use crate::app::{auth, AppState};
+use crate::app::{auth, throttle, AppState};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Next};
@@ -116,16 +116,30 @@ async fn api_guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let settings = req
+    let state = req
         .app_data::<web::Data<AppState>>()
-        .map(|s| s.settings.clone())
+        .cloned()
         .expect("app state is registered");
-    match auth::authenticate(&settings, &req) {
+    let peer = req.peer_addr().map(|p| p.ip());
+    let tokens = state.settings.api.has_tokens();
+    if let (true, Err(wait)) = (tokens, state.throttle.check(peer)) {
+        let res = throttle::too_many_failures(wait);
+        return Ok(req.into_response(res).map_into_right_body());
+    }
+    match auth::authenticate(&state.settings, &req) {
         Ok(role) => {
             req.extensions_mut().insert(role);
             Ok(next.call(req).await?.map_into_left_body())
         }
-        Err(e) => Ok(req.error_response(e).map_into_right_body()),
+        Err(e) => {
+            if tokens && e.code == error::ErrorCode::Unauthorized {
+                state.throttle.failed(peer, throttle::Surface::Api);
+            }
+            // answered without attaching the error: the request logger would write a WARN
+            // line per refusal, and guesses come by the thousand (the throttle sums them up)
+            let res = actix_web::ResponseError::error_response(&e);
+            Ok(req.into_response(res).map_into_right_body())
+        }
     }
 }
 

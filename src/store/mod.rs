@@ -12,6 +12,7 @@ mod learning;
 mod links;
 mod retention;
 mod scores;
+mod sessions;
 mod ticket_modules;
 mod tickets;
 

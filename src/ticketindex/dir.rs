@@ -44,25 +44,67 @@ pub fn open_or_create(dir: &Path, schema: Schema) -> Result<(Index, bool), Index
     Ok((Index::create(mmap, schema, Default::default())?, true))
 }
 
-/// Deletes the files of the tantivy index in `dir`, and nothing else.
-fn remove_index_files(dir: &Path) -> Result<(), IndexError> {
+/// Where an index that could not be opened is kept for a person to look at (one, the latest).
+pub const SET_ASIDE_DIR: &str = "broken-ticket-index";
+
+/// The names of the tantivy index's files in `dir`: those `.managed.json` lists, its own,
+/// and segment files by their shape (`<32 hex>.<component>`), which a damaged
+/// `.managed.json` would not list.
+fn index_files(dir: &Path) -> Vec<String> {
     let managed: Vec<String> = std::fs::read(dir.join(".managed.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
     // a listed name is a plain file name of this directory, never a path out of it
     let listed = managed
-        .iter()
-        .map(String::as_str)
-        .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && *n != "." && *n != "..");
-    for name in listed.chain(OWN_FILES.iter().copied()) {
-        match std::fs::remove_file(dir.join(name)) {
+        .into_iter()
+        .filter(|n| !n.is_empty() && !n.contains(['/', '\\']) && n != "." && n != "..");
+    let segments = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| {
+            n.split_once('.')
+                .is_some_and(|(id, _)| id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+        });
+    let mut names: Vec<String> = listed
+        .chain(segments)
+        .chain(OWN_FILES.iter().map(|s| s.to_string()))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Deletes the files of the tantivy index in `dir`, and nothing else.
+fn remove_index_files(dir: &Path) -> Result<(), IndexError> {
+    for name in index_files(dir) {
+        match std::fs::remove_file(dir.join(&name)) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(e) => return Err(dir_error(format!("cannot remove {name}: {e}"))),
         }
     }
     Ok(())
+}
+
+/// Moves the files of an index that cannot be opened into `dir/broken-ticket-index/`
+/// (replacing an older one there), so a fresh index can be created in their place and a
+/// person can still look at what broke. Nothing else in `dir` is touched.
+pub fn set_aside(dir: &Path) -> Result<std::path::PathBuf, IndexError> {
+    let aside = dir.join(SET_ASIDE_DIR);
+    if aside.exists() {
+        std::fs::remove_dir_all(&aside).map_err(dir_error)?;
+    }
+    std::fs::create_dir(&aside).map_err(dir_error)?;
+    for name in index_files(dir) {
+        match std::fs::rename(dir.join(&name), aside.join(&name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(dir_error(format!("cannot move {name} aside: {e}"))),
+        }
+    }
+    Ok(aside)
 }
 
 #[cfg(test)]
@@ -110,6 +152,32 @@ mod tests {
             b"the database"
         );
         assert!(dir.path().join("clones").is_dir());
+    }
+
+    #[test]
+    fn setting_an_index_aside_moves_its_files_and_nothing_beside_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let (index, _) = open_or_create(dir.path(), schema("f")).unwrap();
+        let f = index.schema().get_field("f").unwrap();
+        let mut writer: tantivy::IndexWriter =
+            index.writer_with_num_threads(1, 15_000_000).unwrap();
+        writer.add_document(tantivy::doc!(f => "x")).unwrap();
+        writer.commit().unwrap();
+        drop(writer);
+        drop(index);
+        std::fs::write(dir.path().join("ticketlens.db"), b"the database").unwrap();
+        let aside = set_aside(dir.path()).unwrap();
+        let left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        let mut left = left;
+        left.sort();
+        assert_eq!(left, vec![SET_ASIDE_DIR, "ticketlens.db"]);
+        assert!(aside.join("meta.json").exists());
+        let (index, fresh) = open_or_create(dir.path(), schema("f")).unwrap();
+        assert!(fresh);
+        assert_eq!(index.reader().unwrap().searcher().num_docs(), 0);
     }
 
     #[test]

@@ -91,7 +91,28 @@ pub struct TicketIndex {
 impl TicketIndex {
     /// Opens the index in `dir` (created when missing) or in memory when `dir` is `None`.
     /// Also tells whether the index was created empty, i.e. needs a rebuild from the store.
+    /// An index that cannot be opened (a truncated or missing segment file, a damaged
+    /// `meta.json`) is derived data: it is moved aside, said so in the log, and created
+    /// empty, to be rebuilt from the store.
     pub fn open(dir: Option<&Path>) -> Result<(TicketIndex, bool), IndexError> {
+        let Some(d) = dir else {
+            return Self::open_in(None);
+        };
+        let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Self::open_in(dir)))
+            .unwrap_or_else(|_| Err(IndexError::Directory("opening it panicked".into())));
+        let error = match first {
+            Ok(opened) => return Ok(opened),
+            Err(e) => e,
+        };
+        let aside = dir::set_aside(d)?;
+        tracing::warn!(
+            index = %d.display(), error = %error, moved_to = %aside.display(),
+            "ticket index cannot be opened; moved aside, rebuilding it from the store"
+        );
+        Self::open_in(dir).map(|(index, _)| (index, true))
+    }
+
+    fn open_in(dir: Option<&Path>) -> Result<(TicketIndex, bool), IndexError> {
         let (schema, fields) = Fields::build();
         let (index, fresh) = match dir {
             None => (Index::create_in_ram(schema), true),

@@ -212,6 +212,18 @@ impl TrackerClient {
         auth: &Auth,
         repeat: Repeat,
     ) -> Result<(Value, HeaderMap), ClientError> {
+        let (url, from_url) = split_userinfo(url);
+        let url = url.as_str();
+        // one `Authorization` header: the configured credentials, else the URL's own
+        let auth = match (auth, &from_url) {
+            (Auth::None, Some(basic)) => basic,
+            _ => auth,
+        };
+        // a tracker's words are stored (`last_error`) and logged: its own secrets and anything
+        // shaped like a credential (an echoed header, `Basic …`, a URL's userinfo) go
+        let mut secrets = auth.secrets();
+        secrets.extend(from_url.iter().flat_map(Auth::secrets));
+        let redact = |m: &str| crate::config::redact_text(m, &secrets);
         let host = url::Url::parse(url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
@@ -236,7 +248,7 @@ impl TrackerClient {
             let last = attempt >= self.options.max_attempts;
             let wait = match req.send().await {
                 Err(e) => {
-                    let message = redact(&without_url(&e), auth);
+                    let message = redact(&without_url(&e));
                     // a create that may have reached the tracker is not sent again
                     let unsent = e.is_connect() || e.is_builder();
                     if last || (repeat == Repeat::Once && !unsent) {
@@ -284,7 +296,7 @@ impl TrackerClient {
                             } else {
                                 status.as_u16()
                             },
-                            message: redact(&tracker_message(&text), auth),
+                            message: redact(&tracker_message(&text)),
                             code,
                         });
                     }
@@ -391,6 +403,26 @@ pub fn tracker_message(body: &str) -> String {
     body.chars().take(300).collect()
 }
 
+/// The URL without `user:password@`, and those credentials as HTTP basic. reqwest would
+/// turn them into an `Authorization` header of its own, beside the configured one.
+fn split_userinfo(url: &str) -> (String, Option<Auth>) {
+    let Ok(mut u) = url::Url::parse(url) else {
+        return (url.to_string(), None);
+    };
+    if u.username().is_empty() && u.password().is_none() {
+        return (url.to_string(), None);
+    }
+    let (user, password) = crate::config::url_userinfo(&u);
+    let password = password.unwrap_or_default();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    let auth = Auth::Basic {
+        user,
+        password: Secret::new(password),
+    };
+    (u.to_string(), Some(auth))
+}
+
 /// reqwest errors name the URL, which may carry a query token.
 fn without_url(e: &reqwest::Error) -> String {
     let mut s = e.to_string();
@@ -398,14 +430,6 @@ fn without_url(e: &reqwest::Error) -> String {
         s = s.replace(u.as_str(), "<url>");
     }
     s
-}
-
-fn redact(message: &str, auth: &Auth) -> String {
-    let mut m = message.to_string();
-    for s in auth.secrets().into_iter().filter(|s| s.len() >= 4) {
-        m = m.replace(s, "***");
-    }
-    m
 }
 
 #[cfg(test)]
@@ -427,6 +451,21 @@ mod tests {
     #[test]
     fn secrets_are_redacted_from_messages() {
         let auth = Auth::Bearer(Secret::new("tok-12345"));
-        assert_eq!(redact("bad token tok-12345", &auth), "bad token ***");
+        let shown = crate::config::redact_text("bad token tok-12345", &auth.secrets());
+        assert_eq!(shown, "bad token [redacted]");
+    }
+
+    #[test]
+    fn credentials_in_a_url_become_basic_auth_and_leave_the_url() {
+        let (url, auth) = split_userinfo("https://bot%40x.com:p%2Bss+w@j.example.com/rest?a=1");
+        assert_eq!(url, "https://j.example.com/rest?a=1");
+        match auth {
+            Some(Auth::Basic { user, password }) => {
+                assert_eq!(user, "bot@x.com");
+                assert_eq!(password.expose(), "p+ss+w");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(split_userinfo("https://j.example.com/x").1.is_none());
     }
 }

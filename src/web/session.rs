@@ -3,7 +3,8 @@
 //! A session is a signed cookie, not a row: `v1.<role>.<expires ms>.<nonce>.<mac>`, the MAC
 //! an HMAC-SHA256 keyed by the very token that signed in. So any replica can check it with
 //! the configuration alone, the cookie never holds the token, and removing a token from the
-//! configuration ends every session it opened.
+//! configuration ends every session it opened. Sign-out revokes the session's nonce in the
+//! store (`revoked_sessions`, shared by the replicas), so a replayed cookie is refused.
 //!
 //! CSRF: every page sets a random `tl_csrf` cookie (SameSite=Strict, HttpOnly) and puts the
 //! same value in its forms; a POST must bring both, equal (the double-submit pattern), and
@@ -69,8 +70,18 @@ pub fn issue(token: &Secret, role: Role, expires_ms: i64) -> String {
     format!("v1.{tag}.{expires_ms}.{nonce}.{mac}")
 }
 
-/// The role of a valid, unexpired session cookie value.
-pub fn verify(settings: &Settings, value: &str, now_ms: i64) -> Option<Role> {
+/// A valid, unexpired session: its role, its id (the cookie's nonce, what sign-out
+/// revokes) and when it expires (epoch ms).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub role: Role,
+    pub id: String,
+    pub expires_ms: i64,
+}
+
+/// The session of a valid, unexpired session cookie value (whether it was signed out is the
+/// store's to say: `Store::is_session_revoked`).
+pub fn session_of(settings: &Settings, value: &str, now_ms: i64) -> Option<Session> {
     let mut parts = value.split('.');
     let (Some("v1"), Some(tag), Some(expires), Some(nonce), Some(presented), None) = (
         parts.next(),
@@ -94,7 +105,11 @@ pub fn verify(settings: &Settings, value: &str, now_ms: i64) -> Option<Role> {
     let valid = tokens_of(settings, tag).iter().fold(false, |hit, t| {
         constant_time_eq(mac(t, tag, expires, nonce).as_bytes(), presented.as_bytes()) | hit
     });
-    valid.then_some(role)
+    valid.then(|| Session {
+        role,
+        id: nonce.to_string(),
+        expires_ms: expires,
+    })
 }
 
 /// The session cookie holding `value` for `hours`.
@@ -153,6 +168,10 @@ pub fn safe_next(next: Option<&str>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn verify(settings: &Settings, value: &str, now_ms: i64) -> Option<Role> {
+        session_of(settings, value, now_ms).map(|s| s.role)
+    }
 
     fn settings() -> Settings {
         let mut s = Settings::from_toml("").unwrap();

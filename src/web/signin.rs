@@ -72,8 +72,25 @@ pub async fn submit(
             StatusCode::FORBIDDEN,
         ));
     }
+    let peer = req.peer_addr().map(|p| p.ip());
+    if let Err(wait) = state.throttle.check(peer) {
+        let secs = crate::app::throttle::retry_after_secs(wait);
+        let msg = format!("Too many wrong tokens from your address. Try again in {secs} s.");
+        let mut page = render(
+            &state,
+            &csrf,
+            &next,
+            Some(&msg),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+        page.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        return Ok(page);
+    }
     let Some((role, token)) = session::role_of_token(settings, form.token.trim()) else {
-        tracing::info!("web sign-in refused: unknown token");
+        // counted, and summed up in the log by the throttle (not a line per guess)
+        state
+            .throttle
+            .failed(peer, crate::app::throttle::Surface::SignIn);
         let msg = "That token is not valid. Ask your TicketLens admin for a read token.";
         return Ok(render(
             &state,
@@ -103,6 +120,19 @@ pub async fn signout(
     form: web::Form<CsrfForm>,
 ) -> Result<HttpResponse, PageError> {
     check_form(&req, &form.csrf)?;
+    // the cookie is cleared below, but a copy of it (a shared machine, a proxy's log) would
+    // still be valid until it expires: its session is revoked for every replica
+    let now = crate::store::now_ms();
+    let signed_in = req
+        .cookie(session::SESSION_COOKIE)
+        .and_then(|c| session::session_of(&state.settings, c.value(), now));
+    if let Some(s) = signed_in {
+        state
+            .store
+            .revoke_session(&s.id, s.expires_ms)
+            .await
+            .map_err(PageError::internal)?;
+    }
     let target = if state.settings.api.has_tokens() {
         "/signin"
     } else {

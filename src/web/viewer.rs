@@ -8,8 +8,8 @@ use crate::app::auth;
 use crate::app::error::{ApiError, ErrorCode};
 use actix_web::http::{header, StatusCode};
 use actix_web::{dev::Payload, FromRequest, HttpRequest, HttpResponse, ResponseError};
+use futures::future::LocalBoxFuture;
 use maud::html;
-use std::future::{ready, Ready};
 use std::time::Instant;
 
 /// The CSRF value of this browser: its cookie's, or a new one (`fresh`) the answer sets.
@@ -88,14 +88,15 @@ pub fn check_form(req: &HttpRequest, field: &str) -> Result<(), PageError> {
 
 impl FromRequest for Viewer {
     type Error = PageError;
-    type Future = Ready<Result<Viewer, PageError>>;
+    type Future = LocalBoxFuture<'static, Result<Viewer, PageError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(admit(req))
+        let req = req.clone();
+        Box::pin(async move { admit(&req).await })
     }
 }
 
-fn admit(req: &HttpRequest) -> Result<Viewer, PageError> {
+async fn admit(req: &HttpRequest) -> Result<Viewer, PageError> {
     let started = Instant::now();
     let settings = &super::state_of(req).settings;
     let csrf = Csrf::of(req);
@@ -110,11 +111,20 @@ fn admit(req: &HttpRequest) -> Result<Viewer, PageError> {
         });
     }
     let now = crate::store::now_ms();
-    match req
+    let session = req
         .cookie(SESSION_COOKIE)
-        .and_then(|c| session::verify(settings, c.value(), now))
-    {
-        Some(_role) => Ok(Viewer {
+        .and_then(|c| session::session_of(settings, c.value(), now));
+    let session = match session {
+        // a signed-out session's cookie, replayed, is no session
+        Some(s) => match super::state_of(req).store.is_session_revoked(&s.id).await {
+            Ok(false) => Some(s),
+            Ok(true) => None,
+            Err(e) => return Err(PageError::internal(e)),
+        },
+        None => None,
+    };
+    match session {
+        Some(_) => Ok(Viewer {
             signed_in: true,
             csrf,
             started,

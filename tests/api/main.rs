@@ -8,6 +8,7 @@ mod contract;
 mod duplicates;
 mod forge_specs;
 mod forges;
+mod hardening;
 mod health;
 mod history;
 mod hostile;

@@ -188,6 +188,16 @@ pub async fn spawn_app_with(
     handler: Option<Arc<dyn JobHandler>>,
 ) -> TestApp {
     let db = TestDb::new(backend).await;
+    spawn_app_over(db, tweak, handler).await
+}
+
+/// Starts the real server over an existing database (a restart: `TestApp::stop` hands the
+/// database back).
+pub async fn spawn_app_over(
+    db: TestDb,
+    tweak: impl FnOnce(&mut Settings),
+    handler: Option<Arc<dyn JobHandler>>,
+) -> TestApp {
     let mut settings = test_settings(&db.url);
     tweak(&mut settings);
     let app = Application::build_with_handler(settings, handler)
