@@ -4,12 +4,13 @@
 use crate::app::AppState;
 use crate::codeindex::CodeIndex;
 use crate::config::Settings;
+use crate::domain::redact::url_without_credentials as redact_url;
 use crate::enrich::Pipeline;
 use crate::http;
 use crate::ingest::Ingestor;
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
-use crate::store::{redact_url, Store};
+use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use crate::worker::{index_sync, JobHandler, TicketEventHandler, Workers};
 use actix_web::dev::Server;

@@ -3,7 +3,8 @@
 
 use crate::backfill::{self, Progress, Source};
 use crate::config::Settings;
-use crate::store::{redact_url, Store};
+use crate::domain::redact::url_without_credentials as redact_url;
+use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use crate::trackers::client::{ClientOptions, TrackerClient};
 use crate::trackers::github::api::GithubApi;

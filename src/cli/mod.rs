@@ -14,9 +14,10 @@ mod metrics;
 mod modules;
 
 use crate::config::Settings;
+use crate::domain::redact::url_without_credentials as redact_url;
 use crate::repositories::open_code_index;
 use crate::startup::{cancel_on_signals, Application};
-use crate::store::{redact_url, Store};
+use crate::store::Store;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 

@@ -326,7 +326,7 @@ impl Remote {
     /// Text from git, without this remote's credentials or anything shaped like them.
     fn redact(&self, text: &str) -> String {
         let secrets: Vec<&str> = self.password.iter().map(String::as_str).collect();
-        crate::config::redact_text(text, &secrets)
+        crate::domain::redact::redact_text(text, &secrets)
     }
 }
 
@@ -366,11 +366,8 @@ pub(super) fn private_dir(dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A clone URL without its credentials (`https://user:token@host/x` → `https://host/x`):
-/// the one redaction of URLs, `config`'s, which also keeps them out of `Debug` output.
-pub fn redact(url: &str) -> String {
-    crate::config::url_without_credentials(url)
-}
+/// A clone URL without its credentials (`https://user:token@host/x` → `https://host/x`).
+pub use crate::domain::redact::url_without_credentials as redact;
 
 #[cfg(test)]
 mod redact_tests {

@@ -15,7 +15,7 @@ pub use comments::CommentSettings;
 pub use duplicates::DuplicateSettings;
 pub use forges::{GithubSettings, GitlabSettings};
 pub use queue::{QueueSettings, RetentionSettings};
-pub use secret::{redact_text, url_userinfo, url_without_credentials, Secret};
+pub use secret::{url_userinfo, Secret};
 pub use trackers::{JiraFlavor, JiraSettings, LinearSettings};
 
 use figment::providers::{Format, Toml};
@@ -95,7 +95,10 @@ impl std::fmt::Debug for RepositorySettings {
             .field("path", &self.path)
             .field(
                 "url",
-                &self.url.as_deref().map(secret::url_without_credentials),
+                &self
+                    .url
+                    .as_deref()
+                    .map(crate::domain::redact::url_without_credentials),
             )
             .field("branch", &self.branch)
             .field("modules", &self.modules)

@@ -8,6 +8,7 @@ mod event;
 mod history;
 mod links;
 mod precedent;
+pub mod redact;
 mod similar;
 pub mod text;
 mod ticket;

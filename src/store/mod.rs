@@ -139,18 +139,6 @@ pub fn backend_of(url: &str) -> Result<Backend, StoreError> {
     }
 }
 
-/// Returns the URL with any password replaced, for logs.
-pub fn redact_url(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => "<unparseable url>".to_string(),
-    }
-}
-
 impl Store {
     /// Connects to the database the URL names; an SQLite file is created when missing.
     pub async fn connect(url: &str, max_connections: u32) -> Result<Store, StoreError> {
@@ -397,13 +385,6 @@ mod tests {
         assert_eq!(backend_of("postgres://h/db").unwrap(), Backend::Postgres);
         assert_eq!(backend_of("postgresql://h/db").unwrap(), Backend::Postgres);
         assert!(backend_of("mysql://h/db").is_err());
-    }
-
-    #[test]
-    fn redacted_urls_hide_the_password() {
-        let r = redact_url("postgres://u:hunter2@db:5432/x");
-        assert!(!r.contains("hunter2"), "{r}");
-        assert!(r.contains("db:5432"));
     }
 
     #[test]

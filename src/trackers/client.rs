@@ -223,7 +223,7 @@ impl TrackerClient {
         // shaped like a credential (an echoed header, `Basic …`, a URL's userinfo) go
         let mut secrets = auth.secrets();
         secrets.extend(from_url.iter().flat_map(Auth::secrets));
-        let redact = |m: &str| crate::config::redact_text(m, &secrets);
+        let redact = |m: &str| crate::domain::redact::redact_text(m, &secrets);
         let host = url::Url::parse(url)
             .ok()
             .and_then(|u| u.host_str().map(str::to_string))
@@ -451,7 +451,7 @@ mod tests {
     #[test]
     fn secrets_are_redacted_from_messages() {
         let auth = Auth::Bearer(Secret::new("tok-12345"));
-        let shown = crate::config::redact_text("bad token tok-12345", &auth.secrets());
+        let shown = crate::domain::redact::redact_text("bad token tok-12345", &auth.secrets());
         assert_eq!(shown, "bad token [redacted]");
     }
 

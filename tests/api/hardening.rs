@@ -327,10 +327,8 @@ async fn a_truncated_segment_of_either_index_is_set_aside_and_rebuilt_and_the_se
         .post_webhook("jira", body.clone(), &jira_headers(&body, "t-1"))
         .await;
     assert_eq!(r.status(), 202);
-    crate::helpers::wait_for(|| async {
-        app.store.ticket_by_key("jira", "TES-41").await.unwrap()
-    })
-    .await;
+    crate::helpers::wait_for(|| async { app.store.ticket_by_key("jira", "TES-41").await.unwrap() })
+        .await;
     wait_ready_files(&app).await;
     let db = app.stop().await;
     let (before, _) = ticketlens::ticketindex::TicketIndex::open(Some(tickets.as_path())).unwrap();
