@@ -1,11 +1,14 @@
 //! `ticketlens eval …`: offline accuracy measurements over datasets and real history.
 
-use super::{eval_duplicates, eval_fragility, eval_localization};
+use super::{eval_confidence, eval_duplicates, eval_fragility, eval_localization};
 use crate::config::Settings;
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]
 pub enum EvalCommand {
+    /// The reliability of the stated confidence over `eval localization --dump` files, and
+    /// with --fit the logistic mapping fitted on them.
+    Confidence(eval_confidence::ConfidenceArgs),
     /// Duplicate detection as ../shared/datasets/README.md defines it: RR@1/5/10/20 and MRR
     /// for our ranking (cross-validated) and for a plain BM25 baseline, plus the
     /// likely-duplicate tier's precision and false-alarm rate.
@@ -19,6 +22,7 @@ pub enum EvalCommand {
 /// Runs an eval command and prints its report.
 pub async fn run(cmd: EvalCommand, settings: Settings) -> anyhow::Result<()> {
     match cmd {
+        EvalCommand::Confidence(a) => eval_confidence::run(&a),
         EvalCommand::Duplicates(a) => {
             tokio::task::spawn_blocking(move || eval_duplicates::run(a, &settings)).await?
         }

@@ -4,6 +4,7 @@
 mod analyze;
 mod backfill;
 mod eval;
+mod eval_confidence;
 mod eval_duplicates;
 mod eval_fragility;
 mod eval_localization;

@@ -10,7 +10,7 @@ mod similar;
 mod ticket;
 
 pub use enrichment::{
-    CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
+    Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
     Fragility, ModuleHistory, ModuleHit,
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};

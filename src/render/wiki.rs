@@ -38,6 +38,7 @@ pub fn render(doc: &Doc) -> String {
             nested_bullet: "** ",
             inlines,
             escape,
+            collapsed: None,
         },
     )
 }
