@@ -66,6 +66,21 @@ fn key(k: &str, url: Option<&String>) -> Inline {
     }
 }
 
+/// Text whose `backticked` parts are code (the confidence's reason).
+fn with_code(s: &str) -> Vec<Inline> {
+    s.split('`')
+        .enumerate()
+        .filter(|(_, part)| !part.is_empty())
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                Inline::Code(part.to_string())
+            } else {
+                text(part)
+            }
+        })
+        .collect()
+}
+
 /// A line of the comment in a long and a short form (the short one when words run out).
 struct Line {
     long: Vec<Inline>,
@@ -158,12 +173,15 @@ fn level_words(level: ConfidenceLevel) -> &'static str {
 /// "**Likely** (86%): `jasper/runtime` — the ticket names `PageContextImpl`."
 fn first_module(e: &Enrichment, top: &ModuleHit) -> Vec<Inline> {
     let c = &e.confidence;
-    vec![
+    let mut l = vec![
         Inline::Strong(level_words(c.level).into()),
         text(format!(" ({:.0}% sure): ", c.probability * 100.0)),
         Inline::Code(name(top)),
-        text(format!(" — {}.", c.reason)),
-    ]
+        text(" — "),
+    ];
+    l.extend(with_code(&c.reason));
+    l.push(text("."));
+    l
 }
 
 /// "Not sure where this lands: no code is named … A guess: `a` or `b`."
@@ -173,10 +191,9 @@ fn quiet_line(e: &Enrichment) -> Vec<Inline> {
             "Not sure where this lands: nothing in the code matched this ticket.",
         )];
     }
-    let mut l = vec![text(format!(
-        "Not sure where this lands ({}). A guess: ",
-        e.confidence.reason
-    ))];
+    let mut l = vec![text("Not sure where this lands: ")];
+    l.extend(with_code(&e.confidence.reason));
+    l.push(text(". A guess: "));
     for (i, m) in e.modules.iter().take(2).enumerate() {
         if i > 0 {
             l.push(text(" or "));
