@@ -40,7 +40,7 @@ async fn a_stored_tickets_own_text_never_lists_the_ticket_itself() {
     let title = "Session token refresh expires the cookie";
     let body = "SessionStore refresh_session_token returns false for short tokens";
     post_ticket(&app, "TES-41", "10040", title, body).await;
-    post_ticket(&app, "TES-42", "10041", "Session cookie expires after token refresh", body).await;
+    post_ticket(&app, "TES-42", "10041", "Session token refresh expires the cookie early", body).await;
     let v: Value = crate::webhooks::wait_for(|| async {
         let r = app
             .client
