@@ -4,8 +4,8 @@
 
 use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
 use crate::config::Settings;
-use crate::history_refresh::{follow_index, HistoryCache};
 use crate::domain::Enrichment;
+use crate::history_refresh::{follow_index, HistoryCache};
 use crate::ingest::REANALYZE_JOB;
 use crate::store::Store;
 use std::sync::Arc;
@@ -128,12 +128,21 @@ pub async fn settle(
         let payload = serde_json::json!({ "tracker": c.tracker, "id": c.ticket_id }).to_string();
         let ticket_ref = format!("{}:{}", c.tracker, c.ticket_id);
         store
-            .enqueue_for(REANALYZE_JOB, &payload, &ticket_ref, max_attempts, store.now())
+            .enqueue_for(
+                REANALYZE_JOB,
+                &payload,
+                &ticket_ref,
+                max_attempts,
+                store.now(),
+            )
             .await?;
         n += 1;
     }
     if n > 0 {
-        tracing::info!(tickets = n, "analysing again tickets first analysed before their repositories were mined");
+        tracing::info!(
+            tickets = n,
+            "analysing again tickets first analysed before their repositories were mined"
+        );
     }
     Ok(n)
 }

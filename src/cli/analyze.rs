@@ -104,8 +104,8 @@ async fn stored(store: &Store, spec: &str) -> anyhow::Result<(String, String, Su
     let (tracker, key) = spec
         .split_once(':')
         .ok_or_else(|| anyhow::anyhow!("--ticket takes tracker:key, e.g. jira:TOM-12"))?;
-    let tracker = Tracker::parse(tracker)
-        .ok_or_else(|| anyhow::anyhow!("unknown tracker `{tracker}`"))?;
+    let tracker =
+        Tracker::parse(tracker).ok_or_else(|| anyhow::anyhow!("unknown tracker `{tracker}`"))?;
     let t = store
         .ticket_by_key(tracker.as_str(), key)
         .await?

@@ -24,8 +24,8 @@ pub struct ConfidenceArgs {
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<Vec<DumpRecord>> {
-    let file = std::fs::File::open(path)
-        .with_context(|| format!("failed to open {}", path.display()))?;
+    let file =
+        std::fs::File::open(path).with_context(|| format!("failed to open {}", path.display()))?;
     let mut out = Vec::new();
     for (i, line) in std::io::BufReader::new(file).lines().enumerate() {
         let line = line?;

@@ -121,7 +121,8 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     let mut words: Vec<usize> = Vec::new();
     let mut dump = match &args.dump {
         Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("failed to create {}", p.display()))?,
+            std::fs::File::create(p)
+                .with_context(|| format!("failed to create {}", p.display()))?,
         )),
         None => None,
     };

@@ -10,8 +10,8 @@ mod similar;
 mod ticket;
 
 pub use enrichment::{
-    Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
-    Fragility, ModuleHistory, ModuleHit,
+    Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment,
+    Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit,
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};

@@ -93,14 +93,17 @@ pub fn features(e: &Enrichment) -> Option<[f32; 9]> {
     let name_like = here.iter().any(|x| matches!(x, Evidence::NameLike(_)));
     let named_elsewhere = !named_here
         && e.files.iter().any(|f| {
-            f.module != top.module && f.reasons.iter().any(|r| matches!(evidence(r), Evidence::Named(_)))
+            f.module != top.module
+                && f.reasons
+                    .iter()
+                    .any(|r| matches!(evidence(r), Evidence::Named(_)))
         });
     let similar_commit = here.iter().any(|x| matches!(x, Evidence::SimilarCommit));
     let (mut agree, mut total) = (0.0f32, 0.0f32);
     for p in e.precedents.iter().take(10) {
         let s = p.similarity.max(0.0);
         total += s;
-        if p.modules.iter().any(|m| *m == top.module) {
+        if p.modules.contains(&top.module) {
             agree += s;
         }
     }
@@ -173,7 +176,10 @@ fn reason(e: &Enrichment, x: &[f32; 9]) -> String {
         _ => None,
     }) {
         let named = if named.is_empty() {
-            return format!("the ticket's stack trace runs through `{}`", file_name(&path));
+            return format!(
+                "the ticket's stack trace runs through `{}`",
+                file_name(&path)
+            );
         } else {
             named
         };

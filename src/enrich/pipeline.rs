@@ -89,7 +89,10 @@ impl Pipeline {
             .iter()
             .filter_map(|p| p.tracker.map(|t| (t, p.key.clone())))
             .collect();
-        let own = self.itself(&req, keys).await.map_err(AnalyzeError::Internal)?;
+        let own = self
+            .itself(&req, keys)
+            .await
+            .map_err(AnalyzeError::Internal)?;
         precedents.retain(|p| !p.tracker.is_some_and(|t| own.contains(&(t, p.key.clone()))));
         let mut e = self.locate(&req, precedents).await?;
         if let Subject::Ticket { tracker, id, .. } = &req.subject {
@@ -136,8 +139,15 @@ impl Pipeline {
                     .map_err(|e| AnalyzeError::Internal(e.into()))?
             }
         };
-        let keys = e.duplicates.iter().map(|d| (d.tracker, d.key.clone())).collect();
-        let own = self.itself(&req, keys).await.map_err(AnalyzeError::Internal)?;
+        let keys = e
+            .duplicates
+            .iter()
+            .map(|d| (d.tracker, d.key.clone()))
+            .collect();
+        let own = self
+            .itself(&req, keys)
+            .await
+            .map_err(AnalyzeError::Internal)?;
         e.duplicates.retain(|d| {
             !own.contains(&(d.tracker, d.id.clone())) && !own.contains(&(d.tracker, d.key.clone()))
         });

@@ -113,6 +113,7 @@ pub struct Fit {
 /// Fits the logistic model by Newton's method on the log-loss with a small L2 penalty (the
 /// intercept unpenalised). Hand-written: nine weights over a few thousand rows do not call
 /// for a linear-algebra crate.
+#[allow(clippy::needless_range_loop)]
 pub fn fit(rows: &[([f32; 9], bool)], target: f64) -> Fit {
     const K: usize = 9;
     let mut w = [0f64; K];
@@ -158,7 +159,7 @@ pub fn fit(rows: &[([f32; 9], bool)], target: f64) -> Fit {
     for (i, (p, y)) in scored.iter().enumerate() {
         right += usize::from(*y);
         // a threshold sits between distinct probabilities: ties are one band
-        let boundary = scored.get(i + 1).is_none_or(|next| next.0 < *p);
+        let boundary = scored.get(i + 1).map_or(true, |next| next.0 < *p);
         if boundary && i + 1 >= 30 && right as f64 / (i + 1) as f64 >= target {
             likely = Some(*p);
         }
@@ -167,6 +168,8 @@ pub fn fit(rows: &[([f32; 9], bool)], target: f64) -> Fit {
 }
 
 /// Solves `a x = b` by Gaussian elimination with partial pivoting.
+// index loops read as the textbook algorithm does
+#[allow(clippy::needless_range_loop)]
 fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
     for c in 0..K {
         let p = (c..K)
@@ -174,7 +177,11 @@ fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
             .unwrap_or(c);
         a.swap(c, p);
         b.swap(c, p);
-        let d = if a[c][c].abs() < 1e-12 { 1e-12 } else { a[c][c] };
+        let d = if a[c][c].abs() < 1e-12 {
+            1e-12
+        } else {
+            a[c][c]
+        };
         for r in c + 1..K {
             let f = a[r][c] / d;
             for k in c..K {
@@ -186,7 +193,11 @@ fn solve<const K: usize>(mut a: [[f64; K]; K], mut b: [f64; K]) -> [f64; K] {
     let mut x = [0f64; K];
     for c in (0..K).rev() {
         let s: f64 = (c + 1..K).map(|k| a[c][k] * x[k]).sum();
-        let d = if a[c][c].abs() < 1e-12 { 1e-12 } else { a[c][c] };
+        let d = if a[c][c].abs() < 1e-12 {
+            1e-12
+        } else {
+            a[c][c]
+        };
         x[c] = (b[c] - s) / d;
     }
     x
@@ -251,7 +262,10 @@ mod tests {
         let p_plain = confidence::probability(&rows[1].0, &f.weights);
         assert!((p_plain - 0.2).abs() < 0.01, "{p_plain}");
         assert!((f.likely.unwrap() - p_named).abs() < 1e-6);
-        assert!(fit(&rows, 0.85).likely.is_none(), "no band is right 85% of the time");
+        assert!(
+            fit(&rows, 0.85).likely.is_none(),
+            "no band is right 85% of the time"
+        );
         let mut t = Reliability::default();
         t.add(ConfidenceLevel::Likely, 0.9, true);
         t.add(ConfidenceLevel::Likely, 0.8, false);
@@ -262,6 +276,9 @@ mod tests {
         assert_eq!(rows[0].mean_probability, 0.85);
         assert_eq!(rows[1].records, 0);
         assert_eq!(rows[2].share, 0.333);
-        assert_eq!(CommentWords::of(&[5, 1, 9]), CommentWords { median: 5, max: 9 });
+        assert_eq!(
+            CommentWords::of(&[5, 1, 9]),
+            CommentWords { median: 5, max: 9 }
+        );
     }
 }

@@ -125,7 +125,9 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
     if let Some(l) = duplicates(&likely) {
         lines.push(l);
     }
-    let mut doc = vec![Block::Heading(vec![text("TicketLens: where this ticket lands")])];
+    let mut doc = vec![Block::Heading(vec![text(
+        "TicketLens: where this ticket lands",
+    )])];
     let fixed = inline_words(&[text("TicketLens: where this ticket lands")])
         + opts.details_url.as_ref().map_or(0, |_| 7);
     for l in fit(lines, MAX_WORDS.saturating_sub(fixed)) {
@@ -283,7 +285,12 @@ fn files(e: &Enrichment) -> Option<Vec<Inline>> {
         }
     }
     if names.is_empty() {
-        names = e.modules[0].top_files.iter().take(3).map(|f| file_name(f)).collect();
+        names = e.modules[0]
+            .top_files
+            .iter()
+            .take(3)
+            .map(|f| file_name(f))
+            .collect();
     }
     if names.is_empty() {
         return None;
@@ -364,7 +371,10 @@ fn duplicates(ds: &[&DuplicateCandidate]) -> Option<Line> {
                 .status
                 .as_ref()
                 .map_or(String::new(), |s| format!(", {s}"));
-            l.push(text(format!(" ({:.0}% similar{status})", d.similarity * 100.0)));
+            l.push(text(format!(
+                " ({:.0}% similar{status})",
+                d.similarity * 100.0
+            )));
         }
         l.push(text("."));
         l

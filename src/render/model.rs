@@ -22,7 +22,10 @@ pub enum Block {
     /// Small print at the end.
     Footer(String),
     /// A section the reader opens (GitHub/GitLab `<details>`, Jira Cloud's `expand`).
-    Collapsed { summary: String, body: Doc },
+    Collapsed {
+        summary: String,
+        body: Doc,
+    },
 }
 
 pub type Doc = Vec<Block>;

@@ -173,7 +173,15 @@ impl Store {
         now: i64,
     ) -> Result<i64, sqlx::Error> {
         let mut conn = self.writer.acquire().await?;
-        enqueue_for_in(&mut conn, kind, payload, Some(ticket_ref), max_attempts, now).await
+        enqueue_for_in(
+            &mut conn,
+            kind,
+            payload,
+            Some(ticket_ref),
+            max_attempts,
+            now,
+        )
+        .await
     }
 
     /// Claims the next due job (queued and due, or running with an expired lease) for

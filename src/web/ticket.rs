@@ -232,10 +232,7 @@ fn adf_lines(node: &serde_json::Value, depth: usize, out: &mut String) {
     let children = node["content"].as_array().map(Vec::as_slice).unwrap_or(&[]);
     match kind {
         "paragraph" | "heading" => {
-            let text: String = children
-                .iter()
-                .filter_map(|c| c["text"].as_str())
-                .collect();
+            let text: String = children.iter().filter_map(|c| c["text"].as_str()).collect();
             out.push_str(&"  ".repeat(depth.saturating_sub(1)));
             out.push_str(&text);
             out.push('\n');
@@ -250,7 +247,10 @@ fn adf_lines(node: &serde_json::Value, depth: usize, out: &mut String) {
             out.push_str(inner.trim_start());
         }
         "expand" => {
-            out.push_str(&format!("▸ {}\n", node["attrs"]["title"].as_str().unwrap_or("")));
+            out.push_str(&format!(
+                "▸ {}\n",
+                node["attrs"]["title"].as_str().unwrap_or("")
+            ));
             for c in children {
                 adf_lines(c, depth + 1, out);
             }

@@ -16,7 +16,9 @@ async fn post_ticket(app: &TestApp, key: &str, id: &str, title: &str, body: &str
     v["issue"]["fields"]["summary"] = json!(title);
     v["issue"]["fields"]["description"] = json!(body);
     let raw = serde_json::to_vec(&v).unwrap();
-    let r = app.post_webhook("jira", raw.clone(), &jira_headers(&raw, key)).await;
+    let r = app
+        .post_webhook("jira", raw.clone(), &jira_headers(&raw, key))
+        .await;
     assert_eq!(r.status(), 202);
     crate::webhooks::wait_for(|| async {
         let t: Value = app
@@ -40,7 +42,14 @@ async fn a_stored_tickets_own_text_never_lists_the_ticket_itself() {
     let title = "Session token refresh expires the cookie";
     let body = "SessionStore refresh_session_token returns false for short tokens";
     post_ticket(&app, "TES-41", "10040", title, body).await;
-    post_ticket(&app, "TES-42", "10041", "Session token refresh expires the cookie early", body).await;
+    post_ticket(
+        &app,
+        "TES-42",
+        "10041",
+        "Session token refresh expires the cookie early",
+        body,
+    )
+    .await;
     let v: Value = crate::webhooks::wait_for(|| async {
         let r = app
             .client
@@ -55,11 +64,22 @@ async fn a_stored_tickets_own_text_never_lists_the_ticket_itself() {
         keys.contains(&"TES-42".to_string()).then_some(v)
     })
     .await;
-    assert!(!keys(&v["duplicates"]).contains(&"TES-41".to_string()), "{v}");
-    assert!(!keys(&v["precedents"]).contains(&"TES-41".to_string()), "{v}");
+    assert!(
+        !keys(&v["duplicates"]).contains(&"TES-41".to_string()),
+        "{v}"
+    );
+    assert!(
+        !keys(&v["precedents"]).contains(&"TES-41".to_string()),
+        "{v}"
+    );
     assert!(v["confidence"]["level"].is_string(), "{v}");
     // and the ticket's own analysis (the worker's, the page's) leaves it out too
-    let t: Value = app.get("/api/v1/tickets/jira/TES-41").await.json().await.unwrap();
+    let t: Value = app
+        .get("/api/v1/tickets/jira/TES-41")
+        .await
+        .json()
+        .await
+        .unwrap();
     let own: Vec<String> = keys(&t["analysis"]["duplicates"]);
     assert!(!own.contains(&"TES-41".to_string()), "{t}");
 }

@@ -371,6 +371,10 @@ fn a_comment_with_long_titles_and_many_names_still_fits_in_120_words() {
         }
     }
     let md = render(&e, Format::Markdown, &RenderOptions::default()).unwrap();
-    assert!(words_without_footer(&md) <= 120, "{} words:\n{md}", words_without_footer(&md));
+    assert!(
+        words_without_footer(&md) <= 120,
+        "{} words:\n{md}",
+        words_without_footer(&md)
+    );
     assert!(md.contains("**Likely**"), "the first line always stays");
 }
