@@ -21,6 +21,9 @@ pub struct ConfidenceArgs {
     /// The share of `likely` records whose first module must be right (for `--fit`).
     #[arg(long, default_value_t = 0.88)]
     pub target: f64,
+    /// Prints the brief Markdown comment of the record with this id (repeatable).
+    #[arg(long)]
+    pub show: Vec<String>,
 }
 
 fn read(path: &PathBuf) -> anyhow::Result<Vec<DumpRecord>> {
@@ -47,6 +50,18 @@ pub fn run(args: &ConfidenceArgs) -> anyhow::Result<()> {
             let c = &r.enrichment.confidence;
             table.add(c.level, c.probability, r.first_right());
             words.push(crate::render::comment_words(&r.enrichment));
+            if args.show.contains(&r.id) {
+                let opts = crate::render::RenderOptions::default();
+                let md =
+                    crate::render::render(&r.enrichment, crate::render::Format::Markdown, &opts);
+                println!(
+                    "{} ({}; gold modules {:?}):\n{}",
+                    r.id,
+                    c.level.as_str(),
+                    r.gold_modules,
+                    md.unwrap_or_default()
+                );
+            }
         }
         let w = CommentWords::of(&words);
         println!("{} ({} records)", path.display(), records.len());
