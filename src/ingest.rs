@@ -24,6 +24,10 @@ pub const TICKET_EVENT_JOB: &str = "ticket_event";
 /// ticket event itself was ignored (a link added in Jira, an issue closed as a duplicate),
 /// so nothing is analysed or commented.
 pub const DUPLICATE_LINKS_JOB: &str = "duplicate_links";
+/// A stored ticket analysed again (and its comment brought up to date) because it was
+/// first analysed before its repositories were indexed and mined; payload
+/// `{"tracker", "id"}`.
+pub const REANALYZE_JOB: &str = "reanalyze";
 
 /// Delivery ids up to this length are stored as sent; longer ones by the hash of the whole.
 const DELIVERY_ID_MAX: usize = 200;

@@ -4,7 +4,9 @@
 
 use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
 use crate::config::Settings;
+use crate::domain::Enrichment;
 use crate::history_refresh::{follow_index, HistoryCache};
+use crate::ingest::REANALYZE_JOB;
 use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +56,7 @@ pub async fn keep_current(
     }
     let every = Duration::from_secs(settings.codeindex.refresh_interval_secs);
     let history = HistoryCache::default();
+    let mut settled = std::collections::HashSet::new();
     loop {
         let c = code.clone();
         let started = std::time::Instant::now();
@@ -86,6 +89,10 @@ pub async fn keep_current(
             }
             Err(e) => tracing::error!(error = %e, "code index task failed"),
         }
+        let attempts = settings.queue.max_attempts;
+        if let Err(e) = settle(&store, &code, attempts, &mut settled).await {
+            tracing::warn!(error = %format!("{e:#}"), "re-analysis of first-run tickets failed");
+        }
         if every.is_zero() {
             return;
         }
@@ -94,4 +101,48 @@ pub async fn keep_current(
             _ = tokio::time::sleep(every) => {}
         }
     }
+}
+
+/// First runs settle: every ticket analysed before some repository was indexed and mined
+/// (`Enrichment::pending_history`) whose repositories are now both is analysed again, once
+/// (`enqueued` remembers it for this process; the new analysis has nothing pending), so
+/// its comment is updated once with the history it lacked.
+pub async fn settle(
+    store: &Store,
+    code: &CodeIndex,
+    max_attempts: i64,
+    enqueued: &mut std::collections::HashSet<(String, String)>,
+) -> anyhow::Result<usize> {
+    let pending = crate::enrich::unsettled(store, code).await?;
+    let mut n = 0;
+    for c in store.comments_awaiting_history(1_000).await? {
+        let Ok(e) = serde_json::from_str::<Enrichment>(&c.analysis) else {
+            continue;
+        };
+        if e.pending_history.iter().any(|r| pending.contains(r)) {
+            continue;
+        }
+        if !enqueued.insert((c.tracker.as_str().to_string(), c.ticket_id.clone())) {
+            continue;
+        }
+        let payload = serde_json::json!({ "tracker": c.tracker, "id": c.ticket_id }).to_string();
+        let ticket_ref = format!("{}:{}", c.tracker, c.ticket_id);
+        store
+            .enqueue_for(
+                REANALYZE_JOB,
+                &payload,
+                &ticket_ref,
+                max_attempts,
+                store.now(),
+            )
+            .await?;
+        n += 1;
+    }
+    if n > 0 {
+        tracing::info!(
+            tickets = n,
+            "analysing again tickets first analysed before their repositories were mined"
+        );
+    }
+    Ok(n)
 }

@@ -2,7 +2,7 @@
 //! fragility, owners and history, files, likely duplicates), for a terminal.
 
 use crate::config::Settings;
-use crate::domain::Enrichment;
+use crate::domain::{Enrichment, Tracker};
 use crate::enrich::{Pipeline, Request, Subject};
 use crate::render::{date, render, Format};
 use crate::repositories::open_code_index;
@@ -13,7 +13,12 @@ use std::sync::Arc;
 #[derive(Debug, clap::Args)]
 pub struct AnalyzeArgs {
     /// The ticket's title (or the whole text).
-    pub title: String,
+    #[arg(required_unless_present = "ticket")]
+    pub title: Option<String>,
+    /// Analyses a stored ticket instead (`jira:TOM-12`, `github:acme/app#3`): its text, with
+    /// itself left out of its duplicates and precedents.
+    #[arg(long, conflicts_with = "title")]
+    pub ticket: Option<String>,
     /// The ticket's description.
     #[arg(long, default_value = "")]
     pub body: String,
@@ -60,13 +65,21 @@ pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> 
         slots: Arc::new(tokio::sync::Semaphore::new(1)),
         memory: Default::default(),
     };
+    let (title, body, subject) = match &args.ticket {
+        Some(t) => stored(&store, t).await?,
+        None => (
+            args.title.clone().unwrap_or_default(),
+            args.body.clone(),
+            Subject::Draft,
+        ),
+    };
     let e = pipeline
         .enrich(Request {
-            title: args.title.clone(),
-            body: args.body.clone(),
+            title,
+            body,
             repository: args.repository.clone(),
             limit: args.limit,
-            subject: Subject::Draft,
+            subject,
         })
         .await?;
     store.close().await;
@@ -86,9 +99,35 @@ pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// A stored ticket's text and subject, from `tracker:key`.
+async fn stored(store: &Store, spec: &str) -> anyhow::Result<(String, String, Subject)> {
+    let (tracker, key) = spec
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("--ticket takes tracker:key, e.g. jira:TOM-12"))?;
+    let tracker =
+        Tracker::parse(tracker).ok_or_else(|| anyhow::anyhow!("unknown tracker `{tracker}`"))?;
+    let t = store
+        .ticket_by_key(tracker.as_str(), key)
+        .await?
+        .filter(|t| !t.deleted)
+        .ok_or_else(|| anyhow::anyhow!("no stored ticket {spec}"))?;
+    let subject = Subject::Ticket {
+        tracker,
+        id: t.id,
+        key: t.key,
+    };
+    Ok((t.title, t.body, subject))
+}
+
 /// The analysis for a terminal.
 fn text(e: &Enrichment) -> String {
-    let mut s = String::from("Modules\n");
+    let c = &e.confidence;
+    let mut s = format!(
+        "Confidence: {} ({:.0}%): {}\nModules\n",
+        c.level.as_str(),
+        c.probability * 100.0,
+        c.reason
+    );
     for (i, m) in e.modules.iter().enumerate() {
         let level = m
             .fragility

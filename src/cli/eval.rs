@@ -1,6 +1,6 @@
 //! `ticketlens eval …`: offline accuracy measurements over datasets and real history.
 
-use super::{eval_commits, eval_duplicates, eval_fragility, eval_localization};
+use super::{eval_commits, eval_confidence, eval_duplicates, eval_fragility, eval_localization};
 use crate::config::Settings;
 use clap::Subcommand;
 
@@ -9,6 +9,9 @@ pub enum EvalCommand {
     /// The commit classifier against hand labels: fix and sweep precision and recall, and
     /// the confusion table between kinds.
     Commits(eval_commits::CommitsArgs),
+    /// The reliability of the stated confidence over `eval localization --dump` files, and
+    /// with --fit the logistic mapping fitted on them.
+    Confidence(eval_confidence::ConfidenceArgs),
     /// Duplicate detection as ../shared/datasets/README.md defines it: RR@1/5/10/20 and MRR
     /// for our ranking (cross-validated) and for a plain BM25 baseline, plus the
     /// likely-duplicate tier's precision and false-alarm rate.
@@ -25,6 +28,7 @@ pub async fn run(cmd: EvalCommand, settings: Settings) -> anyhow::Result<()> {
         EvalCommand::Commits(a) => {
             tokio::task::spawn_blocking(move || eval_commits::run(&settings, &a)).await?
         }
+        EvalCommand::Confidence(a) => eval_confidence::run(&a),
         EvalCommand::Duplicates(a) => {
             tokio::task::spawn_blocking(move || eval_duplicates::run(a, &settings)).await?
         }

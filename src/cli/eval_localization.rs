@@ -9,6 +9,7 @@ use super::metrics::{Summary, Tally};
 use crate::codeindex::{Corpus, Params};
 use crate::config::Settings;
 use crate::enrich::{analyze, TicketText};
+use crate::eval::confidence::{gold_list, CommentWords, DumpRecord, Reliability, ReliabilityRow};
 use crate::eval::precedents::PrecedentPool;
 use crate::modules::ModuleMap;
 use crate::ticketindex::TicketIndex;
@@ -50,6 +51,10 @@ pub struct LocalizationArgs {
     /// (added to `history.link_patterns`; repeatable), e.g. `(?i)\b(?:bug|pr)\s*(\d{4,7})`.
     #[arg(long = "link-pattern")]
     pub link_pattern: Vec<String>,
+    /// Writes each evaluated record's analysis (with precedents) and gold modules here, as
+    /// JSON Lines, for `ticketlens eval confidence`.
+    #[arg(long)]
+    pub dump: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -112,6 +117,15 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     let mut recall = LinkerRecall::default();
     let (mut ours, mut base, mut with) = (Tally::default(), Tally::default(), Tally::default());
     let mut with_precedents = 0usize;
+    let mut reliability = Reliability::default();
+    let mut words: Vec<usize> = Vec::new();
+    let mut dump = match &args.dump {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p)
+                .with_context(|| format!("failed to create {}", p.display()))?,
+        )),
+        None => None,
+    };
     let mut skipped: Vec<(String, String)> = Vec::new();
     for (repo, recs) in by_repo {
         let Some(dir) = repo_dir(&args.repos, repo) else {
@@ -216,6 +230,23 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
                 eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
             }
             let gold_modules: HashSet<String> = gold.iter().map(|g| cut.module_of(g)).collect();
+            let record = DumpRecord {
+                id: r.id.clone(),
+                repo: r.repo.clone(),
+                gold_modules: gold_list(&gold_modules),
+                enrichment: ep,
+            };
+            reliability.add(
+                record.enrichment.confidence.level,
+                record.enrichment.confidence.probability,
+                record.first_right(),
+            );
+            words.push(crate::render::comment_words(&record.enrichment));
+            if let Some(out) = dump.as_mut() {
+                use std::io::Write;
+                serde_json::to_writer(&mut *out, &record)?;
+                out.write_all(b"\n")?;
+            }
             let sizes: Vec<usize> = cut.modules().iter().map(|m| m.files).collect();
             let ranked_modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
             ours.add_cut_modules(&gold_modules, &ranked_modules, &sizes);
@@ -226,7 +257,13 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             }
         }
     }
+    if let Some(mut out) = dump {
+        use std::io::Write;
+        out.flush()?;
+    }
     let runs = Runs {
+        reliability: reliability.rows(),
+        comment_words: CommentWords::of(&words),
         ours: ours.summary(),
         with: with.summary(),
         with_precedents,
@@ -244,6 +281,10 @@ struct Runs {
     with_precedents: usize,
     recall: LinkerRecall,
     base: Option<Summary>,
+    /// Per confidence level: records and how often their first module was right.
+    reliability: Vec<ReliabilityRow>,
+    /// The brief Markdown comment's words (footer and marker left out).
+    comment_words: CommentWords,
 }
 
 fn report(
@@ -274,6 +315,8 @@ fn report(
             "records_with_precedents": runs.with_precedents,
             "linker": runs.recall,
             "baseline_bm25": base,
+            "reliability": runs.reliability,
+            "comment_words": runs.comment_words,
             "elapsed_secs": started.elapsed().as_secs_f32(),
         });
         println!("{}", serde_json::to_string_pretty(&v)?);
@@ -323,5 +366,29 @@ fn report(
         runs.with_precedents, ours.records
     );
     println!("{}", runs.recall.line());
+    print!("{}", reliability_table(&runs.reliability));
+    println!(
+        "comment words (brief Markdown, footer left out): median {}, max {}",
+        runs.comment_words.median, runs.comment_words.max
+    );
     Ok(())
+}
+
+/// The reliability table for a terminal.
+pub fn reliability_table(rows: &[ReliabilityRow]) -> String {
+    let mut s = format!(
+        "{:<10} {:>8} {:>7} {:>19} {:>17}\n",
+        "level", "records", "share", "first_module_right", "mean_probability"
+    );
+    for r in rows {
+        s += &format!(
+            "{:<10} {:>8} {:>7.3} {:>19.3} {:>17.3}\n",
+            r.level.as_str(),
+            r.records,
+            r.share,
+            r.first_module_right,
+            r.mean_probability
+        );
+    }
+    s
 }

@@ -5,6 +5,7 @@ mod analyze;
 mod backfill;
 mod eval;
 mod eval_commits;
+mod eval_confidence;
 mod eval_duplicates;
 mod eval_fragility;
 mod eval_localization;

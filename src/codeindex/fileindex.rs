@@ -171,6 +171,23 @@ impl FileIndex {
             .unwrap_or(0)
     }
 
+    /// How much of a term's use in this repository is code rather than prose: the files
+    /// naming it in a file name, definition or identifier over those having it in code or
+    /// comments, 0–1. "every", "like" and "users" live in comments; "samesite" in code.
+    pub fn code_share(&self, searcher: &Searcher, term: &str) -> f32 {
+        let df = |i: usize| {
+            let t = Term::from_field_text(self.fields.text[i], term);
+            searcher.doc_freq(&t).unwrap_or(0)
+        };
+        let code = df(0).max(df(2)).max(df(3));
+        let prose = df(4);
+        let all = code.max(prose);
+        if all == 0 {
+            return 1.0;
+        }
+        code as f32 / all as f32
+    }
+
     /// BM25 per field, weighted by term weight × field boost, summed; top `limit` hits among
     /// `allowed` keys (all documents when `None`).
     pub fn search(

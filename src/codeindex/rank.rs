@@ -34,6 +34,10 @@ pub struct Params {
     pub coupling: f32,
     /// Multiplier of test files' scores (tickets describe behaviour; fixes land in code).
     pub test: f32,
+    /// How far a word the repository only uses in prose (comments) is discounted: its
+    /// weight × (1 − prose × (1 − its code share)); 0 disables. Learned per repository from
+    /// the index, not from a word list.
+    pub prose: f32,
 }
 
 impl Default for Params {
@@ -52,6 +56,7 @@ impl Default for Params {
             precedent: 0.3,
             coupling: 0.15,
             test: 0.7,
+            prose: 0.0,
         }
     }
 }
@@ -77,6 +82,7 @@ impl Params {
             "precedent" => self.precedent = v,
             "coupling" => self.coupling = v,
             "test" => self.test = v,
+            "prose" => self.prose = v,
             other => match other
                 .strip_prefix("boost.")
                 .and_then(|f| fields.iter().position(|x| *x == f))
@@ -103,6 +109,7 @@ impl Params {
             precedent: 0.0,
             coupling: 0.0,
             test: 1.0,
+            prose: 0.0,
             ..Params::default()
         }
     }
@@ -142,7 +149,12 @@ pub fn rank_files(
         .iter()
         .filter_map(|(t, w)| {
             let df = index.doc_freq(&searcher, t) as f32;
-            (df > 0.0).then(|| (t.clone(), *w, w * (1.0 + n_docs / (df + 1.0)).ln()))
+            let w = if p.prose > 0.0 {
+                w * (1.0 - p.prose * (1.0 - index.code_share(&searcher, t)))
+            } else {
+                *w
+            };
+            (df > 0.0).then(|| (t.clone(), w, w * (1.0 + n_docs / (df + 1.0)).ln()))
         })
         .collect();
     terms.sort_by(|a, b| b.2.total_cmp(&a.2));

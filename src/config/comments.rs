@@ -1,13 +1,17 @@
 //! Settings of the comment TicketLens writes back (`[comments]`).
 
-use crate::render::{RenderOptions, WhenQuiet};
+use crate::render::{Detail, RenderOptions, WhenQuiet};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CommentSettings {
-    /// When nothing clears the confidence thresholds: `minimal` (a one-line note) or `skip`.
+    /// When the analysis is only a guess (below the confidence floor) or found nothing:
+    /// `minimal` (one line saying so, naming at most two areas) or `skip` (no comment).
     pub when_quiet: WhenQuiet,
+    /// `brief` (default: a short comment, the rest on the page or collapsed) or `full`
+    /// (every module with its history, people, coupling and files).
+    pub detail: Detail,
     /// Modules listed, strongest first.
     pub max_modules: usize,
     /// Files listed per module.
@@ -26,6 +30,7 @@ impl Default for CommentSettings {
         let o = RenderOptions::default();
         CommentSettings {
             when_quiet: o.when_quiet,
+            detail: o.detail,
             max_modules: o.max_modules,
             files_per_module: o.files_per_module,
             max_duplicates: o.max_duplicates,
@@ -43,8 +48,8 @@ impl CommentSettings {
             files_per_module: self.files_per_module,
             max_duplicates: self.max_duplicates,
             when_quiet: self.when_quiet,
-            page_base: None,
-            details_url: None,
+            detail: self.detail,
+            ..RenderOptions::default()
         }
     }
 }

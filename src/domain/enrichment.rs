@@ -200,4 +200,42 @@ pub struct Enrichment {
     /// The size of the precedents' fixes, as ranges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footprint: Option<Footprint>,
+    /// How sure the analysis is that its first module is one the work will touch.
+    #[serde(default)]
+    pub confidence: Confidence,
+    /// Repositories not yet both indexed and mined when this ran: the analysis is analysed
+    /// again once they are (`repositories::settle`), and its comment updated once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pending_history: Vec<String>,
+}
+
+/// How sure an analysis is, in words a PM reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum ConfidenceLevel {
+    Likely,
+    Possible,
+    #[default]
+    Guess,
+}
+
+impl ConfidenceLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConfidenceLevel::Likely => "likely",
+            ConfidenceLevel::Possible => "possible",
+            ConfidenceLevel::Guess => "guess",
+        }
+    }
+}
+
+/// The calibrated probability that the first module shown is one the work will touch,
+/// its level and the evidence that decided it, in one line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct Confidence {
+    pub level: ConfidenceLevel,
+    /// 0–1.
+    pub probability: f32,
+    /// "the ticket names `PageContextImpl`".
+    pub reason: String,
 }

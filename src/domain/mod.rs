@@ -16,8 +16,8 @@ mod ticket;
 pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
 pub use enrichment::{
-    CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment, Expert, FileHistory, FileHit,
-    Fragility, ModuleHistory, ModuleHit,
+    Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment,
+    Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit,
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};

@@ -1,8 +1,9 @@
 //! The analysis: a ticket's text → `Enrichment`. `Pipeline::enrich` is the whole of it, the
 //! one function the worker, `POST /api/v1/analyze` and `ticketlens analyze` call; `analyze`
 //! is its code step (files and modules), which the localization evaluation calls alone;
-//! `mark_shared_modules` explains duplicates by the code both tickets land in.
+//! `confidence` says how sure the code step is; `mark_shared_modules` explains duplicates by the code both tickets land in.
 
+pub mod confidence;
 mod duplicates;
 mod explain;
 mod history;
@@ -14,7 +15,7 @@ pub use duplicates::duplicates_of;
 pub use explain::explain_by_modules;
 pub use history::join_history;
 pub use memory::ModuleMemory;
-pub use pipeline::{Pipeline, Request, Subject};
+pub use pipeline::{unsettled, Pipeline, Request, Subject};
 
 use crate::codeindex::{Locate, LocateError};
 use crate::domain::{DuplicateCandidate, Enrichment, Footprint, ModuleHit, Precedent};
@@ -77,13 +78,15 @@ pub fn analyze(
         limit.max(1),
         ticket.precedents,
     )?;
-    Ok(Enrichment {
+    let mut e = Enrichment {
         modules: located.modules,
         files: located.files,
         precedents: ticket.precedents.to_vec(),
         footprint: Footprint::of(ticket.precedents),
         ..Enrichment::default()
-    })
+    };
+    e.confidence = confidence::assess(&e);
+    Ok(e)
 }
 
 /// What is known of a duplicate candidate's code modules: those its own analysis found

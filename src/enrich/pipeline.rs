@@ -12,6 +12,7 @@ use crate::config::DuplicateSettings;
 use crate::domain::{Audience, Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker};
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
+use std::collections::HashSet;
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 
@@ -79,7 +80,7 @@ impl Pipeline {
             }
             Subject::Draft => (None, None),
         };
-        let precedents = super::precedents::find(
+        let mut precedents = super::precedents::find(
             &self.store,
             self.tickets.clone(),
             &self.code,
@@ -90,11 +91,23 @@ impl Pipeline {
         )
         .await
         .map_err(AnalyzeError::Internal)?;
+        let keys = precedents
+            .iter()
+            .filter_map(|p| p.tracker.map(|t| (t, p.key.clone())))
+            .collect();
+        let own = self
+            .itself(&req, keys)
+            .await
+            .map_err(AnalyzeError::Internal)?;
+        precedents.retain(|p| !p.tracker.is_some_and(|t| own.contains(&(t, p.key.clone()))));
         let mut e = self.locate(&req, precedents).await?;
         if let Subject::Ticket { tracker, id, .. } = &req.subject {
             self.memory.remember(*tracker, id, &e.modules);
         }
         join_history(&self.store, &mut e)
+            .await
+            .map_err(AnalyzeError::Internal)?;
+        e.pending_history = unsettled(&self.store, &self.code)
             .await
             .map_err(AnalyzeError::Internal)?;
         e.duplicates = match &req.subject {
@@ -133,6 +146,18 @@ impl Pipeline {
                     .map_err(|e| AnalyzeError::Internal(e.into()))?
             }
         };
+        let keys = e
+            .duplicates
+            .iter()
+            .map(|d| (d.tracker, d.key.clone()))
+            .collect();
+        let own = self
+            .itself(&req, keys)
+            .await
+            .map_err(AnalyzeError::Internal)?;
+        e.duplicates.retain(|d| {
+            !own.contains(&(d.tracker, d.id.clone())) && !own.contains(&(d.tracker, d.key.clone()))
+        });
         explain_by_modules(&self.store, self.code.clone(), Some(&self.memory), &mut e)
             .await
             .map_err(AnalyzeError::Internal)?;
@@ -153,6 +178,54 @@ impl Pipeline {
         Ok(self.duplicates.audience_of(tracker, project, visibility))
     }
 
+    /// A ticket is never its own duplicate, related ticket or precedent: a stored ticket's
+    /// own id and key, and for a draft any stored ticket among `candidates` whose title and
+    /// body are the draft's text (the ticket pasted into `analyze`).
+    async fn itself(
+        &self,
+        req: &Request,
+        candidates: Vec<(Tracker, String)>,
+    ) -> anyhow::Result<HashSet<(Tracker, String)>> {
+        let mut own = HashSet::new();
+        if let Subject::Ticket { tracker, id, key } = &req.subject {
+            own.insert((*tracker, id.clone()));
+            own.insert((*tracker, key.clone()));
+            return Ok(own);
+        }
+        let text = (normalized(&req.title), normalized(&req.body));
+        let mut seen = HashSet::new();
+        for (tracker, key) in candidates {
+            if !seen.insert((tracker, key.clone())) {
+                continue;
+            }
+            if let Some(t) = self.store.ticket_by_key(tracker.as_str(), &key).await? {
+                if (normalized(&t.title), normalized(&t.body)) == text {
+                    own.insert((tracker, t.id));
+                    own.insert((tracker, key));
+                }
+            }
+        }
+        Ok(own)
+    }
+}
+
+/// The configured repositories not yet both indexed and mined.
+pub async fn unsettled(store: &Store, code: &CodeIndex) -> anyhow::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for s in code.statuses() {
+        if s.indexed_commit.is_none() || store.history_state(&s.name).await?.is_none() {
+            out.push(s.name);
+        }
+    }
+    Ok(out)
+}
+
+/// Whitespace runs collapsed, ends trimmed: how titles are stored.
+fn normalized(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Pipeline {
     /// Files and modules from the code index (with the precedents as evidence), on the blocking pool (under the caller's slot).
     async fn locate(
         &self,

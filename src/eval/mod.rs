@@ -1,6 +1,8 @@
 //! Offline accuracy measurements over the shared benchmark datasets (`ticketlens eval`),
-//! and the localization run's time-ordered precedent pool.
+//! the localization run's time-ordered precedent pool, and the reliability of the stated
+//! confidence.
 
+pub mod confidence;
 pub mod duplicates;
 mod metrics;
 pub mod precedents;

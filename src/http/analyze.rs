@@ -64,6 +64,9 @@ pub async fn analyze(
         "files": enrichment.files,
         "duplicates": enrichment.duplicates,
         "estimation_hints": enrichment.estimation_hints,
+        "precedents": enrichment.precedents,
+        "footprint": enrichment.footprint,
+        "confidence": enrichment.confidence,
     })))
 }
 

@@ -7,7 +7,8 @@ use crate::app::AppState;
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-/// Indexed commit, mined commit, last refresh, state and last error of each repository.
+/// Indexed commit, mined commit, last refresh, state (`ready` only once both indexed and
+/// mined; `mining` between) and last error of each repository.
 #[tracing::instrument(skip_all)]
 pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut out = Vec::new();
@@ -18,6 +19,10 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
             .await
             .map_err(ApiError::internal)?;
         let mut v = serde_json::to_value(&s).map_err(ApiError::internal)?;
+        // ready means indexed AND mined: analyses before that lack the history facts
+        if s.state == "ready" && mined.is_none() {
+            v["state"] = json!("mining");
+        }
         v["mined_commit"] = json!(mined.map(|m| m.tip));
         out.push(v);
     }

@@ -47,8 +47,11 @@ fn bullets<'a>(items: impl Iterator<Item = (&'a [Inline], &'a [Vec<Inline>])>) -
 
 /// Renders the document as an ADF `doc` node (version 1).
 pub fn render(doc: &Doc) -> Value {
-    let content: Vec<Value> = doc
-        .iter()
+    json!({ "type": "doc", "version": 1, "content": blocks(doc) })
+}
+
+fn blocks(doc: &Doc) -> Vec<Value> {
+    doc.iter()
         .map(|block| match block {
             Block::Heading(p) => {
                 json!({ "type": "heading", "attrs": { "level": 3 }, "content": inlines(p) })
@@ -59,7 +62,9 @@ pub fn render(doc: &Doc) -> Value {
                 "type": "paragraph",
                 "content": [{ "type": "text", "text": defuse(t), "marks": [{ "type": "em" }] }]
             }),
+            Block::Collapsed { summary, body } => json!({
+                "type": "expand", "attrs": { "title": summary }, "content": blocks(body)
+            }),
         })
-        .collect();
-    json!({ "type": "doc", "version": 1, "content": content })
+        .collect()
 }

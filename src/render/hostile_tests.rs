@@ -118,8 +118,25 @@ fn enrichment(h: &str) -> Enrichment {
         ],
         estimation_hints: vec![h.into()],
         precedents: vec![precedent],
+        // sure enough that the brief comment shows its facts line (owners, experts) too
+        confidence: crate::domain::Confidence {
+            level: crate::domain::ConfidenceLevel::Likely,
+            probability: 0.9,
+            reason: h.into(),
+        },
         ..Enrichment::default()
     }
+}
+
+/// Both forms of the comment: the brief default and the long one.
+fn forms() -> [RenderOptions; 2] {
+    [
+        RenderOptions::default(),
+        RenderOptions {
+            detail: super::Detail::Full,
+            ..RenderOptions::default()
+        },
+    ]
 }
 
 /// The text of `line` outside Markdown code spans.
@@ -155,8 +172,8 @@ fn assert_common(h: &str, format: &str, text: &str) {
 
 #[test]
 fn hostile_text_is_inert_in_markdown() {
-    for h in HOSTILE {
-        let md = render(&enrichment(h), Format::Markdown, &RenderOptions::default()).unwrap();
+    for (h, opts) in HOSTILE.iter().flat_map(|h| forms().map(|o| (h, o))) {
+        let md = render(&enrichment(h), Format::Markdown, &opts).unwrap();
         assert_common(h, "markdown", &md);
         let marker = h.split_whitespace().next().unwrap();
         assert!(md.contains(marker), "{h:?} is shown somewhere: {md}");
@@ -200,8 +217,8 @@ fn hostile_text_is_inert_in_markdown() {
 /// `{{…}}` too; no line starts with `/`; no bare address.
 #[test]
 fn hostile_text_is_inert_in_jira_wiki_markup() {
-    for h in HOSTILE {
-        let wiki = render(&enrichment(h), Format::Wiki, &RenderOptions::default()).unwrap();
+    for (h, opts) in HOSTILE.iter().flat_map(|h| forms().map(|o| (h, o))) {
+        let wiki = render(&enrichment(h), Format::Wiki, &opts).unwrap();
         assert_common(h, "wiki", &wiki);
         let marker = h.split_whitespace().next().unwrap();
         assert!(wiki.contains(marker), "{h:?} is shown somewhere: {wiki}");
@@ -260,8 +277,8 @@ fn text_nodes(v: &Value, out: &mut Vec<(String, Vec<String>, Option<String>)>) {
 
 #[test]
 fn hostile_text_is_inert_in_adf() {
-    for h in HOSTILE {
-        let adf = render(&enrichment(h), Format::Adf, &RenderOptions::default()).unwrap();
+    for (h, opts) in HOSTILE.iter().flat_map(|h| forms().map(|o| (h, o))) {
+        let adf = render(&enrichment(h), Format::Adf, &opts).unwrap();
         let v: Value = serde_json::from_str(&adf).unwrap();
         let mut nodes = Vec::new();
         text_nodes(&v, &mut nodes);
@@ -292,8 +309,13 @@ fn hostile_text_is_inert_in_adf() {
 #[test]
 fn codeowners_are_named_without_a_ping() {
     let e = enrichment("Quiet");
+    // the long form lists the owners of every module shown
+    let full = RenderOptions {
+        detail: super::Detail::Full,
+        ..RenderOptions::default()
+    };
     for format in [Format::Markdown, Format::Wiki, Format::Adf] {
-        let out = render(&e, format, &RenderOptions::default()).unwrap();
+        let out = render(&e, format, &full).unwrap();
         assert!(!out.contains("@acme/platform-team"), "{format:?}: {out}");
         assert!(
             out.contains(&format!("@{ZWSP}acme/platform"))

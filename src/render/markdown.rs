@@ -61,6 +61,7 @@ pub fn render(doc: &Doc) -> String {
             nested_bullet: "  - ",
             inlines,
             escape,
+            collapsed: Some(("<details><summary>{}</summary>", "</details>")),
         },
     )
 }

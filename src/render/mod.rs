@@ -5,6 +5,7 @@
 //! thing in the same order and only the syntax differs.
 
 mod adf;
+mod brief;
 #[cfg(test)]
 mod hostile_tests;
 mod inert;
@@ -13,6 +14,7 @@ mod model;
 mod precedents;
 mod wiki;
 
+pub use brief::{count_words, MAX_WORDS};
 pub use model::{build, date, Block, Doc, Inline};
 pub use precedents::footprint;
 
@@ -32,6 +34,17 @@ pub enum WhenQuiet {
     Skip,
 }
 
+/// How much the comment says: `brief` (the default: the first module, how sure, why, and a
+/// few lines; the rest on the page or in a collapsed section) or `full` (every module with
+/// its history, people, coupling and files).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Detail {
+    #[default]
+    Brief,
+    Full,
+}
+
 /// Knobs of the comment's content.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -46,6 +59,13 @@ pub struct RenderOptions {
     pub page_base: Option<String>,
     /// The link the comment carries (set per ticket by `for_ticket`).
     pub details_url: Option<String>,
+    pub detail: Detail,
+    /// Markdown read by a tracker that renders HTML `<details>` (GitHub, GitLab; set by
+    /// `for_ticket`). Linear's Markdown has no collapsed section the API takes.
+    pub html_details: bool,
+    /// Whether the brief comment carries the rest in a collapsed section (set by `render`
+    /// from the format: always in ADF, never in wiki markup, in Markdown per `html_details`).
+    pub collapse: bool,
 }
 
 impl RenderOptions {
@@ -56,6 +76,7 @@ impl RenderOptions {
             let key: String = url::form_urlencoded::byte_serialize(key.as_bytes()).collect();
             format!("{}/tickets/{tracker}/{key}", base.trim_end_matches('/'))
         });
+        o.html_details = matches!(tracker, "github" | "gitlab");
         o
     }
 }
@@ -69,6 +90,9 @@ impl Default for RenderOptions {
             when_quiet: WhenQuiet::Minimal,
             page_base: None,
             details_url: None,
+            detail: Detail::Brief,
+            html_details: false,
+            collapse: false,
         }
     }
 }
@@ -80,10 +104,29 @@ pub const FOOTER: &str =
 /// Renders the enrichment in a tracker's format; `None` when there is nothing to say and
 /// the options say to stay silent. ADF is returned as its JSON text.
 pub fn render(e: &Enrichment, format: Format, opts: &RenderOptions) -> Option<String> {
-    let doc = build(e, opts)?;
+    let mut opts = opts.clone();
+    opts.collapse = match format {
+        Format::Adf => true,
+        Format::Wiki => false,
+        Format::Markdown => opts.html_details,
+    };
+    let doc = build(e, &opts)?;
     Some(match format {
         Format::Markdown => markdown::render(&doc),
         Format::Wiki => wiki::render(&doc),
         Format::Adf => adf::render(&doc).to_string(),
     })
+}
+
+/// Words of the brief Markdown comment as a reader without a collapsed section sees it
+/// (Linear), footer left out: what `eval localization` reports as `comment_words`.
+pub fn comment_words(e: &Enrichment) -> usize {
+    let Some(doc) = build(e, &RenderOptions::default()) else {
+        return 0;
+    };
+    let body: Vec<Block> = doc
+        .into_iter()
+        .filter(|b| !matches!(b, Block::Footer(_)))
+        .collect();
+    count_words(&markdown::render(&body))
 }

@@ -1,6 +1,6 @@
 //! The format-neutral comment: headings, paragraphs and bullet lists of inline runs.
 
-use super::{RenderOptions, WhenQuiet, FOOTER};
+use super::{Detail, RenderOptions, WhenQuiet, FOOTER};
 use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
 
 /// Inline content.
@@ -21,16 +21,42 @@ pub enum Block {
     List(Vec<(Vec<Inline>, Vec<Vec<Inline>>)>),
     /// Small print at the end.
     Footer(String),
+    /// A section the reader opens (GitHub/GitLab `<details>`, Jira Cloud's `expand`).
+    Collapsed {
+        summary: String,
+        body: Doc,
+    },
 }
 
 pub type Doc = Vec<Block>;
 
-fn text(s: impl Into<String>) -> Inline {
+pub(super) fn text(s: impl Into<String>) -> Inline {
     Inline::Text(s.into())
 }
 
-/// Builds the comment; `None` when there is nothing to say and `WhenQuiet::Skip` applies.
+/// Builds the comment in the configured detail (brief by default); `None` when it should
+/// stay silent (`WhenQuiet::Skip`).
 pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
+    match opts.detail {
+        Detail::Brief => super::brief::build(e, opts),
+        Detail::Full => build_full(e, opts),
+    }
+}
+
+/// The long form's sections without heading, link and footer: what the brief comment's
+/// collapsed section holds.
+pub(super) fn full_blocks(e: &Enrichment, opts: &RenderOptions) -> Vec<Block> {
+    let mut doc = build_full(e, opts).unwrap_or_default();
+    doc.retain(|b| !matches!(b, Block::Heading(_) | Block::Footer(_)));
+    if opts.details_url.is_some() {
+        doc.pop(); // the page link
+    }
+    doc
+}
+
+/// Today's long form (`[comments] detail = "full"`): every module with its history, people,
+/// coupling and key files, then precedents, duplicates and hints.
+fn build_full(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
     let modules: Vec<&ModuleHit> = e.modules.iter().take(opts.max_modules).collect();
     let shown = |tier: DuplicateTier| -> Vec<&DuplicateCandidate> {
         e.duplicates
@@ -98,7 +124,7 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
 }
 
 /// The link to the ticket's page (when the page has a public address), then the footer.
-fn push_footer(doc: &mut Doc, opts: &RenderOptions) {
+pub(super) fn push_footer(doc: &mut Doc, opts: &RenderOptions) {
     if let Some(url) = &opts.details_url {
         doc.push(Block::Paragraph(vec![
             text("More on this ticket's code, its history and who knows it: "),
@@ -303,6 +329,9 @@ pub struct LineSyntax {
     pub nested_bullet: &'static str,
     pub inlines: fn(&[Inline]) -> String,
     pub escape: fn(&str) -> String,
+    /// Opening and closing of a collapsed section (its summary goes in `{}`); `None`: the
+    /// markup has none, and the section is left out (the page link carries it).
+    pub collapsed: Option<(&'static str, &'static str)>,
 }
 
 /// Lays a document out as lines in a text markup; blocks are separated by a blank line.
@@ -324,6 +353,16 @@ pub fn render_lines(doc: &Doc, syntax: &LineSyntax) -> String {
             }
             // Both markups write emphasis as _text_.
             Block::Footer(t) => out.push(format!("_{}_", (syntax.escape)(t))),
+            Block::Collapsed { summary, body } => {
+                if let Some((open, close)) = syntax.collapsed {
+                    let inner = render_lines(body, syntax);
+                    out.push(format!(
+                        "{}\n\n{}\n{close}",
+                        open.replace("{}", &(syntax.escape)(summary)),
+                        inner.trim_end()
+                    ));
+                }
+            }
         }
     }
     out.join("\n\n") + "\n"

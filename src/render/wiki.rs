@@ -76,6 +76,7 @@ pub fn render(doc: &Doc) -> String {
             nested_bullet: "** ",
             inlines,
             escape,
+            collapsed: None,
         },
     )
 }

@@ -48,6 +48,22 @@ fn record_of(r: &sqlx::any::AnyRow) -> Result<CommentRecord, sqlx::Error> {
 }
 
 impl Store {
+    /// Comment records whose analysis ran before some repository was indexed and mined
+    /// (`Enrichment::pending_history` is written only when not empty), at most `limit`.
+    pub async fn comments_awaiting_history(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<CommentRecord>, sqlx::Error> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM comments WHERE analysis LIKE '%\"pending_history\":%' \
+             ORDER BY updated_at LIMIT $1"
+        ))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(record_of).collect()
+    }
+
     /// Fetches a ticket's comment record.
     pub async fn comment(
         &self,

@@ -163,6 +163,27 @@ impl Store {
         enqueue_in(&mut conn, kind, payload, max_attempts, now).await
     }
 
+    /// Adds a job of one ticket (`ticket_ref`) in its own transaction.
+    pub async fn enqueue_for(
+        &self,
+        kind: &str,
+        payload: &str,
+        ticket_ref: &str,
+        max_attempts: i64,
+        now: i64,
+    ) -> Result<i64, sqlx::Error> {
+        let mut conn = self.writer.acquire().await?;
+        enqueue_for_in(
+            &mut conn,
+            kind,
+            payload,
+            Some(ticket_ref),
+            max_attempts,
+            now,
+        )
+        .await
+    }
+
     /// Claims the next due job (queued and due, or running with an expired lease) for
     /// `owner` until `now + lease_ms`, counting the attempt.
     ///

@@ -6,7 +6,7 @@
 use super::layout::{self, ago, Nav};
 use super::{analysis, viewer::urlencode, PageError, Viewer};
 use crate::app::AppState;
-use crate::domain::{CommentState, TicketKey, Tracker};
+use crate::domain::{CommentState, Format, TicketKey, Tracker};
 use crate::enrich::{Request, Subject};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -188,12 +188,79 @@ pub async fn page(
         @if fresh {
             (layout::notice("info", "TicketLens has not commented on this ticket (it came from a back-fill or is waiting its turn); this is a fresh analysis of its text."))
         }
+        @if let Some(c) = view.comment.as_ref().filter(|c| !c.body.is_empty()) {
+            section aria-labelledby="comment-h" {
+                h2 id="comment-h" {
+                    @if c.state == CommentState::DryRun { "The comment as it would be posted" } @else { "The comment as posted" }
+                }
+                p class="muted" { (comment_format(&c.format)) }
+                pre class="comment" { (comment_text(&c.format, &c.body)) }
+            }
+        }
         (analysis::sections(&enrichment, &view.duplicates, Some(&verdicts), now))
     };
     Ok(viewer.respond(
         StatusCode::OK,
         layout::page(&viewer.shell(&title, Nav::Other), main),
     ))
+}
+
+fn comment_format(format: &Format) -> &'static str {
+    match format {
+        Format::Adf => "Jira Cloud (Atlassian Document Format), shown as its text",
+        Format::Wiki => "Jira wiki markup, as sent",
+        Format::Markdown => "Markdown, as sent",
+    }
+}
+
+/// The stored comment body as sent; an ADF document as the lines its nodes hold (an
+/// `expand` as its title, then its content), since its JSON is not for reading.
+fn comment_text(format: &Format, body: &str) -> String {
+    if *format != Format::Adf {
+        return body.to_string();
+    }
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(body) else {
+        return body.to_string();
+    };
+    let mut out = String::new();
+    adf_lines(&doc, 0, &mut out);
+    out
+}
+
+fn adf_lines(node: &serde_json::Value, depth: usize, out: &mut String) {
+    let kind = node["type"].as_str().unwrap_or("");
+    let children = node["content"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    match kind {
+        "paragraph" | "heading" => {
+            let text: String = children.iter().filter_map(|c| c["text"].as_str()).collect();
+            out.push_str(&"  ".repeat(depth.saturating_sub(1)));
+            out.push_str(&text);
+            out.push('\n');
+        }
+        "listItem" => {
+            out.push_str(&"  ".repeat(depth.saturating_sub(1)));
+            out.push_str("- ");
+            let mut inner = String::new();
+            for c in children {
+                adf_lines(c, depth + 1, &mut inner);
+            }
+            out.push_str(inner.trim_start());
+        }
+        "expand" => {
+            out.push_str(&format!(
+                "▸ {}\n",
+                node["attrs"]["title"].as_str().unwrap_or("")
+            ));
+            for c in children {
+                adf_lines(c, depth + 1, out);
+            }
+        }
+        _ => {
+            for c in children {
+                adf_lines(c, depth, out);
+            }
+        }
+    }
 }
 
 fn tracker_name(t: Tracker) -> &'static str {

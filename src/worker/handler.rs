@@ -2,7 +2,9 @@
 //! it, render the comment and bring the ticket's one comment up to date.
 
 use crate::domain::{Enrichment, LinkNotice, LinkedTicket, TicketEvent};
-use crate::ingest::{job_from_payload, links_from_payload, DUPLICATE_LINKS_JOB, TICKET_EVENT_JOB};
+use crate::ingest::{
+    job_from_payload, links_from_payload, DUPLICATE_LINKS_JOB, REANALYZE_JOB, TICKET_EVENT_JOB,
+};
 use crate::metrics::Metrics;
 use crate::render::RenderOptions;
 use crate::store::{Job, Store};
@@ -198,7 +200,27 @@ impl TicketEventHandler {
                 return Ok(());
             }
         }
-        let enrichment = self.analyze(&ticket).await?;
+        self.analyse_and_write(&ticket, clock, t, stored_ms, indexed_ms)
+            .await
+    }
+
+    /// Analyses a stored ticket and brings its one comment up to date (the end of a ticket
+    /// event's job, and the whole of a `reanalyze` job).
+    async fn analyse_and_write(
+        &self,
+        ticket: &TicketEvent,
+        clock: std::time::Instant,
+        mut t: std::time::Instant,
+        stored_ms: f64,
+        indexed_ms: f64,
+    ) -> Result<(), JobError> {
+        let store_err = |e: sqlx::Error| JobError::retryable(format!("store: {e}"));
+        let lap = |t: &mut std::time::Instant| {
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            *t = std::time::Instant::now();
+            ms
+        };
+        let enrichment = self.analyze(ticket).await?;
         self.store
             .set_ticket_modules(
                 ticket.tracker.as_str(),
@@ -211,7 +233,7 @@ impl TicketEventHandler {
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();
-        let written = write_back(&self.store, sink, &ticket, &enrichment, &self.render).await;
+        let written = write_back(&self.store, sink, ticket, &enrichment, &self.render).await;
         let rejected = matches!(&written, Err(e) if e.failure() == Failure::Auth);
         if sink.is_some() && (written.is_ok() || rejected) {
             self.metrics
@@ -230,6 +252,32 @@ impl TicketEventHandler {
             total_ms = clock.elapsed().as_secs_f64() * 1000.0, "job stages"
         );
         Ok(())
+    }
+
+    /// A `reanalyze` job: the stored ticket (if still there) analysed and written again.
+    async fn reanalyze(&self, payload: &str) -> Result<(), JobError> {
+        #[derive(serde::Deserialize)]
+        struct Which {
+            tracker: String,
+            id: String,
+        }
+        let which: Which = serde_json::from_str(payload)
+            .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;
+        let tracker = crate::domain::Tracker::parse(&which.tracker)
+            .ok_or_else(|| JobError::permanent(format!("unknown tracker {}", which.tracker)))?;
+        let stored = self
+            .store
+            .stored_event(tracker, &which.id)
+            .await
+            .map_err(|e| JobError::retryable(format!("store: {e}")))?;
+        match stored {
+            Some((ticket, false)) => {
+                let now = std::time::Instant::now();
+                tracing::info!(ticket = %ticket.key, "analysing again now that its repositories are indexed and mined");
+                self.analyse_and_write(&ticket, now, now, 0.0, 0.0).await
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Brings the ticket index in line with the stored row (so an out-of-order event never
@@ -277,6 +325,7 @@ impl JobHandler for TicketEventHandler {
                         .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;
                     self.run(job, event, links).await
                 }
+                REANALYZE_JOB => self.reanalyze(&job.payload).await,
                 DUPLICATE_LINKS_JOB => {
                     let notice = links_from_payload(&job.payload)
                         .map_err(|e| JobError::permanent(format!("unreadable payload: {e}")))?;

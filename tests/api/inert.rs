@@ -308,6 +308,8 @@ async fn a_quoted_title_never_starts_a_line_nor_mentions_anyone_in_a_gitlab_note
             configure(s);
             s.duplicates.related_threshold = 0.0;
             s.duplicates.commit_interval_ms = 0;
+            // the long form quotes every related title; the brief one may quote none
+            s.comments.detail = ticketlens::render::Detail::Full;
         },
         None,
     )
@@ -382,6 +384,7 @@ async fn at_all_is_no_mention_in_a_jira_comment_nor_on_the_ticket_page() {
         move |s: &mut Settings| {
             configure(s);
             s.duplicates.commit_interval_ms = 0;
+            s.comments.detail = ticketlens::render::Detail::Full;
         },
         None,
     )

@@ -1,7 +1,7 @@
 //! Golden tests of the three comment renderings.
 
 use ticketlens::domain::*;
-use ticketlens::render::{render, Format, RenderOptions, WhenQuiet};
+use ticketlens::render::{count_words, render, Detail, Format, RenderOptions, WhenQuiet};
 
 /// 2026-08-14T00:00:00Z and days before it.
 const AUG14: i64 = 1_786_665_600_000;
@@ -191,6 +191,20 @@ fn rich() -> Enrichment {
         ],
         footprint: Footprint::of(&precedents),
         precedents,
+        confidence: Confidence {
+            level: ConfidenceLevel::Likely,
+            probability: 0.91,
+            reason: "the ticket names `HostConfig`".into(),
+        },
+        pending_history: vec![],
+    }
+}
+
+/// Today's long form, kept for teams that set `[comments] detail = "full"`.
+fn full() -> RenderOptions {
+    RenderOptions {
+        detail: Detail::Full,
+        ..RenderOptions::default()
     }
 }
 
@@ -205,7 +219,7 @@ fn check(name: &str, got: &str) {
 
 #[test]
 fn a_rich_enrichment_renders_the_same_content_in_all_three_formats() {
-    let opts = RenderOptions::default();
+    let opts = full();
     let md = render(&rich(), Format::Markdown, &opts).unwrap();
     let wiki = render(&rich(), Format::Wiki, &opts).unwrap();
     let adf = render(&rich(), Format::Adf, &opts).unwrap();
@@ -244,7 +258,7 @@ fn a_rich_enrichment_renders_the_same_content_in_all_three_formats() {
 #[test]
 fn an_enrichment_with_nothing_to_say_says_little_or_nothing() {
     let quiet = Enrichment::default();
-    let opts = RenderOptions::default();
+    let opts = full();
     check(
         "quiet.md",
         &render(&quiet, Format::Markdown, &opts).unwrap(),
@@ -266,9 +280,15 @@ fn with_a_public_page_address_every_format_links_to_the_tickets_page() {
     let opts = base.for_ticket("jira", "TOM-12");
     let url = "https://tl.example.com/tickets/jira/TOM-12";
     assert_eq!(opts.details_url.as_deref(), Some(url));
-    for format in [Format::Markdown, Format::Wiki, Format::Adf] {
-        let text = render(&rich(), format, &opts).unwrap();
-        assert!(text.contains(url), "{format:?}: {text}");
+    for detail in [Detail::Brief, Detail::Full] {
+        let opts = RenderOptions {
+            detail,
+            ..opts.clone()
+        };
+        for format in [Format::Markdown, Format::Wiki, Format::Adf] {
+            let text = render(&rich(), format, &opts).unwrap();
+            assert!(text.contains(url), "{format:?}: {text}");
+        }
     }
     let plain = render(&rich(), Format::Markdown, &RenderOptions::default()).unwrap();
     assert!(!plain.contains("/tickets/"), "no address, no link");
@@ -278,4 +298,96 @@ fn with_a_public_page_address_every_format_links_to_the_tickets_page() {
         odd.details_url.as_deref(),
         Some("https://tl.example.com/tickets/github/acme%2Fapp%2333")
     );
+}
+
+/// Words of a rendering without its footer line (the last paragraph).
+fn words_without_footer(md: &str) -> usize {
+    let body = md.trim_end().rsplit_once("\n\n").map_or(md, |(b, _)| b);
+    count_words(body)
+}
+
+#[test]
+fn the_brief_comment_says_the_first_module_how_sure_and_why_in_few_words() {
+    let opts = RenderOptions::default();
+    let md = render(&rich(), Format::Markdown, &opts).unwrap();
+    let wiki = render(&rich(), Format::Wiki, &opts).unwrap();
+    let adf = render(&rich(), Format::Adf, &opts).unwrap();
+    let adf: serde_json::Value = serde_json::from_str(&adf).unwrap();
+    check("brief.md", &md);
+    check("brief.wiki", &wiki);
+    check(
+        "brief.adf.json",
+        &(serde_json::to_string_pretty(&adf).unwrap() + "\n"),
+    );
+    assert!(
+        md.contains("**Likely** (91% sure): `catalina/startup` — the ticket names `HostConfig`."),
+        "{md}"
+    );
+    assert!(md.contains("Also possible: `coyote/http2`."), "{md}");
+    assert!(words_without_footer(&md) <= 120, "{md}");
+    // Jira Cloud gets the rest in an expand; Markdown for Linear and wiki markup don't
+    // carry it (the page does)
+    assert!(adf.to_string().contains(r#""type":"expand""#));
+    assert!(!md.contains("<details>") && !md.contains("Knowledge at risk"));
+    assert!(!wiki.contains("Knowledge at risk"));
+    // GitHub and GitLab render <details>: the long form goes there
+    let forge = RenderOptions::default().for_ticket("github", "acme/app#3");
+    let gh = render(&rich(), Format::Markdown, &forge).unwrap();
+    check("brief.github.md", &gh);
+    assert!(gh.contains("<details><summary>") && gh.contains("Knowledge at risk"));
+}
+
+#[test]
+fn a_guess_says_so_in_one_line_naming_at_most_two_areas_or_nothing_when_told_to_skip() {
+    let mut e = rich();
+    e.duplicates.clear();
+    e.confidence = Confidence {
+        level: ConfidenceLevel::Guess,
+        probability: 0.18,
+        reason: "no code is named; only words match (`deploy`, `context`)".into(),
+    };
+    e.modules.push(ModuleHit {
+        module: "java/org/apache/catalina/ha".into(),
+        name: "catalina/ha".into(),
+        ..ModuleHit::default()
+    });
+    let opts = RenderOptions::default();
+    let md = render(&e, Format::Markdown, &opts).unwrap();
+    check("guess.md", &md);
+    check("guess.wiki", &render(&e, Format::Wiki, &opts).unwrap());
+    assert!(md.contains("Not sure where this lands"), "{md}");
+    assert!(md.contains("`catalina/startup` or `coyote/http2`") && !md.contains("catalina/ha"));
+    assert!(!md.contains("Similar past work") && !md.contains("Fragility"));
+    let skip = RenderOptions {
+        when_quiet: WhenQuiet::Skip,
+        ..RenderOptions::default()
+    };
+    assert_eq!(render(&e, Format::Adf, &skip), None);
+    assert_eq!(render(&e, Format::Markdown, &skip), None);
+}
+
+#[test]
+fn a_comment_with_long_titles_and_many_names_still_fits_in_120_words() {
+    let mut e = rich();
+    let long = "a very long title that goes on and on about many things nobody needs in a comment";
+    for p in e.precedents.iter_mut() {
+        p.title = long.into();
+    }
+    for d in e.duplicates.iter_mut() {
+        d.title = long.into();
+        d.tier = DuplicateTier::LikelyDuplicate;
+    }
+    e.confidence.reason = long.repeat(2);
+    if let Some(h) = e.modules[0].history.as_mut() {
+        for x in h.experts.iter_mut() {
+            x.name = "Somebody With Four Names".into();
+        }
+    }
+    let md = render(&e, Format::Markdown, &RenderOptions::default()).unwrap();
+    assert!(
+        words_without_footer(&md) <= 120,
+        "{} words:\n{md}",
+        words_without_footer(&md)
+    );
+    assert!(md.contains("**Likely**"), "the first line always stays");
 }
