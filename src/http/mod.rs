@@ -132,7 +132,12 @@ async fn api_guard(
             Ok(next.call(req).await?.map_into_left_body())
         }
         Err(e) => {
-            if tokens && e.code == error::ErrorCode::Unauthorized {
+            // a wrong token is a guess; a call that presents none guesses nothing (a client
+            // not yet configured, a probe) and is refused without counting against its peer
+            let guessed = req
+                .headers()
+                .contains_key(actix_web::http::header::AUTHORIZATION);
+            if tokens && guessed && e.code == error::ErrorCode::Unauthorized {
                 state.throttle.failed(peer, throttle::Surface::Api);
             }
             // answered without attaching the error: the request logger would write a WARN
