@@ -38,9 +38,18 @@ pub fn explain(e: &EntityMetrics, d: &Drivers, window_days: i64) -> Vec<String> 
         ));
     }
     if w.fixes > 0 {
-        candidates.push((d.fixes, fix_ratio(w.fixes, w.commits, "")));
+        let text = if w.commits < MIN_SHARE_SUPPORT {
+            fix_count(w.fixes, &format!(" in {span}"))
+        } else {
+            fix_ratio(w.fixes, w.commits, "")
+        };
+        candidates.push((d.fixes, text));
     } else if e.all_time.fixes > 0 {
-        let text = fix_ratio(e.all_time.fixes, e.all_time.commits, " over its history");
+        let text = if e.all_time.commits < MIN_SHARE_SUPPORT {
+            fix_count(e.all_time.fixes, " over its history")
+        } else {
+            fix_ratio(e.all_time.fixes, e.all_time.commits, " over its history")
+        };
         candidates.push((d.fixes, text));
     }
     if let Some(c) = e.coupled.first() {
@@ -104,6 +113,18 @@ pub fn one_person(e: &EntityMetrics) -> Option<String> {
     })
 }
 
+/// Changes a share of them needs before it is said as a share ("3 of 4 changes were fixes"
+/// on four changes says more than it knows); below it the count is said instead.
+const MIN_SHARE_SUPPORT: u32 = 5;
+
+/// A fix count, for a module with too few changes for a share.
+fn fix_count(fixes: u32, suffix: &str) -> String {
+    match fixes {
+        1 => format!("fixed once{suffix}"),
+        n => format!("fixed {n} times{suffix}"),
+    }
+}
+
 fn fix_ratio(fixes: u32, commits: u32, suffix: &str) -> String {
     if fixes * 2 <= commits {
         let k = (f64::from(commits) / f64::from(fixes)).round();
@@ -165,5 +186,10 @@ mod tests {
     fn fix_ratios_say_one_in_n_or_n_of_m() {
         assert_eq!(fix_ratio(16, 48, ""), "1 in 3 changes was a fix");
         assert_eq!(fix_ratio(3, 4, ""), "3 of 4 changes were fixes");
+        assert_eq!(fix_count(1, " in 6 months"), "fixed once in 6 months");
+        assert_eq!(
+            fix_count(3, " over its history"),
+            "fixed 3 times over its history"
+        );
     }
 }

@@ -80,7 +80,14 @@ const SEARCH: &str = "Search reindex job times out on large catalogs with Elasti
 async fn edit_burst_gives_one_create_and_the_last_text(backend: Backend) {
     let server = MockServer::start().await;
     let jira = FakeJira::mount(&server).await;
-    let app = spawn_app_with(backend, jira_settings(&server), None).await;
+    let configure = jira_settings(&server);
+    // the long form names every similar ticket, related or likely; the brief one names a
+    // likely duplicate only, and whether TES-7 scores as likely is not this test's question
+    let settings = move |s: &mut Settings| {
+        configure(s);
+        s.comments.detail = ticketlens::render::Detail::Full;
+    };
+    let app = spawn_app_with(backend, settings, None).await;
     post(&app, other_ticket("TES-7", "10007", PAYMENT), "p").await;
     post(&app, other_ticket("TES-8", "10008", SEARCH), "s").await;
     for id in ["10007", "10008"] {
@@ -322,7 +329,14 @@ async fn two_installations_on_one_jira_site_keep_their_own_comments() {
 async fn an_older_event_redelivered_changes_nothing(backend: Backend) {
     let server = MockServer::start().await;
     let jira = FakeJira::mount(&server).await;
-    let app = spawn_app_with(backend, jira_settings(&server), None).await;
+    let configure = jira_settings(&server);
+    // the long form names every similar ticket, related or likely; the brief one names a
+    // likely duplicate only, and whether TES-7 scores as likely is not this test's question
+    let settings = move |s: &mut Settings| {
+        configure(s);
+        s.comments.detail = ticketlens::render::Detail::Full;
+    };
+    let app = spawn_app_with(backend, settings, None).await;
     post(&app, other_ticket("TES-7", "10007", PAYMENT), "p").await;
     post(&app, event("created", "Login page has a typo", 0), "c").await;
     settle(&app.store).await;
