@@ -15,16 +15,18 @@ mod precedent;
 mod query;
 mod rank;
 mod repo;
+mod signals;
 mod snapshot;
 mod tokens;
 
 pub use corpus::{CommitView, Corpus};
-pub use rank::Params;
 pub use repo::{clone_dir, RefreshReport};
+pub use signals::Params;
 
 use crate::domain::{FileHit, ModuleHit, Precedent};
-use rank::{rank_files, rank_modules, HistoryView};
+use rank::{rank_files, rank_modules};
 use repo::RepoIndex;
+use signals::HistoryView;
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -2,7 +2,7 @@
 //! similar-report score, Ye et al.'s collaborative-filtering feature) and files that usually
 //! change together with the strongest candidates (change coupling at file level).
 
-use super::rank::{Cand, HistoryView, Params};
+use super::signals::{Cand, HistoryView, Params};
 use super::snapshot::Snapshot;
 use crate::domain::Precedent;
 use std::collections::HashMap;

@@ -4,8 +4,8 @@
 //! TicketLens built, to an `http(s)` address. Mentions exist in ADF only as `mention`
 //! nodes, which this writer never makes.
 
+use super::doc::{Block, Doc, Inline};
 use super::inert::{code, defuse, link_target};
-use super::model::{Block, Doc, Inline};
 use serde_json::{json, Value};
 
 fn inlines(parts: &[Inline]) -> Vec<Value> {

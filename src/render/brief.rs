@@ -6,7 +6,8 @@
 //! names at most two areas as a guess. It never runs over `MAX_WORDS`: lines are shortened,
 //! then the least important dropped, until it fits.
 
-use super::model::{date, full_blocks, push_footer, text, Block, Doc, Inline};
+use super::doc::{date, text, Block, Doc, Inline};
+use super::model::{full_blocks, push_footer};
 use super::{RenderOptions, WhenQuiet};
 use crate::domain::{
     ConfidenceLevel, DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit, Precedent,

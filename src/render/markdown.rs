@@ -1,8 +1,8 @@
 //! Markdown rendering (Linear, GitHub, GitLab). Every text is defused first (`inert`), then
 //! escaped: no quoted piece can mention, reference, link, or start a line.
 
+use super::doc::{render_lines, Doc, Inline, LineSyntax};
 use super::inert::{code, defuse, guard_line, link_target};
-use super::model::{render_lines, Doc, Inline, LineSyntax};
 
 /// Escapes characters Markdown would read as markup in plain text: emphasis, code, links
 /// and images, HTML and entities (`&#64;`), headings, tables, strikethrough and math.

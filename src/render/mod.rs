@@ -6,6 +6,7 @@
 
 mod adf;
 mod brief;
+mod doc;
 #[cfg(test)]
 mod hostile_tests;
 mod inert;
@@ -15,10 +16,19 @@ mod precedents;
 mod wiki;
 
 pub use brief::{count_words, MAX_WORDS};
-pub use model::{build, date, Block, Doc, Inline};
+pub use doc::{date, Block, Doc, Inline};
 pub use precedents::footprint;
 
 use crate::domain::Enrichment;
+
+/// Builds the comment in the configured detail (brief by default); `None` when it should
+/// stay silent (`WhenQuiet::Skip`).
+pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
+    match opts.detail {
+        Detail::Brief => brief::build(e, opts),
+        Detail::Full => model::build_full(e, opts),
+    }
+}
 
 /// The comment formats trackers accept (a domain type: the store keeps it with the comment).
 pub use crate::domain::Format;

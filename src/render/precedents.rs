@@ -1,7 +1,7 @@
 //! The comment's "Similar past work": the closest precedents (what each took, what its fix
 //! touched) and the footprint of their fixes as ranges — never a point estimate of days.
 
-use super::model::{Block, Inline};
+use super::doc::{date, Block, Inline};
 use crate::domain::{Enrichment, Footprint, Precedent};
 
 /// Precedents shown in the comment.
@@ -43,7 +43,7 @@ fn line(p: &Precedent) -> Vec<Inline> {
     let took = match p.days {
         Some(d) if d < 1.0 => " — fixed within a day".to_string(),
         Some(d) => format!(" — fixed in {}", days(d)),
-        None => format!(" — fixed {}", super::model::date(p.fixed_ms)),
+        None => format!(" — fixed {}", date(p.fixed_ms)),
     };
     l.push(Inline::Text(took));
     if !p.files.is_empty() {

@@ -2,8 +2,8 @@
 //! (`inert`), then escaped, inside `{{…}}` as well as outside: Jira reads links
 //! (`[x|javascript:…]`) and mentions (`[~accountid:…]`) in monospace too.
 
+use super::doc::{render_lines, Doc, Inline, LineSyntax};
 use super::inert::{defuse, guard_line, link_target, ZWSP};
-use super::model::{render_lines, Doc, Inline, LineSyntax};
 
 /// Escapes what wiki markup reads as markup in `s` (already folded and defused).
 fn escape_wiki(s: &str) -> String {

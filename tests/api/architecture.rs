@@ -1,6 +1,6 @@
 //! The room map in `ARCHITECTURE.md` is enforced: every `crate::<room>` a file of `src/` names
-//! must be listed in its own room's "may use" cell, every room of `src/` has a row, and the
-//! table has no cycle. The table is read from the page itself, so the map and the check cannot
+//! must be listed in its own room's "may use" cell, every room of `src/` has a row, the
+//! table has no cycle, and inside a room no two files use each other, however indirectly. The table is read from the page itself, so the map and the check cannot
 //! drift apart.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,6 +200,78 @@ fn every_room_of_src_has_a_row_and_every_row_a_room() {
 #[test]
 fn the_room_map_has_no_cycle() {
     assert_eq!(cycle(&the_map()), None);
+}
+
+/// Inside each room folder: file → sibling files it names through `super::<file>` (test
+/// modules and comments left out).
+fn sibling_edges(room: &Path) -> Table {
+    let names: BTreeSet<String> = std::fs::read_dir(room)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let n = e.file_name().to_string_lossy().to_string();
+            match n.strip_suffix(".rs") {
+                Some("mod") => None,
+                Some(stem) => Some(stem.to_string()),
+                None => e.path().is_dir().then_some(n),
+            }
+        })
+        .collect();
+    let used = regex::Regex::new(r"\bsuper::([a-z_]+)").unwrap();
+    let mut out = Table::new();
+    for name in &names {
+        let file = room.join(format!("{name}.rs"));
+        let file = if file.exists() {
+            file
+        } else {
+            room.join(name).join("mod.rs")
+        };
+        let Ok(source) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let code = source
+            .split("#[cfg(test)]")
+            .next()
+            .unwrap_or("")
+            .lines()
+            .map(|l| l.split("//").next().unwrap_or(""))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let mut uses: BTreeSet<String> = used
+            .captures_iter(&code)
+            .map(|c| c[1].to_string())
+            .collect();
+        for (at, _) in code.match_indices("super::{") {
+            let group = &code[at + "super::{".len()..];
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            uses.extend(group.split(',').map(|i| i.trim().to_string()));
+        }
+        uses.retain(|u| u != name && names.contains(u));
+        out.insert(name.clone(), uses);
+    }
+    out
+}
+
+#[test]
+fn no_two_files_of_a_room_use_each_other() {
+    let src = root().join("src");
+    let mut found = Vec::new();
+    for e in std::fs::read_dir(&src).unwrap().flatten() {
+        if e.path().is_dir() {
+            if let Some(c) = cycle(&sibling_edges(&e.path())) {
+                found.push(format!(
+                    "src/{}: {}",
+                    e.file_name().to_string_lossy(),
+                    c.join(" → ")
+                ));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "files that use each other (move what they share to a file of its own):\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]

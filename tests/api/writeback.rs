@@ -86,7 +86,14 @@ async fn fixture_webhook_makes_one_comment_then_updates_it_in_place() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({ "id": "10001" })))
         .mount(&jira)
         .await;
-    let app = spawn_app_with(Backend::Sqlite, jira_cloud(&jira), None).await;
+    let configure = jira_cloud(&jira);
+    // the long form names a related ticket as well as a likely one, so the rename below
+    // changes the comment whatever the other ticket's tier
+    let settings = move |s: &mut ticketlens::config::Settings| {
+        configure(s);
+        s.comments.detail = ticketlens::render::Detail::Full;
+    };
+    let app = spawn_app_with(Backend::Sqlite, settings, None).await;
 
     // An earlier, unrelated ticket that the renamed title will resemble.
     let mut other: Value =

@@ -61,6 +61,10 @@ impl Forge {
             s.queue.backoff_base_ms = 50;
             s.queue.backoff_cap_ms = 400;
             s.queue.workers = 4;
+            // the long form names related tickets too, so an edit that resembles another
+            // issue changes the comment whatever the duplicate's tier (the brief form names
+            // likely duplicates only); these tests are about the comment's life, not its form
+            s.comments.detail = ticketlens::render::Detail::Full;
         }
     }
 
