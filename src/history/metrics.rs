@@ -179,7 +179,9 @@ impl Seen<'_> {
     }
 }
 
-/// Computes file and module metrics from mined commits (any order).
+/// Computes file and module metrics from mined commits (any order): who made each commit
+/// and what kind it is, then what each commit touched, then the metrics of every file and
+/// module.
 pub fn compute(
     commits: &[MinedCommit],
     map: &dyn ModuleMap,
@@ -192,7 +194,18 @@ pub fn compute(
         .collect();
     order.sort_by_key(|c| std::cmp::Reverse(c.seq));
     let people = People::resolve(&order, p.now_ms, &|n, e| classifier.is_bot(n, e));
-    let seen: Vec<Seen> = order
+    let seen = seen_commits(&order, &people, classifier);
+    let walk = walk(&order, &seen, map, p);
+    assemble(walk, &order, &seen, map, p)
+}
+
+/// Each commit as the counts see it: its person (after `.mailmap` and merging) and its kind.
+fn seen_commits<'a>(
+    order: &[&'a MinedCommit],
+    people: &'a People,
+    classifier: &Classifier,
+) -> Vec<Seen<'a>> {
+    order
         .iter()
         .map(|c| {
             let person = people.of(c);
@@ -206,18 +219,26 @@ pub fn compute(
                 class: super::commit_eval::classify(classifier, c),
             }
         })
-        .collect();
-    let start_ms = order.iter().map(|c| c.time_ms).min().unwrap_or(p.now_ms);
-    let window_start = p.now_ms - p.window_days * DAY_MS;
-    let coupling_start = p.now_ms - p.window_days.max(COUPLING_DAYS) * DAY_MS;
+        .collect()
+}
 
+/// What the commits touched, newest first, renames followed to each file's current name.
+#[derive(Default)]
+struct Walk {
+    files: HashMap<String, Acc>,
+    /// (commit index, churn) per module.
+    module_touch: HashMap<String, Vec<(usize, u64)>>,
+    /// The modules of each deliberate change, for coupling.
+    coupling_sets: Vec<(usize, Vec<String>)>,
+    /// (time, fix, churn) of each change that touched a module file.
+    repo_commits: Vec<(i64, bool, u64)>,
+}
+
+fn walk(order: &[&MinedCommit], seen: &[Seen], map: &dyn ModuleMap, p: &Params) -> Walk {
+    let coupling_start = p.now_ms - p.window_days.max(COUPLING_DAYS) * DAY_MS;
     // Newest first, so a rename maps the older name onto the file's current name.
     let mut alias: HashMap<String, String> = HashMap::new();
-    let mut files: HashMap<String, Acc> = HashMap::new();
-    let mut module_touch: HashMap<String, Vec<(usize, u64)>> = HashMap::new();
-    let mut coupling_sets: Vec<(usize, Vec<String>)> = Vec::new();
-    // (time, fix, churn) of each commit that touched a module file
-    let mut repo_commits: Vec<(i64, bool, u64)> = Vec::new();
+    let mut w = Walk::default();
     for (i, c) in order.iter().enumerate() {
         let mut mods: HashMap<String, u64> = HashMap::new();
         for f in &c.files {
@@ -231,7 +252,7 @@ pub fn compute(
             if !map.is_member(&key) {
                 continue;
             }
-            let acc = files.entry(key.clone()).or_insert_with(|| Acc {
+            let acc = w.files.entry(key.clone()).or_insert_with(|| Acc {
                 module: map.module_of(&key),
                 ..Acc::default()
             });
@@ -249,7 +270,8 @@ pub fn compute(
         }
         let change = seen[i].change();
         if !mods.is_empty() && change {
-            repo_commits.push((c.time_ms, seen[i].fix(), mods.values().sum()));
+            w.repo_commits
+                .push((c.time_ms, seen[i].fix(), mods.values().sum()));
         }
         // coupling counts deliberate changes only: a sweep touches everything at once
         if change
@@ -257,21 +279,33 @@ pub fn compute(
             && c.files.len() <= p.mass_change_files
             && !mods.is_empty()
         {
-            coupling_sets.push((i, mods.keys().cloned().collect()));
+            w.coupling_sets.push((i, mods.keys().cloned().collect()));
         }
         for (m, churn) in mods {
-            module_touch.entry(m).or_default().push((i, churn));
+            w.module_touch.entry(m).or_default().push((i, churn));
         }
     }
+    w
+}
 
+/// The metrics of every live file and every module, from what the commits touched.
+fn assemble(
+    mut w: Walk,
+    order: &[&MinedCommit],
+    seen: &[Seen],
+    map: &dyn ModuleMap,
+    p: &Params,
+) -> HistoryMetrics {
+    let start_ms = order.iter().map(|c| c.time_ms).min().unwrap_or(p.now_ms);
+    let window_start = p.now_ms - p.window_days * DAY_MS;
     let mut out = HistoryMetrics {
         window_days: p.window_days,
-        monthly: activity::monthly(repo_commits.iter().map(|c| (c.0, c.1)), p.now_ms),
-        recent: activity::recent(repo_commits.iter().copied(), p.now_ms),
+        monthly: activity::monthly(w.repo_commits.iter().map(|c| (c.0, c.1)), p.now_ms),
+        recent: activity::recent(w.repo_commits.iter().copied(), p.now_ms),
         ..HistoryMetrics::default()
     };
     let mut modules: HashMap<String, Acc> = HashMap::new();
-    for (path, acc) in files {
+    for (path, acc) in w.files {
         if acc.last_kind == Some(ChangeKind::Deleted) {
             continue;
         }
@@ -280,17 +314,17 @@ pub fn compute(
         m.files.insert(path.clone());
         m.last_change_ms = m.last_change_ms.max(acc.last_change_ms);
         out.files
-            .push(entity(path, &acc, 1, &seen, start_ms, window_start, p));
+            .push(entity(path, &acc, 1, seen, start_ms, window_start, p));
     }
-    let mut coupling = couple(&coupling_sets, &seen);
+    let mut coupling = couple(&w.coupling_sets, seen);
     for c in coupling.values_mut().flatten() {
         c.name = map.display_name(&c.module);
     }
     for (name, mut acc) in modules {
-        acc.touches = module_touch.remove(&name).unwrap_or_default();
+        acc.touches = w.module_touch.remove(&name).unwrap_or_default();
         let n = acc.files.len() as u32;
         acc.module = name.clone();
-        let mut e = entity(name.clone(), &acc, n, &seen, start_ms, window_start, p);
+        let mut e = entity(name.clone(), &acc, n, seen, start_ms, window_start, p);
         e.coupled = coupling.get(&name).cloned().unwrap_or_default();
         let commits = acc
             .touches
