@@ -69,6 +69,12 @@ impl ClientOptions {
     }
 }
 
+/// What one answer of a tracker comes to, when it is not an error.
+enum Answer {
+    Done((Value, HeaderMap)),
+    Retry(Duration),
+}
+
 /// Why a tracker request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -232,21 +238,8 @@ impl TrackerClient {
         loop {
             attempt += 1;
             self.wait_for_quota(&host).await;
-            let mut req = self
-                .http
-                .request(method.clone(), url)
-                .headers(self.headers.clone());
-            req = match auth {
-                Auth::None => req,
-                Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
-                Auth::Bearer(t) => req.bearer_auth(t.expose()),
-                Auth::Raw(k) => req.header(AUTHORIZATION, k.expose()),
-            };
-            if let Some(b) = body {
-                req = req.json(b);
-            }
             let last = attempt >= self.options.max_attempts;
-            let wait = match req.send().await {
+            let wait = match self.request(&method, url, auth, body).send().await {
                 Err(e) => {
                     let message = redact(&without_url(&e));
                     // a create that may have reached the tracker is not sent again
@@ -260,64 +253,105 @@ impl TrackerClient {
                     tracing::warn!(attempt, error = %message, "tracker request failed; retrying");
                     self.backoff(attempt)
                 }
-                Ok(resp) => {
-                    let status = resp.status();
-                    let headers = resp.headers().clone();
-                    self.note_quota(&host, &headers);
-                    let text = resp.text().await.unwrap_or_default();
-                    let json: Option<Value> = serde_json::from_str(&text).ok();
-                    let code = json.as_ref().and_then(graphql_code);
-                    let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
-                        || code.as_deref() == Some("RATELIMITED")
-                        || is_rate_limited(status.as_u16(), &headers, &text);
-                    if status.is_success() && !rate_limited {
-                        if text.trim().is_empty() {
-                            return Ok((Value::Null, headers));
-                        }
-                        return json.map(|v| (v, headers)).ok_or_else(|| {
-                            ClientError::Decode(
-                                serde_json::from_str::<Value>(&text)
-                                    .err()
-                                    .map(|e| e.to_string())
-                                    .unwrap_or_default(),
-                            )
-                        });
-                    }
-                    // a rate-limited request was not processed: even a create may go again
-                    let retryable =
-                        rate_limited || (status.is_server_error() && repeat == Repeat::Safe);
-                    if !retryable || last {
-                        return Err(ClientError::Status {
-                            // GitHub's rate-limit 403 is no credentials problem
-                            status: if rate_limited
-                                && (status.is_success() || status == StatusCode::FORBIDDEN)
-                            {
-                                429
-                            } else {
-                                status.as_u16()
-                            },
-                            message: redact(&tracker_message(&text)),
-                            code,
-                        });
-                    }
-                    let wait = if rate_limited {
-                        rate_limit_wait(&headers, time::OffsetDateTime::now_utc())
-                            .or_else(|| unsaid_wait(status.as_u16()))
-                            .unwrap_or_else(|| self.backoff(attempt))
-                    } else {
-                        self.backoff(attempt)
-                    };
-                    tracing::warn!(
-                        attempt,
-                        status = status.as_u16(),
-                        wait_ms = wait.as_millis() as u64,
-                        "tracker asked to retry"
-                    );
-                    wait
-                }
+                Ok(resp) => match self
+                    .answer(resp, &host, attempt, last, repeat, &redact)
+                    .await?
+                {
+                    Answer::Done(done) => return Ok(done),
+                    Answer::Retry(wait) => wait,
+                },
             };
             tokio::time::sleep(wait.min(self.options.max_wait)).await;
         }
+    }
+
+    /// One request as the client sends it: its headers, credentials and JSON body.
+    fn request(
+        &self,
+        method: &Method,
+        url: &str,
+        auth: &Auth,
+        body: Option<&Value>,
+    ) -> reqwest::RequestBuilder {
+        let req = self
+            .http
+            .request(method.clone(), url)
+            .headers(self.headers.clone());
+        let req = match auth {
+            Auth::None => req,
+            Auth::Basic { user, password } => req.basic_auth(user, Some(password.expose())),
+            Auth::Bearer(t) => req.bearer_auth(t.expose()),
+            Auth::Raw(k) => req.header(AUTHORIZATION, k.expose()),
+        };
+        match body {
+            Some(b) => req.json(b),
+            None => req,
+        }
+    }
+
+    /// What a tracker's answer means: the result, a wait before the next attempt, or an
+    /// error (not retryable, or the last attempt). Rate limits are read from the status,
+    /// GraphQL's error code and the headers.
+    async fn answer(
+        &self,
+        resp: reqwest::Response,
+        host: &str,
+        attempt: u32,
+        last: bool,
+        repeat: Repeat,
+        redact: &(dyn Fn(&str) -> String + Sync),
+    ) -> Result<Answer, ClientError> {
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        self.note_quota(host, &headers);
+        let text = resp.text().await.unwrap_or_default();
+        let json: Option<Value> = serde_json::from_str(&text).ok();
+        let code = json.as_ref().and_then(graphql_code);
+        let rate_limited = status == StatusCode::TOO_MANY_REQUESTS
+            || code.as_deref() == Some("RATELIMITED")
+            || is_rate_limited(status.as_u16(), &headers, &text);
+        if status.is_success() && !rate_limited {
+            if text.trim().is_empty() {
+                return Ok(Answer::Done((Value::Null, headers)));
+            }
+            return json.map(|v| Answer::Done((v, headers))).ok_or_else(|| {
+                ClientError::Decode(
+                    serde_json::from_str::<Value>(&text)
+                        .err()
+                        .map(|e| e.to_string())
+                        .unwrap_or_default(),
+                )
+            });
+        }
+        // a rate-limited request was not processed: even a create may go again
+        let retryable = rate_limited || (status.is_server_error() && repeat == Repeat::Safe);
+        if !retryable || last {
+            return Err(ClientError::Status {
+                // GitHub's rate-limit 403 is no credentials problem
+                status: if rate_limited && (status.is_success() || status == StatusCode::FORBIDDEN)
+                {
+                    429
+                } else {
+                    status.as_u16()
+                },
+                message: redact(&tracker_message(&text)),
+                code,
+            });
+        }
+        let wait = if rate_limited {
+            rate_limit_wait(&headers, time::OffsetDateTime::now_utc())
+                .or_else(|| unsaid_wait(status.as_u16()))
+                .unwrap_or_else(|| self.backoff(attempt))
+        } else {
+            self.backoff(attempt)
+        };
+        tracing::warn!(
+            attempt,
+            status = status.as_u16(),
+            wait_ms = wait.as_millis() as u64,
+            "tracker asked to retry"
+        );
+        Ok(Answer::Retry(wait))
     }
 
     /// Waits while the host has said its quota is used up (bounded by `max_wait`).
