@@ -90,6 +90,40 @@ fn revision(r: &Record) -> Option<String> {
 
 pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     let started = Instant::now();
+    let records = read_records(args)?;
+    let mut params = Params::default();
+    for s in &args.set {
+        params.set(s)?;
+    }
+    let mut patterns = settings.history.link_patterns.clone();
+    patterns.extend(args.link_pattern.iter().cloned());
+    let linker = crate::history::Linker::new(&patterns).context("invalid link pattern")?;
+    let mut by_repo: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
+    for r in &records {
+        by_repo.entry(r.repo.as_str()).or_default().push(r);
+    }
+    let mut t = Tallies::new(args)?;
+    for (repo, recs) in by_repo {
+        t.repository(settings, args, &params, &linker, repo, recs)?;
+    }
+    if let Some(mut out) = t.dump.take() {
+        use std::io::Write;
+        out.flush()?;
+    }
+    let runs = Runs {
+        reliability: t.reliability.rows(),
+        comment_words: CommentWords::of(&t.words),
+        ours: t.ours.summary(),
+        with: t.with.summary(),
+        with_precedents: t.with_precedents,
+        recall: t.recall,
+        base: args.baseline.then(|| t.base.summary()),
+    };
+    report(args, &records, &t.skipped, &runs, started)
+}
+
+/// The dataset's records, at most `--max-records`.
+fn read_records(args: &LocalizationArgs) -> anyhow::Result<Vec<Record>> {
     let file = std::fs::File::open(&args.dataset)
         .with_context(|| format!("failed to open {}", args.dataset.display()))?;
     let mut records = Vec::new();
@@ -102,38 +136,62 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
         records.push(r);
     }
     records.truncate(args.max_records.unwrap_or(usize::MAX));
-    let mut params = Params::default();
-    for s in &args.set {
-        params.set(s)?;
+    Ok(records)
+}
+
+/// What the run counts as it goes: each method's tally, the confidence's reliability, the
+/// comments' words, the records left out and why, and the optional dump.
+struct Tallies {
+    ours: Tally,
+    base: Tally,
+    with: Tally,
+    with_precedents: usize,
+    recall: LinkerRecall,
+    reliability: Reliability,
+    words: Vec<usize>,
+    skipped: Vec<(String, String)>,
+    dump: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl Tallies {
+    fn new(args: &LocalizationArgs) -> anyhow::Result<Tallies> {
+        let dump = match &args.dump {
+            Some(p) => Some(std::io::BufWriter::new(
+                std::fs::File::create(p)
+                    .with_context(|| format!("failed to create {}", p.display()))?,
+            )),
+            None => None,
+        };
+        Ok(Tallies {
+            ours: Tally::default(),
+            base: Tally::default(),
+            with: Tally::default(),
+            with_precedents: 0,
+            recall: LinkerRecall::default(),
+            reliability: Reliability::default(),
+            words: Vec::new(),
+            skipped: Vec::new(),
+            dump,
+        })
     }
-    let rules = settings.modules.clone();
-    let mut by_repo: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
-    for r in &records {
-        by_repo.entry(r.repo.as_str()).or_default().push(r);
-    }
-    let mut patterns = settings.history.link_patterns.clone();
-    patterns.extend(args.link_pattern.iter().cloned());
-    let linker = crate::history::Linker::new(&patterns).context("invalid link pattern")?;
-    let mut recall = LinkerRecall::default();
-    let (mut ours, mut base, mut with) = (Tally::default(), Tally::default(), Tally::default());
-    let mut with_precedents = 0usize;
-    let mut reliability = Reliability::default();
-    let mut words: Vec<usize> = Vec::new();
-    let mut dump = match &args.dump {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p)
-                .with_context(|| format!("failed to create {}", p.display()))?,
-        )),
-        None => None,
-    };
-    let mut skipped: Vec<(String, String)> = Vec::new();
-    for (repo, recs) in by_repo {
+
+    /// One repository's records, in report order, each with the precedents of the fixes
+    /// before it.
+    fn repository(
+        &mut self,
+        settings: &Settings,
+        args: &LocalizationArgs,
+        params: &Params,
+        linker: &crate::history::Linker,
+        repo: &str,
+        mut recs: Vec<&Record>,
+    ) -> anyhow::Result<()> {
         let Some(dir) = repo_dir(&args.repos, repo) else {
-            skipped.extend(
+            self.skipped.extend(
                 recs.iter()
                     .map(|r| (r.id.clone(), format!("no clone of {repo}"))),
             );
-            continue;
+            return Ok(());
         };
         let revs: Vec<String> = recs.iter().filter_map(|r| revision(r)).collect();
         let t = Instant::now();
@@ -142,7 +200,7 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             &dir,
             &revs,
             args.cache.as_deref(),
-            rules.clone(),
+            settings.modules.clone(),
             settings.codeindex.history_depth,
         )?;
         eprintln!(
@@ -151,7 +209,6 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
             t.elapsed().as_secs_f32()
         );
         let reported = |r: &Record| TicketIndex::order_of(r.reported_at.as_deref(), &r.id);
-        let mut recs = recs;
         recs.sort_by_key(|r| reported(r));
         let fixes = past_fixes(
             &corpus,
@@ -166,111 +223,116 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
                     r.files.as_slice(),
                 )
             }),
-            &linker,
-            &mut recall,
+            linker,
+            &mut self.recall,
         );
         let mut pool = PrecedentPool::new(fixes)?;
         for r in recs {
-            let Some(commit) = revision(r).and_then(|rev| corpus.resolve(&rev)) else {
-                skipped.push((r.id.clone(), "commit does not resolve".into()));
-                continue;
-            };
-            let view = corpus.view(&commit, params.clone())?;
-            let gold: HashSet<String> = match &r.missing_at_commit {
-                Some(missing) => r
-                    .files
-                    .iter()
-                    .filter(|f| !missing.contains(f))
-                    .cloned()
-                    .collect(),
-                None => r.files.iter().filter(|f| view.exists(f)).cloned().collect(),
-            };
-            if gold.is_empty() {
-                skipped.push((r.id.clone(), "no gold file exists at the commit".into()));
-                continue;
-            }
-            let cut = view.cut();
-            let module_of = |_: &str, p: &str| Some(cut.module_of(p));
             let reported_ms = reported(r).created_ms;
-            let precedents = match reported_ms {
-                0 => Vec::new(),
-                ms => pool.precedents_for(&r.id, &r.title, &r.body, ms, &module_of)?,
-            };
-            with_precedents += usize::from(!precedents.is_empty());
-            let ticket = TicketText {
-                title: &r.title,
-                body: &r.body,
-                repository: None,
-                precedents: &[],
-            };
-            let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
-            let ep = analyze(
-                &view,
-                TicketText {
-                    precedents: &precedents,
-                    ..ticket
-                },
-                10,
-            )
-            .with_context(|| format!("record {}", r.id))?;
-            with.add(
-                &gold,
-                &ep.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-                None,
-            );
-            if args.details {
-                let e = &ep;
-                let first = e.files.iter().position(|f| gold.contains(&f.path));
-                let top: Vec<String> = e
-                    .files
-                    .iter()
-                    .take(3)
-                    .map(|f| format!("{} {:.2} {:?}", f.path, f.score, f.reasons))
-                    .collect();
-                eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
-            }
-            let gold_modules: HashSet<String> = gold.iter().map(|g| cut.module_of(g)).collect();
-            let record = DumpRecord {
-                id: r.id.clone(),
-                repo: r.repo.clone(),
-                gold_modules: gold_list(&gold_modules),
-                enrichment: ep,
-            };
-            reliability.add(
-                record.enrichment.confidence.level,
-                record.enrichment.confidence.probability,
-                record.first_right(),
-            );
-            words.push(crate::render::comment_words(&record.enrichment));
-            if let Some(out) = dump.as_mut() {
-                use std::io::Write;
-                serde_json::to_writer(&mut *out, &record)?;
-                out.write_all(b"\n")?;
-            }
-            let sizes: Vec<usize> = cut.modules().iter().map(|m| m.files).collect();
-            let ranked_modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
-            ours.add_cut_modules(&gold_modules, &ranked_modules, &sizes);
-            let ranked: Vec<String> = e.files.into_iter().map(|f| f.path).collect();
-            ours.add(&gold, &ranked, None);
-            if args.baseline {
-                base.add(&gold, &view.baseline(&r.title, &r.body, 10)?, None);
-            }
+            self.record(args, &corpus, &mut pool, params, r, reported_ms)?;
         }
+        Ok(())
     }
-    if let Some(mut out) = dump {
-        use std::io::Write;
-        out.flush()?;
+
+    /// One record: ranked without and with precedents (and by the baseline), tallied.
+    fn record(
+        &mut self,
+        args: &LocalizationArgs,
+        corpus: &Corpus,
+        pool: &mut PrecedentPool,
+        params: &Params,
+        r: &Record,
+        reported_ms: i64,
+    ) -> anyhow::Result<()> {
+        let Some(commit) = revision(r).and_then(|rev| corpus.resolve(&rev)) else {
+            self.skipped
+                .push((r.id.clone(), "commit does not resolve".into()));
+            return Ok(());
+        };
+        let view = corpus.view(&commit, params.clone())?;
+        let gold: HashSet<String> = match &r.missing_at_commit {
+            Some(missing) => r
+                .files
+                .iter()
+                .filter(|f| !missing.contains(f))
+                .cloned()
+                .collect(),
+            None => r.files.iter().filter(|f| view.exists(f)).cloned().collect(),
+        };
+        if gold.is_empty() {
+            self.skipped
+                .push((r.id.clone(), "no gold file exists at the commit".into()));
+            return Ok(());
+        }
+        let cut = view.cut();
+        let module_of = |_: &str, p: &str| Some(cut.module_of(p));
+        let precedents = match reported_ms {
+            0 => Vec::new(),
+            ms => pool.precedents_for(&r.id, &r.title, &r.body, ms, &module_of)?,
+        };
+        self.with_precedents += usize::from(!precedents.is_empty());
+        let ticket = TicketText {
+            title: &r.title,
+            body: &r.body,
+            repository: None,
+            precedents: &[],
+        };
+        let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
+        let ep = analyze(
+            &view,
+            TicketText {
+                precedents: &precedents,
+                ..ticket
+            },
+            10,
+        )
+        .with_context(|| format!("record {}", r.id))?;
+        self.with.add(
+            &gold,
+            &ep.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
+            None,
+        );
+        if args.details {
+            let first = ep.files.iter().position(|f| gold.contains(&f.path));
+            let top: Vec<String> = ep
+                .files
+                .iter()
+                .take(3)
+                .map(|f| format!("{} {:.2} {:?}", f.path, f.score, f.reasons))
+                .collect();
+            eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
+        }
+        let gold_modules: HashSet<String> = gold.iter().map(|g| cut.module_of(g)).collect();
+        let record = DumpRecord {
+            id: r.id.clone(),
+            repo: r.repo.clone(),
+            gold_modules: gold_list(&gold_modules),
+            enrichment: ep,
+        };
+        self.reliability.add(
+            record.enrichment.confidence.level,
+            record.enrichment.confidence.probability,
+            record.first_right(),
+        );
+        self.words
+            .push(crate::render::comment_words(&record.enrichment));
+        if let Some(out) = self.dump.as_mut() {
+            use std::io::Write;
+            serde_json::to_writer(&mut *out, &record)?;
+            out.write_all(b"\n")?;
+        }
+        let sizes: Vec<usize> = cut.modules().iter().map(|m| m.files).collect();
+        let ranked_modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
+        self.ours
+            .add_cut_modules(&gold_modules, &ranked_modules, &sizes);
+        let ranked: Vec<String> = e.files.into_iter().map(|f| f.path).collect();
+        self.ours.add(&gold, &ranked, None);
+        if args.baseline {
+            self.base
+                .add(&gold, &view.baseline(&r.title, &r.body, 10)?, None);
+        }
+        Ok(())
     }
-    let runs = Runs {
-        reliability: reliability.rows(),
-        comment_words: CommentWords::of(&words),
-        ours: ours.summary(),
-        with: with.summary(),
-        with_precedents,
-        recall,
-        base: args.baseline.then(|| base.summary()),
-    };
-    report(args, &records, &skipped, &runs, started)
 }
 
 /// The methods' summaries and what the precedent simulation had to work with.
