@@ -66,6 +66,79 @@ pub struct Application {
     index_follow_every: Duration,
 }
 
+/// Connects to the database and applies the migrations.
+async fn open_store(settings: &Settings) -> anyhow::Result<Store> {
+    let url = settings.database.url.expose();
+    let store = Store::connect(url, settings.database.max_connections)
+        .await
+        .with_context(|| format!("failed to open the database {}", redact_url(url)))?;
+    store
+        .migrate()
+        .await
+        .context("failed to apply migrations")?;
+    Ok(store)
+}
+
+/// Opens the ticket index (set aside and rebuilt when it cannot be opened) and brings it in
+/// step with the store.
+async fn open_ticket_index(settings: &Settings, store: &Store) -> anyhow::Result<Arc<TicketIndex>> {
+    let index_dir = settings.duplicates.index_dir.clone();
+    let (ticket_index, fresh) =
+        tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref()))
+            .await?
+            .context("failed to open the ticket index")?;
+    let ticket_index = Arc::new(ticket_index);
+    index_sync::prepare(store, ticket_index.clone(), fresh).await?;
+    Ok(ticket_index)
+}
+
+/// The service's own job handler: the pipeline, the trackers' comment sinks and the
+/// comment's rendering as configured.
+fn service_handler(
+    settings: &Settings,
+    store: &Store,
+    pipeline: &Arc<Pipeline>,
+    metrics: &Metrics,
+) -> Arc<dyn JobHandler> {
+    Arc::new(TicketEventHandler {
+        store: store.clone(),
+        index: pipeline.tickets.clone(),
+        pipeline: pipeline.clone(),
+        analysis_limit: 10,
+        sinks: crate::worker::Sinks::from_settings(settings),
+        render: RenderOptions {
+            page_base: settings.web.public_url.clone(),
+            ..settings.comments.render_options()
+        },
+        stage_index: settings.duplicates.commit_interval_ms > 0,
+        metrics: metrics.clone(),
+        link_lookups: crate::worker::LinkLookups::from_settings(settings),
+    })
+}
+
+/// The separate metrics listener (`[server] metrics_listen`): `/metrics` only, one worker.
+fn metrics_server(
+    addr: std::net::SocketAddr,
+    settings: &Settings,
+    state: web::Data<AppState>,
+    peers: &Arc<crate::app::peers::PeerConnections>,
+) -> anyhow::Result<(Server, u16)> {
+    let l = TcpListener::bind(addr)
+        .with_context(|| format!("failed to listen on {addr} for metrics"))?;
+    let port = l.local_addr()?.port();
+    let server = bounded!(
+        HttpServer::new(move || app::metrics_app(state.clone())),
+        settings,
+        peers
+    )
+    .listen(l)?
+    .workers(1)
+    .disable_signals()
+    .run();
+    tracing::info!(address = %addr.ip(), port, "metrics listening");
+    Ok((server, port))
+}
+
 impl Application {
     /// Connects and migrates the store, binds the listener (port 0 picks a free port) and
     /// prepares the workers with the service's own job handler.
@@ -80,22 +153,9 @@ impl Application {
     ) -> anyhow::Result<Application> {
         settings.check_secrets()?;
         let settings = Arc::new(settings);
-        let url = settings.database.url.expose();
-        let store = Store::connect(url, settings.database.max_connections)
-            .await
-            .with_context(|| format!("failed to open the database {}", redact_url(url)))?;
-        store
-            .migrate()
-            .await
-            .context("failed to apply migrations")?;
+        let store = open_store(&settings).await?;
         log_configuration(&settings, &store);
-        let index_dir = settings.duplicates.index_dir.clone();
-        let (ticket_index, fresh) =
-            tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref()))
-                .await?
-                .context("failed to open the ticket index")?;
-        let ticket_index = Arc::new(ticket_index);
-        index_sync::prepare(&store, ticket_index.clone(), fresh).await?;
+        let ticket_index = open_ticket_index(&settings, &store).await?;
 
         // Parse the contract now, so a broken spec stops the start instead of a request.
         http::spec_json();
@@ -119,22 +179,8 @@ impl Application {
             slots: search_slots.clone(),
             memory: Default::default(),
         });
-        let handler = handler.unwrap_or_else(|| {
-            Arc::new(TicketEventHandler {
-                store: store.clone(),
-                index: ticket_index.clone(),
-                pipeline: pipeline.clone(),
-                analysis_limit: 10,
-                sinks: crate::worker::Sinks::from_settings(&settings),
-                render: RenderOptions {
-                    page_base: settings.web.public_url.clone(),
-                    ..settings.comments.render_options()
-                },
-                stage_index: settings.duplicates.commit_interval_ms > 0,
-                metrics: metrics.clone(),
-                link_lookups: crate::worker::LinkLookups::from_settings(&settings),
-            })
-        });
+        let handler =
+            handler.unwrap_or_else(|| service_handler(&settings, &store, &pipeline, &metrics));
         let workers = Workers::new(
             store.clone(),
             settings.queue.clone(),
@@ -171,20 +217,7 @@ impl Application {
         let (metrics_server, metrics_port) = match settings.server.metrics_listen {
             None => (None, None),
             Some(addr) => {
-                let l = TcpListener::bind(addr)
-                    .with_context(|| format!("failed to listen on {addr} for metrics"))?;
-                let port = l.local_addr()?.port();
-                let state = state.clone();
-                let server = bounded!(
-                    HttpServer::new(move || app::metrics_app(state.clone())),
-                    settings,
-                    peers
-                )
-                .listen(l)?
-                .workers(1)
-                .disable_signals()
-                .run();
-                tracing::info!(address = %addr.ip(), port, "metrics listening");
+                let (server, port) = metrics_server(addr, &settings, state.clone(), &peers)?;
                 (Some(server), Some(port))
             }
         };
