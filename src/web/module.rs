@@ -27,53 +27,14 @@ pub async fn page(
         })?;
     let now = crate::store::now_ms();
     let name = m["name"].as_str().unwrap_or_default().to_string();
-    let h = &m["history"];
     let months = monthly(&m["monthly"]);
     let main = html! {
         p class="muted" { a href={ "/?repository=" (super::viewer::urlencode(m["repository"].as_str().unwrap_or_default())) } { (m["repository"].as_str().unwrap_or_default()) } " › module" }
         h1 { (name) " " (level_badge(m["fragility"]["level"].as_str().unwrap_or("low"), m["fragility"]["score"].as_f64())) }
         p class="sub" { code { (m["module"].as_str().unwrap_or_default()) } " · " (num(&m["files"])) " source files · " (num(&m["size_lines"])) " lines" }
         div class="grid" {
-            section aria-labelledby="why-h" {
-                h2 id="why-h" { "Why this score" }
-                ul class="reasons" {
-                    @for r in m["fragility"]["reasons"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or_default()) } }
-                }
-                dl class="facts" {
-                    dt { "Changes" } dd { (num(&h["commits"])) " in the last " (window) " days, " (num(&h["commits_all"])) " in all"
-                        @if h["sweeps"].as_u64().unwrap_or(0) + h["bot_commits"].as_u64().unwrap_or(0) > 0 {
-                            " (not counted: " (num(&h["sweeps"])) " sweeps, " (num(&h["bot_commits"])) " by bots)"
-                        } }
-                    dt { "Fixes" } dd { (num(&h["fixes"])) " in the last " (window) " days, " (num(&h["fixes_all"])) " in all" }
-                    dt { "People" } dd { (num(&h["authors"])) " in the last " (window) " days" }
-                    dt { "Last change" } dd { (ago(h["last_change_ms"].as_i64(), now)) " (" (date(h["last_change_ms"].as_i64())) "; a fix, feature or refactoring)" }
-                    dt { "Last refactored" } dd { @if h["last_refactor_ms"].is_i64() { (ago(h["last_refactor_ms"].as_i64(), now)) " (" (date(h["last_refactor_ms"].as_i64())) ")" } @else { "not in the mined history" } }
-                    dt { "Last fix" } dd { (ago(h["last_fix_ms"].as_i64(), now)) }
-                    dt { "First seen" } dd { @if h["older_than_history"].as_bool() == Some(true) { "older than the history (" (date(h["history_start_ms"].as_i64()).chars().take(4).collect::<String>()) ")" } @else { (date(h["first_change_ms"].as_i64())) } }
-                }
-            }
-            section aria-labelledby="who-h" {
-                h2 id="who-h" { "Who knows it" }
-                @let experts = m["experts"].as_array().cloned().unwrap_or_default();
-                @if experts.is_empty() {
-                    p class="muted" { "No author history yet." }
-                } @else {
-                    div class="table-wrap" { table {
-                        thead { tr { th scope="col" { "Person" } th scope="col" class="num" { "Share" } th scope="col" class="num" { "Commits" } th scope="col" { "Last commit" } } }
-                        tbody {
-                            @for x in &experts {
-                                tr {
-                                    td { (x["author"].as_str().unwrap_or_default())
-                                        @if x["at_risk"].as_bool() == Some(true) { br; span class="flag" { "knowledge at risk: no commit anywhere in the repository since " (date(x["last_commit_anywhere_ms"].as_i64())) } } }
-                                    td class="num" { (pct(x["share"].as_f64().unwrap_or(0.0))) }
-                                    td class="num" { (num(&x["commits"])) }
-                                    td { (ago(x["last_commit_ms"].as_i64(), now)) }
-                                }
-                            }
-                        }
-                    } }
-                }
-            }
+            (why(&m, window, now))
+            (who(&m, now))
         }
         section aria-labelledby="act-h" {
             h2 id="act-h" { "Changes and fixes per month" }
@@ -84,35 +45,106 @@ pub async fn page(
             }
         }
         div class="grid" {
-            section aria-labelledby="with-h" {
-                h2 id="with-h" { "What changes with it" }
-                @let coupled = m["coupled"].as_array().cloned().unwrap_or_default();
-                @if coupled.is_empty() { p class="muted" { "It usually changes alone." } }
-                @else {
-                    ul {
-                        @for c in &coupled {
-                            li {
-                                a href={ "/modules/" (c["id"].as_str().unwrap_or_default()) } { (c["name"].as_str().unwrap_or_default()) }
-                                ": in " (pct(c["share"].as_f64().unwrap_or(0.0))) " of its changes (" (num(&c["shared"])) " commits, sweeps and bots left out"
-                                @let shas = c["commits"].as_array().cloned().unwrap_or_default();
-                                @if !shas.is_empty() {
-                                    "; the newest: "
-                                    @for (i, sha) in shas.iter().enumerate() {
-                                        @if i > 0 { ", " }
-                                        code { (sha.as_str().unwrap_or_default().chars().take(10).collect::<String>()) }
-                                    }
-                                }
-                                ")"
-                            }
-                        }
-                    }
-                }
-            }
+            (changes_with(&m))
             section aria-labelledby="files-h" {
                 h2 id="files-h" { "Hottest files" }
                 (hottest(&m["hottest_files"], m["module"].as_str().unwrap_or_default()))
             }
         }
+        (open_tickets(&m))
+    };
+    Ok(viewer.respond(
+        StatusCode::OK,
+        layout::page(&viewer.shell(&name, Nav::Other), main),
+    ))
+}
+
+/// Why the score: its reasons and the facts behind them.
+fn why(m: &Value, window: i64, now: i64) -> maud::Markup {
+    let h = &m["history"];
+    html! {
+        section aria-labelledby="why-h" {
+            h2 id="why-h" { "Why this score" }
+            ul class="reasons" {
+                @for r in m["fragility"]["reasons"].as_array().into_iter().flatten() { li { (r.as_str().unwrap_or_default()) } }
+            }
+            dl class="facts" {
+                dt { "Changes" } dd { (num(&h["commits"])) " in the last " (window) " days, " (num(&h["commits_all"])) " in all"
+                    @if h["sweeps"].as_u64().unwrap_or(0) + h["bot_commits"].as_u64().unwrap_or(0) > 0 {
+                        " (not counted: " (num(&h["sweeps"])) " sweeps, " (num(&h["bot_commits"])) " by bots)"
+                    } }
+                dt { "Fixes" } dd { (num(&h["fixes"])) " in the last " (window) " days, " (num(&h["fixes_all"])) " in all" }
+                dt { "People" } dd { (num(&h["authors"])) " in the last " (window) " days" }
+                dt { "Last change" } dd { (ago(h["last_change_ms"].as_i64(), now)) " (" (date(h["last_change_ms"].as_i64())) "; a fix, feature or refactoring)" }
+                dt { "Last refactored" } dd { @if h["last_refactor_ms"].is_i64() { (ago(h["last_refactor_ms"].as_i64(), now)) " (" (date(h["last_refactor_ms"].as_i64())) ")" } @else { "not in the mined history" } }
+                dt { "Last fix" } dd { (ago(h["last_fix_ms"].as_i64(), now)) }
+                dt { "First seen" } dd { @if h["older_than_history"].as_bool() == Some(true) { "older than the history (" (date(h["history_start_ms"].as_i64()).chars().take(4).collect::<String>()) ")" } @else { (date(h["first_change_ms"].as_i64())) } }
+            }
+        }
+    }
+}
+
+/// Who knows it, with knowledge at risk flagged.
+fn who(m: &Value, now: i64) -> maud::Markup {
+    html! {
+        section aria-labelledby="who-h" {
+            h2 id="who-h" { "Who knows it" }
+            @let experts = m["experts"].as_array().cloned().unwrap_or_default();
+            @if experts.is_empty() {
+                p class="muted" { "No author history yet." }
+            } @else {
+                div class="table-wrap" { table {
+                    thead { tr { th scope="col" { "Person" } th scope="col" class="num" { "Share" } th scope="col" class="num" { "Commits" } th scope="col" { "Last commit" } } }
+                    tbody {
+                        @for x in &experts {
+                            tr {
+                                td { (x["author"].as_str().unwrap_or_default())
+                                    @if x["at_risk"].as_bool() == Some(true) { br; span class="flag" { "knowledge at risk: no commit anywhere in the repository since " (date(x["last_commit_anywhere_ms"].as_i64())) } } }
+                                td class="num" { (pct(x["share"].as_f64().unwrap_or(0.0))) }
+                                td class="num" { (num(&x["commits"])) }
+                                td { (ago(x["last_commit_ms"].as_i64(), now)) }
+                            }
+                        }
+                    }
+                } }
+            }
+        }
+    }
+}
+
+/// What changes with it, each claim with the commits behind it.
+fn changes_with(m: &Value) -> maud::Markup {
+    html! {
+        section aria-labelledby="with-h" {
+            h2 id="with-h" { "What changes with it" }
+            @let coupled = m["coupled"].as_array().cloned().unwrap_or_default();
+            @if coupled.is_empty() { p class="muted" { "It usually changes alone." } }
+            @else {
+                ul {
+                    @for c in &coupled {
+                        li {
+                            a href={ "/modules/" (c["id"].as_str().unwrap_or_default()) } { (c["name"].as_str().unwrap_or_default()) }
+                            ": in " (pct(c["share"].as_f64().unwrap_or(0.0))) " of its changes (" (num(&c["shared"])) " commits, sweeps and bots left out"
+                            @let shas = c["commits"].as_array().cloned().unwrap_or_default();
+                            @if !shas.is_empty() {
+                                "; the newest: "
+                                @for (i, sha) in shas.iter().enumerate() {
+                                    @if i > 0 { ", " }
+                                    code { (sha.as_str().unwrap_or_default().chars().take(10).collect::<String>()) }
+                                }
+                            }
+                            ")"
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The open tickets whose latest analysis lands in the module.
+fn open_tickets(m: &Value) -> maud::Markup {
+    html! {
         section aria-labelledby="tickets-h" {
             h2 id="tickets-h" { "Open tickets that land here" }
             @let tickets = m["open_tickets"].as_array().cloned().unwrap_or_default();
@@ -129,11 +161,7 @@ pub async fn page(
                 }
             }
         }
-    };
-    Ok(viewer.respond(
-        StatusCode::OK,
-        layout::page(&viewer.shell(&name, Nav::Other), main),
-    ))
+    }
 }
 
 /// The module's hottest files, each path shown inside the module's directory (the whole
