@@ -220,9 +220,10 @@ pub async fn unsettled(store: &Store, code: &CodeIndex) -> anyhow::Result<Vec<St
     Ok(out)
 }
 
-/// Whitespace runs collapsed, ends trimmed: how titles are stored.
+/// Text on one line, ends trimmed: how titles are stored (`domain::one_line`, as the parsers
+/// fold them).
 fn normalized(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    crate::domain::one_line(s).trim().to_string()
 }
 
 impl Pipeline {
