@@ -46,6 +46,8 @@ async fn a_ticket_analysed_before_mining_is_updated_exactly_once_when_mining_com
     })
     .await;
     let comment = crate::analyze::comment_on_a_session_ticket(&app, "first").await;
+    // the stored body appears with the create's intent, just before the create is sent
+    wait_for(|| async { (fake.posts() >= 1).then_some(()) }).await;
     assert_eq!(fake.posts(), 1, "{comment}");
     // as if the analysis had run before the history was mined: it says which repository
     // it lacked, and the comment made then differs from what a full analysis writes
