@@ -2,7 +2,7 @@
 //! entry, built at start and refreshed on an interval, and after each refresh its history
 //! mined to the indexed commit and rescored (`history_refresh`).
 
-use crate::codeindex::{CodeIndex, IndexOptions, RepoSpec};
+use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::domain::Enrichment;
 use crate::history_refresh::{follow_index, HistoryCache};
@@ -11,34 +11,6 @@ use crate::store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-/// The code index of every configured repository (not built yet).
-pub fn open_code_index(settings: &Settings) -> anyhow::Result<CodeIndex> {
-    let specs = settings
-        .repositories
-        .iter()
-        .map(|r| RepoSpec {
-            name: r.name.clone(),
-            path: r.path.clone(),
-            url: r.url.clone(),
-            branch: r.branch_or_head().to_string(),
-            modules: r
-                .modules
-                .iter()
-                .map(|(g, m)| (g.clone(), m.clone()))
-                .collect(),
-        })
-        .collect();
-    let c = &settings.codeindex;
-    CodeIndex::open(
-        specs,
-        &IndexOptions {
-            dir: Some(c.index_dir.clone()),
-            modules: settings.modules.clone(),
-            history_depth: c.history_depth,
-        },
-    )
-}
 
 /// Builds the code index in the background at start, then refreshes it on an interval
 /// (fetch + re-index of changed files) until shutdown. After each refresh, each indexed

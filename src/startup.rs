@@ -167,18 +167,13 @@ impl Application {
             metrics.clone(),
             wake.clone(),
         );
-        let code_index = Arc::new(crate::repositories::open_code_index(&settings)?);
-        let search_slots = Arc::new(tokio::sync::Semaphore::new(
-            settings.codeindex.max_concurrent_searches.max(1),
+        let code_index = Arc::new(CodeIndex::configured(&settings)?);
+        let pipeline = Arc::new(Pipeline::open(
+            &settings,
+            store.clone(),
+            code_index.clone(),
+            ticket_index.clone(),
         ));
-        let pipeline = Arc::new(Pipeline {
-            store: store.clone(),
-            code: code_index.clone(),
-            tickets: ticket_index.clone(),
-            duplicates: settings.duplicates.clone(),
-            slots: search_slots.clone(),
-            memory: Default::default(),
-        });
         let handler =
             handler.unwrap_or_else(|| service_handler(&settings, &store, &pipeline, &metrics));
         let workers = Workers::new(

@@ -1,11 +1,11 @@
 //! `ticketlens analyze "text"`: the same analysis as `POST /api/v1/analyze` (modules with
 //! fragility, owners and history, files, likely duplicates), for a terminal.
 
+use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::domain::{Enrichment, Tracker};
 use crate::enrich::{Pipeline, Request, Subject};
 use crate::render::{date, render, Format};
-use crate::repositories::open_code_index;
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use std::sync::Arc;
@@ -37,34 +37,7 @@ pub struct AnalyzeArgs {
 }
 
 pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> {
-    let store = Store::connect(settings.database.url.expose(), 2).await?;
-    store.migrate().await?;
-    let code = {
-        let settings = settings.clone();
-        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
-            let code = open_code_index(&settings)?;
-            for (name, result) in code.refresh() {
-                if let Err(e) = result {
-                    anyhow::bail!("failed to index {name}: {e:#}");
-                }
-            }
-            Ok(code)
-        })
-        .await??
-    };
-    let index_dir = settings.duplicates.index_dir.clone();
-    let (tickets, fresh) =
-        tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref())).await??;
-    let tickets = Arc::new(tickets);
-    crate::worker::index_sync::prepare(&store, tickets.clone(), fresh).await?;
-    let pipeline = Pipeline {
-        store: store.clone(),
-        code: Arc::new(code),
-        tickets,
-        duplicates: settings.duplicates.clone(),
-        slots: Arc::new(tokio::sync::Semaphore::new(1)),
-        memory: Default::default(),
-    };
+    let (store, pipeline) = open_pipeline(settings).await?;
     let (title, body, subject) = match &args.ticket {
         Some(t) => stored(&store, t).await?,
         None => (
@@ -97,6 +70,33 @@ pub async fn run(settings: &Settings, args: &AnalyzeArgs) -> anyhow::Result<()> 
         print!("{}", text(&e));
     }
     Ok(())
+}
+
+/// The store, both indexes (the code index built now, the ticket index caught up with the
+/// store) and the analysis over them, for a one-shot command.
+async fn open_pipeline(settings: &Settings) -> anyhow::Result<(Store, Pipeline)> {
+    let store = Store::connect(settings.database.url.expose(), 2).await?;
+    store.migrate().await?;
+    let code = {
+        let settings = settings.clone();
+        tokio::task::spawn_blocking(move || -> anyhow::Result<_> {
+            let code = CodeIndex::configured(&settings)?;
+            for (name, result) in code.refresh() {
+                if let Err(e) = result {
+                    anyhow::bail!("failed to index {name}: {e:#}");
+                }
+            }
+            Ok(code)
+        })
+        .await??
+    };
+    let index_dir = settings.duplicates.index_dir.clone();
+    let (tickets, fresh) =
+        tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref())).await??;
+    let tickets = Arc::new(tickets);
+    crate::worker::index_sync::prepare(&store, tickets.clone(), fresh).await?;
+    let pipeline = Pipeline::open(settings, store.clone(), Arc::new(code), tickets);
+    Ok((store, pipeline))
 }
 
 /// A stored ticket's text and subject, from `tracker:key`.

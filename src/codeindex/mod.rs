@@ -135,6 +135,35 @@ pub struct CodeIndex {
 }
 
 impl CodeIndex {
+    /// The index of every configured `[[repositories]]` entry (prepared, not built): how
+    /// `serve` and every command open it.
+    pub fn configured(settings: &crate::config::Settings) -> anyhow::Result<CodeIndex> {
+        let specs = settings
+            .repositories
+            .iter()
+            .map(|r| RepoSpec {
+                name: r.name.clone(),
+                path: r.path.clone(),
+                url: r.url.clone(),
+                branch: r.branch_or_head().to_string(),
+                modules: r
+                    .modules
+                    .iter()
+                    .map(|(g, m)| (g.clone(), m.clone()))
+                    .collect(),
+            })
+            .collect();
+        let c = &settings.codeindex;
+        CodeIndex::open(
+            specs,
+            &IndexOptions {
+                dir: Some(c.index_dir.clone()),
+                modules: settings.modules.clone(),
+                history_depth: c.history_depth,
+            },
+        )
+    }
+
     /// Prepares (does not build) the index of each repository.
     pub fn open(specs: Vec<RepoSpec>, opts: &IndexOptions) -> anyhow::Result<CodeIndex> {
         let repos = specs

@@ -8,7 +8,7 @@ use super::history::join_history;
 use super::memory::ModuleMemory;
 use super::{analyze, explain_by_modules, AnalyzeError, TicketText};
 use crate::codeindex::CodeIndex;
-use crate::config::DuplicateSettings;
+use crate::config::{DuplicateSettings, Settings};
 use crate::domain::{Audience, Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker};
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
@@ -52,6 +52,27 @@ pub enum Subject {
 }
 
 impl Pipeline {
+    /// The one wiring of the analysis, for `serve` and `ticketlens analyze` alike (the
+    /// localization eval calls its core, `enrich::analyze`, on an index at each record's
+    /// commit): at most `[codeindex] max_concurrent_searches` analyses at once.
+    pub fn open(
+        settings: &Settings,
+        store: Store,
+        code: Arc<CodeIndex>,
+        tickets: Arc<TicketIndex>,
+    ) -> Pipeline {
+        Pipeline {
+            store,
+            code,
+            tickets,
+            duplicates: settings.duplicates.clone(),
+            slots: Arc::new(Semaphore::new(
+                settings.codeindex.max_concurrent_searches.max(1),
+            )),
+            memory: Default::default(),
+        }
+    }
+
     /// The one analysis. A stored ticket with no text gets an empty enrichment (the comment
     /// says so); a draft with no text is refused. One slot of `slots` is held for the whole
     /// analysis, not only its first step: the duplicate search and the explanations that
