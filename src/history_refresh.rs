@@ -340,7 +340,7 @@ async fn store_kinds(
             .iter()
             .filter(|c| !c.is_merge && !known.contains(&c.sha))
             .map(|c| {
-                let k = history::commit_eval::classify(&classifier, c);
+                let k = classifier.classify_mined(c);
                 CommitKindRow {
                     sha: c.sha.clone(),
                     kind: k.kind.as_str().to_string(),

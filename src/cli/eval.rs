@@ -1,7 +1,11 @@
-//! `ticketlens eval …`: offline accuracy measurements over datasets and real history.
+//! `ticketlens eval …`: offline accuracy measurements over datasets and real history; each
+//! lives in the `eval` room, this file only dispatches.
 
-use super::{eval_commits, eval_confidence, eval_duplicates, eval_fragility, eval_localization};
 use crate::config::Settings;
+use crate::eval::{
+    commits as eval_commits, confidence_fit as eval_confidence, duplicates_run as eval_duplicates,
+    fragility as eval_fragility, localization as eval_localization,
+};
 use clap::Subcommand;
 
 #[derive(Debug, Subcommand)]

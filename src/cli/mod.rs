@@ -4,19 +4,12 @@
 mod analyze;
 mod backfill;
 mod eval;
-mod eval_commits;
-mod eval_confidence;
-mod eval_duplicates;
-mod eval_fragility;
-mod eval_localization;
-mod eval_precedents;
 mod history;
-mod metrics;
 mod modules;
 
+use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::domain::redact::url_without_credentials as redact_url;
-use crate::repositories::open_code_index;
 use crate::startup::{cancel_on_signals, Application};
 use crate::store::Store;
 use clap::{Parser, Subcommand};
@@ -90,7 +83,7 @@ fn index(settings: &Settings) -> anyhow::Result<()> {
         !settings.repositories.is_empty(),
         "no [[repositories]] configured"
     );
-    let code = open_code_index(settings)?;
+    let code = CodeIndex::configured(settings)?;
     let mut failed = false;
     for (name, result) in code.refresh() {
         match result {

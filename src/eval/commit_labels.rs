@@ -2,8 +2,8 @@
 //! recall of "is a real fix" (bug fix or revert) and of the sweep flag, and the confusion
 //! table between kinds (a bot's commit is labelled `bot` whatever it does).
 
-use super::classify::{Class, Classifier, CommitView};
 use crate::domain::MinedCommit;
+use crate::history::{Class, Classifier};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -14,8 +14,6 @@ pub struct Label {
     pub sha: String,
     pub kind: String,
     pub is_sweep: bool,
-    #[serde(default)]
-    pub subject: String,
 }
 
 /// Precision and recall of one yes/no call.
@@ -98,7 +96,7 @@ pub fn evaluate(
     for (l, c) in labels.iter().zip(commits) {
         let Some(c) = c else { continue };
         r.evaluated += 1;
-        let class = classify(classifier, c);
+        let class = classifier.classify_mined(c);
         let predicted = label_of(&class);
         let truth_fix = matches!(l.kind.as_str(), "bugfix" | "revert");
         r.fix.add(truth_fix, class.counts_as_fix());
@@ -132,21 +130,6 @@ pub fn evaluate(
         right as f64 / r.evaluated as f64
     };
     r
-}
-
-/// Classifies a mined commit.
-pub fn classify(classifier: &Classifier, c: &MinedCommit) -> Class {
-    let files: Vec<(&str, u32, u32)> = c
-        .files
-        .iter()
-        .map(|f| (f.path.as_str(), f.added, f.deleted))
-        .collect();
-    classifier.classify(&CommitView {
-        message: &c.message,
-        author_name: &c.author_name,
-        author_email: &c.author_email,
-        files: &files,
-    })
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! format of `../shared/datasets/commits/`): fix and sweep precision and recall and the
 //! confusion table between kinds.
 
-use super::eval_localization::repo_dir;
+use super::commit_labels::{evaluate, CommitEvalReport, Label};
+use super::localization::repo_dir;
 use crate::config::Settings;
-use crate::history::commit_eval::{evaluate, CommitEvalReport, Label};
 use crate::history::{mine_shas, Classifier};
 use anyhow::Context;
 use std::collections::BTreeMap;

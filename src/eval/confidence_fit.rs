@@ -2,7 +2,7 @@
 //! the analyses `eval localization --dump` wrote, with the confidence mapping as committed;
 //! with `--fit`, fits the mapping on those files and prints its constants.
 
-use super::eval_localization::reliability_table;
+use super::localization::reliability_table;
 use crate::eval::confidence::{
     describe, fit, training_rows, CommentWords, DumpRecord, Reliability,
 };

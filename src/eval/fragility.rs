@@ -1,8 +1,8 @@
 //! `ticketlens eval fragility`: scores from history up to a date, checked against where the
 //! bug fixes of the following horizon landed, next to size and commit-count baselines.
 
+use super::fragility_metrics::{evaluate_all, EvalReport};
 use crate::config::Settings;
-use crate::history::eval::{evaluate_all, EvalReport};
 use crate::history::{mine, tree_paths, Classifier, MineRequest, Params};
 use crate::modules::{ModuleCut, ModuleMap};
 use anyhow::Context;
@@ -137,7 +137,7 @@ fn render(r: &EvalReport, at: &str, all_files: bool) -> String {
             l.high,
             l.medium,
             l.low,
-            crate::history::eval::LIFT_DAYS,
+            super::fragility_metrics::LIFT_DAYS,
             level.high_fixed * 100.0,
             level.all_fixed * 100.0,
             level.lift

@@ -3,9 +3,10 @@
 //! following horizon landed, next to the baselines; and the lift of the "high" level: the
 //! share of high modules with a real fix in the next 90 days beside the share of all.
 
-use super::metrics::EntityMetrics;
-use super::{compute, score_with, Classifier, ModuleMap, Params, Scored, Weights};
 use crate::domain::{ChangeKind, MinedCommit};
+use crate::history::{
+    compute, score_with, Classifier, EntityMetrics, ModuleMap, Params, Scored, Weights,
+};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -61,21 +62,8 @@ pub struct EvalReport {
     pub modules: LevelReport,
 }
 
-/// Evaluates fragility at `p.now_ms` against the fixes of the next `horizon_days`.
-pub fn evaluate(
-    commits: &[MinedCommit],
-    map: &dyn ModuleMap,
-    classifier: &Classifier,
-    p: &Params,
-    horizon_days: i64,
-    weights: &Weights,
-) -> EvalReport {
-    evaluate_all(commits, map, classifier, p, horizon_days, &[*weights])
-        .pop()
-        .expect("one report per weighting")
-}
-
-/// `evaluate` for several weightings from one computation of the metrics (fitting).
+/// Evaluates fragility at `p.now_ms` against the fixes of the next `horizon_days`, for
+/// each weighting, from one computation of the metrics (fitting).
 pub fn evaluate_all(
     commits: &[MinedCommit],
     map: &dyn ModuleMap,
@@ -98,7 +86,7 @@ pub fn evaluate_all(
     let mut soon: Vec<String> = Vec::new();
     let mut fix_commits = 0;
     for c in future {
-        let class = super::commit_eval::classify(classifier, c);
+        let class = classifier.classify_mined(c);
         let fix = class.counts_as_fix() && c.files.len() <= p.mass_change_files;
         fix_commits += usize::from(fix);
         for f in &c.files {

@@ -4,8 +4,8 @@
 //! beside the plain BM25 baseline, and prints the metrics per dataset with evaluated and
 //! skipped counts, and the share of fix commits whose message names their report.
 
-use super::eval_precedents::{past_fixes, LinkerRecall};
-use super::metrics::{Summary, Tally};
+use super::localization_metrics::{Summary, Tally};
+use super::past_fixes::{past_fixes, LinkerRecall};
 use crate::codeindex::{Corpus, Params};
 use crate::config::Settings;
 use crate::enrich::{analyze, TicketText};

@@ -1,10 +1,21 @@
-//! Offline accuracy measurements over the shared benchmark datasets (`ticketlens eval`),
-//! the localization run's time-ordered precedent pool, and the reliability of the stated
-//! confidence.
+//! Offline accuracy measurements (`ticketlens eval …`), all of them here, the CLI only
+//! dispatching: localization over the shared datasets (`localization`, its metrics and its
+//! time-ordered precedent pool), duplicate detection (`duplicates`), the commit classifier
+//! against hand labels (`commits`), fragility against later fixes (`fragility`), and the
+//! reliability of the stated confidence (`confidence`, `confidence_fit`).
 
+mod commit_labels;
+pub mod commits;
 pub mod confidence;
+pub mod confidence_fit;
 pub mod duplicates;
+pub mod duplicates_run;
+pub mod fragility;
+mod fragility_metrics;
+pub mod localization;
+mod localization_metrics;
 mod metrics;
+mod past_fixes;
 pub mod precedents;
 
 pub use metrics::{first_rank, RankMetrics};

@@ -241,6 +241,21 @@ impl Classifier {
             || self.bots.iter().any(|b| n.contains(b) || e.contains(b))
     }
 
+    /// Classifies a mined commit (its message, author and diffstat).
+    pub fn classify_mined(&self, c: &crate::domain::MinedCommit) -> Class {
+        let files: Vec<(&str, u32, u32)> = c
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.added, f.deleted))
+            .collect();
+        self.classify(&CommitView {
+            message: &c.message,
+            author_name: &c.author_name,
+            author_email: &c.author_email,
+            files: &files,
+        })
+    }
+
     /// Classifies one commit.
     pub fn classify(&self, c: &CommitView<'_>) -> Class {
         let bot = self.is_bot(c.author_name, c.author_email);

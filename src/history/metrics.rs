@@ -216,7 +216,7 @@ fn seen_commits<'a>(
                 name: person.map_or(&c.author_name, |x| &x.name),
                 person: person.is_some_and(|x| x.is_person),
                 last_anywhere_ms: person.map_or(c.time_ms, |x| x.last_ms),
-                class: super::commit_eval::classify(classifier, c),
+                class: classifier.classify_mined(c),
             }
         })
         .collect()

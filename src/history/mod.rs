@@ -1,8 +1,8 @@
 //! History: the git2 miner, the commit classifier (`classify`: what kind of change each
-//! commit is, sweep, bot) and its evaluation against hand labels (`commit_eval`), people
+//! commit is, sweep, bot; its evaluation against hand labels is `eval::commits`), people
 //! (`people`: `.mailmap`, one person per email and name), ticket ↔ commit links, per-file
-//! and per-module metrics, the fragility score with its plain-words reasons, and the
-//! evaluation against future real fixes. Pure and synchronous: callers persist the facts
+//! and per-module metrics, the fragility score with its plain-words reasons (evaluated
+//! against future real fixes by `eval::fragility`). Pure and synchronous: callers persist the facts
 //! (`store::history`) and run it off the async threads.
 //!
 //! Merge commits are *skipped*: they are recorded but carry no file changes, because every
@@ -12,8 +12,6 @@
 
 pub mod activity;
 pub mod classify;
-pub mod commit_eval;
-pub mod eval;
 pub mod facts;
 mod links;
 mod metrics;

@@ -137,7 +137,7 @@ fn by_subject<'a>(b: &'a Built, subject: &str) -> &'a crate::domain::MinedCommit
 fn each_commit_gets_the_kind_and_flags_the_rules_say() {
     let b = build();
     let c = classifier();
-    let class = |s| commit_eval::classify(&c, by_subject(&b, s));
+    let class = |s| c.classify_mined(by_subject(&b, s));
     let typo = class("Fix typo in comment");
     assert_eq!((typo.kind, typo.sweep), (Kind::Housekeeping, false));
     let sweep = class("Javadoc fixes");
