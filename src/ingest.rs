@@ -165,53 +165,26 @@ impl Ingestor {
         body: &[u8],
     ) -> Result<Ack, IngestError> {
         let s = &self.settings;
-        let parsed = match tracker {
-            Tracker::Jira => {
-                trackers::jira::verify(&s.jira, &header, body)?;
-                trackers::jira::parse(body, s.jira.own_account.as_deref())?
-            }
-            Tracker::Linear => {
-                trackers::linear::verify(&s.linear, &header, body, now_ms())?;
-                trackers::linear::parse(body, s.linear.own_user.as_deref())?
-            }
-            Tracker::Github => {
-                trackers::github::verify(&s.github, &header, body)?;
-                trackers::github::parse(header("x-github-event"), body)?
-            }
-            Tracker::Gitlab => {
-                trackers::gitlab::verify(&s.gitlab, &header)?;
-                let event = header("x-gitlab-event");
-                trackers::gitlab::parse(event, body, s.gitlab.confidential_issues)?
-            }
-        };
-        // GitLab keeps `Idempotency-Key` across retries (17.4+); older versions send only
-        // the per-event `X-Gitlab-Event-UUID`.
-        let delivery_headers: &[&str] = match tracker {
-            Tracker::Jira => &["x-atlassian-webhook-identifier"],
-            Tracker::Linear => &["linear-delivery"],
-            Tracker::Github => &["x-github-delivery"],
-            Tracker::Gitlab => &["idempotency-key", "x-gitlab-event-uuid"],
-        };
+        let adapter = trackers::adapter(tracker);
+        let header: trackers::adapter::Header<'_, 'a> = &header;
+        adapter.verify(s, header, body, now_ms())?;
+        let parsed = adapter.parse(s, header, body)?;
         let body_sha256 = hex::encode(Sha256::digest(body));
-        let delivery_id = delivery_headers
+        let delivery_id = adapter
+            .delivery_headers()
             .iter()
             .filter_map(|h| header(h).map(delivery_key))
             .find(|d| !d.is_empty())
             .unwrap_or_else(|| format!("sha256:{body_sha256}"));
         // The body already parsed as JSON, so it is valid UTF-8. A confidential GitLab issue
         // that is not accepted leaves no text behind, not even in the delivery log.
-        let withheld = tracker == Tracker::Gitlab
-            && trackers::gitlab::parse::is_withheld(
-                header("x-gitlab-event"),
-                body,
-                s.gitlab.confidential_issues,
-            );
+        let withheld = adapter.withheld(s, header, body);
         // Links are read here, at the edge where the body is, and recorded by the job
         // (after the delivery is durable); a withheld body tells nothing.
         let links = if withheld {
             None
         } else {
-            trackers::duplicate_links(tracker, &header, body)
+            adapter.duplicate_links(header, body)
         };
         let raw_body = if withheld {
             String::new()

@@ -14,6 +14,14 @@ pub enum Tracker {
 }
 
 impl Tracker {
+    /// Every tracker, in a fixed order.
+    pub const ALL: [Tracker; 4] = [
+        Tracker::Jira,
+        Tracker::Linear,
+        Tracker::Github,
+        Tracker::Gitlab,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Tracker::Jira => "jira",
@@ -25,13 +33,7 @@ impl Tracker {
 
     /// Parses a tracker name as it appears in routes and the store.
     pub fn parse(s: &str) -> Option<Tracker> {
-        match s {
-            "jira" => Some(Tracker::Jira),
-            "linear" => Some(Tracker::Linear),
-            "github" => Some(Tracker::Github),
-            "gitlab" => Some(Tracker::Gitlab),
-            _ => None,
-        }
+        Tracker::ALL.into_iter().find(|t| t.as_str() == s)
     }
 }
 

@@ -1,6 +1,8 @@
 //! One module per tracker: signature verification, webhook parsing into `domain` events,
-//! API clients (comments, back-fill) and text flattening of each tracker's markup.
+//! API clients (comments, back-fill) and text flattening of each tracker's markup; each
+//! implements `adapter::TrackerAdapter`, which `adapter(tracker)` returns.
 
+pub mod adapter;
 pub mod client;
 pub mod forge;
 pub mod forge_lookup;
@@ -15,21 +17,14 @@ pub mod signature;
 pub mod sink;
 pub mod text;
 
-/// The duplicate links a webhook body tells of, for the trackers whose webhooks carry them:
-/// Jira (`issuelinks`), GitHub (closed as a duplicate: a lookup), GitLab
-/// (`duplicated_to_id`). Linear's Issue webhook carries no relations (`IssueWebhookPayload`
-/// in its schema has none), so its links come from the back-fill only.
-pub fn duplicate_links<'a>(
-    tracker: crate::domain::Tracker,
-    header: impl Fn(&str) -> Option<&'a str>,
-    body: &[u8],
-) -> Option<crate::domain::LinkNotice> {
+/// The tracker's adapter: everything the rest of the service asks of it.
+pub fn adapter(tracker: crate::domain::Tracker) -> &'static dyn adapter::TrackerAdapter {
     use crate::domain::Tracker;
     match tracker {
-        Tracker::Jira => jira::links::webhook_links(body),
-        Tracker::Linear => None,
-        Tracker::Github => github::links::webhook_links(header("x-github-event"), body),
-        Tracker::Gitlab => gitlab::links::webhook_links(header("x-gitlab-event"), body),
+        Tracker::Jira => &jira::Jira,
+        Tracker::Linear => &linear::Linear,
+        Tracker::Github => &github::Github,
+        Tracker::Gitlab => &gitlab::Gitlab,
     }
 }
 

@@ -40,12 +40,7 @@ impl Outcome {
 
 /// The default format per tracker when no sink decides (dry-run).
 pub fn default_format(ticket: &TicketEvent) -> Format {
-    match ticket.tracker {
-        crate::domain::Tracker::Jira => Format::Adf,
-        crate::domain::Tracker::Linear
-        | crate::domain::Tracker::Github
-        | crate::domain::Tracker::Gitlab => Format::Markdown,
-    }
+    crate::trackers::adapter(ticket.tracker).comment_format()
 }
 
 /// Renders the enrichment and brings the ticket's one comment up to date. Without a sink

@@ -36,6 +36,52 @@ pub fn verify<'a>(
     }
 }
 
+/// GitHub's adapter (`trackers::adapter`).
+pub struct Github;
+
+impl super::adapter::TrackerAdapter for Github {
+    fn tracker(&self) -> crate::domain::Tracker {
+        crate::domain::Tracker::Github
+    }
+    fn verify(
+        &self,
+        s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+        _now_ms: i64,
+    ) -> Result<(), VerifyError> {
+        verify(&s.github, header, body)
+    }
+    fn parse(
+        &self,
+        _s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Result<crate::domain::Parsed, crate::domain::ParseError> {
+        parse(header("x-github-event"), body)
+    }
+    fn delivery_headers(&self) -> &'static [&'static str] {
+        &["x-github-delivery"]
+    }
+    fn duplicate_links(
+        &self,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Option<crate::domain::LinkNotice> {
+        links::webhook_links(header("x-github-event"), body)
+    }
+    fn sink(
+        &self,
+        s: &crate::config::Settings,
+        client: super::client::TrackerClient,
+    ) -> Option<Result<std::sync::Arc<dyn super::sink::CommentSink>, String>> {
+        let _ = s.github.token.as_ref()?;
+        Some(super::adapter::boxed(api::GithubApi::new(
+            &s.github, client,
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

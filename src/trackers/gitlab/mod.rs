@@ -33,6 +33,63 @@ pub fn verify<'a>(
     }
 }
 
+/// GitLab's adapter (`trackers::adapter`).
+pub struct Gitlab;
+
+impl super::adapter::TrackerAdapter for Gitlab {
+    fn tracker(&self) -> crate::domain::Tracker {
+        crate::domain::Tracker::Gitlab
+    }
+    fn verify(
+        &self,
+        s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        _body: &[u8],
+        _now_ms: i64,
+    ) -> Result<(), VerifyError> {
+        verify(&s.gitlab, header)
+    }
+    fn parse(
+        &self,
+        s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Result<crate::domain::Parsed, crate::domain::ParseError> {
+        parse(header("x-gitlab-event"), body, s.gitlab.confidential_issues)
+    }
+    /// GitLab keeps `Idempotency-Key` across retries (17.4+); older versions send only the
+    /// per-event `X-Gitlab-Event-UUID`.
+    fn delivery_headers(&self) -> &'static [&'static str] {
+        &["idempotency-key", "x-gitlab-event-uuid"]
+    }
+    fn duplicate_links(
+        &self,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Option<crate::domain::LinkNotice> {
+        links::webhook_links(header("x-gitlab-event"), body)
+    }
+    /// A confidential issue that is not accepted leaves no text behind.
+    fn withheld(
+        &self,
+        s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> bool {
+        parse::is_withheld(header("x-gitlab-event"), body, s.gitlab.confidential_issues)
+    }
+    fn sink(
+        &self,
+        s: &crate::config::Settings,
+        client: super::client::TrackerClient,
+    ) -> Option<Result<std::sync::Arc<dyn super::sink::CommentSink>, String>> {
+        let _ = s.gitlab.token.as_ref()?;
+        Some(super::adapter::boxed(api::GitlabApi::new(
+            &s.gitlab, client,
+        )))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -70,6 +70,53 @@ fn presented_token<'a>(header: &impl Fn(&str) -> Option<&'a str>) -> Option<Stri
     text.split_once(':').map(|(_, pass)| pass.to_string())
 }
 
+/// Jira's adapter (`trackers::adapter`).
+pub struct Jira;
+
+impl super::adapter::TrackerAdapter for Jira {
+    fn tracker(&self) -> crate::domain::Tracker {
+        crate::domain::Tracker::Jira
+    }
+    fn verify(
+        &self,
+        s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+        _now_ms: i64,
+    ) -> Result<(), VerifyError> {
+        verify(&s.jira, header, body)
+    }
+    fn parse(
+        &self,
+        s: &crate::config::Settings,
+        _header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Result<crate::domain::Parsed, crate::domain::ParseError> {
+        parse(body, s.jira.own_account.as_deref())
+    }
+    fn delivery_headers(&self) -> &'static [&'static str] {
+        &["x-atlassian-webhook-identifier"]
+    }
+    fn duplicate_links(
+        &self,
+        _header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Option<crate::domain::LinkNotice> {
+        links::webhook_links(body)
+    }
+    fn comment_format(&self) -> crate::domain::Format {
+        crate::domain::Format::Adf
+    }
+    fn sink(
+        &self,
+        s: &crate::config::Settings,
+        client: super::client::TrackerClient,
+    ) -> Option<Result<std::sync::Arc<dyn super::sink::CommentSink>, String>> {
+        let _ = s.jira.base_url.as_ref()?;
+        Some(super::adapter::boxed(api::JiraApi::new(&s.jira, client)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,6 +91,44 @@ fn body_timestamp(body: &[u8]) -> BodyStamp {
     de.deserialize_map(Stamp).unwrap_or(BodyStamp::Absent)
 }
 
+/// Linear's adapter (`trackers::adapter`). Its Issue webhook carries no relations
+/// (`IssueWebhookPayload` in its schema has none), so its links come from the back-fill only.
+pub struct Linear;
+
+impl super::adapter::TrackerAdapter for Linear {
+    fn tracker(&self) -> crate::domain::Tracker {
+        crate::domain::Tracker::Linear
+    }
+    fn verify(
+        &self,
+        s: &crate::config::Settings,
+        header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+        now_ms: i64,
+    ) -> Result<(), VerifyError> {
+        verify(&s.linear, header, body, now_ms)
+    }
+    fn parse(
+        &self,
+        s: &crate::config::Settings,
+        _header: super::adapter::Header<'_, '_>,
+        body: &[u8],
+    ) -> Result<crate::domain::Parsed, crate::domain::ParseError> {
+        parse(body, s.linear.own_user.as_deref())
+    }
+    fn delivery_headers(&self) -> &'static [&'static str] {
+        &["linear-delivery"]
+    }
+    fn sink(
+        &self,
+        s: &crate::config::Settings,
+        client: super::client::TrackerClient,
+    ) -> Option<Result<std::sync::Arc<dyn super::sink::CommentSink>, String>> {
+        let configured = s.linear.api_key.is_some() || s.linear.oauth_token.is_some();
+        configured.then(|| super::adapter::boxed(api::LinearApi::new(&s.linear, client)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
