@@ -398,10 +398,7 @@ async fn a_broken_repository_beside_a_good_one_blocks_nothing() {
         repos[1]["indexed_commit"], repos[1]["mined_commit"],
         "{repos:?}"
     );
-    let dead: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'dead'")
-        .fetch_one(app.store.pool())
-        .await
-        .unwrap();
+    let dead = crate::helpers::jobs_in(&app.store, ticketlens::store::JobState::Dead).await;
     assert_eq!(dead, 0);
     app.stop().await;
 }

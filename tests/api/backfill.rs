@@ -53,10 +53,7 @@ impl Match for FirstPage {
 }
 
 async fn tickets(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM tickets")
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
+    crate::db::tickets(store, None).await
 }
 
 #[tokio::test]

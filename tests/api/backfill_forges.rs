@@ -26,11 +26,7 @@ fn client() -> TrackerClient {
 }
 
 async fn tickets(store: &Store, tracker: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE tracker = $1")
-        .bind(tracker)
-        .fetch_one(store.pool())
-        .await
-        .unwrap()
+    crate::db::tickets(store, Some(tracker)).await
 }
 
 fn gh_issue(n: u64, title: &str, state_reason: Option<&str>) -> Value {

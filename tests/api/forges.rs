@@ -381,15 +381,7 @@ async fn confidential_gitlab_issues_leave_no_text_behind_unless_accepted() {
         (b["status"].as_str(), b["kind"].as_str()),
         (Some("queued"), Some("deleted"))
     );
-    let texts: Vec<String> = sqlx::query_scalar("SELECT raw_body FROM deliveries")
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
-    let payloads: Vec<String> = sqlx::query_scalar("SELECT payload FROM jobs")
-        .fetch_all(app.store.pool())
-        .await
-        .unwrap();
-    for text in texts.iter().chain(&payloads) {
+    for text in &crate::db::kept_texts(&app.store).await {
         assert!(
             !text.contains("hidden comment") && !text.contains("Testing Test"),
             "{text}"

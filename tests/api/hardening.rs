@@ -632,15 +632,7 @@ async fn a_tracker_url_with_credentials_sends_one_authorization_header_and_its_e
         .post_webhook("jira", body.clone(), &jira_headers(&body, "a-1"))
         .await;
     assert_eq!(r.status(), 202);
-    let error: String = crate::helpers::wait_for(|| async {
-        let row: Option<Option<String>> =
-            sqlx::query_scalar("SELECT last_error FROM jobs WHERE last_error IS NOT NULL")
-                .fetch_optional(app.store.pool())
-                .await
-                .unwrap();
-        row.flatten()
-    })
-    .await;
+    let error: String = crate::helpers::wait_for(|| crate::db::a_job_error(&app.store)).await;
     let requests = jira.received_requests().await.unwrap();
     assert!(!requests.is_empty());
     for r in &requests {

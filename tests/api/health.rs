@@ -35,10 +35,7 @@ async fn health_readiness_and_metrics_answer_on_a_fresh_server() {
         .await;
         // the job finishes after the ticket is stored (the ticket index comes next)
         crate::helpers::wait_for(|| async {
-            let done: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state = 'done'")
-                .fetch_one(app.store.pool())
-                .await
-                .unwrap();
+            let done = crate::helpers::jobs_in(&app.store, ticketlens::store::JobState::Done).await;
             (done == 1).then_some(())
         })
         .await;
@@ -86,10 +83,7 @@ async fn readiness_fails_when_the_database_is_gone() {
     let admin = ticketlens::store::Store::connect(&crate::helpers::postgres_admin_url(), 1)
         .await
         .unwrap();
-    sqlx::query(&format!("DROP DATABASE {name} WITH (FORCE)"))
-        .execute(admin.pool())
-        .await
-        .unwrap();
+    crate::db::drop_database(&admin, &name).await;
     let r = app.api().readyz().await;
     assert_eq!(r.status(), 503);
     assert_eq!(app.api().healthz().await.status(), 200);

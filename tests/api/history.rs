@@ -264,15 +264,11 @@ async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
         &[("pay/cart.rs", "b\n")],
     );
     repo.commit("bob", 7, "PAY-8 show totals", &[("pay/cart.rs", "c\n")]);
-    sqlx::query(
-        "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
-             issue_type, deleted, stored_at) \
-         VALUES ('jira', '1', 'PAY-7', 't', 'b', '[]', '[]', 'Bug', 0, 1), \
-                ('jira', '2', 'PAY-8', 't', 'b', '[]', '[]', 'Story', 0, 1)",
+    crate::db::insert_jira_tickets(
+        &app.store,
+        &[("1", "PAY-7", "Bug"), ("2", "PAY-8", "Story")],
     )
-    .execute(app.store.pool())
-    .await
-    .unwrap();
+    .await;
     mine(&app, &repo).await;
     let body: serde_json::Value = app.api().modules("").await.json().await.unwrap();
     // one source file: the whole repository is one module, its root
@@ -291,10 +287,7 @@ async fn bug_ticket_keys_mark_fix_commits(backend: Backend) {
         ]
     );
     // the tracker re-types PAY-8 as a bug: the stored kinds follow without a re-mine
-    sqlx::query("UPDATE tickets SET issue_type = 'Bug' WHERE ticket_key = 'PAY-8'")
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    crate::db::retype_ticket(&app.store, "PAY-8", "Bug").await;
     assert_eq!(mine(&app, &repo).await.new_commits, 0);
     let fixes = app
         .store

@@ -14,10 +14,14 @@ async fn dead_jobs_are_retried_in_bulk_by_error() {
         s.api.read_tokens = vec![Secret::new("reader")];
     };
     let app = spawn_app_with(Backend::Sqlite, tweak, None).await;
-    sqlx::query("INSERT INTO jobs (kind, payload, state, attempts, max_attempts, run_at, created_at, updated_at, last_error) VALUES ('ticket_event', 'x', 'dead', 1, 1, 0, 0, 0, 'tracker: tracker answered 502: bad gateway'), ('ticket_event', 'y', 'dead', 1, 1, 0, 0, 0, 'unreadable payload')")
-        .execute(app.store.pool())
-        .await
-        .unwrap();
+    crate::db::insert_dead_jobs(
+        &app.store,
+        &[
+            ("x", "tracker: tracker answered 502: bad gateway"),
+            ("y", "unreadable payload"),
+        ],
+    )
+    .await;
     let retry = |body: Value, token: &'static str| {
         let app = &app;
         async move { app.api_as(token).retry_jobs(&body).await }
@@ -40,11 +44,7 @@ async fn dead_jobs_are_retried_in_bulk_by_error() {
     assert_eq!(v["queued"], 1, "only the matching job");
     // the 502 job left `dead` (a worker may already have run it again and, its payload
     // being unreadable, buried it anew: then its error is no longer the 502)
-    let (state, error): (String, String) =
-        sqlx::query_as("SELECT state, last_error FROM jobs WHERE payload = 'x'")
-            .fetch_one(app.store.pool())
-            .await
-            .unwrap();
+    let (state, error) = crate::db::job_state(&app.store, "x").await;
     assert!(
         state != "dead" || !error.contains("502"),
         "the 502 job left dead: {state} {error}"

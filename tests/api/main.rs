@@ -35,4 +35,4 @@ mod webhooks;
 mod writeback;
 
 // the support modules by their short names: `crate::helpers::spawn_app`, `crate::fakes::…`
-use support::{browser, fakes, fakes_github, fakes_gitlab, forge_harness, helpers, octokit};
+use support::{browser, db, fakes, fakes_github, fakes_gitlab, forge_harness, helpers, octokit};

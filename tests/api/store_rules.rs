@@ -51,20 +51,9 @@ async fn retention_removes_old_rows_and_keeps_recent_ones(backend: Backend) {
         store.store_deliveries(&[d], 3, at).await.unwrap();
     }
     // finish every job: done long ago, except "kept" (dead) and "recent" (done now)
-    sqlx::query("UPDATE jobs SET state = 'done', finished_at = $1")
-        .bind(old)
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE jobs SET finished_at = $1 WHERE payload = '{}' AND created_at = $1")
-        .bind(now)
-        .execute(store.pool())
-        .await
-        .unwrap();
-    sqlx::query("UPDATE jobs SET state = 'dead' WHERE ticket_ref = 'jira:kept'")
-        .execute(store.pool())
-        .await
-        .unwrap();
+    crate::db::finish_all_jobs(&store, old).await;
+    crate::db::finish_jobs_created_at(&store, now).await;
+    crate::db::bury_jobs_of(&store, "jira:kept").await;
     let settings = ticketlens::config::RetentionSettings::default();
     let (bodies, rows) = settings.cutoffs(now);
     let pruned = store.prune(bodies, rows).await.unwrap();
@@ -72,11 +61,7 @@ async fn retention_removes_old_rows_and_keeps_recent_ones(backend: Backend) {
         pruned.jobs, 2,
         "the done jobs of ancient and old: {pruned:?}"
     );
-    let left: Vec<(String, String)> =
-        sqlx::query_as("SELECT delivery_id, raw_body FROM deliveries ORDER BY delivery_id")
-            .fetch_all(store.pool())
-            .await
-            .unwrap();
+    let left = crate::db::deliveries(&store).await;
     assert_eq!(
         left,
         vec![
@@ -146,14 +131,7 @@ async fn only_one_writer_owns_a_comment_create(backend: Backend) {
 /// naming the column, instead of turning into some other state (or a Jira ticket).
 async fn a_comment_row_the_store_cannot_read_is_an_error_not_a_guess(backend: Backend) {
     let (_db, store) = setup(backend).await;
-    sqlx::query(
-        "INSERT INTO comments (tracker, ticket_id, ticket_key, comment_id, state, format, \
-             body, content_hash, analysis, updated_at, intent, recreated) \
-         VALUES ('jira', '1', 'T-1', NULL, 'posted', 'adf', '', '', '', 1, NULL, 0)",
-    )
-    .execute(store.pool())
-    .await
-    .unwrap();
+    crate::db::insert_raw_comment(&store, "jira", "posted", "adf").await;
     let err = store.comment("jira", "1").await.unwrap_err().to_string();
     assert!(err.contains("state") && err.contains("posted"), "{err}");
 }

@@ -443,13 +443,7 @@ pub fn freshen_linear(body: &[u8]) -> Vec<u8> {
     format!("{}{}{}", &text[..from], now, &text[from + digits_len..]).into_bytes()
 }
 
-/// Counts jobs in a store.
-pub async fn count_jobs(store: &Store) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM jobs")
-        .fetch_one(store.pool())
-        .await
-        .expect("count jobs")
-}
+pub use crate::db::count_jobs;
 
 /// Declares each test once per backend: `<name>::sqlite` and `<name>::postgres`.
 #[macro_export]
