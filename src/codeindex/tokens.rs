@@ -1,36 +1,6 @@
 //! Identifier splitting and the one tokenizer every field and every query goes through.
 
-/// Splits an identifier into lowercase parts: `getHTTPResponse_code` → `get http response code`,
-/// `kebab-case.dotted` → `kebab case dotted`. Digits stay attached to the preceding part.
-pub fn split_identifier(word: &str) -> Vec<String> {
-    let chars: Vec<char> = word.chars().collect();
-    let mut parts = Vec::new();
-    let mut cur = String::new();
-    for i in 0..chars.len() {
-        let c = chars[i];
-        if !c.is_alphanumeric() {
-            flush(&mut cur, &mut parts);
-            continue;
-        }
-        if c.is_uppercase() && !cur.is_empty() {
-            let prev = chars[i - 1];
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            // `fooBar` splits before B; `HTTPResponse` splits before the R of Response
-            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
-                flush(&mut cur, &mut parts);
-            }
-        }
-        cur.extend(c.to_lowercase());
-    }
-    flush(&mut cur, &mut parts);
-    parts
-}
-
-fn flush(cur: &mut String, parts: &mut Vec<String>) {
-    if !cur.is_empty() {
-        parts.push(std::mem::take(cur));
-    }
-}
+pub use crate::domain::split_identifier;
 
 /// True for characters that belong inside an identifier (`$` for Java inner classes).
 pub fn is_word_char(c: char) -> bool {

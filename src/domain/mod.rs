@@ -24,7 +24,7 @@ pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
 pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
-pub use text::one_line;
+pub use text::{one_line, split_identifier};
 pub use ticket::{TicketKey, Tracker};
 
 /// Milliseconds since the Unix epoch, by this process's wall clock: for display and for

@@ -1,5 +1,5 @@
-//! Text helpers every room shares, defined once: bounding text at a character boundary
-//! (`cut`), and text from outside on one line (`one_line`): titles, keys, names, paths and labels that TicketLens
+//! Text helpers every room shares, defined once: splitting identifiers into words
+//! (`split_identifier`), bounding text at a character boundary (`cut`), and text from outside on one line (`one_line`): titles, keys, names, paths and labels that TicketLens
 //! quotes are folded here, once at parse and again at render, so a quoted piece can never
 //! start a line of its own (where GitLab reads `/close` as a quick action) or carry
 //! invisible controls. Escaping for a markup is the writers' business (`render`); this
@@ -65,6 +65,40 @@ pub fn cut(s: &str, max: usize) -> &str {
         end -= 1;
     }
     &s[..end]
+}
+
+/// Splits an identifier into lowercase parts, the one rule for the code index and the ticket
+/// index alike: `getHTTPResponse_code` → `get http response code`, `kebab-case.dotted` →
+/// `kebab case dotted`, `utf8Decoder` → `utf8 decoder`. Digits stay attached to the part
+/// before them.
+pub fn split_identifier(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for i in 0..chars.len() {
+        let c = chars[i];
+        if !c.is_alphanumeric() {
+            flush(&mut cur, &mut parts);
+            continue;
+        }
+        if c.is_uppercase() && !cur.is_empty() {
+            let prev = chars[i - 1];
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            // `fooBar` splits before B; `HTTPResponse` splits before the R of Response
+            if prev.is_lowercase() || prev.is_ascii_digit() || (prev.is_uppercase() && next_lower) {
+                flush(&mut cur, &mut parts);
+            }
+        }
+        cur.extend(c.to_lowercase());
+    }
+    flush(&mut cur, &mut parts);
+    parts
+}
+
+fn flush(cur: &mut String, parts: &mut Vec<String>) {
+    if !cur.is_empty() {
+        parts.push(std::mem::take(cur));
+    }
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! names, stack frames, dotted names) and line fingerprints for learned boilerplate.
 
 // Fx hashing: these maps are probed tens of thousands of times per search.
+use crate::domain::split_identifier;
 use rustc_hash::FxHashMap as HashMap;
 use tantivy::tokenizer::{
     Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
@@ -71,27 +72,6 @@ pub fn with_identifier_parts(text: &str) -> String {
     } else {
         format!("{text}\n{extra}")
     }
-}
-
-/// Splits `fooBarBaz`, `FOOBar`, `foo_bar` into lower-case parts.
-fn split_identifier(word: &str) -> Vec<String> {
-    let mut parts = Vec::new();
-    for chunk in word.split('_').filter(|c| !c.is_empty()) {
-        let chars: Vec<char> = chunk.chars().collect();
-        let mut start = 0;
-        for i in 1..chars.len() {
-            let boundary = (chars[i].is_uppercase() && chars[i - 1].is_lowercase())
-                || (chars[i].is_uppercase()
-                    && chars[i - 1].is_uppercase()
-                    && chars.get(i + 1).is_some_and(|c| c.is_lowercase()));
-            if boundary {
-                parts.push(chars[start..i].iter().collect::<String>().to_lowercase());
-                start = i;
-            }
-        }
-        parts.push(chars[start..].iter().collect::<String>().to_lowercase());
-    }
-    parts
 }
 
 /// Code evidence kept per ticket: the search weighs 16 of the query's, and the overlap of
