@@ -181,16 +181,12 @@ impl Ingestor {
         let withheld = adapter.withheld(s, header, body);
         // Links are read here, at the edge where the body is, and recorded by the job
         // (after the delivery is durable); a withheld body tells nothing.
-        let links = if withheld {
-            None
-        } else {
-            adapter.duplicate_links(header, body)
-        };
-        let raw_body = if withheld {
-            String::new()
-        } else {
-            String::from_utf8_lossy(body).into_owned()
-        };
+        let links = (!withheld)
+            .then(|| adapter.duplicate_links(header, body))
+            .flatten();
+        let raw_body = (!withheld)
+            .then(|| String::from_utf8_lossy(body).into_owned())
+            .unwrap_or_default();
         let (ack, delivery) = match parsed {
             Parsed::Ignored(reason) => {
                 let job = match links {

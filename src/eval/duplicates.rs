@@ -254,26 +254,8 @@ pub fn run(
 ) -> anyhow::Result<DuplicateReport> {
     let folds = folds.max(2);
     let by_id: HashMap<&str, &DatasetTicket> = tickets.iter().map(|t| (t.id.as_str(), t)).collect();
-    // Searched: the queries, and (for false alarms) every other ticket created inside the
-    // labelled period, after the first query up to the last one.
     let query_ids: HashSet<&str> = queries.iter().map(|q| q.query.as_str()).collect();
-    let order = |id: &str| {
-        by_id
-            .get(id)
-            .map(|t| TicketIndex::order_of(Some(&t.created_at), id))
-    };
-    let first = queries.first().and_then(|q| order(&q.query));
-    let last = queries.last().and_then(|q| order(&q.query));
-    let no_duplicate: Vec<&DatasetTicket> = match (&first, &last) {
-        (Some(first), Some(last)) => tickets
-            .iter()
-            .filter(|t| {
-                let o = TicketIndex::order_of(Some(&t.created_at), &t.id);
-                !query_ids.contains(t.id.as_str()) && first.is_before(&o) && !last.is_before(&o)
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let no_duplicate = labelled_period(tickets, queries, &by_id, &query_ids);
     let searched: HashSet<&str> = query_ids
         .iter()
         .copied()
@@ -308,35 +290,16 @@ pub fn run(
     let fitted_all = rounded(fit(None));
     let shipped = Logistic::shipped();
 
-    // per model (0: cross-validated, 1: shipped): each query's shown candidates as
-    // (similarity, is a target), and each no-duplicate ticket's best similarity
-    let mut shown: [Vec<Vec<(f32, bool)>>; 2] = [Vec::new(), Vec::new()];
+    let models = |i: usize| [&fold_models[i % folds], &shipped];
+    let (shown, ranks) = shown_by_model(&per_query, models, limit);
     let mut best: [Vec<(f32, bool)>; 2] = [Vec::new(), Vec::new()];
-    let mut ranks = [Vec::new(), Vec::new()];
-    for (i, (cands, q)) in per_query.iter().enumerate() {
-        for (m, model) in [&fold_models[i % folds], &shipped].into_iter().enumerate() {
-            let ranked = rerank(model, cands);
-            ranks[m].push(first_rank(
-                ranked.iter().map(|(_, s)| s.id.as_str()),
-                &q.duplicate_of,
-            ));
-            shown[m].push(
-                ranked
-                    .iter()
-                    .take(limit)
-                    .map(|(p, s)| (*p, q.duplicate_of.contains(&s.id)))
-                    .collect(),
-            );
-        }
-    }
-
     // False alarms: each no-duplicate ticket's best similarity against the tickets before it.
     for (n, t) in no_duplicate.iter().enumerate() {
         let Some((cands, _)) = found.get(&t.id) else {
             continue;
         };
         let dup_resolved = resolved_as_duplicate(t);
-        for (m, model) in [&fold_models[n % folds], &shipped].into_iter().enumerate() {
+        for (m, model) in models(n).into_iter().enumerate() {
             let top = rerank(model, cands).first().map_or(0.0, |(p, _)| *p);
             best[m].push((top, dup_resolved));
         }
@@ -376,6 +339,64 @@ pub fn run(
         likely_tier_online,
         fitted_on_all_queries: fitted_all,
     })
+}
+
+/// Searched for false alarms besides the queries: every other ticket created inside the
+/// labelled period, after the first query up to the last one.
+fn labelled_period<'a>(
+    tickets: &'a [DatasetTicket],
+    queries: &[DatasetQuery],
+    by_id: &HashMap<&str, &DatasetTicket>,
+    query_ids: &HashSet<&str>,
+) -> Vec<&'a DatasetTicket> {
+    let order = |id: &str| {
+        by_id
+            .get(id)
+            .map(|t| TicketIndex::order_of(Some(&t.created_at), id))
+    };
+    let first = queries.first().and_then(|q| order(&q.query));
+    let last = queries.last().and_then(|q| order(&q.query));
+    match (&first, &last) {
+        (Some(first), Some(last)) => tickets
+            .iter()
+            .filter(|t| {
+                let o = TicketIndex::order_of(Some(&t.created_at), &t.id);
+                !query_ids.contains(t.id.as_str()) && first.is_before(&o) && !last.is_before(&o)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Each query's shown candidates as (similarity, is a target).
+type Shown = Vec<Vec<(f32, bool)>>;
+
+/// Per model (0: cross-validated, 1: shipped; `models(i)` gives both for query `i`): each
+/// query's shown candidates as (similarity, is a target), and its first target's rank.
+fn shown_by_model<'m>(
+    per_query: &[(Vec<Scored>, &DatasetQuery)],
+    models: impl Fn(usize) -> [&'m Logistic; 2],
+    limit: usize,
+) -> ([Shown; 2], [Vec<Option<usize>>; 2]) {
+    let mut shown: [Shown; 2] = [Vec::new(), Vec::new()];
+    let mut ranks = [Vec::new(), Vec::new()];
+    for (i, (cands, q)) in per_query.iter().enumerate() {
+        for (m, model) in models(i).into_iter().enumerate() {
+            let ranked = rerank(model, cands);
+            ranks[m].push(first_rank(
+                ranked.iter().map(|(_, s)| s.id.as_str()),
+                &q.duplicate_of,
+            ));
+            shown[m].push(
+                ranked
+                    .iter()
+                    .take(limit)
+                    .map(|(p, s)| (*p, q.duplicate_of.contains(&s.id)))
+                    .collect(),
+            );
+        }
+    }
+    (shown, ranks)
 }
 
 /// Thresholds the report also shows the cross-validated tier at.

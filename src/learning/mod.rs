@@ -110,13 +110,62 @@ impl Learner {
     /// searches, refits the projects they touched and publishes their models to the index.
     /// Returns how many labels and unlinked searches were learned.
     pub async fn learn_new(&self, store: &Store) -> anyhow::Result<usize> {
-        let (mut links_at, mut feedback_at, mut unlinked_at) = {
-            let s = self
-                .state
-                .lock()
-                .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
+        let (links_at, feedback_at, unlinked_at) = {
+            let s = self.lock()?;
             (s.links.clone(), s.feedback.clone(), s.unlinked.clone())
         };
+        let (mut steps, links_at, feedback_at) =
+            self.label_steps(store, links_at, feedback_at).await?;
+        // read after the links: a ticket linked by now is not in this feed, one linked
+        // later is dropped when its link is learned
+        let unlinked_at = self.unlinked_steps(store, unlinked_at, &mut steps).await?;
+        let count = steps
+            .iter()
+            .filter(|s| !matches!(s, Step::Linked { .. }))
+            .count();
+        // group by project, clone the touched models out, refit them off the async threads
+        let mut work = self.touched_models(&steps)?;
+        apply(steps, &mut work);
+        let work = tokio::task::spawn_blocking(move || {
+            for m in work.values_mut() {
+                m.refit();
+            }
+            work
+        })
+        .await?;
+        let mut s = self.lock()?;
+        for (project, m) in work {
+            let summary = m.summary();
+            self.index.set_project_model(
+                &project,
+                *m.model(),
+                summary.threshold_calibrated.then_some(m.threshold()),
+            );
+            s.models.insert(project, m);
+        }
+        s.links = links_at;
+        s.feedback = feedback_at;
+        s.unlinked = unlinked_at;
+        if let Some(metrics) = &self.metrics {
+            report(metrics, &s.models);
+        }
+        Ok(count)
+    }
+
+    fn lock(&self) -> anyhow::Result<std::sync::MutexGuard<'_, State>> {
+        self.state
+            .lock()
+            .map_err(|_| anyhow::anyhow!("learner poisoned"))
+    }
+
+    /// The steps of the links and verdicts stored after the given positions (at most
+    /// `MAX_PAGES_PER_ROUND` pages of each), and the positions after them.
+    async fn label_steps(
+        &self,
+        store: &Store,
+        mut links_at: LabelPosition,
+        mut feedback_at: LabelPosition,
+    ) -> anyhow::Result<(Vec<Step>, LabelPosition, LabelPosition)> {
         let mut steps: Vec<Step> = Vec::new();
         for _ in 0..MAX_PAGES_PER_ROUND {
             let links = store
@@ -143,8 +192,17 @@ impl Learner {
                 feedback_at = v.position();
             }
         }
-        // read after the links: a ticket linked by now is not in this feed, one linked
-        // later is dropped when its link is learned
+        Ok((steps, links_at, feedback_at))
+    }
+
+    /// Adds the steps of up to `UNLINKED_PER_ROUND` searches of tickets still without a
+    /// duplicate after the given position; the position after them.
+    async fn unlinked_steps(
+        &self,
+        store: &Store,
+        mut unlinked_at: FeedPosition,
+        steps: &mut Vec<Step>,
+    ) -> anyhow::Result<FeedPosition> {
         let known_before = store.now().saturating_sub(self.unlinked_after_ms());
         let mut read = 0;
         while read < UNLINKED_PER_ROUND {
@@ -164,120 +222,79 @@ impl Learner {
                 break;
             }
         }
-        let count = steps
+        Ok(unlinked_at)
+    }
+
+    /// Copies of the models the steps touch (a fresh one for a new project, while there is
+    /// room for it). A link only takes unlinked searches out of a model that holds some.
+    fn touched_models(&self, steps: &[Step]) -> anyhow::Result<BTreeMap<String, OnlineModel>> {
+        let s = self.lock()?;
+        let touched: BTreeSet<&str> = steps
             .iter()
-            .filter(|s| !matches!(s, Step::Linked { .. }))
-            .count();
-        // group by project, clone the touched models out, refit them off the async threads
-        let mut work: BTreeMap<String, OnlineModel> = {
-            let s = self
-                .state
-                .lock()
-                .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
-            // a link only takes unlinked searches out of a model that holds some
-            let touched: BTreeSet<&str> = steps
-                .iter()
-                .filter(|st| {
-                    !matches!(st, Step::Linked { .. }) || s.models.contains_key(st.project())
-                })
-                .map(Step::project)
-                .collect();
-            touched
-                .iter()
-                .filter(|p| s.models.contains_key(**p) || s.models.len() < MAX_PROJECTS)
-                .map(|p| {
-                    (
-                        p.to_string(),
-                        s.models.get(*p).cloned().unwrap_or_else(|| self.fresh()),
-                    )
-                })
-                .collect()
-        };
-        for step in steps {
-            let Some(m) = work.get_mut(step.project()) else {
-                continue;
-            };
-            match step {
-                Step::Learn((_, label, at, examples)) => m.add(label, at, examples),
-                Step::Unlinked {
-                    ticket,
-                    at,
-                    candidates,
-                    ..
-                } => m.add_unlinked(at, ticket, candidates),
-                Step::Linked { tickets, .. } => {
-                    for t in &tickets {
-                        m.remove_unlinked(t);
-                    }
-                }
-            }
-        }
-        let work = tokio::task::spawn_blocking(move || {
-            for m in work.values_mut() {
-                m.refit();
-            }
-            work
-        })
-        .await?;
-        let mut s = self
-            .state
-            .lock()
-            .map_err(|_| anyhow::anyhow!("learner poisoned"))?;
-        for (project, m) in work {
-            let summary = m.summary();
-            self.index.set_project_model(
-                &project,
-                *m.model(),
-                summary.threshold_calibrated.then_some(m.threshold()),
-            );
-            s.models.insert(project, m);
-        }
-        s.links = links_at;
-        s.feedback = feedback_at;
-        s.unlinked = unlinked_at;
-        if let Some(metrics) = &self.metrics {
-            let learned = s
-                .models
-                .values()
-                .filter(|m| m.summary().source == crate::ticketindex::ModelSource::Learned)
-                .count() as i64;
-            metrics
-                .duplicate_models
-                .with_label_values(&["learned"])
-                .set(learned);
-            metrics
-                .duplicate_labels_learned
-                .with_label_values(&["link"])
-                .set(
-                    s.models
-                        .values()
-                        .map(|m| m.summary().links_learned as i64)
-                        .sum(),
-                );
-            metrics
-                .duplicate_labels_learned
-                .with_label_values(&["feedback"])
-                .set(
-                    s.models
-                        .values()
-                        .map(|m| m.summary().feedback_learned as i64)
-                        .sum(),
-                );
-            metrics
-                .duplicate_labels_learned
-                .with_label_values(&["unlinked"])
-                .set(
-                    s.models
-                        .values()
-                        .map(|m| m.summary().unlinked_searches as i64)
-                        .sum(),
-                );
-        }
-        Ok(count)
+            .filter(|st| !matches!(st, Step::Linked { .. }) || s.models.contains_key(st.project()))
+            .map(Step::project)
+            .collect();
+        Ok(touched
+            .iter()
+            .filter(|p| s.models.contains_key(**p) || s.models.len() < MAX_PROJECTS)
+            .map(|p| {
+                (
+                    p.to_string(),
+                    s.models.get(*p).cloned().unwrap_or_else(|| self.fresh()),
+                )
+            })
+            .collect())
     }
 
     fn unlinked_after_ms(&self) -> i64 {
         i64::try_from(self.settings.unlinked_after_secs.saturating_mul(1000)).unwrap_or(i64::MAX)
+    }
+}
+
+/// Feeds each step to its project's model (steps of projects without one are dropped).
+fn apply(steps: Vec<Step>, work: &mut BTreeMap<String, OnlineModel>) {
+    for step in steps {
+        let Some(m) = work.get_mut(step.project()) else {
+            continue;
+        };
+        match step {
+            Step::Learn((_, label, at, examples)) => m.add(label, at, examples),
+            Step::Unlinked {
+                ticket,
+                at,
+                candidates,
+                ..
+            } => m.add_unlinked(at, ticket, candidates),
+            Step::Linked { tickets, .. } => {
+                for t in &tickets {
+                    m.remove_unlinked(t);
+                }
+            }
+        }
+    }
+}
+
+/// The learned models and the labels behind them, as gauges.
+fn report(metrics: &Metrics, models: &BTreeMap<String, OnlineModel>) {
+    let learned = models
+        .values()
+        .filter(|m| m.summary().source == crate::ticketindex::ModelSource::Learned)
+        .count() as i64;
+    metrics
+        .duplicate_models
+        .with_label_values(&["learned"])
+        .set(learned);
+    let sum =
+        |f: fn(&ModelSummary) -> i64| -> i64 { models.values().map(|m| f(&m.summary())).sum() };
+    for (kind, n) in [
+        ("link", sum(|s| s.links_learned as i64)),
+        ("feedback", sum(|s| s.feedback_learned as i64)),
+        ("unlinked", sum(|s| s.unlinked_searches as i64)),
+    ] {
+        metrics
+            .duplicate_labels_learned
+            .with_label_values(&[kind])
+            .set(n);
     }
 }
 

@@ -229,31 +229,7 @@ impl TicketIndex {
         let mut idf = Idf::new(n, df_of(f.text));
         let mut code_idf = Idf::new(n, df_of(f.code));
 
-        // learned stop words: terms in more than half of the tickets say nothing
-        let floor = if n >= 20 { 2f32.ln() } else { 0.0 };
-        let mut terms: Vec<(f32, &String, f32)> = qa
-            .text
-            .iter()
-            .map(|(t, tf)| (idf.get(t), t, *tf))
-            .filter(|(i, _, _)| *i > floor)
-            .collect();
-        terms.sort_by(|a, b| {
-            (b.0 * (1.0 + b.2.ln()))
-                .total_cmp(&(a.0 * (1.0 + a.2.ln())))
-                .then_with(|| a.1.cmp(b.1))
-        });
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-        for (_, t, tf) in terms.iter().take(MAX_QUERY_TERMS) {
-            clauses.push(term_query(f.text, t, 1.0 + tf.ln()));
-        }
-        let mut title_terms: Vec<&String> = qa.title.keys().collect();
-        title_terms.sort_by(|a, b| idf.get(b).total_cmp(&idf.get(a)).then_with(|| a.cmp(b)));
-        for t in title_terms.into_iter().take(MAX_TITLE_TERMS) {
-            clauses.push(term_query(f.title, t, 1.5));
-        }
-        for t in qa.code.iter().take(MAX_CODE_TERMS) {
-            clauses.push(term_query(f.code, t, 1.5));
-        }
+        let clauses = query_clauses(&f, &qa, &mut idf, n);
         if clauses.is_empty() {
             return Ok(Vec::new());
         }
@@ -449,6 +425,41 @@ impl TicketIndex {
             id: id.to_string(),
         }
     }
+}
+
+/// The first stage's clauses: the query's most telling words (learned stop words, terms in
+/// more than half of the tickets, say nothing), its title's, and its code evidence.
+fn query_clauses(
+    f: &super::schema::Fields,
+    qa: &Analyzed,
+    idf: &mut Idf<'_>,
+    n: u64,
+) -> Vec<(Occur, Box<dyn Query>)> {
+    let floor = if n >= 20 { 2f32.ln() } else { 0.0 };
+    let mut terms: Vec<(f32, &String, f32)> = qa
+        .text
+        .iter()
+        .map(|(t, tf)| (idf.get(t), t, *tf))
+        .filter(|(i, _, _)| *i > floor)
+        .collect();
+    terms.sort_by(|a, b| {
+        (b.0 * (1.0 + b.2.ln()))
+            .total_cmp(&(a.0 * (1.0 + a.2.ln())))
+            .then_with(|| a.1.cmp(b.1))
+    });
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for (_, t, tf) in terms.iter().take(MAX_QUERY_TERMS) {
+        clauses.push(term_query(f.text, t, 1.0 + tf.ln()));
+    }
+    let mut title_terms: Vec<&String> = qa.title.keys().collect();
+    title_terms.sort_by(|a, b| idf.get(b).total_cmp(&idf.get(a)).then_with(|| a.cmp(b)));
+    for t in title_terms.into_iter().take(MAX_TITLE_TERMS) {
+        clauses.push(term_query(f.title, t, 1.5));
+    }
+    for t in qa.code.iter().take(MAX_CODE_TERMS) {
+        clauses.push(term_query(f.code, t, 1.5));
+    }
+    clauses
 }
 
 #[cfg(test)]

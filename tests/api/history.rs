@@ -410,35 +410,11 @@ fn a_missing_blob_is_skipped_and_counted_by_the_code_index() {
     assert_eq!(code.statuses()[0].state, "ready");
 }
 
-#[tokio::test]
-async fn history_and_code_index_agree_on_every_files_module_on_sqlite() {
-    history_and_code_index_agree_on_every_files_module(Backend::Sqlite).await;
-}
+crate::both_backends!(history_and_code_index_agree_on_every_files_module);
 
-#[tokio::test]
-async fn history_and_code_index_agree_on_every_files_module_on_postgres() {
-    history_and_code_index_agree_on_every_files_module(Backend::Postgres).await;
-}
+crate::both_backends!(bug_ticket_keys_mark_fix_commits);
 
-#[tokio::test]
-async fn bug_ticket_keys_mark_fix_commits_on_sqlite() {
-    bug_ticket_keys_mark_fix_commits(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn bug_ticket_keys_mark_fix_commits_on_postgres() {
-    bug_ticket_keys_mark_fix_commits(Backend::Postgres).await;
-}
-
-#[tokio::test]
-async fn mined_modules_are_listed_and_explained_on_sqlite() {
-    modules_are_listed_and_explained(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn mined_modules_are_listed_and_explained_on_postgres() {
-    modules_are_listed_and_explained(Backend::Postgres).await;
-}
+crate::both_backends!(modules_are_listed_and_explained);
 
 /// An in-memory code index of the test repository, as `app`.
 fn code_index_of(repo: &Repo) -> ticketlens::codeindex::CodeIndex {

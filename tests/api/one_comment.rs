@@ -158,15 +158,7 @@ async fn edit_burst_gives_one_create_and_the_last_text(backend: Backend) {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn an_edit_burst_gives_one_create_and_the_last_text_sqlite() {
-    edit_burst_gives_one_create_and_the_last_text(Backend::Sqlite).await;
-}
-
-#[tokio::test]
-async fn an_edit_burst_gives_one_create_and_the_last_text_postgres() {
-    edit_burst_gives_one_create_and_the_last_text(Backend::Postgres).await;
-}
+crate::both_backends!(edit_burst_gives_one_create_and_the_last_text);
 
 /// Jira stores the create, then the answer is lost (a 500, or a stall past the client's
 /// timeout): the next attempt finds the comment by our planned id instead of posting again.
@@ -366,34 +358,24 @@ async fn an_older_event_redelivered_changes_nothing(backend: Backend) {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn an_older_event_redelivered_after_a_newer_one_changes_nothing_sqlite() {
-    an_older_event_redelivered_changes_nothing(Backend::Sqlite).await;
-}
+crate::both_backends!(an_older_event_redelivered_changes_nothing);
 
-#[tokio::test]
-async fn an_older_event_redelivered_after_a_newer_one_changes_nothing_postgres() {
-    an_older_event_redelivered_changes_nothing(Backend::Postgres).await;
-}
-
-#[tokio::test]
-async fn delivery_ids_sharing_a_300_character_prefix_are_two_deliveries() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = spawn_app(backend).await;
-        let prefix = "d".repeat(300);
-        for (i, tail) in ["a", "b"].iter().enumerate() {
-            let body = other_ticket(&format!("TES-6{i}"), &format!("1006{i}"), "text");
-            let r = app
-                .post_webhook(
-                    "jira",
-                    body.clone(),
-                    &jira_headers(&body, &format!("{prefix}{tail}")),
-                )
-                .await;
-            let ack: Value = r.json().await.unwrap();
-            assert_eq!(ack["status"], "queued", "{backend:?} {tail}: {ack}");
-        }
-        assert_eq!(app.store.delivery_count("jira").await.unwrap(), 2);
-        app.stop().await;
+async fn delivery_ids_sharing_a_300_character_prefix_are_two_deliveries(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let prefix = "d".repeat(300);
+    for (i, tail) in ["a", "b"].iter().enumerate() {
+        let body = other_ticket(&format!("TES-6{i}"), &format!("1006{i}"), "text");
+        let r = app
+            .post_webhook(
+                "jira",
+                body.clone(),
+                &jira_headers(&body, &format!("{prefix}{tail}")),
+            )
+            .await;
+        let ack: Value = r.json().await.unwrap();
+        assert_eq!(ack["status"], "queued", "{backend:?} {tail}: {ack}");
     }
+    assert_eq!(app.store.delivery_count("jira").await.unwrap(), 2);
+    app.stop().await;
 }
+crate::both_backends!(delivery_ids_sharing_a_300_character_prefix_are_two_deliveries);

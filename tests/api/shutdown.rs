@@ -54,86 +54,84 @@ async fn state_counts(store: &Store) -> (i64, i64, i64) {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        let db = TestDb::new(backend).await;
-        let store = db.store().await;
-        let port = free_port();
-        let base = format!("http://127.0.0.1:{port}");
-        let mut child = start_serve(&db.url, port);
-        let client = reqwest::Client::new();
-        wait_healthy(&client, &base).await;
+async fn sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut child = start_serve(&db.url, port);
+    let client = reqwest::Client::new();
+    wait_healthy(&client, &base).await;
 
-        let fixture = std::fs::read(fixtures_dir().join("jira/zulip-issue_created.json")).unwrap();
-        let template = String::from_utf8(fixture).unwrap();
-        let total = 600;
-        let bodies: Vec<Vec<u8>> = (0..total)
-            .map(|n| {
-                // Distinct tickets so each webhook is its own job.
-                template
-                    .replace("\"BUG-15\"", &format!("\"BUG-{}\"", 1000 + n))
-                    .replace("\"10400\"", &format!("\"{}\"", 50_000 + n))
-                    .into_bytes()
-            })
-            .collect();
-        for (c, chunk) in bodies.chunks(100).enumerate() {
-            let posts = chunk.iter().enumerate().map(|(i, body)| {
-                let headers = jira_headers(body, &format!("sig-{c}-{i}"));
-                let mut req = client
-                    .post(format!("{base}/webhooks/jira"))
-                    .header("content-type", "application/json")
-                    .body(body.clone());
-                for (k, v) in headers {
-                    req = req.header(k, v);
-                }
-                req.send()
-            });
-            for r in futures::future::join_all(posts).await {
-                assert_eq!(r.unwrap().status(), 202);
+    let fixture = std::fs::read(fixtures_dir().join("jira/zulip-issue_created.json")).unwrap();
+    let template = String::from_utf8(fixture).unwrap();
+    let total = 600;
+    let bodies: Vec<Vec<u8>> = (0..total)
+        .map(|n| {
+            // Distinct tickets so each webhook is its own job.
+            template
+                .replace("\"BUG-15\"", &format!("\"BUG-{}\"", 1000 + n))
+                .replace("\"10400\"", &format!("\"{}\"", 50_000 + n))
+                .into_bytes()
+        })
+        .collect();
+    for (c, chunk) in bodies.chunks(100).enumerate() {
+        let posts = chunk.iter().enumerate().map(|(i, body)| {
+            let headers = jira_headers(body, &format!("sig-{c}-{i}"));
+            let mut req = client
+                .post(format!("{base}/webhooks/jira"))
+                .header("content-type", "application/json")
+                .body(body.clone());
+            for (k, v) in headers {
+                req = req.header(k, v);
             }
+            req.send()
+        });
+        for r in futures::future::join_all(posts).await {
+            assert_eq!(r.unwrap().status(), 202);
         }
-        let (queued_at_stop, _, done_at_stop) = state_counts(&store).await;
-        eprintln!("{backend:?}: SIGTERM with {done_at_stop} done and {queued_at_stop} queued");
-        assert!(
-            done_at_stop < total,
-            "{backend:?}: the signal must arrive while work remains"
-        );
-        kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-        let status = tokio::task::spawn_blocking(move || child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(status.success(), "{backend:?}: graceful exit, got {status}");
-        let (queued, running, done) = state_counts(&store).await;
-        assert_eq!(running, 0, "{backend:?}: no job left leased");
-        assert_eq!(
-            queued + done,
-            total,
-            "{backend:?}: every accepted job is still there"
-        );
-
-        // A second process picks the rest up at once and finishes them.
-        let mut child = start_serve(&db.url, port);
-        wait_healthy(&client, &base).await;
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while state_counts(&store).await.2 < total {
-            assert!(
-                Instant::now() < deadline,
-                "{backend:?}: jobs not finished after restart"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
-        tokio::task::spawn_blocking(move || child.wait())
-            .await
-            .unwrap()
-            .unwrap();
-        let (queued, running, done) = state_counts(&store).await;
-        assert_eq!((queued, running, done), (0, 0, total), "{backend:?}");
-        store.close().await;
     }
+    let (queued_at_stop, _, done_at_stop) = state_counts(&store).await;
+    eprintln!("{backend:?}: SIGTERM with {done_at_stop} done and {queued_at_stop} queued");
+    assert!(
+        done_at_stop < total,
+        "{backend:?}: the signal must arrive while work remains"
+    );
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    let status = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{backend:?}: graceful exit, got {status}");
+    let (queued, running, done) = state_counts(&store).await;
+    assert_eq!(running, 0, "{backend:?}: no job left leased");
+    assert_eq!(
+        queued + done,
+        total,
+        "{backend:?}: every accepted job is still there"
+    );
+
+    // A second process picks the rest up at once and finishes them.
+    let mut child = start_serve(&db.url, port);
+    wait_healthy(&client, &base).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while state_counts(&store).await.2 < total {
+        assert!(
+            Instant::now() < deadline,
+            "{backend:?}: jobs not finished after restart"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    kill(Pid::from_raw(child.id() as i32), Signal::SIGTERM).unwrap();
+    tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    let (queued, running, done) = state_counts(&store).await;
+    assert_eq!((queued, running, done), (0, 0, total), "{backend:?}");
+    store.close().await;
 }
+crate::both_backends!(sigterm_while_jobs_run_loses_no_job_and_leaves_none_leased);
 
 /// A handler whose every job holds a blocking thread for 30 s: an analysis that will not end.
 struct Stuck;

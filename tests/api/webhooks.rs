@@ -141,37 +141,35 @@ async fn every_fixture_of_every_tracker_gets_its_expected_status_and_fields() {
     app.stop().await;
 }
 
-#[tokio::test]
-async fn redelivery_storm_of_50_concurrent_posts_creates_exactly_one_job() {
-    for backend in [Backend::Sqlite, Backend::Postgres] {
-        let app = spawn_app(backend).await;
-        let raw = read_fixture("jira", "zulip-issue_created.json");
-        let headers = jira_headers(&raw, "storm-1");
-        let posts = (0..50).map(|_| app.post_webhook("jira", raw.clone(), &headers));
-        let answers = futures::future::join_all(posts).await;
-        let mut statuses = Vec::new();
-        for r in answers {
-            assert_eq!(r.status(), 202);
-            let v: Value = r.json().await.unwrap();
-            statuses.push(v["status"].as_str().unwrap().to_string());
-        }
-        assert_eq!(
-            statuses.iter().filter(|s| *s == "queued").count(),
-            1,
-            "{backend:?}"
-        );
-        assert_eq!(statuses.iter().filter(|s| *s == "duplicate").count(), 49);
-        assert_eq!(count_jobs(&app.store).await, 1, "{backend:?}");
-        // A retry with a new delivery id but the same bytes is the same webhook.
-        let again = app
-            .post_webhook("jira", raw.clone(), &jira_headers(&raw, "storm-2"))
-            .await;
-        let v: Value = again.json().await.unwrap();
-        assert_eq!(v["status"], "duplicate");
-        assert_eq!(count_jobs(&app.store).await, 1);
-        app.stop().await;
+async fn redelivery_storm_of_50_concurrent_posts_creates_exactly_one_job(backend: Backend) {
+    let app = spawn_app(backend).await;
+    let raw = read_fixture("jira", "zulip-issue_created.json");
+    let headers = jira_headers(&raw, "storm-1");
+    let posts = (0..50).map(|_| app.post_webhook("jira", raw.clone(), &headers));
+    let answers = futures::future::join_all(posts).await;
+    let mut statuses = Vec::new();
+    for r in answers {
+        assert_eq!(r.status(), 202);
+        let v: Value = r.json().await.unwrap();
+        statuses.push(v["status"].as_str().unwrap().to_string());
     }
+    assert_eq!(
+        statuses.iter().filter(|s| *s == "queued").count(),
+        1,
+        "{backend:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| *s == "duplicate").count(), 49);
+    assert_eq!(count_jobs(&app.store).await, 1, "{backend:?}");
+    // A retry with a new delivery id but the same bytes is the same webhook.
+    let again = app
+        .post_webhook("jira", raw.clone(), &jira_headers(&raw, "storm-2"))
+        .await;
+    let v: Value = again.json().await.unwrap();
+    assert_eq!(v["status"], "duplicate");
+    assert_eq!(count_jobs(&app.store).await, 1);
+    app.stop().await;
 }
+crate::both_backends!(redelivery_storm_of_50_concurrent_posts_creates_exactly_one_job);
 
 #[test]
 fn flipping_any_byte_of_body_or_signature_gets_401() {
