@@ -1,6 +1,8 @@
 //! Stored module scores as the modules API, the web page and `ticketlens modules` show
-//! them: one module in the hotspot list, one module in full, and a repository's overview.
+//! them: one module in the hotspot list, one module in full, and a repository's overview;
+//! and the stored dependency graphs (what a module depends on, what uses it).
 
+use crate::domain::{DependencyGraph, ModuleDeps, ModuleEdge};
 use crate::store::{score_id, ScoreRow, ScoreSort, Store};
 use anyhow::Context;
 use serde_json::{json, Value};
@@ -176,4 +178,124 @@ fn strip_authors(stats: &Value) -> Value {
         o.remove("top_authors");
     }
     s
+}
+
+/// A repository's module graph as the dependencies API and `ticketlens deps` show it:
+/// `imports` counts every import statement read, `modules` each module (or only
+/// `module`, by id or display name) with what it depends on and what uses it; `None` when
+/// `module` is not in the graph.
+pub fn dependencies_json(repository: &str, g: &DependencyGraph, module: Option<&str>) -> Option<Value> {
+    let chosen: Vec<&ModuleDeps> = match module {
+        None => g.modules.iter().collect(),
+        Some(m) => vec![g
+            .modules
+            .iter()
+            .find(|d| d.module == m)
+            .or_else(|| g.modules.iter().find(|d| d.name == m))?],
+    };
+    let edges = |list: &[ModuleEdge]| -> Vec<Value> {
+        list.iter()
+            .map(|e| json!({ "module": e.module, "imports": e.imports }))
+            .collect()
+    };
+    let modules: Vec<Value> = chosen
+        .iter()
+        .map(|d| {
+            json!({
+                "module": d.module,
+                "id": score_id(repository, "module", &d.module),
+                "name": d.name,
+                "depends_on": edges(&d.depends_on),
+                "used_by": edges(&d.used_by),
+                "imports": d.imports,
+                "blast_radius": d.blast,
+            })
+        })
+        .collect();
+    let cycles: Vec<&Vec<String>> = g
+        .cycles
+        .iter()
+        .filter(|c| chosen.iter().any(|d| c.contains(&d.module)))
+        .collect();
+    Some(json!({
+        "repository": repository,
+        "commit": g.commit,
+        "imports": g.imports,
+        "languages": g.languages,
+        "files": g.files,
+        "modules": modules,
+        "cycles": cycles,
+        "external": if module.is_none() { json!(g.external) } else { json!([]) },
+    }))
+}
+
+/// Why a repository's dependencies cannot be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum DepsError {
+    #[error("no dependency graph stored yet: `serve` builds one when it indexes a repository")]
+    NoGraph,
+    #[error("several repositories have graphs ({0}): choose one")]
+    Ambiguous(String),
+    #[error("no module `{0}` in the dependency graph")]
+    NoModule(String),
+    #[error(transparent)]
+    Store(#[from] sqlx::Error),
+}
+
+/// The stored graph of `repository` (the only one stored, when not given), as
+/// `dependencies_json` shows it.
+pub async fn repository_dependencies(
+    store: &Store,
+    repository: Option<&str>,
+    module: Option<&str>,
+) -> Result<Value, DepsError> {
+    let mut graphs = store.dependencies(repository).await?;
+    if graphs.len() > 1 {
+        let names: Vec<&str> = graphs.iter().map(|(n, _)| n.as_str()).collect();
+        return Err(DepsError::Ambiguous(names.join(", ")));
+    }
+    let (name, g) = graphs.pop().ok_or(DepsError::NoGraph)?;
+    dependencies_json(&name, &g, module)
+        .ok_or_else(|| DepsError::NoModule(module.unwrap_or_default().to_string()))
+}
+
+/// The dependencies of the module with score id `id` (`GET /api/v1/modules/{id}/dependencies`);
+/// `None` when there is no such module. A module without imports either way has empty lists.
+pub async fn module_dependencies(store: &Store, id: &str) -> anyhow::Result<Option<Value>> {
+    let Some(row) = store
+        .score_by_id(id)
+        .await
+        .context("failed to read the module")?
+        .filter(|r| r.kind == "module")
+    else {
+        return Ok(None);
+    };
+    let graph = store
+        .dependencies(Some(&row.repository))
+        .await
+        .context("failed to read the dependency graph")?
+        .pop()
+        .map(|(_, g)| g);
+    let empty = DependencyGraph::default();
+    let g = graph.as_ref().unwrap_or(&empty);
+    Ok(Some(dependencies_json(&row.repository, g, Some(&row.name)).unwrap_or_else(|| {
+        json!({
+            "repository": row.repository,
+            "commit": graph.as_ref().map(|g| g.commit.clone()),
+            "imports": g.imports,
+            "languages": g.languages,
+            "files": g.files,
+            "modules": [{
+                "module": row.name,
+                "id": row.id,
+                "name": row.name,
+                "depends_on": [],
+                "used_by": [],
+                "imports": crate::domain::ImportCounts::default(),
+                "blast_radius": crate::domain::BlastRadius::default(),
+            }],
+            "cycles": [],
+            "external": [],
+        })
+    })))
 }

@@ -68,6 +68,9 @@ pub fn build<'a>(
     }
     let blast = blast_radii(&file_edges, map);
     g.modules = module_list(counts, &edges, blast);
+    for m in &mut g.modules {
+        m.name = map.display_name(&m.module);
+    }
     g.cycles = cycles(&edges);
     let mut ext: Vec<ExternalPackage> = external
         .into_iter()
@@ -92,6 +95,7 @@ fn module_list(
         .map(|(m, imports)| {
             let deps = ModuleDeps {
                 module: m.clone(),
+                name: String::new(),
                 depends_on: Vec::new(),
                 used_by: Vec::new(),
                 imports,
@@ -104,6 +108,7 @@ fn module_list(
         let entry = |id: &str, by_id: &mut BTreeMap<String, ModuleDeps>| {
             by_id.entry(id.to_string()).or_insert_with(|| ModuleDeps {
                 module: id.to_string(),
+                name: String::new(),
                 depends_on: Vec::new(),
                 used_by: Vec::new(),
                 imports: ImportCounts::default(),

@@ -64,10 +64,10 @@ pub fn is_config(path: &str) -> bool {
 
 /// The module graph of a tree: `paths` is every path of the tree, `facts` what `read`
 /// found in its source files, `configs` the text of its `is_config` files, `map` the cut.
-pub fn graph(
+pub fn graph<'f>(
     commit: &str,
     paths: Vec<String>,
-    facts: &HashMap<String, Facts>,
+    facts: impl IntoIterator<Item = (&'f str, &'f Facts)>,
     configs: &HashMap<String, String>,
     map: &dyn ModuleMap,
 ) -> DependencyGraph {
@@ -86,9 +86,9 @@ pub fn graph(
 
 /// Every file's resolved imports as `(importing path, outcomes)`, with internal targets
 /// as paths: what the tests and the measurements look at.
-pub fn resolved_paths(
+pub fn resolved_paths<'f>(
     paths: Vec<String>,
-    facts: &HashMap<String, Facts>,
+    facts: impl IntoIterator<Item = (&'f str, &'f Facts)>,
     configs: &HashMap<String, String>,
 ) -> Vec<(String, Vec<Resolution>)> {
     let r = resolve::resolve(paths, facts, configs);

@@ -18,14 +18,14 @@ pub struct Resolved {
 
 /// Resolves the imports in `facts` (path → what its reader found) against the tree
 /// `paths`, with the manifests and configurations in `configs` (path → text).
-pub fn resolve(
+pub fn resolve<'f>(
     paths: Vec<String>,
-    facts: &HashMap<String, Facts>,
+    facts: impl IntoIterator<Item = (&'f str, &'f Facts)>,
     configs: &HashMap<String, String>,
 ) -> Resolved {
     let tree = Tree::new(paths);
     let mut read: Vec<(u32, &Facts)> = facts
-        .iter()
+        .into_iter()
         .filter_map(|(p, f)| tree.file(p).map(|i| (i, f)))
         .collect();
     read.sort_by_key(|(i, _)| *i);

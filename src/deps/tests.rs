@@ -7,16 +7,16 @@ use std::collections::HashMap;
 /// the targets of every internal import sorted.
 pub(super) fn resolve_tree(files: &[(&str, &str)]) -> HashMap<String, Vec<Resolution>> {
     let paths: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
-    let facts = files
+    let facts: Vec<(&str, super::Facts)> = files
         .iter()
-        .filter_map(|(p, t)| read(p, t).map(|f| (p.to_string(), f)))
+        .filter_map(|(p, t)| read(p, t).map(|f| (*p, f)))
         .collect();
     let configs = files
         .iter()
         .filter(|(p, _)| is_config(p))
         .map(|(p, t)| (p.to_string(), t.to_string()))
         .collect();
-    resolved_paths(paths, &facts, &configs)
+    resolved_paths(paths, facts.iter().map(|(p, f)| (*p, f)), &configs)
         .into_iter()
         .map(|(p, mut list)| {
             for r in &mut list {

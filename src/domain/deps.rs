@@ -54,6 +54,9 @@ pub struct BlastRadius {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModuleDeps {
     pub module: String,
+    /// The module's display name.
+    #[serde(default)]
+    pub name: String,
     /// Modules this one imports, most imports first.
     pub depends_on: Vec<ModuleEdge>,
     /// Modules importing this one, most imports first.
@@ -71,7 +74,7 @@ pub struct ExternalPackage {
 }
 
 /// The module graph of a repository at a commit.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DependencyGraph {
     pub commit: String,
     /// Every import statement read, by outcome.
