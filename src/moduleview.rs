@@ -226,6 +226,7 @@ pub fn dependencies_json(repository: &str, g: &DependencyGraph, module: Option<&
         "modules": modules,
         "cycles": cycles,
         "external": if module.is_none() { json!(g.external) } else { json!([]) },
+        "unresolved": if module.is_none() { json!(g.unresolved) } else { json!([]) },
     }))
 }
 

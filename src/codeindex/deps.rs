@@ -4,6 +4,7 @@
 //! module cut. The graph goes into the refresh report for the store.
 
 use super::build::{ignore_patterns, wanted};
+use super::extract::is_source_content;
 use super::glob::Patterns;
 use super::gitsrc::{GitRepo, TreeFile};
 use crate::deps::{self, Facts};
@@ -26,7 +27,8 @@ pub struct DepsStats {
 /// The imports read at the last build, by path, with the blob they were read from.
 #[derive(Default)]
 pub struct DepsCache {
-    files: HashMap<String, (git2::Oid, Facts)>,
+    /// `None` for a file the index skips (generated, minified, binary): not read again.
+    files: HashMap<String, (git2::Oid, Option<Facts>)>,
     configs: HashMap<String, (git2::Oid, String)>,
 }
 
@@ -64,13 +66,15 @@ impl DepsCache {
                 files.insert(f.path.clone(), c);
                 continue;
             }
+            // the files the code index holds: no generated, minified or binary ones
             let Some(bytes) = git.read_blob_if_present(f.blob)? else {
                 continue;
             };
-            if let Some(facts) = deps::read(&f.path, &String::from_utf8_lossy(&bytes)) {
-                stats.read += 1;
-                files.insert(f.path.clone(), (f.blob, facts));
-            }
+            stats.read += 1;
+            let facts = is_source_content(&bytes)
+                .then(|| deps::read(&f.path, &String::from_utf8_lossy(&bytes)))
+                .flatten();
+            files.insert(f.path.clone(), (f.blob, facts));
         }
         self.files = files;
         self.configs = configs;
@@ -82,7 +86,9 @@ impl DepsCache {
         let graph = deps::graph(
             commit,
             tree.iter().map(|f| f.path.clone()).collect(),
-            self.files.iter().map(|(p, (_, f))| (p.as_str(), f)),
+            self.files
+                .iter()
+                .filter_map(|(p, (_, f))| Some((p.as_str(), f.as_ref()?))),
             &texts,
             cut,
         );

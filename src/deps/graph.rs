@@ -21,7 +21,7 @@ pub struct FileImports<'a> {
 /// Builds the module graph of `files` under `map`; `target` gives an internal file's path.
 pub fn build<'a>(
     commit: &str,
-    files: &[FileImports<'a>],
+    files: &'a [FileImports<'a>],
     target: &dyn Fn(u32) -> &'a str,
     map: &dyn ModuleMap,
 ) -> DependencyGraph {
@@ -35,8 +35,12 @@ pub fn build<'a>(
     let mut external: HashMap<&str, u64> = HashMap::new();
     // file → files it imports, across modules (for the blast radius)
     let mut file_edges: BTreeSet<(&str, &str)> = BTreeSet::new();
+    let mut modules: HashMap<&str, String> = HashMap::new();
+    let mut module_of = |p: &'a str| -> String {
+        modules.entry(p).or_insert_with(|| map.module_of(p)).clone()
+    };
     for f in files {
-        let from = map.module_of(f.path);
+        let from = module_of(f.path);
         let mut c = ImportCounts::default();
         for o in f.outcomes {
             match o {
@@ -45,7 +49,7 @@ pub fn build<'a>(
                     let mut reached = BTreeSet::new();
                     for &t in targets {
                         let tp = target(t);
-                        let to = map.module_of(tp);
+                        let to = module_of(tp);
                         if to != from {
                             file_edges.insert((f.path, tp));
                             reached.insert(to);
@@ -66,7 +70,7 @@ pub fn build<'a>(
         g.languages.entry(f.lang.to_string()).or_default().add(&c);
         counts.entry(from).or_default().add(&c);
     }
-    let blast = blast_radii(&file_edges, map);
+    let blast = blast_radii(&file_edges, &modules);
     g.modules = module_list(counts, &edges, blast);
     for m in &mut g.modules {
         m.name = map.display_name(&m.module);
@@ -143,18 +147,22 @@ fn module_list(
 
 /// Per module: the files (of other modules) importing its files, and the files importing
 /// those, with their modules.
-fn blast_radii(file_edges: &BTreeSet<(&str, &str)>, map: &dyn ModuleMap) -> HashMap<String, BlastRadius> {
+fn blast_radii(file_edges: &BTreeSet<(&str, &str)>, module_of: &HashMap<&str, String>) -> HashMap<String, BlastRadius> {
     let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut by_module: HashMap<String, Vec<&str>> = HashMap::new();
-    let mut module_of: HashMap<&str, String> = HashMap::new();
     for &(from, to) in file_edges {
         users.entry(to).or_default().push(from);
+    }
+    for &(from, to) in file_edges {
         for p in [from, to] {
-            module_of.entry(p).or_insert_with(|| map.module_of(p));
+            if let Some(m) = module_of.get(p) {
+                by_module.entry(m.clone()).or_default().push(p);
+            }
         }
     }
-    for (&p, m) in &module_of {
-        by_module.entry(m.clone()).or_default().push(p);
+    for files in by_module.values_mut() {
+        files.sort_unstable();
+        files.dedup();
     }
     let mut out = HashMap::new();
     for (m, files) in &by_module {

@@ -81,7 +81,9 @@ pub fn graph<'f>(
             outcomes,
         })
         .collect();
-    graph::build(commit, &files, &|t| r.tree.path(t), map)
+    let mut g = graph::build(commit, &files, &|t| r.tree.path(t), map);
+    g.unresolved = r.unresolved.clone();
+    g
 }
 
 /// Every file's resolved imports as `(importing path, outcomes)`, with internal targets

@@ -14,6 +14,25 @@ pub struct Resolved {
     pub tree: Tree,
     /// (file, its language, one outcome per import).
     pub files: Vec<(u32, Lang, Vec<Outcome>)>,
+    /// Some imports that name this repository's code but resolve to no file, as
+    /// `path: import` (at most `MAX_UNRESOLVED_SHOWN`), so a person can see why.
+    pub unresolved: Vec<String>,
+}
+
+/// Unresolved imports kept as examples.
+pub const MAX_UNRESOLVED_SHOWN: usize = 20;
+
+/// An import as a person would recognise it.
+fn written(spec: &Spec) -> String {
+    match spec {
+        Spec::Dotted { path, wildcard, .. } => format!("{}{}", path.join("."), if *wildcard { ".*" } else { "" }),
+        Spec::Python { level, module, names } => {
+            format!("from {}{} import {}", ".".repeat(*level), module.join("."), names.join(", "))
+        }
+        Spec::Path(s) => s.clone(),
+        Spec::Use(segs) => segs.join("::"),
+        Spec::Mod { name, .. } => format!("mod {name}"),
+    }
 }
 
 /// Resolves the imports in `facts` (path → what its reader found) against the tree
@@ -35,6 +54,7 @@ pub fn resolve<'f>(
     let go = GoModules::new(configs);
     let mut rust = Crates::new(configs);
     rust.learn_mods(&tree, &read);
+    let mut unresolved = Vec::new();
     let files = read
         .iter()
         .map(|(i, f)| {
@@ -63,9 +83,19 @@ pub fn resolve<'f>(
                         }
                     })
                 })
-                .collect();
+                .collect::<Vec<Outcome>>();
+            if unresolved.len() < MAX_UNRESOLVED_SHOWN {
+                let missing = f.imports.iter().zip(&outcomes).filter(|(_, o)| **o == Outcome::Unresolved);
+                for (spec, _) in missing.take(MAX_UNRESOLVED_SHOWN - unresolved.len()) {
+                    unresolved.push(format!("{from}: {}", written(spec)));
+                }
+            }
             (*i, f.lang, outcomes)
         })
         .collect();
-    Resolved { tree, files }
+    Resolved {
+        tree,
+        files,
+        unresolved,
+    }
 }

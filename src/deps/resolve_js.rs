@@ -54,19 +54,32 @@ impl JsContext {
 
     pub fn resolve(&self, tree: &Tree, from: &str, spec: &str) -> Outcome {
         let spec = spec.split(['?', '#']).next().unwrap_or(spec);
-        if spec.starts_with('.') || spec.starts_with('/') {
-            let target = join(dir_of(from), spec.trim_start_matches('/'));
+        if spec.starts_with('.') {
+            let target = join(dir_of(from), spec);
             return target
                 .and_then(|t| file_or_index(tree, &t))
+                .map_or(Outcome::Unresolved, |f| Outcome::Internal(vec![f]));
+        }
+        if let Some(abs) = spec.strip_prefix('/') {
+            // an absolute path names a root the runtime knows (Titanium's `Resources/`, a
+            // web root): the repository root, else the one file ending so
+            return file_or_index(tree, abs)
+                .or_else(|| by_tail(tree, abs))
                 .map_or(Outcome::Unresolved, |f| Outcome::Internal(vec![f]));
         }
         if let Some(o) = self.aliased(tree, from, spec) {
             return o;
         }
-        if let Some(o) = self.workspace(tree, spec) {
+        let workspace = self.workspace(tree, spec);
+        if let Some(o @ Outcome::Internal(_)) = workspace {
             return o;
         }
-        Outcome::External(package_name(spec))
+        // `alloy/controllers/Base` copied to the app's root at build time: one file of the
+        // repository ending so
+        if let Some(f) = spec.contains('/').then(|| by_tail(tree, spec)).flatten() {
+            return Outcome::Internal(vec![f]);
+        }
+        workspace.unwrap_or_else(|| Outcome::External(package_name(spec)))
     }
 
     /// Through the nearest configuration's `paths`, then its `baseUrl`.
@@ -167,6 +180,17 @@ fn file_or_index(tree: &Tree, path: &str) -> Option<u32> {
     }
     candidates.extend(EXTS.iter().map(|e| format!("{path}/index.{e}")));
     tree.first(candidates)
+}
+
+/// The one file whose path ends with `spec` and an extension (at least two names, so a
+/// bare `x` never matches by accident).
+fn by_tail(tree: &Tree, spec: &str) -> Option<u32> {
+    if !spec.contains('/') {
+        return None;
+    }
+    EXTS.iter()
+        .find_map(|e| tree.unique_tail(&format!("{spec}.{e}")))
+        .or_else(|| tree.unique_tail(spec))
 }
 
 /// The package a bare specifier comes from: `@scope/name` or `name` (`node:fs` → `node:fs`).

@@ -21,6 +21,7 @@ const t = `
 import w from './w';
 `;
 import fs from 'node:fs';
+const abs = require('/shared/log');
 "#;
 
 #[test]
@@ -56,6 +57,7 @@ fn typescript_relative_paths_index_files_js_extensions_aliases_and_workspaces_re
             to(&["src/app/data.json"]),
             to(&["packages/ui/src/index.ts"]),
             ext("node:fs"),
+            to(&["src/shared/log.ts"]),
         ]
     );
 }

@@ -23,13 +23,17 @@ pub struct Tree {
     pub paths: Vec<String>,
     by_path: HashMap<String, u32>,
     by_dir: HashMap<String, Vec<u32>>,
+    by_name: HashMap<String, Vec<u32>>,
 }
 
 impl Tree {
     pub fn new(paths: Vec<String>) -> Tree {
         let mut by_path = HashMap::with_capacity(paths.len());
         let mut by_dir: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, p) in paths.iter().enumerate() {
+            let name = p.rsplit('/').next().unwrap_or(p);
+            by_name.entry(name.to_string()).or_default().push(i as u32);
             by_path.insert(p.clone(), i as u32);
             by_dir.entry(dir_of(p).to_string()).or_default().push(i as u32);
         }
@@ -37,6 +41,7 @@ impl Tree {
             paths,
             by_path,
             by_dir,
+            by_name,
         }
     }
 
@@ -52,6 +57,17 @@ impl Tree {
     /// Files directly in `dir` (`""` is the root).
     pub fn in_dir(&self, dir: &str) -> &[u32] {
         self.by_dir.get(dir).map_or(&[], Vec::as_slice)
+    }
+
+    /// The one file whose path ends with `tail` at a directory boundary, if exactly one does.
+    pub fn unique_tail(&self, tail: &str) -> Option<u32> {
+        let name = tail.rsplit('/').next().unwrap_or(tail);
+        let mut found = self.by_name.get(name)?.iter().copied().filter(|&i| {
+            let p = self.path(i);
+            p == tail || p.ends_with(&format!("/{tail}"))
+        });
+        let first = found.next()?;
+        found.next().is_none().then_some(first)
     }
 
     pub fn path(&self, i: u32) -> &str {

@@ -89,6 +89,10 @@ pub struct DependencyGraph {
     pub cycles: Vec<Vec<String>>,
     /// The most imported external packages (at most 50).
     pub external: Vec<ExternalPackage>,
+    /// Examples of imports naming this repository's code that resolve to no file
+    /// (`path: import`), so a person can see what the resolved share leaves out.
+    #[serde(default)]
+    pub unresolved: Vec<String>,
 }
 
 impl DependencyGraph {
