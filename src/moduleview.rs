@@ -279,7 +279,9 @@ pub async fn module_dependencies(store: &Store, id: &str) -> anyhow::Result<Opti
         .map(|(_, g)| g);
     let empty = DependencyGraph::default();
     let g = graph.as_ref().unwrap_or(&empty);
-    Ok(Some(dependencies_json(&row.repository, g, Some(&row.name)).unwrap_or_else(|| {
+    let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
+    let pairs = structure_beside_history(&row.repository, g.module(&row.name), &detail["history"]["coupled"]);
+    let mut body = dependencies_json(&row.repository, g, Some(&row.name)).unwrap_or_else(|| {
         json!({
             "repository": row.repository,
             "commit": graph.as_ref().map(|g| g.commit.clone()),
@@ -297,6 +299,46 @@ pub async fn module_dependencies(store: &Store, id: &str) -> anyhow::Result<Opti
             }],
             "cycles": [],
             "external": [],
+            "unresolved": [],
         })
-    })))
+    });
+    body["pairs"] = json!(pairs);
+    Ok(Some(body))
+}
+
+/// The module's neighbours by imports (either way) and by change coupling (the history's
+/// coupled modules, which already need five shared commits), each marked `both`,
+/// `imports` or `history`; `history` alone is hidden coupling: the modules change
+/// together although neither imports the other. Strongest first.
+fn structure_beside_history(repository: &str, deps: Option<&ModuleDeps>, coupled: &Value) -> Vec<Value> {
+    let mut imports: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
+    for d in deps.into_iter() {
+        for e in &d.depends_on {
+            imports.entry(e.module.as_str()).or_default().0 += e.imports;
+        }
+        for e in &d.used_by {
+            imports.entry(e.module.as_str()).or_default().1 += e.imports;
+        }
+    }
+    let coupled: Vec<&Value> = coupled.as_array().into_iter().flatten().collect();
+    let mut out: Vec<(u8, Value)> = Vec::new();
+    for c in &coupled {
+        let Some(m) = c["module"].as_str() else { continue };
+        let (to, from) = imports.remove(m).unwrap_or_default();
+        let link = if to + from > 0 { "both" } else { "history" };
+        out.push((
+            if link == "both" { 0 } else { 1 },
+            json!({ "module": m, "id": score_id(repository, "module", m), "link": link,
+                    "imports_to": to, "imports_from": from, "shared_commits": c["shared"], "share": c["share"] }),
+        ));
+    }
+    for (m, (to, from)) in imports {
+        out.push((
+            2,
+            json!({ "module": m, "id": score_id(repository, "module", m), "link": "imports",
+                    "imports_to": to, "imports_from": from, "shared_commits": null, "share": null }),
+        ));
+    }
+    out.sort_by_key(|(rank, _)| *rank);
+    out.into_iter().map(|(_, v)| v).collect()
 }

@@ -1,0 +1,106 @@
+//! The dependency map from the code's own imports: built when `serve` indexes a
+//! repository, stored, served by `GET /api/v1/modules/{id}/dependencies`, refreshed when a
+//! commit adds an import.
+
+use crate::analyze::{commit, spawn_with_repository, wait_until_ready};
+use crate::helpers::TestApp;
+use git2::Repository;
+use serde_json::Value;
+use std::path::Path;
+
+/// A workspace of three crates: `billing` and `shop` use `auth`; `shop` uses `billing`.
+pub(crate) fn build_workspace(dir: &Path) -> Repository {
+    let repo = Repository::init(dir).unwrap();
+    commit(
+        &repo,
+        &[
+            ("Cargo.toml", "[workspace]\nmembers = [\"crates/*\"]\n"),
+            ("crates/auth/Cargo.toml", "[package]\nname = \"auth\"\n"),
+            ("crates/auth/src/lib.rs", "pub mod session;\npub mod login;\n"),
+            ("crates/auth/src/session.rs", "pub struct SessionStore;\n"),
+            ("crates/auth/src/login.rs", "use crate::session::SessionStore;\npub fn login(_: &SessionStore) {}\n"),
+            ("crates/billing/Cargo.toml", "[package]\nname = \"billing\"\n"),
+            ("crates/billing/src/lib.rs", "pub mod invoice;\nuse auth::session::SessionStore;\nuse serde::Serialize;\n"),
+            ("crates/billing/src/invoice.rs", "// use auth::login; (a comment, not an import)\npub struct Invoice;\n"),
+            ("crates/shop/Cargo.toml", "[package]\nname = \"shop\"\n"),
+            ("crates/shop/src/main.rs", "use auth::login::login;\nuse billing::invoice::Invoice;\nfn main() {}\n"),
+        ],
+        "initial import",
+    );
+    repo
+}
+
+/// The id of a module of repository `app`, once it is scored.
+pub(crate) async fn module_id(app: &TestApp, module: &str) -> String {
+    crate::helpers::wait_for(|| async {
+        let body: Value = app.api().modules("?repository=app").await.json().await.ok()?;
+        body["modules"]
+            .as_array()?
+            .iter()
+            .find(|m| m["module"] == module)
+            .and_then(|m| m["id"].as_str().map(str::to_string))
+    })
+    .await
+}
+
+fn edges(v: &Value) -> Vec<(String, u64)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["module"].as_str().unwrap().to_string(), e["imports"].as_u64().unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_module_shows_what_uses_it_and_what_it_uses_and_a_new_import_shows_up_after_the_next_refresh() {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let repo = build_workspace(repo_dir.path());
+    let app = spawn_with_repository(repo_dir.path(), index_dir.path()).await;
+    wait_until_ready(&app).await;
+    let auth = module_id(&app, "crates/auth").await;
+    let deps: Value = crate::helpers::wait_for(|| async {
+        let r = app.api().module_dependencies(&auth).await;
+        assert_eq!(r.status(), 200);
+        let v: Value = r.json().await.ok()?;
+        (!v["modules"][0]["used_by"].as_array()?.is_empty()).then_some(v)
+    })
+    .await;
+    let m = &deps["modules"][0];
+    assert_eq!(m["module"], "crates/auth", "{deps}");
+    assert_eq!(
+        edges(&m["used_by"]),
+        [("crates/billing".to_string(), 1), ("crates/shop".to_string(), 1)],
+        "{deps}"
+    );
+    assert!(edges(&m["depends_on"]).is_empty(), "{deps}");
+    // the crate's own `use crate::…` and `mod` lines stay inside it
+    assert_eq!(m["imports"]["internal_resolved"], 3, "{deps}");
+    // shop uses auth directly; billing's users (shop) are two steps away
+    assert_eq!(m["blast_radius"]["modules"], 2, "{deps}");
+    assert_eq!(m["blast_radius"]["files_two_steps"], 2, "{deps}");
+    let pairs: Vec<&str> = deps["pairs"].as_array().unwrap().iter().map(|p| p["link"].as_str().unwrap()).collect();
+    assert_eq!(pairs, ["imports", "imports"], "{deps}");
+    // repository-wide counts: 3 + billing's 2 (1 external) + shop's 2
+    assert_eq!(deps["imports"]["internal_resolved"], 7, "{deps}");
+    assert_eq!(deps["imports"]["external"], 1, "{deps}");
+
+    // a new import is read at the next refresh (only the changed file is re-read)
+    commit(
+        &repo,
+        &[("crates/auth/src/login.rs", "use crate::session::SessionStore;\nuse billing::invoice::Invoice;\npub fn login(_: &SessionStore) {}\n")],
+        "log in with an invoice",
+    );
+    let after: Value = crate::helpers::wait_for(|| async {
+        let v: Value = app.api().module_dependencies(&auth).await.json().await.ok()?;
+        (!v["modules"][0]["depends_on"].as_array()?.is_empty()).then_some(v)
+    })
+    .await;
+    assert_eq!(edges(&after["modules"][0]["depends_on"]), [("crates/billing".to_string(), 1)]);
+    // auth ↔ billing now import each other
+    assert_eq!(after["cycles"][0], serde_json::json!(["crates/auth", "crates/billing"]), "{after}");
+    let missing = app.api().module_dependencies("nope").await;
+    assert_eq!(missing.status(), 404);
+    drop(repo);
+    app.stop().await;
+}
