@@ -104,3 +104,42 @@ async fn a_module_shows_what_uses_it_and_what_it_uses_and_a_new_import_shows_up_
     drop(repo);
     app.stop().await;
 }
+
+#[tokio::test]
+async fn a_stored_graph_reads_back_the_same_on_sqlite_and_postgres_and_is_replaced_whole() {
+    use crate::helpers::{Backend, TestDb};
+    use ticketlens::domain::{DependencyGraph, ImportCounts, ModuleDeps, ModuleEdge};
+    let graph = |commit: &str, imports: u64| DependencyGraph {
+        commit: commit.into(),
+        imports: ImportCounts {
+            internal_resolved: imports,
+            internal_unresolved: 1,
+            external: 2,
+        },
+        modules: vec![ModuleDeps {
+            module: "crates/auth".into(),
+            name: "auth".into(),
+            depends_on: vec![],
+            used_by: vec![ModuleEdge {
+                module: "crates/shop".into(),
+                imports,
+            }],
+            imports: ImportCounts::default(),
+            blast: Default::default(),
+        }],
+        ..Default::default()
+    };
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let db = TestDb::new(backend).await;
+        let store = db.store().await;
+        assert!(store.dependencies(None).await.unwrap().is_empty());
+        store.save_dependencies("app", &graph("a1", 3), 1).await.unwrap();
+        store.save_dependencies("app", &graph("b2", 5), 2).await.unwrap();
+        store.save_dependencies("other", &graph("c3", 1), 2).await.unwrap();
+        let all = store.dependencies(None).await.unwrap();
+        assert_eq!(all.len(), 2, "{backend:?}");
+        let app = store.dependencies(Some("app")).await.unwrap();
+        assert_eq!(app, vec![("app".to_string(), graph("b2", 5))], "{backend:?}");
+        assert_eq!(store.dependencies_commit("app").await.unwrap().as_deref(), Some("b2"));
+    }
+}
