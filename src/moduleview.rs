@@ -193,9 +193,18 @@ pub fn dependencies_json(repository: &str, g: &DependencyGraph, module: Option<&
             .find(|d| d.module == m)
             .or_else(|| g.modules.iter().find(|d| d.name == m))?],
     };
+    let names: std::collections::HashMap<&str, &str> =
+        g.modules.iter().map(|m| (m.module.as_str(), m.name.as_str())).collect();
     let edges = |list: &[ModuleEdge]| -> Vec<Value> {
         list.iter()
-            .map(|e| json!({ "module": e.module, "imports": e.imports }))
+            .map(|e| {
+                json!({
+                    "module": e.module,
+                    "imports": e.imports,
+                    "name": names.get(e.module.as_str()).copied().unwrap_or(e.module.as_str()),
+                    "id": score_id(repository, "module", &e.module),
+                })
+            })
             .collect()
     };
     let modules: Vec<Value> = chosen

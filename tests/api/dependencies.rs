@@ -143,3 +143,52 @@ async fn a_stored_graph_reads_back_the_same_on_sqlite_and_postgres_and_is_replac
         assert_eq!(store.dependencies_commit("app").await.unwrap().as_deref(), Some("b2"));
     }
 }
+
+#[tokio::test]
+async fn the_module_page_shows_what_uses_it_and_what_it_uses_as_the_api_answers() {
+    use crate::browser::Browser;
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let repo = build_workspace(repo_dir.path());
+    let app = spawn_with_repository(repo_dir.path(), index_dir.path()).await;
+    wait_until_ready(&app).await;
+    let billing = module_id(&app, "crates/billing").await;
+    let api: Value = crate::helpers::wait_for(|| async {
+        let v: Value = app.api().module_dependencies(&billing).await.json().await.ok()?;
+        (!v["modules"][0]["used_by"].as_array()?.is_empty()).then_some(v)
+    })
+    .await;
+    let browser = Browser::launch().await;
+    let mut tab = browser.tab().await;
+    tab.goto(&format!("{}/modules/{billing}", app.address)).await;
+    let text = tab.text().await;
+    assert!(text.contains("What it depends on and what uses it"), "{text}");
+    // the lists name the API's modules, in its order, with its counts
+    let list = |id: &str| {
+        format!("Array.from(document.querySelectorAll('ul[aria-labelledby=\"{id}\"] li')).map(li => li.innerText)")
+    };
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let n = e["imports"].as_u64().unwrap();
+                let unit = if n == 1 { "import" } else { "imports" };
+                format!("{} ({n} {unit})", e["name"].as_str().unwrap())
+            })
+            .collect()
+    };
+    let m = &api["modules"][0];
+    assert_eq!(tab.eval(&list("used-h")).await, serde_json::json!(names(&m["used_by"])));
+    assert_eq!(tab.eval(&list("on-h")).await, serde_json::json!(names(&m["depends_on"])));
+    assert_eq!(tab.eval(&list("on-h")).await, serde_json::json!(["crates/auth (1 import)"]));
+    // the graph is drawn by the server: one line per edge, each a link to its module
+    let edges = tab.eval("document.querySelectorAll('svg.depgraph a line.edge').length").await;
+    assert_eq!(edges, serde_json::json!(2));
+    let scripts = tab.eval("document.querySelectorAll('script').length").await;
+    assert_eq!(scripts, serde_json::json!(0));
+    assert_eq!(tab.accessibility_problems().await, serde_json::json!([]));
+    tab.screenshot("module-dependencies", 1280, false).await;
+    drop(repo);
+    app.stop().await;
+}
