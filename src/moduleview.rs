@@ -146,13 +146,43 @@ pub async fn repository_overview(store: &Store, repository: &str) -> anyhow::Res
             })
         })
         .collect();
+    let graph = store
+        .dependencies(Some(repository))
+        .await
+        .context("failed to read the dependency graph")?
+        .pop()
+        .map(|(_, g)| g);
     Ok(Some(json!({
         "repository": repository,
         "monthly": activity["monthly"],
         "recent": activity["recent"],
         "changed_most": changed_most,
+        "most_used": graph.as_ref().map_or_else(Vec::new, |g| most_used(repository, g)),
         "modules": modules,
     })))
+}
+
+/// Modules shown as the most depended on.
+const MOST_USED: usize = 10;
+
+/// The modules the most other modules import (then the most files), each with the counts.
+fn most_used(repository: &str, g: &DependencyGraph) -> Vec<Value> {
+    let mut used: Vec<&ModuleDeps> = g.modules.iter().filter(|m| !m.used_by.is_empty()).collect();
+    used.sort_by(|a, b| {
+        (b.used_by.len(), b.blast.files)
+            .cmp(&(a.used_by.len(), a.blast.files))
+            .then_with(|| a.module.cmp(&b.module))
+    });
+    used.iter()
+        .take(MOST_USED)
+        .map(|m| {
+            json!({
+                "id": score_id(repository, "module", &m.module), "module": m.module, "name": m.name,
+                "used_by": m.used_by.len(), "files": m.blast.files,
+                "imports": m.used_by.iter().map(|e| e.imports).sum::<u64>(),
+            })
+        })
+        .collect()
 }
 
 /// Coupled modules with the id of each, so a page can link to them.

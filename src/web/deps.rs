@@ -40,8 +40,8 @@ pub fn section(d: &Value) -> Markup {
             } @else if used_by.is_empty() && depends_on.is_empty() {
                 p class="muted" { "No other module imports it, and it imports no other module." }
             } @else {
-                p class="sub" { "From the code's own import statements. Used by " (used_by.len()) " modules ("
-                    (num(&m["blast_radius"]["files"])) " files; " (num(&m["blast_radius"]["files_two_steps"])) " within two steps)." }
+                p class="sub" { "From the code's own import statements. Used by " (plural(used_by.len() as u64, "module")) " ("
+                    (plural(m["blast_radius"]["files"].as_u64().unwrap_or(0), "file")) "; " (num(&m["blast_radius"]["files_two_steps"])) " within two steps)." }
                 div class="chart-wrap" { (dependency_graph(name, &ends(&used_by), &ends(&depends_on),
                     &format!("{name}: used by {} modules on the left, depends on {} on the right", used_by.len(), depends_on.len()))) }
                 div class="grid" {
@@ -62,6 +62,14 @@ pub fn section(d: &Value) -> Markup {
     }
 }
 
+fn plural(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
 fn edge_list(id: &str, title: &str, list: &[Value]) -> Markup {
     html! {
         div {
@@ -71,7 +79,7 @@ fn edge_list(id: &str, title: &str, list: &[Value]) -> Markup {
                 ul class="edges" aria-labelledby=(id) {
                     @for e in list {
                         li { a href={ "/modules/" (e["id"].as_str().unwrap_or_default()) } { (e["name"].as_str().unwrap_or_default()) }
-                            " " span class="muted" { "(" (num(&e["imports"])) (if e["imports"] == 1 { " import)" } else { " imports)" }) } }
+                            " " span class="muted" { "(" (plural(e["imports"].as_u64().unwrap_or(0), "import")) ")" } }
                     }
                 }
             }

@@ -145,7 +145,7 @@ async fn a_stored_graph_reads_back_the_same_on_sqlite_and_postgres_and_is_replac
 }
 
 #[tokio::test]
-async fn the_module_page_shows_what_uses_it_and_what_it_uses_as_the_api_answers() {
+async fn the_module_page_and_the_overview_show_what_the_dependencies_api_answers() {
     use crate::browser::Browser;
     let repo_dir = tempfile::tempdir().unwrap();
     let index_dir = tempfile::tempdir().unwrap();
@@ -189,6 +189,14 @@ async fn the_module_page_shows_what_uses_it_and_what_it_uses_as_the_api_answers(
     assert_eq!(scripts, serde_json::json!(0));
     assert_eq!(tab.accessibility_problems().await, serde_json::json!([]));
     tab.screenshot("module-dependencies", 1280, false).await;
+    // the overview names the most depended-on modules as its API does
+    let overview: Value = app.api().overview("app").await.json().await.unwrap();
+    assert_eq!(overview["most_used"][0]["module"], "crates/auth", "{overview}");
+    assert_eq!(overview["most_used"][0]["used_by"], 2, "{overview}");
+    tab.goto(&format!("{}/?repository=app", app.address)).await;
+    let first = tab.eval("document.querySelector('table.most-used tbody tr td').innerText").await;
+    assert_eq!(first, serde_json::json!("crates/auth"));
+    assert_eq!(tab.accessibility_problems().await, serde_json::json!([]));
     drop(repo);
     app.stop().await;
 }
