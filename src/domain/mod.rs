@@ -17,7 +17,7 @@ mod ticket;
 pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
 pub use deps::{
-    BlastRadius, DependencyGraph, ExternalPackage, ImportCounts, ModuleDeps, ModuleEdge,
+    BlastRadius, DependencyGraph, Dependents, ExternalPackage, ImportCounts, ModuleDeps, ModuleEdge,
 };
 pub use enrichment::{
     Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment,

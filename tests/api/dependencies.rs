@@ -84,6 +84,17 @@ async fn a_module_shows_what_uses_it_and_what_it_uses_and_a_new_import_shows_up_
     // repository-wide counts: 3 + billing's 2 (1 external) + shop's 2
     assert_eq!(deps["imports"]["internal_resolved"], 7, "{deps}");
     assert_eq!(deps["imports"]["external"], 1, "{deps}");
+    // the analysis carries who uses a located module (the comment says it from five up)
+    let body = serde_json::json!({ "title": "SessionStore loses the session", "repository": "app" });
+    let analysis: Value = app.api().analyze(&body).await.json().await.unwrap();
+    let hit = analysis["modules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["module"] == "crates/auth")
+        .unwrap_or_else(|| panic!("{analysis}"));
+    assert_eq!(hit["dependents"]["used_by"], 2, "{analysis}");
+    assert_eq!(hit["dependents"]["reach"], serde_json::json!(["crates/billing", "crates/shop"]));
 
     // a new import is read at the next refresh (only the changed file is re-read)
     commit(
