@@ -214,7 +214,11 @@ fn strip_authors(stats: &Value) -> Value {
 /// `imports` counts every import statement read, `modules` each module (or only
 /// `module`, by id or display name) with what it depends on and what uses it; `None` when
 /// `module` is not in the graph.
-pub fn dependencies_json(repository: &str, g: &DependencyGraph, module: Option<&str>) -> Option<Value> {
+pub fn dependencies_json(
+    repository: &str,
+    g: &DependencyGraph,
+    module: Option<&str>,
+) -> Option<Value> {
     let chosen: Vec<&ModuleDeps> = match module {
         None => g.modules.iter().collect(),
         Some(m) => vec![g
@@ -223,8 +227,11 @@ pub fn dependencies_json(repository: &str, g: &DependencyGraph, module: Option<&
             .find(|d| d.module == m)
             .or_else(|| g.modules.iter().find(|d| d.name == m))?],
     };
-    let names: std::collections::HashMap<&str, &str> =
-        g.modules.iter().map(|m| (m.module.as_str(), m.name.as_str())).collect();
+    let names: std::collections::HashMap<&str, &str> = g
+        .modules
+        .iter()
+        .map(|m| (m.module.as_str(), m.name.as_str()))
+        .collect();
     let edges = |list: &[ModuleEdge]| -> Vec<Value> {
         list.iter()
             .map(|e| {
@@ -319,7 +326,11 @@ pub async fn module_dependencies(store: &Store, id: &str) -> anyhow::Result<Opti
     let empty = DependencyGraph::default();
     let g = graph.as_ref().unwrap_or(&empty);
     let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
-    let pairs = structure_beside_history(&row.repository, g.module(&row.name), &detail["history"]["coupled"]);
+    let pairs = structure_beside_history(
+        &row.repository,
+        g.module(&row.name),
+        &detail["history"]["coupled"],
+    );
     let mut body = dependencies_json(&row.repository, g, Some(&row.name)).unwrap_or_else(|| {
         json!({
             "repository": row.repository,
@@ -349,7 +360,11 @@ pub async fn module_dependencies(store: &Store, id: &str) -> anyhow::Result<Opti
 /// coupled modules, which already need five shared commits), each marked `both`,
 /// `imports` or `history`; `history` alone is hidden coupling: the modules change
 /// together although neither imports the other. Strongest first.
-fn structure_beside_history(repository: &str, deps: Option<&ModuleDeps>, coupled: &Value) -> Vec<Value> {
+fn structure_beside_history(
+    repository: &str,
+    deps: Option<&ModuleDeps>,
+    coupled: &Value,
+) -> Vec<Value> {
     let mut imports: std::collections::BTreeMap<&str, (u64, u64)> = Default::default();
     for d in deps.into_iter() {
         for e in &d.depends_on {
@@ -362,7 +377,9 @@ fn structure_beside_history(repository: &str, deps: Option<&ModuleDeps>, coupled
     let coupled: Vec<&Value> = coupled.as_array().into_iter().flatten().collect();
     let mut out: Vec<(u8, Value)> = Vec::new();
     for c in &coupled {
-        let Some(m) = c["module"].as_str() else { continue };
+        let Some(m) = c["module"].as_str() else {
+            continue;
+        };
         let (to, from) = imports.remove(m).unwrap_or_default();
         let link = if to + from > 0 { "both" } else { "history" };
         out.push((

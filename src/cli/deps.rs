@@ -43,14 +43,21 @@ pub async fn run(settings: &Settings, args: &DepsArgs) -> anyhow::Result<()> {
             .await??;
             let name = args.repository.as_deref().unwrap_or("clone");
             let mut view = dependencies_json(name, &built.graph, args.module.as_deref())
-                .ok_or_else(|| anyhow::anyhow!("no module `{}` in the graph", args.module.as_deref().unwrap_or("")))?;
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "no module `{}` in the graph",
+                        args.module.as_deref().unwrap_or("")
+                    )
+                })?;
             view["build"] = serde_json::json!({ "first": built.first, "last": built.last });
             view
         }
         None => {
             let store = Store::connect(settings.database.url.expose(), 1).await?;
             store.migrate().await?;
-            let view = repository_dependencies(&store, args.repository.as_deref(), args.module.as_deref()).await;
+            let view =
+                repository_dependencies(&store, args.repository.as_deref(), args.module.as_deref())
+                    .await;
             store.close().await;
             view?
         }

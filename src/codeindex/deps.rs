@@ -5,8 +5,8 @@
 
 use super::build::{ignore_patterns, wanted};
 use super::extract::is_source_content;
-use super::glob::Patterns;
 use super::gitsrc::{GitRepo, TreeFile};
+use super::glob::Patterns;
 use crate::deps::{self, Facts};
 use crate::domain::DependencyGraph;
 use crate::modules::{ModuleCut, ModuleRules};

@@ -36,9 +36,8 @@ pub fn build<'a>(
     // file → files it imports, across modules (for the blast radius)
     let mut file_edges: BTreeSet<(&str, &str)> = BTreeSet::new();
     let mut modules: HashMap<&str, String> = HashMap::new();
-    let mut module_of = |p: &'a str| -> String {
-        modules.entry(p).or_insert_with(|| map.module_of(p)).clone()
-    };
+    let mut module_of =
+        |p: &'a str| -> String { modules.entry(p).or_insert_with(|| map.module_of(p)).clone() };
     for f in files {
         let from = module_of(f.path);
         let mut c = ImportCounts::default();
@@ -83,7 +82,11 @@ pub fn build<'a>(
             imports: n,
         })
         .collect();
-    ext.sort_by(|a, b| b.imports.cmp(&a.imports).then_with(|| a.package.cmp(&b.package)));
+    ext.sort_by(|a, b| {
+        b.imports
+            .cmp(&a.imports)
+            .then_with(|| a.package.cmp(&b.package))
+    });
     ext.truncate(MAX_EXTERNAL);
     g.external = ext;
     g
@@ -125,12 +128,20 @@ fn module_list(
             module: m.to_string(),
             imports: n,
         };
-        by_id.get_mut(from).expect("added").depends_on.push(edge(to));
+        by_id
+            .get_mut(from)
+            .expect("added")
+            .depends_on
+            .push(edge(to));
         by_id.get_mut(to).expect("added").used_by.push(edge(from));
     }
     let mut out: Vec<ModuleDeps> = by_id.into_values().collect();
     for m in &mut out {
-        let most = |a: &ModuleEdge, b: &ModuleEdge| b.imports.cmp(&a.imports).then_with(|| a.module.cmp(&b.module));
+        let most = |a: &ModuleEdge, b: &ModuleEdge| {
+            b.imports
+                .cmp(&a.imports)
+                .then_with(|| a.module.cmp(&b.module))
+        };
         m.depends_on.sort_by(most);
         m.used_by.sort_by(most);
         m.blast = blast.remove(&m.module).unwrap_or_default();
@@ -147,7 +158,10 @@ fn module_list(
 
 /// Per module: the files (of other modules) importing its files, and the files importing
 /// those, with their modules.
-fn blast_radii(file_edges: &BTreeSet<(&str, &str)>, module_of: &HashMap<&str, String>) -> HashMap<String, BlastRadius> {
+fn blast_radii(
+    file_edges: &BTreeSet<(&str, &str)>,
+    module_of: &HashMap<&str, String>,
+) -> HashMap<String, BlastRadius> {
     let mut users: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut by_module: HashMap<String, Vec<&str>> = HashMap::new();
     for &(from, to) in file_edges {
@@ -176,7 +190,12 @@ fn blast_radii(file_edges: &BTreeSet<(&str, &str)>, module_of: &HashMap<&str, St
         for f in &direct {
             two.extend(users.get(f).into_iter().flatten().copied().filter(outside));
         }
-        let modules = |s: &HashSet<&str>| s.iter().filter_map(|p| module_of.get(p)).collect::<HashSet<_>>().len();
+        let modules = |s: &HashSet<&str>| {
+            s.iter()
+                .filter_map(|p| module_of.get(p))
+                .collect::<HashSet<_>>()
+                .len()
+        };
         out.insert(
             m.clone(),
             BlastRadius {

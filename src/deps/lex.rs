@@ -102,7 +102,10 @@ fn is_ident_byte(c: u8) -> bool {
 }
 
 fn line_end(b: &[u8], i: usize) -> usize {
-    b[i..].iter().position(|&c| c == b'\n').map_or(b.len(), |p| i + p)
+    b[i..]
+        .iter()
+        .position(|&c| c == b'\n')
+        .map_or(b.len(), |p| i + p)
 }
 
 /// The end of a block comment opened before `i`; its line ends are kept.
@@ -184,7 +187,9 @@ fn string(text: &str, i: usize, syntax: Syntax, out: &mut Vec<Tok>) -> usize {
 /// `'x'`, `'\n'` (a char literal) or `'a` (a Rust lifetime or label): skipped either way.
 fn char_or_lifetime(b: &[u8], i: usize) -> usize {
     if b.get(i + 1) == Some(&b'\\') {
-        return find(b, i + 1, b"'", true).map_or(i + 1, |e| e + 1).min(line_end(b, i));
+        return find(b, i + 1, b"'", true)
+            .map_or(i + 1, |e| e + 1)
+            .min(line_end(b, i));
     }
     let ch_len = std::str::from_utf8(&b[i + 1..(i + 5).min(b.len())])
         .ok()
@@ -231,70 +236,11 @@ fn rust_raw(text: &str, i: usize, out: &mut Vec<Tok>) -> usize {
     let hashes = raw_start(b, i).unwrap_or(0);
     let start = i + 2 + hashes;
     let mut close = vec![b'"'];
-    close.extend(std::iter::repeat_n(b'#', hashes));
+    close.extend(std::iter::repeat(b'#').take(hashes));
     let end = find(b, start, &close, false).unwrap_or(b.len());
     push_str(text, start, end, out);
     count_lines(&b[start.min(b.len())..end.min(b.len())], out);
     (end + close.len()).min(b.len())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn idents(text: &str, syntax: Syntax) -> Vec<String> {
-        tokens(text, syntax)
-            .into_iter()
-            .filter_map(|t| match t {
-                Tok::Ident(s) => Some(s),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn comments_and_strings_hide_what_they_hold() {
-        let c = Syntax {
-            c_comments: true,
-            nested_blocks: true,
-            triple_quotes: true,
-            ..Syntax::default()
-        };
-        let text = "a /* import x; /* nested */ import y */ b // import z\n\"import w\" \"\"\"\nimport v\n\"\"\" c";
-        assert_eq!(idents(text, c), ["a", "b", "c"]);
-        let py = Syntax {
-            hash_comments: true,
-            single_quote_strings: true,
-            triple_quotes: true,
-            ..Syntax::default()
-        };
-        assert_eq!(idents("x # import y\n'''\nimport z'''\nw", py), ["x", "w"]);
-    }
-
-    #[test]
-    fn rust_lifetimes_chars_and_raw_strings_do_not_swallow_code() {
-        let rs = Syntax {
-            c_comments: true,
-            nested_blocks: true,
-            rust_raw: true,
-            ..Syntax::default()
-        };
-        let text = "fn f<'a>(x: &'a str) { let c = '\"'; let r = r#\"use x;\"#; }\nuse y;";
-        let ids = idents(text, rs);
-        assert!(ids.ends_with(&["use".to_string(), "y".to_string()]), "{ids:?}");
-        assert!(!ids.contains(&"x".to_string()) || ids.iter().filter(|i| *i == "x").count() == 1);
-    }
-
-    #[test]
-    fn an_unterminated_quote_costs_one_line() {
-        let js = Syntax {
-            c_comments: true,
-            single_quote_strings: true,
-            ..Syntax::default()
-        };
-        let toks = tokens("const s = 'oops\nimport 'a'", js);
-        assert!(toks.contains(&Tok::Str("a".into())), "{toks:?}");
-    }
 }
 
 /// A reader's position in a token stream.
@@ -377,5 +323,67 @@ impl<'t> Cursor<'t> {
         } else {
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idents(text: &str, syntax: Syntax) -> Vec<String> {
+        tokens(text, syntax)
+            .into_iter()
+            .filter_map(|t| match t {
+                Tok::Ident(s) => Some(s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn comments_and_strings_hide_what_they_hold() {
+        let c = Syntax {
+            c_comments: true,
+            nested_blocks: true,
+            triple_quotes: true,
+            ..Syntax::default()
+        };
+        let text = "a /* import x; /* nested */ import y */ b // import z\n\"import w\" \"\"\"\nimport v\n\"\"\" c";
+        assert_eq!(idents(text, c), ["a", "b", "c"]);
+        let py = Syntax {
+            hash_comments: true,
+            single_quote_strings: true,
+            triple_quotes: true,
+            ..Syntax::default()
+        };
+        assert_eq!(idents("x # import y\n'''\nimport z'''\nw", py), ["x", "w"]);
+    }
+
+    #[test]
+    fn rust_lifetimes_chars_and_raw_strings_do_not_swallow_code() {
+        let rs = Syntax {
+            c_comments: true,
+            nested_blocks: true,
+            rust_raw: true,
+            ..Syntax::default()
+        };
+        let text = "fn f<'a>(x: &'a str) { let c = '\"'; let r = r#\"use x;\"#; }\nuse y;";
+        let ids = idents(text, rs);
+        assert!(
+            ids.ends_with(&["use".to_string(), "y".to_string()]),
+            "{ids:?}"
+        );
+        assert!(!ids.contains(&"x".to_string()) || ids.iter().filter(|i| *i == "x").count() == 1);
+    }
+
+    #[test]
+    fn an_unterminated_quote_costs_one_line() {
+        let js = Syntax {
+            c_comments: true,
+            single_quote_strings: true,
+            ..Syntax::default()
+        };
+        let toks = tokens("const s = 'oops\nimport 'a'", js);
+        assert!(toks.contains(&Tok::Str("a".into())), "{toks:?}");
     }
 }

@@ -24,11 +24,11 @@ mod resolve_go;
 mod resolve_js;
 mod resolve_python;
 mod resolve_rust;
-mod tree;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_langs;
+mod tree;
 
 pub use facts::{Facts, Lang, Spec};
 pub use tree::Outcome;
@@ -58,8 +58,10 @@ pub fn is_config(path: &str) -> bool {
         .split('/')
         .any(|d| matches!(d, "node_modules" | "vendor" | "third_party"));
     !vendored
-        && (matches!(name, "go.mod" | "Cargo.toml" | "package.json" | "jsconfig.json")
-            || (name.starts_with("tsconfig") && name.ends_with(".json")))
+        && (matches!(
+            name,
+            "go.mod" | "Cargo.toml" | "package.json" | "jsconfig.json"
+        ) || (name.starts_with("tsconfig") && name.ends_with(".json")))
 }
 
 /// The module graph of a tree: `paths` is every path of the tree, `facts` what `read`
@@ -100,9 +102,9 @@ pub fn resolved_paths<'f>(
             let list = outcomes
                 .iter()
                 .map(|o| match o {
-                    Outcome::Internal(t) => {
-                        Resolution::Internal(t.iter().map(|&f| r.tree.path(f).to_string()).collect())
-                    }
+                    Outcome::Internal(t) => Resolution::Internal(
+                        t.iter().map(|&f| r.tree.path(f).to_string()).collect(),
+                    ),
                     Outcome::Unresolved => Resolution::Unresolved,
                     Outcome::External(p) => Resolution::External(p.clone()),
                 })

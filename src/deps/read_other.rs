@@ -176,7 +176,9 @@ pub fn read_csharp(text: &str) -> Facts {
                     open.pop();
                 }
             }
-            Tok::Ident(k) if k == "using" && (c.at_statement_start() || c.prev() == Some(&global)) => {
+            Tok::Ident(k)
+                if k == "using" && (c.at_statement_start() || c.prev() == Some(&global)) =>
+            {
                 c.i += 1;
                 facts.imports.extend(using(&mut c));
                 continue;

@@ -25,9 +25,20 @@ pub const MAX_UNRESOLVED_SHOWN: usize = 20;
 /// An import as a person would recognise it.
 fn written(spec: &Spec) -> String {
     match spec {
-        Spec::Dotted { path, wildcard, .. } => format!("{}{}", path.join("."), if *wildcard { ".*" } else { "" }),
-        Spec::Python { level, module, names } => {
-            format!("from {}{} import {}", ".".repeat(*level), module.join("."), names.join(", "))
+        Spec::Dotted { path, wildcard, .. } => {
+            format!("{}{}", path.join("."), if *wildcard { ".*" } else { "" })
+        }
+        Spec::Python {
+            level,
+            module,
+            names,
+        } => {
+            format!(
+                "from {}{} import {}",
+                ".".repeat(*level),
+                module.join("."),
+                names.join(", ")
+            )
         }
         Spec::Path(s) => s.clone(),
         Spec::Use(segs) => segs.join("::"),
@@ -85,7 +96,11 @@ pub fn resolve<'f>(
                 })
                 .collect::<Vec<Outcome>>();
             if unresolved.len() < MAX_UNRESOLVED_SHOWN {
-                let missing = f.imports.iter().zip(&outcomes).filter(|(_, o)| **o == Outcome::Unresolved);
+                let missing = f
+                    .imports
+                    .iter()
+                    .zip(&outcomes)
+                    .filter(|(_, o)| **o == Outcome::Unresolved);
                 for (spec, _) in missing.take(MAX_UNRESOLVED_SHOWN - unresolved.len()) {
                     unresolved.push(format!("{from}: {}", written(spec)));
                 }

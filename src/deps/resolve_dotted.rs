@@ -81,7 +81,9 @@ impl Declared {
 /// How many leading segments make a package root: three under a domain (`org.apache.x`),
 /// else two (`jakarta.servlet`, `System.Text`).
 fn root_len(first: &str) -> usize {
-    const TLDS: &[&str] = &["org", "com", "net", "io", "edu", "gov", "de", "fr", "uk", "ch"];
+    const TLDS: &[&str] = &[
+        "org", "com", "net", "io", "edu", "gov", "de", "fr", "uk", "ch",
+    ];
     if TLDS.contains(&first) {
         3
     } else {
@@ -92,12 +94,12 @@ fn root_len(first: &str) -> usize {
 /// A name's package root; C# namespaces by their first name (`Acme`), as companies name them.
 fn root(dotted: &str, lang: Lang) -> String {
     let first = dotted.split('.').next().unwrap_or("");
-    let n = if lang == Lang::CSharp { 1 } else { root_len(first) };
-    dotted
-        .split('.')
-        .take(n)
-        .collect::<Vec<_>>()
-        .join(".")
+    let n = if lang == Lang::CSharp {
+        1
+    } else {
+        root_len(first)
+    };
+    dotted.split('.').take(n).collect::<Vec<_>>().join(".")
 }
 
 /// The package an external import is counted under: its lower-case (JVM) segments up to
@@ -121,7 +123,10 @@ fn external(path: &[String], lang: Lang) -> String {
 pub fn declared(tree: &Tree, facts: &[(u32, &Facts)]) -> [Declared; 2] {
     let mut out = [Declared::default(), Declared::default()];
     for (file, f) in facts {
-        if matches!(f.lang, Lang::Java | Lang::Kotlin | Lang::Scala | Lang::CSharp) {
+        if matches!(
+            f.lang,
+            Lang::Java | Lang::Kotlin | Lang::Scala | Lang::CSharp
+        ) {
             out[family(f.lang)].add(*file, tree.path(*file), f);
         }
     }

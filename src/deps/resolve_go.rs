@@ -34,15 +34,15 @@ impl GoModules {
                 Some(r) if r.starts_with('/') => &r[1..],
                 _ => continue,
             };
-            let pkg = if rest.is_empty() { dir.clone() } else { child(dir, rest) };
-            let files = tree
-                .in_dir(&pkg)
-                .iter()
-                .copied()
-                .filter(|&f| {
-                    let p = tree.path(f);
-                    p.ends_with(".go") && !p.ends_with("_test.go")
-                });
+            let pkg = if rest.is_empty() {
+                dir.clone()
+            } else {
+                child(dir, rest)
+            };
+            let files = tree.in_dir(&pkg).iter().copied().filter(|&f| {
+                let p = tree.path(f);
+                p.ends_with(".go") && !p.ends_with("_test.go")
+            });
             return internal(files).unwrap_or(Outcome::Unresolved);
         }
         Outcome::External(go_package(spec))

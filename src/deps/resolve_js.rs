@@ -142,7 +142,11 @@ fn ts_config(dir: String, v: &serde_json::Value) -> TsConfig {
                 .map(|(k, t)| {
                     let targets = t
                         .as_array()
-                        .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
                         .unwrap_or_default();
                     (k.clone(), targets)
                 })
@@ -173,7 +177,13 @@ fn file_or_index(tree: &Tree, path: &str) -> Option<u32> {
         return Some(f);
     }
     let mut candidates: Vec<String> = EXTS.iter().map(|e| format!("{path}.{e}")).collect();
-    for (js, ts) in [(".js", ".ts"), (".js", ".tsx"), (".jsx", ".tsx"), (".mjs", ".mts"), (".cjs", ".cts")] {
+    for (js, ts) in [
+        (".js", ".ts"),
+        (".js", ".tsx"),
+        (".jsx", ".tsx"),
+        (".mjs", ".mts"),
+        (".cjs", ".cts"),
+    ] {
         if let Some(s) = path.strip_suffix(js) {
             candidates.push(format!("{s}{ts}"));
         }

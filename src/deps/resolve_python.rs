@@ -19,7 +19,11 @@ impl PyRoots {
         let mut roots: BTreeSet<String> = ["".to_string(), "src".to_string()].into();
         let mut top = HashSet::new();
         let mut local = HashSet::new();
-        for p in tree.paths.iter().filter(|p| p.ends_with(".py") || p.ends_with(".pyi")) {
+        for p in tree
+            .paths
+            .iter()
+            .filter(|p| p.ends_with(".py") || p.ends_with(".pyi"))
+        {
             let mut dir = dir_of(p);
             let mut first = super::tree::stem(p);
             let mut walked = false;
@@ -57,7 +61,12 @@ impl PyRoots {
 
     /// Every file `from <module> import <names>` (or `import <module>` when `names` is
     /// empty) reads, under the directories `bases`: submodules named, else the module.
-    fn resolve_in(tree: &Tree, bases: &[&str], module: &[String], names: &[String]) -> Option<Outcome> {
+    fn resolve_in(
+        tree: &Tree,
+        bases: &[&str],
+        module: &[String],
+        names: &[String],
+    ) -> Option<Outcome> {
         for base in bases {
             let mut files = Vec::new();
             let mut all_found = true;
@@ -86,7 +95,14 @@ impl PyRoots {
         None
     }
 
-    pub fn resolve(&self, tree: &Tree, from: &str, level: usize, module: &[String], names: &[String]) -> Outcome {
+    pub fn resolve(
+        &self,
+        tree: &Tree,
+        from: &str,
+        level: usize,
+        module: &[String],
+        names: &[String],
+    ) -> Outcome {
         if level > 0 {
             let mut dir = dir_of(from);
             for _ in 1..level {

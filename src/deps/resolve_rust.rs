@@ -30,7 +30,10 @@ struct Place {
 impl Crates {
     pub fn new(configs: &HashMap<String, String>) -> Crates {
         let mut c = Crates::default();
-        for (path, text) in configs.iter().filter(|(p, _)| p.rsplit('/').next() == Some("Cargo.toml")) {
+        for (path, text) in configs
+            .iter()
+            .filter(|(p, _)| p.rsplit('/').next() == Some("Cargo.toml"))
+        {
             let dir = dir_of(path).to_string();
             let name = package_name(text).map(|n| n.replace('-', "_"));
             if let Some(n) = &name {
@@ -80,8 +83,16 @@ impl Crates {
             }
         };
         let inner = path.strip_prefix(&format!("{base}/")).unwrap_or(path);
-        let mut module: Vec<String> = inner.trim_end_matches(".rs").split('/').map(str::to_string).collect();
-        if matches!(module.last().map(String::as_str), Some("mod" | "lib" | "main")) || tree.path(root) == path {
+        let mut module: Vec<String> = inner
+            .trim_end_matches(".rs")
+            .split('/')
+            .map(str::to_string)
+            .collect();
+        if matches!(
+            module.last().map(String::as_str),
+            Some("mod" | "lib" | "main")
+        ) || tree.path(root) == path
+        {
             module.pop();
         }
         if tree.path(root) == path {
@@ -110,7 +121,10 @@ impl Crates {
             let dir = Self::child_dir(tree, file, is_root);
             let declared = self.mods.get(&(file, s.clone())).copied();
             match declared.or_else(|| {
-                tree.first([child(&dir, &format!("{s}.rs")), child(&dir, &format!("{s}/mod.rs"))])
+                tree.first([
+                    child(&dir, &format!("{s}.rs")),
+                    child(&dir, &format!("{s}/mod.rs")),
+                ])
             }) {
                 Some(f) => file = f,
                 None => break,
@@ -129,7 +143,10 @@ impl Crates {
         let dir = Self::child_dir(tree, f, is_root);
         let found = match path {
             Some(p) => join(dir_of(from), p).and_then(|p| tree.file(&p)),
-            None => tree.first([child(&dir, &format!("{name}.rs")), child(&dir, &format!("{name}/mod.rs"))]),
+            None => tree.first([
+                child(&dir, &format!("{name}.rs")),
+                child(&dir, &format!("{name}/mod.rs")),
+            ]),
         };
         found.map_or(Outcome::Unresolved, |t| Outcome::Internal(vec![t]))
     }
@@ -140,7 +157,9 @@ impl Crates {
             for spec in &f.imports {
                 if let super::facts::Spec::Mod { name, path } = spec {
                     let from = tree.path(*file);
-                    if let Outcome::Internal(t) = self.resolve_mod(tree, from, name, path.as_deref()) {
+                    if let Outcome::Internal(t) =
+                        self.resolve_mod(tree, from, name, path.as_deref())
+                    {
                         self.mods.insert((*file, name.clone()), t[0]);
                     }
                 }
@@ -162,7 +181,9 @@ impl Crates {
             Outcome::Internal(vec![self.walk(tree, place.root, &m)])
         };
         match (first, &place) {
-            ("crate", Some(p)) => return Outcome::Internal(vec![self.walk(tree, p.root, &segs[1..])]),
+            ("crate", Some(p)) => {
+                return Outcome::Internal(vec![self.walk(tree, p.root, &segs[1..])])
+            }
             ("self" | "super", Some(p)) => {
                 let up = segs.iter().take_while(|s| *s == "super").count();
                 let skip = if first == "self" { 1 } else { up };
@@ -174,14 +195,19 @@ impl Crates {
         if let (Some(p), Some(f)) = (&place, tree.file(from)) {
             // a child module of the current one (`mod a; use a::B;`)
             let dir = Self::child_dir(tree, f, p.root == f);
-            let file_child = tree.first([child(&dir, &format!("{first}.rs")), child(&dir, &format!("{first}/mod.rs"))]);
+            let file_child = tree.first([
+                child(&dir, &format!("{first}.rs")),
+                child(&dir, &format!("{first}/mod.rs")),
+            ]);
             if file_child.is_some() || self.mods.contains_key(&(f, first.to_string())) {
                 return relative(p, 0, segs);
             }
         }
         if let Some(dir) = self.names.get(first) {
             let lib = tree.file(&child(dir, "src/lib.rs"));
-            return lib.map_or(Outcome::Unresolved, |root| Outcome::Internal(vec![self.walk(tree, root, &segs[1..])]));
+            return lib.map_or(Outcome::Unresolved, |root| {
+                Outcome::Internal(vec![self.walk(tree, root, &segs[1..])])
+            });
         }
         if STD.contains(&first) {
             return Outcome::External("std".into());

@@ -62,8 +62,14 @@ class Engine {
 fn java_classes_wildcards_statics_and_nested_classes_resolve_and_comments_do_not_count() {
     let r = resolve_tree(&[
         ("java/org/acme/core/Engine.java", ENGINE),
-        ("java/org/acme/util/Strings.java", "package org.acme.util;\npublic class Strings {}"),
-        ("java/org/acme/util/Numbers.java", "package org.acme.util;\nclass Numbers {}"),
+        (
+            "java/org/acme/util/Strings.java",
+            "package org.acme.util;\npublic class Strings {}",
+        ),
+        (
+            "java/org/acme/util/Numbers.java",
+            "package org.acme.util;\nclass Numbers {}",
+        ),
     ]);
     let strings = "java/org/acme/util/Strings.java";
     let util = to(&["java/org/acme/util/Numbers.java", strings]);
@@ -96,7 +102,10 @@ fn kotlin_top_level_functions_and_scala_groups_resolve_to_their_package() {
             "package com.acme\npackage web\n\nimport com.acme.text.{Words, StringExt => S}, com.acme.app._\nimport scala.concurrent.Future\n",
         ),
     ]);
-    let text = ["lib/src/main/kotlin/com/acme/text/StringExt.kt", "lib/src/main/kotlin/com/acme/text/Words.kt"];
+    let text = [
+        "lib/src/main/kotlin/com/acme/text/StringExt.kt",
+        "lib/src/main/kotlin/com/acme/text/Words.kt",
+    ];
     assert_eq!(
         r["app/src/main/kotlin/com/acme/app/Main.kt"],
         [to(&text), to(&[text[1]]), ext("kotlinx.coroutines")]
@@ -136,9 +145,15 @@ def later():
         ("src/pkg/__init__.py", ""),
         ("src/pkg/core.py", core),
         ("src/pkg/util.py", "def helper(): pass"),
-        ("src/pkg/sub/__init__.py", "from ..util import helper\nfrom . import mod\n"),
+        (
+            "src/pkg/sub/__init__.py",
+            "from ..util import helper\nfrom . import mod\n",
+        ),
         ("src/pkg/sub/mod.py", ""),
-        ("tests/test_core.py", "from pkg.core import later\nfrom helpers import make\nimport pytest\n"),
+        (
+            "tests/test_core.py",
+            "from pkg.core import later\nfrom helpers import make\nimport pytest\n",
+        ),
         ("tests/helpers.py", ""),
     ]);
     let util = "src/pkg/util.py";
@@ -155,9 +170,16 @@ def later():
             to(&["src/pkg/sub/mod.py"]),
         ]
     );
-    assert_eq!(r["src/pkg/sub/__init__.py"], [to(&[util]), to(&["src/pkg/sub/mod.py"])]);
+    assert_eq!(
+        r["src/pkg/sub/__init__.py"],
+        [to(&[util]), to(&["src/pkg/sub/mod.py"])]
+    );
     assert_eq!(
         r["tests/test_core.py"],
-        [to(&["src/pkg/core.py"]), to(&["tests/helpers.py"]), ext("pytest")]
+        [
+            to(&["src/pkg/core.py"]),
+            to(&["tests/helpers.py"]),
+            ext("pytest")
+        ]
     );
 }

@@ -38,7 +38,10 @@ fn typescript_relative_paths_index_files_js_extensions_aliases_and_workspaces_re
         ("src/app/types.d.ts", ""),
         ("src/app/data.json", "{}"),
         ("src/shared/log.ts", ""),
-        ("packages/ui/package.json", r#"{"name": "@acme/ui", "main": "src/index.ts"}"#),
+        (
+            "packages/ui/package.json",
+            r#"{"name": "@acme/ui", "main": "src/index.ts"}"#,
+        ),
         ("packages/ui/src/index.ts", ""),
     ]);
     let util = "src/app/util.ts";
@@ -108,29 +111,59 @@ fn rust_mod_crate_super_self_child_modules_and_workspace_crates_resolve() {
     let r = resolve_tree(&[
         ("Cargo.toml", "[package]\nname = \"app-core\"\n"),
         ("src/lib.rs", lib),
-        ("src/domain/mod.rs", "mod ticket;\npub use ticket::Ticket;\nuse super::modules::Cut;\n"),
+        (
+            "src/domain/mod.rs",
+            "mod ticket;\npub use ticket::Ticket;\nuse super::modules::Cut;\n",
+        ),
         ("src/domain/ticket.rs", ticket),
-        ("src/modules.rs", "#[path = \"modules/place.rs\"]\nmod layout;\npub struct Cut;\n"),
+        (
+            "src/modules.rs",
+            "#[path = \"modules/place.rs\"]\nmod layout;\npub struct Cut;\n",
+        ),
         ("src/modules/place.rs", "use super::Cut;\n"),
         ("src/main.rs", "use app_core::domain::Ticket;\n"),
         ("tests/api/main.rs", "mod helpers;\n"),
-        ("tests/api/helpers.rs", "use app_core::modules;\nuse super::Other;\n"),
+        (
+            "tests/api/helpers.rs",
+            "use app_core::modules;\nuse super::Other;\n",
+        ),
     ]);
-    let (domain, modules, ticket) = ("src/domain/mod.rs", "src/modules.rs", "src/domain/ticket.rs");
+    let (domain, modules, ticket) = (
+        "src/domain/mod.rs",
+        "src/modules.rs",
+        "src/domain/ticket.rs",
+    );
     assert_eq!(
         r["src/lib.rs"],
-        [to(&[domain]), to(&[modules]), to(&[domain]), ext("std"), ext("serde")]
+        [
+            to(&[domain]),
+            to(&[modules]),
+            to(&[domain]),
+            ext("std"),
+            ext("serde")
+        ]
     );
-    assert_eq!(r["src/domain/mod.rs"], [to(&[ticket]), to(&[ticket]), to(&[modules])]);
+    assert_eq!(
+        r["src/domain/mod.rs"],
+        [to(&[ticket]), to(&[ticket]), to(&[modules])]
+    );
     assert_eq!(
         r[ticket],
-        [to(&[modules]), to(&["src/modules/place.rs"]), to(&[domain]), to(&["src/modules/place.rs"])]
+        [
+            to(&[modules]),
+            to(&["src/modules/place.rs"]),
+            to(&[domain]),
+            to(&["src/modules/place.rs"])
+        ]
     );
     assert_eq!(r[modules], [to(&["src/modules/place.rs"])]);
     assert_eq!(r["src/modules/place.rs"], [to(&[modules])]);
     assert_eq!(r["src/main.rs"], [to(&[domain])]);
     assert_eq!(r["tests/api/main.rs"], [to(&["tests/api/helpers.rs"])]);
-    assert_eq!(r["tests/api/helpers.rs"], [to(&[modules]), to(&["tests/api/main.rs"])]);
+    assert_eq!(
+        r["tests/api/helpers.rs"],
+        [to(&[modules]), to(&["tests/api/main.rs"])]
+    );
 }
 
 #[test]
@@ -151,8 +184,14 @@ namespace Acme.Core {
 "#;
     let r = resolve_tree(&[
         ("src/Core/Engine.cs", engine),
-        ("src/Util/Strings.cs", "namespace Acme.Util;\npublic static class Strings {}\n"),
-        ("src/Util/Numbers.cs", "namespace Acme {\n  namespace Util {\n    class Numbers {}\n  }\n}\n"),
+        (
+            "src/Util/Strings.cs",
+            "namespace Acme.Util;\npublic static class Strings {}\n",
+        ),
+        (
+            "src/Util/Numbers.cs",
+            "namespace Acme {\n  namespace Util {\n    class Numbers {}\n  }\n}\n",
+        ),
     ]);
     let util = to(&["src/Util/Numbers.cs", "src/Util/Strings.cs"]);
     assert_eq!(

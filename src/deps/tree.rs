@@ -35,7 +35,10 @@ impl Tree {
             let name = p.rsplit('/').next().unwrap_or(p);
             by_name.entry(name.to_string()).or_default().push(i as u32);
             by_path.insert(p.clone(), i as u32);
-            by_dir.entry(dir_of(p).to_string()).or_default().push(i as u32);
+            by_dir
+                .entry(dir_of(p).to_string())
+                .or_default()
+                .push(i as u32);
         }
         Tree {
             paths,

@@ -94,7 +94,11 @@ async fn join_dependents(store: &Store, e: &mut Enrichment) -> anyhow::Result<()
     let mut graphs = HashMap::new();
     for m in &e.modules {
         if !graphs.contains_key(&m.repository) {
-            let g = store.dependencies(Some(&m.repository)).await?.pop().map(|(_, g)| g);
+            let g = store
+                .dependencies(Some(&m.repository))
+                .await?
+                .pop()
+                .map(|(_, g)| g);
             graphs.insert(m.repository.clone(), g);
         }
     }

@@ -281,16 +281,26 @@ fn duplicate_line(d: &DuplicateCandidate) -> Vec<Inline> {
 /// `catalina/manager` and `catalina/core`." (without the reach when `reach` is false), from
 /// the code's own imports; `None` unless enough modules use it to be worth saying.
 pub fn used_by_line(m: &ModuleHit, reach: bool) -> Option<Vec<Inline>> {
-    let d = m.dependents.as_ref().filter(|d| d.used_by >= Dependents::WORTH_SAYING)?;
+    let d = m
+        .dependents
+        .as_ref()
+        .filter(|d| d.used_by >= Dependents::WORTH_SAYING)?;
     let mut l = vec![
         Inline::Code(m.name.clone()),
-        text(format!(" is used by {} modules ({} files)", d.used_by, d.files)),
+        text(format!(
+            " is used by {} modules ({} files)",
+            d.used_by, d.files
+        )),
     ];
     if reach && !d.reach.is_empty() {
         l.push(text("; changes here reach "));
         for (i, r) in d.reach.iter().enumerate() {
             if i > 0 {
-                l.push(text(if i + 1 == d.reach.len() { " and " } else { ", " }));
+                l.push(text(if i + 1 == d.reach.len() {
+                    " and "
+                } else {
+                    ", "
+                }));
             }
             l.push(Inline::Code(r.clone()));
         }

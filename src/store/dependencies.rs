@@ -7,7 +7,10 @@ use sqlx::Row;
 
 impl Store {
     /// The commit the stored graph of `repository` describes, if one is stored.
-    pub async fn dependencies_commit(&self, repository: &str) -> Result<Option<String>, sqlx::Error> {
+    pub async fn dependencies_commit(
+        &self,
+        repository: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
         sqlx::query("SELECT commit_sha FROM dependency_graphs WHERE repository = $1")
             .bind(repository)
             .fetch_optional(&self.pool)
@@ -55,7 +58,8 @@ impl Store {
             .map(|r| {
                 let name: String = r.try_get("repository")?;
                 let text: String = r.try_get("graph")?;
-                let graph = serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                let graph =
+                    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
                 Ok((name, graph))
             })
             .collect()

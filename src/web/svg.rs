@@ -178,16 +178,32 @@ pub struct GraphEnd<'a> {
 
 /// The module in the middle, what uses it on the left and what it depends on on the right,
 /// each joined to it by a line as thick as the imports behind the edge allow.
-pub fn dependency_graph(center: &str, used_by: &[GraphEnd<'_>], depends_on: &[GraphEnd<'_>], label: &str) -> Markup {
+pub fn dependency_graph(
+    center: &str,
+    used_by: &[GraphEnd<'_>],
+    depends_on: &[GraphEnd<'_>],
+    label: &str,
+) -> Markup {
     let rows = used_by.len().max(depends_on.len()).max(1);
     let (w, row_h, box_w) = (720.0, 26.0, 190.0);
     let h = row_h * rows as f64 + 16.0;
     let cy = h / 2.0;
-    let max = used_by.iter().chain(depends_on).map(|e| e.imports).max().unwrap_or(1).max(1) as f64;
+    let max = used_by
+        .iter()
+        .chain(depends_on)
+        .map(|e| e.imports)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let width = |n: u64| 1.0 + 5.0 * (n as f64 / max);
-    let y_of = |i: usize, n: usize| 8.0 + row_h * (i as f64 + 0.5) + row_h * (rows - n) as f64 / 2.0;
+    let y_of =
+        |i: usize, n: usize| 8.0 + row_h * (i as f64 + 0.5) + row_h * (rows - n) as f64 / 2.0;
     let side = |ends: &[GraphEnd<'_>], left: bool| {
-        let (x_text, x_line, anchor) = if left { (box_w - 6.0, box_w, "end") } else { (w - box_w + 6.0, w - box_w, "start") };
+        let (x_text, x_line, anchor) = if left {
+            (box_w - 6.0, box_w, "end")
+        } else {
+            (w - box_w + 6.0, w - box_w, "start")
+        };
         let x_mid = if left { w / 2.0 - 70.0 } else { w / 2.0 + 70.0 };
         html! {
             @for (i, e) in ends.iter().enumerate() {

@@ -149,7 +149,11 @@ fn rich() -> Enrichment {
                 dependents: Some(Dependents {
                     used_by: 14,
                     files: 120,
-                    reach: vec!["catalina/core".into(), "catalina/ha".into(), "catalina/manager".into()],
+                    reach: vec![
+                        "catalina/core".into(),
+                        "catalina/ha".into(),
+                        "catalina/manager".into(),
+                    ],
                 }),
             },
             ModuleHit {

@@ -335,7 +335,8 @@ impl Caller<'_> {
 
     /// `GET /api/v1/modules/{id}/dependencies`
     pub async fn module_dependencies(&self, id: &str) -> reqwest::Response {
-        self.get(&format!("/api/v1/modules/{id}/dependencies")).await
+        self.get(&format!("/api/v1/modules/{id}/dependencies"))
+            .await
     }
 
     /// `GET /api/v1/repositories/{name}/overview`
