@@ -52,12 +52,7 @@ pub async fn module_detail(
     window_days: i64,
     id: &str,
 ) -> anyhow::Result<Option<Value>> {
-    let Some(row) = store
-        .score_by_id(id)
-        .await
-        .context("failed to read the module")?
-        .filter(|r| r.kind == "module")
-    else {
+    let Some(row) = module_row(store, id).await? else {
         return Ok(None);
     };
     let detail: Value = serde_json::from_str(&row.detail).unwrap_or(Value::Null);
@@ -185,6 +180,15 @@ fn most_used(repository: &str, g: &DependencyGraph) -> Vec<Value> {
         .collect()
 }
 
+/// The stored row of the module with score id `id`, if there is one.
+async fn module_row(store: &Store, id: &str) -> anyhow::Result<Option<ScoreRow>> {
+    Ok(store
+        .score_by_id(id)
+        .await
+        .context("failed to read the module")?
+        .filter(|r| r.kind == "module"))
+}
+
 /// Coupled modules with the id of each, so a page can link to them.
 fn with_ids(repository: &str, coupled: &Value) -> Value {
     let list: Vec<Value> = coupled
@@ -309,12 +313,7 @@ pub async fn repository_dependencies(
 /// The dependencies of the module with score id `id` (`GET /api/v1/modules/{id}/dependencies`);
 /// `None` when there is no such module. A module without imports either way has empty lists.
 pub async fn module_dependencies(store: &Store, id: &str) -> anyhow::Result<Option<Value>> {
-    let Some(row) = store
-        .score_by_id(id)
-        .await
-        .context("failed to read the module")?
-        .filter(|r| r.kind == "module")
-    else {
+    let Some(row) = module_row(store, id).await? else {
         return Ok(None);
     };
     let graph = store

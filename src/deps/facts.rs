@@ -78,3 +78,14 @@ pub struct Facts {
     /// The JVM package, or every C# namespace the file declares.
     pub declares: Vec<String>,
 }
+
+impl Facts {
+    /// A file of `lang` with these imports and no declarations.
+    pub fn imports(lang: Lang, imports: Vec<Spec>) -> Facts {
+        Facts {
+            lang,
+            imports,
+            declares: Vec::new(),
+        }
+    }
+}

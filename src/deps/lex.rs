@@ -1,6 +1,8 @@
 //! The one tokenizer every reader shares: identifiers, punctuation, string literals and line
 //! ends, with comments dropped, so an import written in a comment, a string or a text
-//! block is never read as one. Each language says which comments and strings it has.
+//! block is never read as one. Each language has its comments and strings (`syntax_of`).
+
+use super::facts::Lang;
 
 /// A token of source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +36,48 @@ pub struct Syntax {
     pub rust_raw: bool,
     /// C# verbatim strings `@"…"`.
     pub verbatim: bool,
+}
+
+/// The comments and strings of each language.
+pub fn syntax_of(lang: Lang) -> Syntax {
+    let c = Syntax {
+        c_comments: true,
+        ..Syntax::default()
+    };
+    let jvm = lang != Lang::Java;
+    match lang {
+        Lang::Java | Lang::Kotlin | Lang::Scala => Syntax {
+            nested_blocks: jvm,
+            triple_quotes: true,
+            backtick_strings: jvm,
+            ..c
+        },
+        Lang::Js => Syntax {
+            single_quote_strings: true,
+            backtick_strings: true,
+            ..c
+        },
+        Lang::Go => Syntax {
+            backtick_strings: true,
+            ..c
+        },
+        Lang::Rust => Syntax {
+            nested_blocks: true,
+            rust_raw: true,
+            ..c
+        },
+        Lang::CSharp => Syntax {
+            verbatim: true,
+            triple_quotes: true,
+            ..c
+        },
+        Lang::Python => Syntax {
+            hash_comments: true,
+            single_quote_strings: true,
+            triple_quotes: true,
+            ..Syntax::default()
+        },
+    }
 }
 
 /// Longest source read: a file larger than this is cut (generated code, bundles).

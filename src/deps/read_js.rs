@@ -3,20 +3,14 @@
 //! and is not counted).
 
 use super::facts::{Facts, Lang, Spec};
-use super::lex::{tokens, Cursor, Syntax, Tok};
+use super::lex::{syntax_of, tokens, Cursor, Tok};
 
 /// How far after `import`/`export` the `from 'x'` may come (a long named-import list).
 const MAX_CLAUSE: usize = 2_000;
 
 /// Reads a JavaScript or TypeScript file.
 pub fn read(text: &str) -> Facts {
-    let syntax = Syntax {
-        c_comments: true,
-        single_quote_strings: true,
-        backtick_strings: true,
-        ..Syntax::default()
-    };
-    let toks = tokens(text, syntax);
+    let toks = tokens(text, syntax_of(Lang::Js));
     let mut c = Cursor::new(&toks);
     let mut imports = Vec::new();
     while !c.done() {
@@ -31,11 +25,7 @@ pub fn read(text: &str) -> Facts {
         imports.extend(spec.map(Spec::Path));
         c.i += 1;
     }
-    Facts {
-        lang: Lang::Js,
-        imports,
-        declares: Vec::new(),
-    }
+    Facts::imports(Lang::Js, imports)
 }
 
 /// `require('x')`, `import('x')`.

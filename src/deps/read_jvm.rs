@@ -2,18 +2,11 @@
 //! and (Scala) grouped imports.
 
 use super::facts::{Facts, Lang, Spec};
-use super::lex::{tokens, Cursor, Syntax, Tok};
+use super::lex::{syntax_of, tokens, Cursor, Tok};
 
 /// Reads a Java, Kotlin or Scala file.
 pub fn read(text: &str, lang: Lang) -> Facts {
-    let syntax = Syntax {
-        c_comments: true,
-        nested_blocks: lang != Lang::Java,
-        triple_quotes: true,
-        backtick_strings: lang != Lang::Java,
-        ..Syntax::default()
-    };
-    let toks = tokens(text, syntax);
+    let toks = tokens(text, syntax_of(lang));
     let mut c = Cursor::new(&toks);
     let mut facts = Facts {
         lang,

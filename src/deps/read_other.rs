@@ -2,16 +2,11 @@
 //! `extern crate`) and C# (`using`, `using static`, aliases; `namespace` declarations).
 
 use super::facts::{Facts, Lang, Spec};
-use super::lex::{tokens, Cursor, Syntax, Tok};
+use super::lex::{syntax_of, tokens, Cursor, Tok};
 
 /// Reads a Go file.
 pub fn read_go(text: &str) -> Facts {
-    let syntax = Syntax {
-        c_comments: true,
-        backtick_strings: true,
-        ..Syntax::default()
-    };
-    let toks = tokens(text, syntax);
+    let toks = tokens(text, syntax_of(Lang::Go));
     let mut c = Cursor::new(&toks);
     let mut imports = Vec::new();
     while !c.done() {
@@ -37,22 +32,12 @@ pub fn read_go(text: &str) -> Facts {
         }
         c.i += 1;
     }
-    Facts {
-        lang: Lang::Go,
-        imports,
-        declares: Vec::new(),
-    }
+    Facts::imports(Lang::Go, imports)
 }
 
 /// Reads a Rust file.
 pub fn read_rust(text: &str) -> Facts {
-    let syntax = Syntax {
-        c_comments: true,
-        nested_blocks: true,
-        rust_raw: true,
-        ..Syntax::default()
-    };
-    let toks = tokens(text, syntax);
+    let toks = tokens(text, syntax_of(Lang::Rust));
     let mut c = Cursor::new(&toks);
     let mut imports = Vec::new();
     let mut path_attr: Option<String> = None;
@@ -89,11 +74,7 @@ pub fn read_rust(text: &str) -> Facts {
         }
         c.i += 1;
     }
-    Facts {
-        lang: Lang::Rust,
-        imports,
-        declares: Vec::new(),
-    }
+    Facts::imports(Lang::Rust, imports)
 }
 
 /// Expands a use tree from here into its leaf paths (`a::{b, c::*}` → `a::b`, `a::c`).
@@ -150,13 +131,7 @@ fn use_tree(c: &mut Cursor<'_>, prefix: Vec<String>, out: &mut Vec<Vec<String>>,
 
 /// Reads a C# file.
 pub fn read_csharp(text: &str) -> Facts {
-    let syntax = Syntax {
-        c_comments: true,
-        verbatim: true,
-        triple_quotes: true,
-        ..Syntax::default()
-    };
-    let toks = tokens(text, syntax);
+    let toks = tokens(text, syntax_of(Lang::CSharp));
     let mut c = Cursor::new(&toks);
     let mut facts = Facts {
         lang: Lang::CSharp,

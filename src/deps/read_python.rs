@@ -2,17 +2,11 @@
 //! anywhere in the file (imports inside functions count too).
 
 use super::facts::{Facts, Lang, Spec};
-use super::lex::{tokens, Cursor, Syntax, Tok};
+use super::lex::{syntax_of, tokens, Cursor, Tok};
 
 /// Reads a Python file.
 pub fn read(text: &str) -> Facts {
-    let syntax = Syntax {
-        hash_comments: true,
-        single_quote_strings: true,
-        triple_quotes: true,
-        ..Syntax::default()
-    };
-    let toks = tokens(text, syntax);
+    let toks = tokens(text, syntax_of(Lang::Python));
     let mut c = Cursor::new(&toks);
     let mut imports = Vec::new();
     let mut depth = 0usize;
@@ -45,11 +39,7 @@ pub fn read(text: &str) -> Facts {
         }
         c.i += 1;
     }
-    Facts {
-        lang: Lang::Python,
-        imports,
-        declares: Vec::new(),
-    }
+    Facts::imports(Lang::Python, imports)
 }
 
 /// `a.b as c, d` after `import`.

@@ -51,13 +51,7 @@ pub(crate) fn build_workspace(dir: &Path) -> Repository {
 /// The id of a module of repository `app`, once it is scored.
 pub(crate) async fn module_id(app: &TestApp, module: &str) -> String {
     crate::helpers::wait_for(|| async {
-        let body: Value = app
-            .api()
-            .modules("?repository=app")
-            .await
-            .json()
-            .await
-            .ok()?;
+        let body = app_modules(app).await?;
         body["modules"]
             .as_array()?
             .iter()
@@ -65,6 +59,25 @@ pub(crate) async fn module_id(app: &TestApp, module: &str) -> String {
             .and_then(|m| m["id"].as_str().map(str::to_string))
     })
     .await
+}
+
+/// `GET /api/v1/modules?repository=app`, when it answers JSON.
+pub(crate) async fn app_modules(app: &TestApp) -> Option<Value> {
+    app.api().modules("?repository=app").await.json().await.ok()
+}
+
+/// `GET /api/v1/modules/{id}/dependencies`, once `ready` holds of its body.
+async fn dependencies_when(app: &TestApp, id: &str, ready: impl Fn(&Value) -> bool) -> Value {
+    crate::helpers::wait_for(|| async {
+        let v: Value = app.api().module_dependencies(id).await.json().await.ok()?;
+        ready(&v).then_some(v)
+    })
+    .await
+}
+
+/// True for a non-empty JSON array.
+fn has(list: &Value) -> bool {
+    list.as_array().is_some_and(|a| !a.is_empty())
 }
 
 fn edges(v: &Value) -> Vec<(String, u64)> {
@@ -89,13 +102,7 @@ async fn a_module_shows_what_uses_it_and_what_it_uses_and_a_new_import_shows_up_
     let app = spawn_with_repository(repo_dir.path(), index_dir.path()).await;
     wait_until_ready(&app).await;
     let auth = module_id(&app, "crates/auth").await;
-    let deps: Value = crate::helpers::wait_for(|| async {
-        let r = app.api().module_dependencies(&auth).await;
-        assert_eq!(r.status(), 200);
-        let v: Value = r.json().await.ok()?;
-        (!v["modules"][0]["used_by"].as_array()?.is_empty()).then_some(v)
-    })
-    .await;
+    let deps = dependencies_when(&app, &auth, |v| has(&v["modules"][0]["used_by"])).await;
     let m = &deps["modules"][0];
     assert_eq!(m["module"], "crates/auth", "{deps}");
     assert_eq!(
@@ -144,17 +151,7 @@ async fn a_module_shows_what_uses_it_and_what_it_uses_and_a_new_import_shows_up_
         &[("crates/auth/src/login.rs", "use crate::session::SessionStore;\nuse billing::invoice::Invoice;\npub fn login(_: &SessionStore) {}\n")],
         "log in with an invoice",
     );
-    let after: Value = crate::helpers::wait_for(|| async {
-        let v: Value = app
-            .api()
-            .module_dependencies(&auth)
-            .await
-            .json()
-            .await
-            .ok()?;
-        (!v["modules"][0]["depends_on"].as_array()?.is_empty()).then_some(v)
-    })
-    .await;
+    let after = dependencies_when(&app, &auth, |v| has(&v["modules"][0]["depends_on"])).await;
     assert_eq!(
         edges(&after["modules"][0]["depends_on"]),
         [("crates/billing".to_string(), 1)]
@@ -235,17 +232,7 @@ async fn the_module_page_and_the_overview_show_what_the_dependencies_api_answers
     let app = spawn_with_repository(repo_dir.path(), index_dir.path()).await;
     wait_until_ready(&app).await;
     let billing = module_id(&app, "crates/billing").await;
-    let api: Value = crate::helpers::wait_for(|| async {
-        let v: Value = app
-            .api()
-            .module_dependencies(&billing)
-            .await
-            .json()
-            .await
-            .ok()?;
-        (!v["modules"][0]["used_by"].as_array()?.is_empty()).then_some(v)
-    })
-    .await;
+    let api = dependencies_when(&app, &billing, |v| has(&v["modules"][0]["used_by"])).await;
     let browser = Browser::launch().await;
     let mut tab = browser.tab().await;
     tab.goto(&format!("{}/modules/{billing}", app.address))
