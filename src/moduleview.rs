@@ -397,3 +397,56 @@ fn structure_beside_history(
     out.sort_by_key(|(rank, _)| *rank);
     out.into_iter().map(|(_, v)| v).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edge(m: &str, imports: u64) -> ModuleEdge {
+        ModuleEdge {
+            module: m.into(),
+            imports,
+        }
+    }
+
+    #[test]
+    fn neighbours_are_marked_by_imports_history_or_both_and_hidden_coupling_is_history_alone() {
+        let deps = ModuleDeps {
+            module: "core".into(),
+            name: "core".into(),
+            depends_on: vec![edge("util", 4)],
+            used_by: vec![edge("web", 2), edge("util", 1)],
+            imports: Default::default(),
+            blast: Default::default(),
+        };
+        let coupled = json!([
+            { "module": "web", "shared": 12, "share": 0.4 },
+            { "module": "config", "shared": 7, "share": 0.2 },
+        ]);
+        let pairs = structure_beside_history("app", Some(&deps), &coupled);
+        let seen: Vec<(&str, &str, u64, u64)> = pairs
+            .iter()
+            .map(|p| {
+                (
+                    p["module"].as_str().unwrap(),
+                    p["link"].as_str().unwrap(),
+                    p["imports_to"].as_u64().unwrap(),
+                    p["imports_from"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("web", "both", 0, 2),
+                ("config", "history", 0, 0),
+                ("util", "imports", 4, 1),
+            ]
+        );
+        assert_eq!(pairs[1]["shared_commits"], 7);
+        assert!(pairs[2]["shared_commits"].is_null());
+        // without a graph, coupling alone is all there is
+        let alone = structure_beside_history("app", None, &coupled);
+        assert!(alone.iter().all(|p| p["link"] == "history"));
+    }
+}
