@@ -183,3 +183,14 @@ def later():
         ]
     );
 }
+
+proptest::proptest! {
+    /// Any text, in any of the languages, reads without a panic (stray quotes, unclosed
+    /// comments, multi-byte characters next to quotes and lifetimes).
+    #[test]
+    fn any_text_reads_without_panicking(text in "(?s)[a-z'\"`/*#@r{}();.:\\\\\n é€𝄞]{0,200}") {
+        for ext in ["java", "kt", "scala", "py", "ts", "go", "rs", "cs"] {
+            let _ = read(&format!("a/b.{ext}"), &text);
+        }
+    }
+}
