@@ -192,6 +192,31 @@ pub fn commit_links(
         .collect())
 }
 
+/// Stores the module graph of the commit the code index holds, unless the store already
+/// has that commit's (another replica, or an earlier refresh, stored it).
+pub async fn store_dependencies(
+    store: &Store,
+    repository: &str,
+    indexed: &RefreshReport,
+) -> anyhow::Result<()> {
+    let Some(graph) = &indexed.dependencies else {
+        return Ok(());
+    };
+    if store.dependencies_commit(repository).await?.as_deref() == Some(graph.commit.as_str()) {
+        return Ok(());
+    }
+    store
+        .save_dependencies(repository, graph, now_ms())
+        .await
+        .context("failed to save the dependency graph")?;
+    tracing::info!(
+        %repository, commit = %graph.commit, modules = graph.modules.len(),
+        read = indexed.deps.read, reused = indexed.deps.reused, deps_ms = indexed.deps.ms,
+        "dependency graph stored"
+    );
+    Ok(())
+}
+
 /// Mines a configured repository up to the commit its code index holds, when the stored
 /// history is not already there (`serve` calls it after every code index refresh).
 pub async fn follow_index(

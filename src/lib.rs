@@ -20,6 +20,8 @@
 //! - `history`: git2 history miner, per-file and per-module metrics, fragility and its evaluation
 //! - `history_refresh`: mine → store → rescore, for one repository
 //! - `repositories`: the code index of every repository, kept current, and its history mined
+//! - `deps`: the code's own imports of eight languages read, resolved to files, and the module
+//!   graph (depends on, used by, blast radius, cycles)
 //! - `modules`: what a module is: the one file → module cut, ids and display names
 //! - `store`: sqlx over SQLite or PostgreSQL: migrations, deliveries, tickets, the job queue
 //! - `codeindex`: repositories indexed with tantivy at a commit, modules, owners, history
@@ -48,6 +50,7 @@ pub mod backfill;
 pub mod cli;
 pub mod codeindex;
 pub mod config;
+pub mod deps;
 pub mod domain;
 pub mod enrich;
 pub mod eval;

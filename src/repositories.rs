@@ -5,7 +5,7 @@
 use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::domain::Enrichment;
-use crate::history_refresh::{follow_index, HistoryCache};
+use crate::history_refresh::{follow_index, store_dependencies, HistoryCache};
 use crate::ingest::REANALYZE_JOB;
 use crate::store::Store;
 use std::sync::Arc;
@@ -51,6 +51,9 @@ pub async fn keep_current(
                     }
                     if shutdown.is_cancelled() {
                         return;
+                    }
+                    if let Err(e) = store_dependencies(&store, &repository, &report).await {
+                        tracing::warn!(%repository, error = %format!("{e:#}"), "dependency graph not stored");
                     }
                     if let Err(e) =
                         follow_index(&store, &settings, &repository, &report, Some(&history)).await

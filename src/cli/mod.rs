@@ -3,6 +3,7 @@
 
 mod analyze;
 mod backfill;
+mod deps;
 mod eval;
 mod history;
 mod modules;
@@ -38,6 +39,8 @@ pub enum Command {
     Analyze(analyze::AnalyzeArgs),
     /// Lists modules with their fragility, reasons and owners (the hotspot list).
     Modules(modules::ModulesArgs),
+    /// What each module depends on and what uses it, from the code's own imports.
+    Deps(deps::DepsArgs),
     /// Mines git history into the store and recomputes fragility.
     #[command(subcommand)]
     History(history::HistoryCommand),
@@ -72,6 +75,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Index => tokio::task::spawn_blocking(move || index(&settings)).await?,
         Command::Analyze(args) => analyze::run(&settings, &args).await,
         Command::Modules(args) => modules::run(&settings, &args).await,
+        Command::Deps(args) => deps::run(&settings, &args).await,
         Command::History(cmd) => history::run(cmd, &settings).await,
         Command::Backfill(cmd) => backfill::run(cmd, &settings).await,
         Command::Eval(cmd) => eval::run(cmd, settings).await,

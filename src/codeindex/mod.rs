@@ -6,6 +6,7 @@
 mod build;
 mod codeowners;
 mod corpus;
+mod deps;
 mod extract;
 mod fileindex;
 mod gitsrc;
@@ -20,6 +21,7 @@ mod snapshot;
 mod tokens;
 
 pub use corpus::{CommitView, Corpus};
+pub use deps::{dependencies_of_clone, CloneDeps, DepsStats};
 pub use repo::{clone_dir, RefreshReport};
 pub use signals::Params;
 

@@ -264,6 +264,7 @@ pub fn rank_modules(snap: &Snapshot, files: &[FileHit], limit: usize) -> Vec<Mod
                     matched_terms: Vec::new(),
                     fragility: None,
                     history: None,
+                    dependents: None,
                 });
                 by_module.last_mut().expect("just pushed")
             }

@@ -2,11 +2,13 @@
 //! refresh incrementally (re-index only the files that changed between two commits).
 
 use super::build::{ignore_patterns, index_file, snapshot, wanted, Indexed};
+use super::deps::{DepsCache, DepsStats};
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
 use super::snapshot::Snapshot;
 use super::RepoSpec;
+use crate::domain::DependencyGraph;
 use crate::modules::ModuleRules;
 use anyhow::Context;
 use std::collections::HashMap;
@@ -26,6 +28,8 @@ pub struct RepoState {
     pub snapshot: Snapshot,
     pub history: History,
     pub recency: HashMap<String, f32>,
+    /// The module graph from the code's imports at the snapshot's commit.
+    pub dependencies: Arc<DependencyGraph>,
 }
 
 pub struct RepoIndex {
@@ -36,6 +40,7 @@ pub struct RepoIndex {
     pub files: FileIndex,
     git: Mutex<Option<GitRepo>>,
     known: Mutex<HashMap<u64, u32>>,
+    deps: Mutex<DepsCache>,
     state: RwLock<Option<Arc<RepoState>>>,
     /// The last refresh's error, `None` once a refresh succeeds.
     pub last_error: Mutex<Option<String>>,
@@ -105,6 +110,10 @@ pub struct RefreshReport {
     /// The git directory read (the local clone, or the bare clone of a URL), so history
     /// can be mined from the same objects at the same commit.
     pub git_dir: PathBuf,
+    /// The module graph at `commit` (`None` until the repository is indexed).
+    pub dependencies: Option<Arc<DependencyGraph>>,
+    /// What building it read and took (zero when nothing changed).
+    pub deps: DepsStats,
 }
 
 impl RepoIndex {
@@ -132,6 +141,7 @@ impl RepoIndex {
             files,
             git: Mutex::new(None),
             known: Mutex::new(HashMap::new()),
+            deps: Mutex::new(DepsCache::default()),
             state: RwLock::new(None),
             last_error: Mutex::new(broken.clone()),
             last_refresh_ms: Mutex::new(None),
@@ -199,6 +209,8 @@ impl RepoIndex {
                 changed: false,
                 missing_objects: 0,
                 git_dir: git.path().to_path_buf(),
+                dependencies: self.state().map(|s| s.dependencies.clone()),
+                deps: DepsStats::default(),
             });
         }
         let tree = git.tree_files(head)?;
@@ -251,6 +263,14 @@ impl RepoIndex {
         // stale keys of replaced versions are forgotten so the map tracks the index
         let live: std::collections::HashSet<u64> = snap.files.iter().map(|f| f.key).collect();
         known.retain(|k, _| live.contains(k));
+        let (graph, deps) = self.deps.lock().expect("deps lock").update(
+            git,
+            &tree,
+            &ignores,
+            &snap.cut,
+            &head.to_string(),
+        )?;
+        let dependencies = Arc::new(graph);
         let history = self.history_at(git, head)?;
         let recency = history.recency(None, snap.time);
         let files = snap.files.len();
@@ -258,6 +278,7 @@ impl RepoIndex {
             snapshot: snap,
             history,
             recency,
+            dependencies: dependencies.clone(),
         }));
         if let Some(p) = self.state_file() {
             std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;
@@ -269,6 +290,8 @@ impl RepoIndex {
             changed: true,
             missing_objects: missing,
             git_dir: git.path().to_path_buf(),
+            dependencies: Some(dependencies),
+            deps,
         })
     }
 

@@ -64,6 +64,9 @@ pub struct ModuleHit {
     /// What its history says (changes, people, last fix, age, coupling), when mined.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history: Option<ModuleHistory>,
+    /// Which modules import it, from the code's own imports, when any do.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependents: Option<super::Dependents>,
 }
 
 /// A module's history: the answers to a PM's questions about it.

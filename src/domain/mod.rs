@@ -3,6 +3,7 @@
 
 mod audience;
 mod comment;
+mod deps;
 mod enrichment;
 mod event;
 mod history;
@@ -15,6 +16,9 @@ mod ticket;
 
 pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
+pub use deps::{
+    BlastRadius, DependencyGraph, Dependents, ExternalPackage, ImportCounts, ModuleDeps, ModuleEdge,
+};
 pub use enrichment::{
     Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment,
     Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit,

@@ -2,7 +2,7 @@
 //! knows it, changes, last fix, age and coupling; per file its changes and fixes. Change
 //! coupling of the top modules becomes estimation hints.
 
-use crate::domain::Enrichment;
+use crate::domain::{Dependents, Enrichment};
 
 /// An estimation hint ("estimate for both") needs more than a coupling claim's five shared
 /// changes: at least half of the module's changes touch the other, on at least ten shared
@@ -86,5 +86,25 @@ pub async fn join_history(store: &Store, e: &mut Enrichment) -> anyhow::Result<(
         }
     }
     e.estimation_hints = hints;
+    join_dependents(store, e).await
+}
+
+/// Fills `dependents` of each module from its repository's stored dependency graph.
+async fn join_dependents(store: &Store, e: &mut Enrichment) -> anyhow::Result<()> {
+    let mut graphs = HashMap::new();
+    for m in &e.modules {
+        if !graphs.contains_key(&m.repository) {
+            let g = store
+                .dependencies(Some(&m.repository))
+                .await?
+                .pop()
+                .map(|(_, g)| g);
+            graphs.insert(m.repository.clone(), g);
+        }
+    }
+    for m in &mut e.modules {
+        let graph = graphs.get(&m.repository).and_then(Option::as_ref);
+        m.dependents = graph.and_then(|g| Dependents::of(g, &m.module));
+    }
     Ok(())
 }

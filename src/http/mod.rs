@@ -36,6 +36,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/jobs/retry"),
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
+    ("GET", "/api/v1/modules/{id}/dependencies"),
     ("GET", "/api/v1/repositories"),
     ("GET", "/api/v1/repositories/{name}/overview"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
@@ -68,6 +69,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
                 .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
+                .service(
+                    resource("/v1/modules/{id}/dependencies", "GET")
+                        .route(web::get().to(modules::dependencies)),
+                )
                 .service(
                     resource("/v1/repositories", "GET").route(web::get().to(repositories::list)),
                 )

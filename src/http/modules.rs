@@ -1,5 +1,6 @@
 //! `GET /api/v1/modules` (sortable, filterable by repository) and `GET /api/v1/modules/{id}`:
-//! fragility, metrics, reasons, owners, coupled modules and hottest files.
+//! fragility, metrics, reasons, owners, coupled modules and hottest files;
+//! `GET /api/v1/modules/{id}/dependencies`: what it imports and what imports it.
 
 use crate::app::error::{ApiError, ErrorCode};
 use crate::app::AppState;
@@ -76,6 +77,20 @@ pub async fn get(
             .await
             .map_err(ApiError::internal)?
             .ok_or_else(|| ApiError::not_found(format!("no module with id `{id}`")))?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// What a module depends on and what uses it, from the code's own imports, beside its
+/// change coupling (`moduleview::module_dependencies`).
+#[tracing::instrument(skip_all, fields(id = %id))]
+pub async fn dependencies(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let body = crate::moduleview::module_dependencies(&state.store, &id)
+        .await
+        .map_err(ApiError::internal)?
+        .ok_or_else(|| ApiError::not_found(format!("no module with id `{id}`")))?;
     Ok(HttpResponse::Ok().json(body))
 }
 

@@ -7,7 +7,7 @@
 //! then the least important dropped, until it fits.
 
 use super::doc::{date, text, Block, Doc, Inline};
-use super::model::{full_blocks, push_footer};
+use super::model::{full_blocks, push_footer, used_by_line};
 use super::{RenderOptions, WhenQuiet};
 use crate::domain::{
     ConfidenceLevel, DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit, Precedent,
@@ -112,6 +112,12 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
         lines.push(Line::one(first_module(e, top)));
         if let Some(f) = facts(top) {
             lines.push(f);
+        }
+        if let Some(long) = used_by_line(top, true) {
+            lines.push(Line {
+                long,
+                short: used_by_line(top, false),
+            });
         }
         if let Some(l) = more_modules(e) {
             lines.push(Line::one(l));

@@ -80,6 +80,11 @@ fn enrichment(h: &str) -> Enrichment {
             }],
             ..ModuleHistory::default()
         }),
+        dependents: Some(crate::domain::Dependents {
+            used_by: 9,
+            files: 40,
+            reach: vec![h.into(), h.into()],
+        }),
         ..ModuleHit::default()
     };
     let candidate = |tier: DuplicateTier, url: &str| DuplicateCandidate {

@@ -3,7 +3,7 @@
 
 use super::doc::{date, text, Block, Doc, Inline};
 use super::{RenderOptions, WhenQuiet, FOOTER};
-use crate::domain::{DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
+use crate::domain::{Dependents, DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
 
 /// The long form's sections without heading, link and footer: what the brief comment's
 /// collapsed section holds.
@@ -188,6 +188,9 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
             ]);
         }
     }
+    if let Some(l) = used_by_line(m, true) {
+        nested.push(l);
+    }
     let files: Vec<(usize, &String)> = m
         .top_files
         .iter()
@@ -272,4 +275,36 @@ fn duplicate_line(d: &DuplicateCandidate) -> Vec<Inline> {
         line.push(text(format!(" (shared: {})", terms.join(", "))));
     }
     line
+}
+
+/// "`catalina/session` is used by 14 modules (120 files); changes here reach `catalina/ha`,
+/// `catalina/manager` and `catalina/core`." (without the reach when `reach` is false), from
+/// the code's own imports; `None` unless enough modules use it to be worth saying.
+pub fn used_by_line(m: &ModuleHit, reach: bool) -> Option<Vec<Inline>> {
+    let d = m
+        .dependents
+        .as_ref()
+        .filter(|d| d.used_by >= Dependents::WORTH_SAYING)?;
+    let mut l = vec![
+        Inline::Code(m.name.clone()),
+        text(format!(
+            " is used by {} modules ({} files)",
+            d.used_by, d.files
+        )),
+    ];
+    if reach && !d.reach.is_empty() {
+        l.push(text("; changes here reach "));
+        for (i, r) in d.reach.iter().enumerate() {
+            if i > 0 {
+                l.push(text(if i + 1 == d.reach.len() {
+                    " and "
+                } else {
+                    ", "
+                }));
+            }
+            l.push(Inline::Code(r.clone()));
+        }
+    }
+    l.push(text("."));
+    Some(l)
 }

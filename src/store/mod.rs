@@ -5,6 +5,7 @@
 mod backfill;
 mod comments;
 mod deliveries;
+mod dependencies;
 mod history;
 mod job_admin;
 mod jobs;

@@ -154,6 +154,7 @@ fn overview_body(o: &Value, window_days: i64) -> Markup {
                 (month_table(&months))
             }
         }
+        (most_used(&o["most_used"]))
         section aria-labelledby="recent-h" {
             h2 id="recent-h" { "Changed most in the last 30 days" }
             @let changed = o["changed_most"].as_array().cloned().unwrap_or_default();
@@ -170,6 +171,34 @@ fn overview_body(o: &Value, window_days: i64) -> Markup {
                                     td class="num" { (num(&c["commits"])) }
                                     td class="num" { (num(&c["fixes"])) }
                                     td class="num" { (num(&c["churn"])) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The modules most others import, from the code's own imports (nothing until the graph
+/// is built).
+fn most_used(list: &Value) -> Markup {
+    let list = list.as_array().cloned().unwrap_or_default();
+    html! {
+        @if !list.is_empty() {
+            section aria-labelledby="used-most-h" {
+                h2 id="used-most-h" { "Most depended on" }
+                div class="table-wrap" {
+                    table class="most-used" {
+                        thead { tr { th scope="col" { "Module" } th scope="col" class="num" { "Modules using it" } th scope="col" class="num" { "Files using it" } th scope="col" class="num" { "Imports" } } }
+                        tbody {
+                            @for m in &list {
+                                tr {
+                                    td { a href={ "/modules/" (m["id"].as_str().unwrap_or_default()) } { (m["name"].as_str().unwrap_or_default()) } }
+                                    td class="num" { (num(&m["used_by"])) }
+                                    td class="num" { (num(&m["files"])) }
+                                    td class="num" { (num(&m["imports"])) }
                                 }
                             }
                         }

@@ -8,6 +8,7 @@
 
 mod analysis;
 mod analyze;
+mod deps;
 mod home;
 mod layout;
 mod module;

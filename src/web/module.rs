@@ -1,6 +1,6 @@
 //! `/modules/{id}`: one module as a PM asks about it — how fragile and why, how it changed
-//! month by month, who knows it, what changes with it, its hottest files, and the open
-//! tickets that land in it.
+//! month by month, who knows it, what it depends on and what uses it, what changes with it,
+//! its hottest files, and the open tickets that land in it.
 
 use super::home::{month_table, monthly};
 use super::layout::{self, ago, date, level_badge, num, pct, Nav};
@@ -25,6 +25,9 @@ pub async fn page(
                 "no module with that id (its repository may have been re-cut)".into(),
             )
         })?;
+    let deps = crate::moduleview::module_dependencies(&state.store, &id)
+        .await
+        .map_err(PageError::internal)?;
     let now = crate::store::now_ms();
     let name = m["name"].as_str().unwrap_or_default().to_string();
     let months = monthly(&m["monthly"]);
@@ -44,6 +47,7 @@ pub async fn page(
                 (month_table(&months))
             }
         }
+        @if let Some(d) = &deps { (super::deps::section(d)) }
         div class="grid" {
             (changes_with(&m))
             section aria-labelledby="files-h" {

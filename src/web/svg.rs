@@ -168,6 +168,64 @@ pub fn monthly_bars(months: &[(String, u32, u32)], label: &str) -> Markup {
     }
 }
 
+/// One end of the dependency graph: a module's display name, its page, and the import
+/// statements behind the edge.
+pub struct GraphEnd<'a> {
+    pub name: &'a str,
+    pub href: String,
+    pub imports: u64,
+}
+
+/// The module in the middle, what uses it on the left and what it depends on on the right,
+/// each joined to it by a line as thick as the imports behind the edge allow.
+pub fn dependency_graph(
+    center: &str,
+    used_by: &[GraphEnd<'_>],
+    depends_on: &[GraphEnd<'_>],
+    label: &str,
+) -> Markup {
+    let rows = used_by.len().max(depends_on.len()).max(1);
+    let (w, row_h, box_w) = (720.0, 26.0, 190.0);
+    let h = row_h * rows as f64 + 16.0;
+    let cy = h / 2.0;
+    let max = used_by
+        .iter()
+        .chain(depends_on)
+        .map(|e| e.imports)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
+    let width = |n: u64| 1.0 + 5.0 * (n as f64 / max);
+    let y_of =
+        |i: usize, n: usize| 8.0 + row_h * (i as f64 + 0.5) + row_h * (rows - n) as f64 / 2.0;
+    let side = |ends: &[GraphEnd<'_>], left: bool| {
+        let (x_text, x_line, anchor) = if left {
+            (box_w - 6.0, box_w, "end")
+        } else {
+            (w - box_w + 6.0, w - box_w, "start")
+        };
+        let x_mid = if left { w / 2.0 - 70.0 } else { w / 2.0 + 70.0 };
+        html! {
+            @for (i, e) in ends.iter().enumerate() {
+                @let y = y_of(i, ends.len());
+                a href=(e.href) {
+                    title { (e.name) ": " (e.imports) " import statements" }
+                    line x1=(fmt(x_line)) y1=(fmt(y)) x2=(fmt(x_mid)) y2=(fmt(cy)) class="edge" stroke-width=(fmt(width(e.imports))) {}
+                    text x=(fmt(x_text)) y=(fmt(y + 4.0)) text-anchor=(anchor) { (fit(e.name, box_w - 10.0)) " (" (e.imports) ")" }
+                }
+            }
+        }
+    };
+    html! {
+        svg class="depgraph" viewBox={ "0 0 " (w) " " (fmt(h)) } role="img" aria-label=(label) {
+            (side(used_by, true))
+            (side(depends_on, false))
+            rect x=(fmt(w / 2.0 - 70.0)) y=(fmt(cy - 14.0)) width="140" height="28" rx="6" class="center" {}
+            text x=(fmt(w / 2.0)) y=(fmt(cy + 4.0)) text-anchor="middle" class="center" { (fit(center, 130.0)) }
+        }
+    }
+}
+
 /// `2026-03` as `Mar 26`.
 pub fn month_name(m: &str) -> String {
     const NAMES: [&str; 12] = [

@@ -317,13 +317,7 @@ async fn serve_alone_reaches_a_comment_with_fragility(by_url: bool) {
         .to_string();
     // the scores are replaced after the mined history is saved: wait for the rescore
     crate::helpers::wait_for(|| async {
-        let after: Value = app
-            .api()
-            .modules("?repository=app")
-            .await
-            .json()
-            .await
-            .ok()?;
+        let after = crate::dependencies::app_modules(&app).await?;
         (auth_commits(&after) == Some(before + 1)).then_some(())
     })
     .await;

@@ -5,6 +5,7 @@ mod architecture;
 mod backfill;
 mod backfill_forges;
 mod contract;
+mod dependencies;
 mod duplicates;
 mod first_runs;
 mod forge_specs;

@@ -146,6 +146,15 @@ fn rich() -> Enrichment {
                         commits: vec![],
                     }],
                 }),
+                dependents: Some(Dependents {
+                    used_by: 14,
+                    files: 120,
+                    reach: vec![
+                        "catalina/core".into(),
+                        "catalina/ha".into(),
+                        "catalina/manager".into(),
+                    ],
+                }),
             },
             ModuleHit {
                 repository: "tomcat".into(),

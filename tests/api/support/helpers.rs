@@ -333,6 +333,12 @@ impl Caller<'_> {
         self.get(&format!("/api/v1/modules{query}")).await
     }
 
+    /// `GET /api/v1/modules/{id}/dependencies`
+    pub async fn module_dependencies(&self, id: &str) -> reqwest::Response {
+        self.get(&format!("/api/v1/modules/{id}/dependencies"))
+            .await
+    }
+
     /// `GET /api/v1/repositories/{name}/overview`
     pub async fn overview(&self, repository: &str) -> reqwest::Response {
         self.get(&format!("/api/v1/repositories/{repository}/overview"))
