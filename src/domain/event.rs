@@ -1,6 +1,6 @@
 //! The one normalized shape every tracker's webhook is parsed into.
 
-use super::{TicketKey, Tracker, Visibility};
+use super::{Planning, TicketKey, Tracker, Visibility};
 use serde::{Deserialize, Serialize};
 
 /// What happened to the ticket.
@@ -56,6 +56,9 @@ pub struct TicketEvent {
     /// Names of the fields the update changed, lower-cased (`summary`, `description`, `labels`,
     /// `component`, `title`, `labelids`, ...). Empty for created and deleted events.
     pub changed_fields: Vec<String>,
+    /// Priority, sprint, release, parent, estimate, assignee and status category.
+    #[serde(default)]
+    pub plan: Planning,
 }
 
 impl TicketEvent {

@@ -25,7 +25,7 @@ pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use text::one_line;
-pub use ticket::{TicketKey, Tracker};
+pub use ticket::{Planning, Priority, StatusCategory, TicketKey, Tracker, Unknown};
 
 /// Milliseconds since the Unix epoch, by this process's wall clock: for display and for
 /// times a replica keeps to itself. Ordering rows across replicas uses the database's

@@ -4,6 +4,7 @@
 pub mod client;
 pub mod forge;
 pub mod forge_lookup;
+pub mod forge_plan;
 pub mod github;
 pub mod gitlab;
 pub mod ids;

@@ -127,25 +127,29 @@ fn issue_event(
         .map(forge_text)
         .unwrap_or_default();
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    let labels = label_names(issue.get("labels"), "name");
+    let plan = crate::trackers::forge_plan::planning(issue, &labels, None);
+    let priority = crate::trackers::forge_plan::priority_label(&labels).map(|(word, _)| word);
     Ok(TicketEvent {
         tracker: Tracker::Github,
         kind,
         id,
         title,
         body,
-        labels: label_names(issue.get("labels"), "name"),
+        labels,
         components: Vec::new(),
         project: Some(repo.to_string()),
         visibility: repository_visibility(root.get("repository")),
         status: text(issue.get("state")),
         issue_type: text(issue.get("type").and_then(|t| t.get("name"))),
-        priority: None,
+        priority,
         reporter: text(issue.get("user").and_then(|u| u.get("login"))),
         url: text(issue.get("html_url")),
         created_at: text(issue.get("created_at")).map(|t| normalize_time(&t)),
         updated_at: text(issue.get("updated_at")).map(|t| normalize_time(&t)),
         actor: text(root.get("sender").and_then(|s| s.get("login"))),
         changed_fields,
+        plan,
         key,
     })
 }

@@ -118,6 +118,7 @@ pub fn parse(body: &[u8], own_account: Option<&str>) -> Result<Parsed, ParseErro
         } else {
             Vec::new()
         },
+        plan: super::plan::planning(fields, None),
         key,
     };
     if kind == EventKind::Updated && !event.needs_enrichment() {
@@ -311,7 +312,9 @@ mod tests {
             "title": "Crash", "body": "ADF body", "labels": ["a"], "components": ["API"],
             "project": "PROJ", "visibility": "internal", "status": null, "issue_type": null, "priority": null, "reporter": "ann",
             "url": "https://jira.test:8443/ctx/browse/PROJ-7", "created_at": "2013-03-27T16:53:58.301Z",
-            "updated_at": "2019-02-16T03:01:52Z", "actor": "me-1", "changed_fields": []});
+            "updated_at": "2019-02-16T03:01:52Z", "actor": "me-1", "changed_fields": [],
+            "plan": {"priority": null, "sprint": null, "release": null, "parent": null, "estimate": null,
+                "assignee": null, "status_category": null, "unknown": {"sprint": false, "release": false, "estimate": true}}});
         assert_eq!(serde_json::to_value(&e).unwrap(), expected);
         assert_eq!(normalize_time("yesterday"), "yesterday");
         let too_late = "9999-12-31T23:00:00.000-0500";

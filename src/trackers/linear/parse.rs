@@ -93,6 +93,10 @@ pub fn parse(body: &[u8], own_user: Option<&str>) -> Result<Parsed, ParseError> 
             .map(normalize_time),
         actor,
         changed_fields,
+        plan: obj
+            .get("data")
+            .map(super::plan::planning)
+            .unwrap_or_default(),
         key,
     };
     if kind == EventKind::Updated && !event.needs_enrichment() {
@@ -277,7 +281,8 @@ pub(crate) mod tests {
             "labels": ["Bug"], "components": [], "project": "ENG", "visibility": "internal", "status": "Todo", "issue_type": null,
             "priority": "High", "reporter": "Ann", "url": "https://linear.app/acme/issue/ENG-42/crash",
             "created_at": "2023-04-11T10:10:15.037Z", "updated_at": "not a date", "actor": "bot-1",
-            "changed_fields": []});
+            "changed_fields": [], "plan": {"priority": "high", "sprint": null, "release": null, "parent": null,
+                "estimate": null, "assignee": null, "status_category": null}});
         assert_eq!(serde_json::to_value(&e).unwrap(), expected);
     }
 

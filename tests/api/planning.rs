@@ -1,0 +1,177 @@
+//! The tracker's planning data (priority, sprint, release, parent, estimate, assignee, status
+//! category) parsed from real webhooks, stored on both backends, and read by Jira back-fill
+//! through the site's own custom field ids.
+
+use crate::fakes::jira_schema;
+use crate::helpers::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+use ticketlens::backfill::{self, Source};
+use ticketlens::config::{JiraFlavor, JiraSettings, Secret};
+use ticketlens::domain::{Parsed, Priority, StatusCategory, TicketEvent, Tracker};
+use ticketlens::trackers::client::{ClientOptions, TrackerClient};
+use ticketlens::trackers::jira::api::JiraApi;
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+const MANY_FIELDS: &str =
+    "tests/data/fixtures/webhooks/jira/mattermost-webhook-cloud-issue-created-many-fields.json";
+
+fn jira_event(body: &[u8]) -> TicketEvent {
+    match ticketlens::trackers::jira::parse(body, None).unwrap() {
+        Parsed::Event(e) => *e,
+        other => panic!("not an event: {other:?}"),
+    }
+}
+
+crate::both_backends!(planning_data_is_stored_and_a_field_the_payload_cannot_tell_is_kept);
+
+async fn planning_data_is_stored_and_a_field_the_payload_cannot_tell_is_kept(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let body = std::fs::read(MANY_FIELDS).unwrap();
+    let mut event = jira_event(&body);
+    // what a back-fill that knew the story-point field would have stored
+    event.plan.estimate = Some(5.0);
+    event.plan.unknown.estimate = false;
+    store.apply_ticket_event(&event, store.now()).await.unwrap();
+    let (stored, _) = store
+        .stored_event(Tracker::Jira, &event.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.plan.priority, Some(Priority::Medium));
+    assert_eq!(
+        stored.priority.as_deref(),
+        Some("Medium"),
+        "the tracker's word is kept"
+    );
+    assert_eq!(stored.plan.sprint.as_deref(), Some("SCRUM1 Sprint 1"));
+    assert_eq!(stored.plan.release.as_deref(), Some("version1"));
+    assert_eq!(stored.plan.assignee.as_deref(), Some("Sample User"));
+    assert_eq!(stored.plan.status_category, Some(StatusCategory::Todo));
+    assert_eq!(stored.plan.estimate, Some(5.0));
+
+    // the same webhook again (its story points unreadable) keeps the estimate; a cleared
+    // fix version clears the release
+    let mut again = jira_event(&body);
+    assert!(again.plan.unknown.estimate);
+    again.plan.release = None;
+    store.apply_ticket_event(&again, store.now()).await.unwrap();
+    let (stored, _) = store
+        .stored_event(Tracker::Jira, &event.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.plan.estimate, Some(5.0));
+    assert_eq!(stored.plan.release, None);
+    assert_eq!(stored.plan.sprint.as_deref(), Some("SCRUM1 Sprint 1"));
+}
+
+/// Jira Cloud's field list and search, each request and answer checked against Jira's
+/// published description.
+struct FieldsAndSearch {
+    issue: Value,
+}
+
+impl Respond for FieldsAndSearch {
+    fn respond(&self, req: &Request) -> ResponseTemplate {
+        if req.url.path() == "/rest/api/3/field" {
+            let list = json!([
+                {"id": "summary", "key": "summary", "name": "Summary", "custom": false,
+                 "schema": {"type": "string", "system": "summary"}},
+                {"id": "customfield_10020", "key": "customfield_10020", "name": "Sprint", "custom": true,
+                 "schema": {"type": "array", "items": "json", "custom": "com.pyxis.greenhopper.jira:gh-sprint", "customId": 10020}},
+                {"id": "customfield_10016", "key": "customfield_10016", "name": "Story point estimate", "custom": true,
+                 "schema": {"type": "number", "custom": "com.pyxis.greenhopper.jira:jsw-story-points", "customId": 10016}}
+            ]);
+            let item = jira_schema("FieldDetails");
+            for f in list.as_array().unwrap() {
+                assert!(item.is_valid(f), "field not per Jira's description: {f}");
+            }
+            return ResponseTemplate::new(200).set_body_json(list);
+        }
+        let body: Value = serde_json::from_slice(&req.body).unwrap();
+        let request = jira_schema("SearchAndReconcileRequestBean");
+        if !request.is_valid(&body) {
+            return ResponseTemplate::new(400).set_body_string("bad search request");
+        }
+        let fields: Vec<&str> = body["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        if !(fields.contains(&"customfield_10020") && fields.contains(&"customfield_10016")) {
+            return ResponseTemplate::new(400).set_body_string("custom fields not asked for");
+        }
+        let answer = json!({"issues": [self.issue], "isLast": true});
+        assert!(jira_schema("SearchAndReconcileResults").is_valid(&answer));
+        ResponseTemplate::new(200).set_body_json(answer)
+    }
+}
+
+#[tokio::test]
+async fn jira_backfill_finds_the_sprint_and_story_point_fields_by_name() {
+    let db = TestDb::new(Backend::Sqlite).await;
+    let store = db.store().await;
+    let jira = MockServer::start().await;
+    let issue = json!({"id": "10001", "key": "PROJ-1", "fields": {
+        "summary": "Checkout times out", "description": null, "labels": [], "components": [],
+        "project": {"key": "PROJ"}, "status": {"name": "In Progress", "statusCategory": {"key": "indeterminate"}},
+        "priority": {"name": "Highest"}, "fixVersions": [{"name": "2.4", "released": false}],
+        "parent": {"key": "PROJ-0"}, "assignee": {"displayName": "Ann"},
+        "customfield_10020": [{"id": 7, "name": "Sprint 42", "state": "active", "boardId": 1}],
+        "customfield_10016": 3.0,
+        "created": "2024-01-01T10:00:00.000+0000", "updated": "2024-01-02T10:00:00.000+0000"}});
+    Mock::given(method("GET"))
+        .and(path("/rest/api/3/field"))
+        .respond_with(FieldsAndSearch {
+            issue: issue.clone(),
+        })
+        .expect(1) // asked once, then remembered
+        .mount(&jira)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/rest/api/3/search/jql"))
+        .respond_with(FieldsAndSearch { issue })
+        .expect(2)
+        .mount(&jira)
+        .await;
+    let settings = JiraSettings {
+        base_url: Some(jira.uri()),
+        flavor: JiraFlavor::Cloud,
+        email: Some("bot@example.com".into()),
+        api_token: Some(Secret::new("token")),
+        ..JiraSettings::default()
+    };
+    let client = TrackerClient::new(ClientOptions {
+        timeout: Duration::from_secs(5),
+        max_attempts: 1,
+        backoff_base: Duration::from_millis(10),
+        max_wait: Duration::from_secs(1),
+    })
+    .unwrap();
+    let source = Source::Jira {
+        api: JiraApi::new(&settings, client).unwrap(),
+        jql: "project = PROJ".into(),
+    };
+    for restart in [false, true] {
+        backfill::run(&store, &source, 50, restart, |_| {})
+            .await
+            .unwrap();
+    }
+    let (e, _) = store
+        .stored_event(Tracker::Jira, "10001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(e.plan.sprint.as_deref(), Some("Sprint 42"));
+    assert_eq!(e.plan.estimate, Some(3.0));
+    assert_eq!(e.plan.priority, Some(Priority::Urgent));
+    assert_eq!(e.plan.release.as_deref(), Some("2.4"));
+    assert_eq!(e.plan.parent.as_deref(), Some("PROJ-0"));
+    assert_eq!(e.plan.assignee.as_deref(), Some("Ann"));
+    assert_eq!(e.plan.status_category, Some(StatusCategory::InProgress));
+    jira.verify().await;
+}
