@@ -17,7 +17,7 @@ pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
 pub use enrichment::{
     Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment,
-    Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit,
+    Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit, SharedPlan,
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};

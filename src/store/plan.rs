@@ -149,4 +149,44 @@ impl Store {
         }
         Ok(())
     }
+
+    /// Keys of the other open tickets of the filter's sprint or release whose latest
+    /// analysis lands in the module, most urgent first; at most `limit`.
+    pub async fn plan_peers(
+        &self,
+        filter: &PlanFilter,
+        tracker: &str,
+        ticket_id: &str,
+        (repository, module): (&str, &str),
+        limit: i64,
+    ) -> Result<Vec<String>, sqlx::Error> {
+        let (column, value) = match filter {
+            PlanFilter::Sprint(s) => ("sprint", s),
+            PlanFilter::Release(r) => ("release_name", r),
+            PlanFilter::Open => return Ok(Vec::new()),
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT t.ticket_key, t.status FROM tickets t \
+             JOIN ticket_modules m ON m.tracker = t.tracker AND m.ticket_id = t.ticket_id \
+             WHERE {OPEN} AND t.{column} = $1 AND m.repository = $2 AND m.module = $3 \
+                 AND NOT (t.tracker = $4 AND t.ticket_id = $5) \
+             ORDER BY COALESCE(t.priority_rank, 9), t.ticket_key LIMIT $6"
+        ))
+        .bind(value)
+        .bind(repository)
+        .bind(module)
+        .bind(tracker)
+        .bind(ticket_id)
+        .bind(limit * 2)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut keys = Vec::new();
+        for r in &rows {
+            let status: Option<String> = r.try_get("status")?;
+            if !is_closed_status(status.as_deref()) && keys.len() < limit as usize {
+                keys.push(r.try_get("ticket_key")?);
+            }
+        }
+        Ok(keys)
+    }
 }

@@ -220,7 +220,7 @@ impl TicketEventHandler {
             *t = std::time::Instant::now();
             ms
         };
-        let enrichment = self.analyze(ticket).await?;
+        let mut enrichment = self.analyze(ticket).await?;
         self.store
             .set_ticket_modules(
                 ticket.tracker.as_str(),
@@ -230,6 +230,10 @@ impl TicketEventHandler {
             )
             .await
             .map_err(store_err)?;
+        enrichment.shared_plan =
+            super::shared_plan::shared_plan(&self.store, ticket, &enrichment.modules)
+                .await
+                .map_err(store_err)?;
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();

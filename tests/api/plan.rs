@@ -6,7 +6,7 @@ use crate::browser::Browser;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use serde_json::{json, Value};
 use ticketlens::domain::{ModuleHit, Parsed, Priority, TicketEvent, TicketKey};
-use ticketlens::store::{score_id, ScoreRow};
+use ticketlens::store::{score_id, PlanFilter, ScoreRow};
 
 /// A real Jira webhook (its fix versions `version1`, `version2`: release `version1`).
 const FIXTURE: &str =
@@ -100,6 +100,38 @@ async fn seed(app: &TestApp) {
     }
 }
 
+crate::both_backends!(
+    the_other_tickets_of_a_sprint_or_release_on_a_module_are_found_most_urgent_first
+);
+
+async fn the_other_tickets_of_a_sprint_or_release_on_a_module_are_found_most_urgent_first(
+    backend: Backend,
+) {
+    let app = crate::helpers::spawn_app(backend).await;
+    seed(&app).await;
+    let peers = |filter: PlanFilter, id: &'static str| {
+        let store = app.store.clone();
+        async move {
+            store
+                .plan_peers(&filter, "jira", id, ("app", CONNECTOR), 5)
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(
+        peers(PlanFilter::Release("version1".into()), "93").await,
+        ["TES-1", "TES-2"]
+    );
+    assert_eq!(
+        peers(PlanFilter::Sprint("SCRUM1 Sprint 1".into()), "92").await,
+        ["TES-1"]
+    );
+    assert!(peers(PlanFilter::Release("version2".into()), "93")
+        .await
+        .is_empty());
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn a_release_with_two_tickets_on_one_fragile_module_shows_a_collision_on_the_page_and_in_the_api(
 ) {
@@ -178,5 +210,32 @@ async fn a_release_with_two_tickets_on_one_fragile_module_shows_a_collision_on_t
     assert_eq!(risky, json!(keys(&plan["riskiest"])));
     assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("plan", 1280, false).await;
+
+    // The module page: the open demand on it, by priority and release.
+    let id = first["id"].as_str().unwrap();
+    let module: Value = app
+        .api()
+        .get(&format!("/api/v1/modules/{id}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(module["open_tickets"].as_array().unwrap().len(), 2);
+    tab.goto(&format!("{}/modules/{id}", app.address)).await;
+    let groups = tab
+        .eval("[...document.querySelectorAll('dl.demand dt')].map(dt => dt.textContent)")
+        .await;
+    assert_eq!(
+        groups,
+        json!([
+            "urgent · release version1 (1)",
+            "high · release version1 (1)"
+        ])
+    );
+    let listed = tab
+        .eval("[...document.querySelectorAll('section[aria-labelledby=tickets-h] li a')].map(a => a.textContent)")
+        .await;
+    assert_eq!(listed, json!(["TES-1", "TES-2"]));
+    assert_eq!(tab.accessibility_problems().await, json!([]));
     app.stop().await;
 }
