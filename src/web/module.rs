@@ -142,11 +142,14 @@ fn changes_with(m: &Value) -> maud::Markup {
     }
 }
 
+/// A priority's place (urgent first, none last), its word, and the release.
+type DemandGroup = (u8, String, String);
+
 /// The open demand on the module: the open tickets whose latest analysis lands in it,
 /// grouped by priority (most urgent first) and, within one, by release.
 fn open_tickets(m: &Value) -> maud::Markup {
     let tickets = m["open_tickets"].as_array().cloned().unwrap_or_default();
-    let mut groups: Vec<((u8, String, String), Vec<&Value>)> = Vec::new();
+    let mut groups: Vec<(DemandGroup, Vec<&Value>)> = Vec::new();
     for t in &tickets {
         let priority = t["priority"].as_str().unwrap_or("no priority").to_string();
         let rank = crate::domain::Priority::ALL
