@@ -2,7 +2,7 @@
 //! module's view ("open tickets that land here").
 
 use super::Store;
-use crate::domain::{ModuleHit, Priority};
+use crate::domain::{ModuleHit, Priority, StatusCategory};
 use sqlx::Row;
 
 /// A ticket whose latest analysis names a module.
@@ -89,7 +89,8 @@ impl Store {
     ) -> Result<Vec<ModuleTicket>, sqlx::Error> {
         let rows = sqlx::query(
             "SELECT t.tracker, t.ticket_key, t.title, t.status, t.url, m.rank, m.analysed_at, \
-                 t.priority, t.priority_rank, t.release_name, t.status_category \
+                 t.priority, t.priority_rank, t.sprint, t.release_name, t.parent, t.estimate, \
+                 t.assignee, t.status_category \
              FROM ticket_modules m \
              JOIN tickets t ON t.tracker = m.tracker AND t.ticket_id = m.ticket_id \
              WHERE m.repository = $1 AND m.module = $2 AND t.deleted = 0 \
@@ -103,16 +104,15 @@ impl Store {
         let mut out = Vec::with_capacity(limit);
         for r in rows {
             let status: Option<String> = r.try_get("status")?;
-            let category: Option<String> = r.try_get("status_category")?;
-            if is_closed_status(status.as_deref()) || category.as_deref() == Some("done") {
+            let plan = super::tickets::planning(&r)?;
+            let done = plan.status_category == Some(StatusCategory::Done);
+            if done || is_closed_status(status.as_deref()) {
                 continue;
             }
             out.push(ModuleTicket {
-                priority: r
-                    .try_get::<Option<i64>, _>("priority_rank")?
-                    .and_then(Priority::from_rank),
+                priority: plan.priority,
                 priority_word: r.try_get("priority")?,
-                release: r.try_get("release_name")?,
+                release: plan.release,
                 tracker: r.try_get("tracker")?,
                 key: r.try_get("ticket_key")?,
                 title: r.try_get("title")?,

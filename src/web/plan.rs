@@ -91,42 +91,54 @@ fn priority(p: Option<crate::domain::Priority>, word: Option<&str>) -> Markup {
     }
 }
 
-/// The urgent and high tickets on fragile code or knowledge at risk, with why.
-fn riskiest(plan: &Plan) -> Markup {
+/// A section with its heading, saying `none` in place of an empty body.
+fn section(id: &str, heading: &str, empty: bool, none: &str, body: Markup) -> Markup {
     html! {
-        section aria-labelledby="risk-h" {
-            h2 id="risk-h" { "Riskiest tickets" }
-            @if plan.riskiest.is_empty() {
-                p class="muted" { "No urgent or high-priority ticket lands on fragile code or on knowledge at risk." }
-            } @else {
-                ul class="reasons" {
-                    @for r in &plan.riskiest {
-                        li {
-                            (ticket_link(&r.tracker, &r.key)) " " (priority(r.priority, None)) " " (r.title)
-                            ": " (r.reasons.join("; "))
-                        }
-                    }
-                }
-            }
+        section aria-labelledby=(id) {
+            h2 id=(id) { (heading) }
+            @if empty { p class="muted" { (none) } } @else { (body) }
         }
     }
 }
 
-/// Where the work lands: collisions first.
-fn modules(plan: &Plan) -> Markup {
-    html! {
-        section aria-labelledby="mod-h" {
-            h2 id="mod-h" { "Where the work lands" }
-            @if plan.modules.is_empty() {
-                p class="muted" { "None of these tickets has been analysed yet." }
-            } @else {
-                div class="table-wrap" { table {
-                    thead { tr { th scope="col" { "Module" } th scope="col" { "Fragility" } th scope="col" { "Tickets" } th scope="col" { "Who knows it" } } }
-                    tbody { @for m in &plan.modules { (module_row(plan, m)) } }
-                } }
+/// The urgent and high tickets on fragile code or knowledge at risk, with why.
+fn riskiest(plan: &Plan) -> Markup {
+    let body = html! {
+        ul class="reasons" {
+            @for r in &plan.riskiest {
+                li {
+                    (ticket_link(&r.tracker, &r.key)) " " (priority(r.priority, None)) " " (r.title)
+                    ": " (r.reasons.join("; "))
+                }
             }
         }
-    }
+    };
+    let none = "No urgent or high-priority ticket lands on fragile code or on knowledge at risk.";
+    section(
+        "risk-h",
+        "Riskiest tickets",
+        plan.riskiest.is_empty(),
+        none,
+        body,
+    )
+}
+
+/// Where the work lands: collisions first.
+fn modules(plan: &Plan) -> Markup {
+    let body = html! {
+        div class="table-wrap" { table {
+            thead { tr { th scope="col" { "Module" } th scope="col" { "Fragility" } th scope="col" { "Tickets" } th scope="col" { "Who knows it" } } }
+            tbody { @for m in &plan.modules { (module_row(plan, m)) } }
+        } }
+    };
+    let none = "None of these tickets has been analysed yet.";
+    section(
+        "mod-h",
+        "Where the work lands",
+        plan.modules.is_empty(),
+        none,
+        body,
+    )
 }
 
 fn module_row(plan: &Plan, m: &ModuleLine) -> Markup {

@@ -5,11 +5,8 @@
 use crate::fakes::jira_schema;
 use crate::helpers::*;
 use serde_json::{json, Value};
-use std::time::Duration;
 use ticketlens::backfill::{self, Source};
-use ticketlens::config::{JiraFlavor, JiraSettings, Secret};
 use ticketlens::domain::{Parsed, Priority, StatusCategory, TicketEvent, Tracker};
-use ticketlens::trackers::client::{ClientOptions, TrackerClient};
 use ticketlens::trackers::jira::api::JiraApi;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -138,20 +135,8 @@ async fn jira_backfill_finds_the_sprint_and_story_point_fields_by_name() {
         .expect(2)
         .mount(&jira)
         .await;
-    let settings = JiraSettings {
-        base_url: Some(jira.uri()),
-        flavor: JiraFlavor::Cloud,
-        email: Some("bot@example.com".into()),
-        api_token: Some(Secret::new("token")),
-        ..JiraSettings::default()
-    };
-    let client = TrackerClient::new(ClientOptions {
-        timeout: Duration::from_secs(5),
-        max_attempts: 1,
-        backoff_base: Duration::from_millis(10),
-        max_wait: Duration::from_secs(1),
-    })
-    .unwrap();
+    let settings = crate::backfill::cloud_settings(&jira.uri());
+    let client = crate::backfill::client();
     let source = Source::Jira {
         api: JiraApi::new(&settings, client).unwrap(),
         jql: "project = PROJ".into(),
