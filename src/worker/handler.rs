@@ -137,6 +137,8 @@ impl TicketEventHandler {
             .await
             .map_err(store_err)?;
         let mut merged = Vec::new();
+        // only planning data changed (a priority, sprint or assignee): stored, not analysed
+        let mut needs_analysis = event.needs_enrichment();
         for other in &queued {
             if other.kind != TICKET_EVENT_JOB {
                 continue; // a links job of the ticket runs on its own, after this one
@@ -145,6 +147,7 @@ impl TicketEventHandler {
                 continue; // unreadable: left to fail on its own
             };
             if e.tracker == event.tracker && e.id == event.id {
+                needs_analysis |= e.needs_enrichment();
                 links.extend(more);
                 changed |= self
                     .store
@@ -187,6 +190,10 @@ impl TicketEventHandler {
         if deleted {
             // the ticket index dropped it above, from the stored row
             tracing::info!(ticket = %ticket.key, "ticket was deleted; no comment");
+            return Ok(());
+        }
+        if !needs_analysis {
+            tracing::info!(ticket = %ticket.key, "planning data stored; no analysis");
             return Ok(());
         }
         if !changed {

@@ -6,7 +6,7 @@ use crate::fakes::jira_schema;
 use crate::helpers::*;
 use serde_json::{json, Value};
 use ticketlens::backfill::{self, Source};
-use ticketlens::domain::{Parsed, Priority, StatusCategory, TicketEvent, Tracker};
+use ticketlens::domain::{ModuleHit, Parsed, Priority, StatusCategory, TicketEvent, Tracker};
 use ticketlens::trackers::jira::api::JiraApi;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -159,4 +159,70 @@ async fn jira_backfill_finds_the_sprint_and_story_point_fields_by_name() {
     assert_eq!(e.plan.assignee.as_deref(), Some("Ann"));
     assert_eq!(e.plan.status_category, Some(StatusCategory::InProgress));
     jira.verify().await;
+}
+
+#[tokio::test]
+async fn a_priority_change_is_stored_without_a_new_analysis_or_comment() {
+    let app = spawn_app(Backend::Sqlite).await;
+    let post = |file: &str, delivery: &str| {
+        let body = std::fs::read(fixtures_dir().join("jira").join(file)).unwrap();
+        let headers = jira_headers(&body, delivery);
+        let app = &app;
+        async move {
+            let r = app.post_webhook("jira", body, &headers).await;
+            assert_eq!(r.status(), 202);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    post("mattermost-webhook-issue-created.json", "plan-1").await;
+    let first = wait_for(|| async { app.store.comment("jira", "10040").await.unwrap() }).await;
+    // a marker an analysis would replace (each analysis rewrites the ticket's modules)
+    let marker = ModuleHit {
+        repository: "app".into(),
+        module: "marker".into(),
+        ..ModuleHit::default()
+    };
+    app.store
+        .set_ticket_modules("jira", "10040", &[marker], 1)
+        .await
+        .unwrap();
+    let ack = post(
+        "mattermost-webhook-issue-updated-lowered-priority.json",
+        "plan-2",
+    )
+    .await;
+    assert_eq!(ack["status"], "queued", "{ack}");
+    let stored = wait_for(|| async {
+        let (e, _) = app
+            .store
+            .stored_event(Tracker::Jira, "10040")
+            .await
+            .unwrap()?;
+        (e.plan.priority == Some(Priority::Low)).then_some(e)
+    })
+    .await;
+    assert_eq!(stored.priority.as_deref(), Some("Low"));
+    wait_for(|| async { (count_open_jobs(&app.store).await == 0).then_some(()) }).await;
+    let after = app.store.comment("jira", "10040").await.unwrap().unwrap();
+    assert_eq!(
+        (after.updated_at, &after.body),
+        (first.updated_at, &first.body),
+        "a planning-only change neither re-analyses nor rewrites the comment"
+    );
+    let open = app
+        .store
+        .open_tickets_in_module("app", "marker", 5)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 1, "the ticket was not analysed again");
+    assert_eq!(open[0].analysed_at, 1);
+    assert_eq!(open[0].priority, Some(Priority::Low));
+    app.stop().await;
+}
+
+async fn count_open_jobs(store: &ticketlens::store::Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')")
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
 }

@@ -82,7 +82,7 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
     let (kind, changed_fields) = match action {
         "open" => (EventKind::Created, Vec::new()),
         "update" => (EventKind::Updated, changed(root.get("changes"))),
-        "close" | "reopen" => return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate)),
+        "close" | "reopen" => (EventKind::Updated, vec!["state".to_string()]),
         _ => return Ok(Parsed::Ignored(IgnoreReason::UnknownEvent)),
     };
     let path = opt_str(
@@ -110,7 +110,7 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
     if kind == EventKind::Created {
         event.reporter = event.actor.clone();
     }
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -430,12 +430,12 @@ mod tests {
             hook("Push Hook"),
             Ok(Parsed::Ignored(IgnoreReason::UnknownEvent))
         );
-        assert_eq!(
-            run(&issue("close")),
-            Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate))
+        assert!(
+            matches!(run(&issue("close")), Ok(Parsed::Event(e)) if e.changed_fields == ["state"]),
+            "a closed issue leaves the plan"
         );
         let mut v = issue("update");
-        v["changes"] = json!({"assignees": {}});
+        v["changes"] = json!({"time_estimate": {}});
         assert_eq!(run(&v), Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate)));
         v.as_object_mut().unwrap().remove("changes");
         assert!(matches!(run(&v), Ok(Parsed::Event(e)) if e.kind == EventKind::Updated));

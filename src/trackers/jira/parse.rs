@@ -121,7 +121,7 @@ pub fn parse(body: &[u8], own_account: Option<&str>) -> Result<Parsed, ParseErro
         plan: super::plan::planning(fields, None),
         key,
     };
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -355,6 +355,11 @@ mod tests {
         v["changelog"] = json!({"items": [{"field": "assignee"}]});
         assert_eq!(event(&v, None), ignored(IgnoreReason::CommentEvent));
         v.as_object_mut().unwrap().remove("comment");
+        // an assignee is planning data: stored, not analysed
+        assert!(
+            matches!(event(&v, None), Ok(Parsed::Event(e)) if e.touches_plan() && !e.needs_enrichment())
+        );
+        v["changelog"] = json!({"items": [{"field": "Attachment"}]});
         assert_eq!(event(&v, None), ignored(IgnoreReason::IrrelevantUpdate));
     }
 

@@ -99,7 +99,7 @@ pub fn parse(body: &[u8], own_user: Option<&str>) -> Result<Parsed, ParseError> 
             .unwrap_or_default(),
         key,
     };
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -293,10 +293,13 @@ pub(crate) mod tests {
             run(&issue("create"), Some("bot-1")),
             ignored(IgnoreReason::OwnAction)
         );
-        assert_eq!(
-            run(&issue("update"), None),
-            ignored(IgnoreReason::IrrelevantUpdate)
+        // a new priority is planning data: stored, not analysed
+        assert!(
+            matches!(run(&issue("update"), None), Ok(Parsed::Event(e)) if e.touches_plan() && !e.needs_enrichment())
         );
+        let mut v = issue("update");
+        v["updatedFrom"] = json!({"updatedAt": "2023-04-11T10:13:05.980Z", "sortOrder": 1});
+        assert_eq!(run(&v, None), ignored(IgnoreReason::IrrelevantUpdate));
         let mut v = issue("update");
         v["updatedFrom"]["labelIds"] = json!([]);
         assert!(
