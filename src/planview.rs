@@ -112,18 +112,15 @@ pub struct PlanQuery {
 }
 
 impl PlanQuery {
-    /// The one scope asked for (an empty name is no name); two at once is an error naming
-    /// the second.
-    pub fn filter(&self) -> Result<PlanFilter, (&'static str, String)> {
+    /// The scope asked for (an empty name is no name): the sprint, else the release, else
+    /// every open ticket. The page's forms send one; a caller sending several gets the
+    /// first in that order, as the answer's `scope` says.
+    pub fn filter(&self) -> PlanFilter {
         let named = |s: &Option<String>| s.clone().filter(|s| !s.trim().is_empty());
-        match (&named(&self.sprint), &named(&self.release), self.open) {
-            (Some(_), Some(_), _) => Err(("release", "give one of sprint, release or open".into())),
-            (Some(_), _, Some(true)) | (_, Some(_), Some(true)) => {
-                Err(("open", "give one of sprint, release or open".into()))
-            }
-            (Some(s), None, _) => Ok(PlanFilter::Sprint(s.clone())),
-            (None, Some(r), _) => Ok(PlanFilter::Release(r.clone())),
-            (None, None, _) => Ok(PlanFilter::Open),
+        match (named(&self.sprint), named(&self.release)) {
+            (Some(s), _) => PlanFilter::Sprint(s),
+            (None, Some(r)) => PlanFilter::Release(r),
+            (None, None) => PlanFilter::Open,
         }
     }
 }

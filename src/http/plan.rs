@@ -1,7 +1,7 @@
 //! `GET /api/v1/plan?sprint=…|release=…|open=true`: the plan (`planview::plan`) as JSON,
 //! with `tickets` and `modules` arrays; no parameter is `open=true`.
 
-use crate::app::error::{ApiError, ErrorCode};
+use crate::app::error::ApiError;
 use crate::app::AppState;
 use crate::planview::PlanQuery;
 use actix_web::{web, HttpResponse};
@@ -12,11 +12,7 @@ pub async fn get(
     state: web::Data<AppState>,
     q: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let filter = q.filter().map_err(|(field, message)| ApiError {
-        field: Some(field.into()),
-        ..ApiError::new(ErrorCode::BadRequest, message)
-    })?;
-    let plan = crate::planview::plan(&state.store, &filter)
+    let plan = crate::planview::plan(&state.store, &q.filter())
         .await
         .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(plan))

@@ -16,10 +16,7 @@ pub async fn page(
     state: web::Data<AppState>,
     q: web::Query<PlanQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let filter = q
-        .filter()
-        .map_err(|(_, message)| PageError::BadRequest(message))?;
-    let plan = crate::planview::plan(&state.store, &filter)
+    let plan = crate::planview::plan(&state.store, &q.filter())
         .await
         .map_err(PageError::internal)?;
     let title = match (&plan.scope.kind, &plan.scope.name) {
