@@ -220,8 +220,12 @@ async fn a_release_with_two_tickets_on_one_fragile_module_shows_a_collision_on_t
     assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("plan", 1280, false).await;
 
-    // The module page: the open demand on it, by priority and release.
-    let id = first["id"].as_str().unwrap();
+    module_page_shows_the_open_demand(&mut tab, &app, first["id"].as_str().unwrap()).await;
+    app.stop().await;
+}
+
+/// The module page: the open demand on it, by priority and release, as its API lists it.
+async fn module_page_shows_the_open_demand(tab: &mut crate::browser::Tab, app: &TestApp, id: &str) {
     let module: Value = app
         .api()
         .get(&format!("/api/v1/modules/{id}"))
@@ -246,5 +250,4 @@ async fn a_release_with_two_tickets_on_one_fragile_module_shows_a_collision_on_t
         .await;
     assert_eq!(listed, json!(["TES-1", "TES-2"]));
     assert_eq!(tab.accessibility_problems().await, json!([]));
-    app.stop().await;
 }
