@@ -32,6 +32,7 @@
 //!   triagers' verdicts and unlinked searches
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
 //! - `moduleview`: stored module scores as the modules API, the web page and the CLI show them
+//! - `planview`: the plan: a sprint's, release's or all open tickets on the modules they land in
 //! - `ticketview`: a stored ticket with its duplicates and analysis (the tickets API, the page)
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
 //! - `worker`: the job loop with leases, backoff and dead jobs
@@ -62,6 +63,7 @@ pub(crate) mod learning;
 pub mod metrics;
 pub mod modules;
 pub(crate) mod moduleview;
+pub mod planview;
 pub mod render;
 pub(crate) mod repositories;
 pub(crate) mod retention;

@@ -210,6 +210,20 @@ pub struct Enrichment {
     /// again once they are (`repositories::settle`), and its comment updated once.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pending_history: Vec<String>,
+    /// Other open tickets of the same sprint (else release) landing in one of its modules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_plan: Option<SharedPlan>,
+}
+
+/// "2 other tickets in Sprint 42 land in `catalina/connector`: TES-1, TES-7".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct SharedPlan {
+    /// `Sprint 42` (the sprint's own name) or `release 2.4`.
+    pub scope: String,
+    /// The module's display name.
+    pub module: String,
+    /// The other tickets' keys, most urgent first.
+    pub keys: Vec<String>,
 }
 
 /// How sure an analysis is, in words a PM reads.

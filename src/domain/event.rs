@@ -1,6 +1,6 @@
 //! The one normalized shape every tracker's webhook is parsed into.
 
-use super::{TicketKey, Tracker, Visibility};
+use super::{Planning, TicketKey, Tracker, Visibility};
 use serde::{Deserialize, Serialize};
 
 /// What happened to the ticket.
@@ -56,6 +56,9 @@ pub struct TicketEvent {
     /// Names of the fields the update changed, lower-cased (`summary`, `description`, `labels`,
     /// `component`, `title`, `labelids`, ...). Empty for created and deleted events.
     pub changed_fields: Vec<String>,
+    /// Priority, sprint, release, parent, estimate, assignee and status category.
+    #[serde(default)]
+    pub plan: Planning,
 }
 
 impl TicketEvent {
@@ -88,7 +91,48 @@ impl TicketEvent {
             }),
         }
     }
+
+    /// Tells whether an update changed planning data (priority, sprint, release, parent,
+    /// estimate, assignee, status) as each tracker names those fields: stored, never
+    /// analysed on its own.
+    pub fn touches_plan(&self) -> bool {
+        self.kind == EventKind::Updated
+            && self
+                .changed_fields
+                .iter()
+                .any(|f| PLAN_FIELDS.contains(&f.as_str()))
+    }
 }
+
+/// Changed-field names (lower-cased) that carry planning data: Jira changelog fields, Linear
+/// `updatedFrom` keys, GitLab `changes` keys, and the names the GitHub parser gives its
+/// planning actions.
+const PLAN_FIELDS: &[&str] = &[
+    "priority",
+    "sprint",
+    "fix version",
+    "fixversions",
+    "parent",
+    "epic link",
+    "story points",
+    "story point estimate",
+    "assignee",
+    "status",
+    "resolution",
+    "cycleid",
+    "projectid",
+    "parentid",
+    "estimate",
+    "assigneeid",
+    "stateid",
+    "milestone",
+    "milestone_id",
+    "iteration_id",
+    "weight",
+    "assignees",
+    "state",
+    "state_id",
+];
 
 /// Why an accepted webhook produced no job. Exposed as a metrics label, so the set is closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

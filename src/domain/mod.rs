@@ -21,7 +21,7 @@ pub use deps::{
 };
 pub use enrichment::{
     Confidence, ConfidenceLevel, CoupledModule, DuplicateCandidate, DuplicateTier, Enrichment,
-    Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit,
+    Expert, FileHistory, FileHit, Fragility, ModuleHistory, ModuleHit, SharedPlan,
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
@@ -29,7 +29,7 @@ pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use text::{one_line, split_identifier};
-pub use ticket::{TicketKey, Tracker};
+pub use ticket::{Planning, Priority, StatusCategory, TicketKey, Tracker, Unknown};
 
 /// Milliseconds since the Unix epoch, by this process's wall clock: for display and for
 /// times a replica keeps to itself. Ordering rows across replicas uses the database's

@@ -133,6 +133,141 @@ impl fmt::Display for TicketKey {
     }
 }
 
+/// A ticket's priority on one scale for every tracker; the tracker's own word is kept beside
+/// it (`TicketEvent::priority`). Ordered most urgent first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Urgent,
+    High,
+    Medium,
+    Low,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 4] = [
+        Priority::Urgent,
+        Priority::High,
+        Priority::Medium,
+        Priority::Low,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Urgent => "urgent",
+            Priority::High => "high",
+            Priority::Medium => "medium",
+            Priority::Low => "low",
+        }
+    }
+
+    /// 1 (urgent) to 4 (low): the stored and sorted form.
+    pub fn rank(self) -> i64 {
+        self as i64 + 1
+    }
+
+    pub fn from_rank(rank: i64) -> Option<Priority> {
+        Priority::ALL.get(usize::try_from(rank - 1).ok()?).copied()
+    }
+
+    /// Normalises a tracker's priority word or priority label: Jira's Highest … Lowest and
+    /// Blocker … Trivial, Linear's Urgent … Low, `P0` … `P4`, and labels such as
+    /// `priority: high` or `priority::1`. `None` for "No priority" and words we do not know.
+    pub fn from_word(word: &str) -> Option<Priority> {
+        let w = word.trim().to_lowercase();
+        let w = w
+            .strip_prefix("priority")
+            .map(|rest| rest.trim_start_matches([':', '/', ' ', '-', '_']))
+            .unwrap_or(&w);
+        match w {
+            "highest" | "blocker" | "urgent" | "p0" | "0" => Some(Priority::Urgent),
+            "high" | "critical" | "p1" | "1" => Some(Priority::High),
+            // Major is Jira's old default, as Medium is its new one.
+            "medium" | "major" | "normal" | "p2" | "2" => Some(Priority::Medium),
+            "low" | "lowest" | "minor" | "trivial" | "p3" | "p4" | "3" | "4" => Some(Priority::Low),
+            _ => None,
+        }
+    }
+
+    /// Linear's number: 0 no priority, 1 urgent, 2 high, 3 medium, 4 low.
+    pub fn from_linear(n: i64) -> Option<Priority> {
+        Priority::from_rank(n)
+    }
+}
+
+/// Where a ticket is in its workflow, as the tracker groups its statuses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusCategory {
+    Todo,
+    InProgress,
+    Done,
+}
+
+impl StatusCategory {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StatusCategory::Todo => "todo",
+            StatusCategory::InProgress => "in_progress",
+            StatusCategory::Done => "done",
+        }
+    }
+
+    /// Reads Jira's `statusCategory.key` (`new`, `indeterminate`, `done`), Linear's state
+    /// type (`backlog`, `unstarted`, `started`, `completed`, `canceled`, `triage`) and the
+    /// forges' states (`open`, `opened`, `reopened`, `closed`), and the stored form.
+    pub fn parse(s: &str) -> Option<StatusCategory> {
+        match s.trim().to_lowercase().as_str() {
+            "new" | "todo" | "backlog" | "unstarted" | "triage" | "open" | "opened"
+            | "reopened" => Some(StatusCategory::Todo),
+            "indeterminate" | "in_progress" | "started" => Some(StatusCategory::InProgress),
+            "done" | "completed" | "canceled" | "cancelled" | "closed" => {
+                Some(StatusCategory::Done)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The planning data a tracker keeps about a ticket: what the business says about it.
+/// Every field is what the tracker sent; `None` when it sent nothing (or nothing we read).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Planning {
+    pub priority: Option<Priority>,
+    /// Jira sprint, Linear cycle, GitLab iteration (the current one when several).
+    pub sprint: Option<String>,
+    /// Jira fix version, GitHub or GitLab milestone (the first when several).
+    pub release: Option<String>,
+    /// Jira epic or parent key, Linear project, GitLab epic.
+    pub parent: Option<String>,
+    /// Story points, Linear estimate, GitLab weight.
+    pub estimate: Option<f64>,
+    pub assignee: Option<String>,
+    pub status_category: Option<StatusCategory>,
+    /// Fields this payload cannot tell (a GitLab webhook carries only the milestone's id; a
+    /// Jira webhook's story points sit in a custom field whose id only back-fill learns):
+    /// the store keeps what it had for them rather than clearing it.
+    #[serde(default, skip_serializing_if = "Unknown::is_none")]
+    pub unknown: Unknown,
+}
+
+/// Which [`Planning`] fields an event leaves as stored.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unknown {
+    #[serde(default)]
+    pub sprint: bool,
+    #[serde(default)]
+    pub release: bool,
+    #[serde(default)]
+    pub estimate: bool,
+}
+
+impl Unknown {
+    fn is_none(&self) -> bool {
+        !(self.sprint || self.release || self.estimate)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +305,34 @@ mod tests {
         ] {
             assert!(TicketKey::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn priorities_of_every_tracker_land_on_one_scale() {
+        for (word, p) in [
+            ("Highest", Some(Priority::Urgent)),
+            ("Blocker", Some(Priority::Urgent)),
+            ("High", Some(Priority::High)),
+            ("Critical", Some(Priority::High)),
+            ("Major", Some(Priority::Medium)),
+            ("Medium", Some(Priority::Medium)),
+            ("Minor", Some(Priority::Low)),
+            ("Lowest", Some(Priority::Low)),
+            ("priority: high", Some(Priority::High)),
+            ("priority::1", Some(Priority::High)),
+            ("P0", Some(Priority::Urgent)),
+            ("No priority", None),
+            ("bug", None),
+        ] {
+            assert_eq!(Priority::from_word(word), p, "{word}");
+        }
+        assert_eq!(Priority::from_linear(0), None);
+        assert_eq!(Priority::from_linear(1), Some(Priority::Urgent));
+        assert_eq!(Priority::from_linear(4), Some(Priority::Low));
+        assert_eq!(Priority::from_linear(5), None);
+        for p in Priority::ALL {
+            assert_eq!(Priority::from_rank(p.rank()), Some(p));
+        }
+        assert!(Priority::Urgent < Priority::Low);
     }
 }

@@ -8,6 +8,7 @@ mod jobs;
 mod learning;
 mod modules;
 mod openapi;
+mod plan;
 mod repositories;
 mod tickets;
 mod webhooks;
@@ -37,6 +38,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/modules"),
     ("GET", "/api/v1/modules/{id}"),
     ("GET", "/api/v1/modules/{id}/dependencies"),
+    ("GET", "/api/v1/plan"),
     ("GET", "/api/v1/repositories"),
     ("GET", "/api/v1/repositories/{name}/overview"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
@@ -69,6 +71,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(resource("/v1/modules", "GET").route(web::get().to(modules::list)))
                 .service(resource("/v1/modules/{id}", "GET").route(web::get().to(modules::get)))
+                .service(resource("/v1/plan", "GET").route(web::get().to(plan::get)))
                 .service(
                     resource("/v1/modules/{id}/dependencies", "GET")
                         .route(web::get().to(modules::dependencies)),

@@ -125,6 +125,9 @@ pub fn build(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
         if let Some(l) = files(e) {
             lines.push(Line::one(l));
         }
+        if let Some(l) = shared_plan(e) {
+            lines.push(l);
+        }
         if let Some(l) = precedents(&e.precedents) {
             lines.push(l);
         }
@@ -259,6 +262,30 @@ fn facts(m: &ModuleHit) -> Option<Line> {
     Some(Line {
         long: cap(parts),
         short: Some(cap(short)),
+    })
+}
+
+/// "2 other tickets in Sprint 42 land in `catalina/connector`: TES-1, TES-7." (short: the
+/// count and the module).
+fn shared_plan(e: &Enrichment) -> Option<Line> {
+    let p = e.shared_plan.as_ref().filter(|p| !p.keys.is_empty())?;
+    let n = p.keys.len();
+    let head = vec![
+        text(format!(
+            "{n} other ticket{} in {} land{} in ",
+            if n == 1 { "" } else { "s" },
+            p.scope,
+            if n == 1 { "s" } else { "" }
+        )),
+        Inline::Code(p.module.clone()),
+    ];
+    let mut long = head.clone();
+    long.push(text(format!(": {}.", p.keys.join(", "))));
+    let mut short = head;
+    short.push(text("."));
+    Some(Line {
+        long,
+        short: Some(short),
     })
 }
 

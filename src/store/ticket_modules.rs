@@ -2,7 +2,7 @@
 //! module's view ("open tickets that land here").
 
 use super::Store;
-use crate::domain::ModuleHit;
+use crate::domain::{ModuleHit, Priority, StatusCategory};
 use sqlx::Row;
 
 /// A ticket whose latest analysis names a module.
@@ -16,6 +16,10 @@ pub struct ModuleTicket {
     /// The module's place in the ticket's analysis (0: its top module).
     pub rank: i64,
     pub analysed_at: i64,
+    pub priority: Option<Priority>,
+    /// The tracker's own word for the priority.
+    pub priority_word: Option<String>,
+    pub release: Option<String>,
 }
 
 /// Statuses (case-insensitive) that mean a ticket needs no more work.
@@ -84,7 +88,9 @@ impl Store {
         limit: usize,
     ) -> Result<Vec<ModuleTicket>, sqlx::Error> {
         let rows = sqlx::query(
-            "SELECT t.tracker, t.ticket_key, t.title, t.status, t.url, m.rank, m.analysed_at \
+            "SELECT t.tracker, t.ticket_key, t.title, t.status, t.url, m.rank, m.analysed_at, \
+                 t.priority, t.priority_rank, t.sprint, t.release_name, t.parent, t.estimate, \
+                 t.assignee, t.status_category \
              FROM ticket_modules m \
              JOIN tickets t ON t.tracker = m.tracker AND t.ticket_id = m.ticket_id \
              WHERE m.repository = $1 AND m.module = $2 AND t.deleted = 0 \
@@ -98,10 +104,15 @@ impl Store {
         let mut out = Vec::with_capacity(limit);
         for r in rows {
             let status: Option<String> = r.try_get("status")?;
-            if is_closed_status(status.as_deref()) {
+            let plan = super::tickets::planning(&r)?;
+            let done = plan.status_category == Some(StatusCategory::Done);
+            if done || is_closed_status(status.as_deref()) {
                 continue;
             }
             out.push(ModuleTicket {
+                priority: plan.priority,
+                priority_word: r.try_get("priority")?,
+                release: plan.release,
                 tracker: r.try_get("tracker")?,
                 key: r.try_get("ticket_key")?,
                 title: r.try_get("title")?,

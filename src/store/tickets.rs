@@ -1,7 +1,9 @@
 //! Tickets as last seen from their tracker: the source of truth for the ticket index.
 
 use super::Store;
-use crate::domain::{EventKind, TicketDoc, TicketEvent, Tracker, Visibility};
+use crate::domain::{
+    EventKind, Planning, Priority, StatusCategory, TicketDoc, TicketEvent, Tracker, Visibility,
+};
 use sqlx::Row;
 
 /// A ticket row as the API shows it.
@@ -21,6 +23,26 @@ pub struct StoredTicket {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub deleted: bool,
+}
+
+/// The planning columns of a `tickets` row (`priority_rank`, `sprint`, `release_name`,
+/// `parent`, `estimate`, `assignee`, `status_category`).
+pub(super) fn planning(row: &sqlx::any::AnyRow) -> Result<Planning, sqlx::Error> {
+    Ok(Planning {
+        priority: row
+            .try_get::<Option<i64>, _>("priority_rank")?
+            .and_then(Priority::from_rank),
+        sprint: row.try_get("sprint")?,
+        release: row.try_get("release_name")?,
+        parent: row.try_get("parent")?,
+        estimate: row.try_get("estimate")?,
+        assignee: row.try_get("assignee")?,
+        status_category: row
+            .try_get::<Option<String>, _>("status_category")?
+            .as_deref()
+            .and_then(StatusCategory::parse),
+        unknown: Default::default(),
+    })
 }
 
 impl Store {
@@ -45,9 +67,10 @@ impl Store {
         let done = sqlx::query(
             "INSERT INTO tickets (tracker, ticket_id, ticket_key, title, body, labels, components, \
                  project, status, issue_type, priority, reporter, url, created_at, updated_at, \
-                 deleted, stored_at, updated_ms, first_stored_at, visibility) \
+                 deleted, stored_at, updated_ms, first_stored_at, visibility, priority_rank, sprint, \
+                 release_name, parent, estimate, assignee, status_category) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 0, $16, $17, \
-                 $16, $18) \
+                 $16, $18, $19, $20, $21, $22, $23, $24, $25) \
              ON CONFLICT (tracker, ticket_id) DO UPDATE SET \
                  ticket_key = excluded.ticket_key, title = excluded.title, body = excluded.body, \
                  labels = excluded.labels, components = excluded.components, \
@@ -58,7 +81,13 @@ impl Store {
                  created_at = COALESCE(tickets.created_at, excluded.created_at), \
                  updated_at = excluded.updated_at, stored_at = excluded.stored_at, \
                  updated_ms = excluded.updated_ms, \
-                 first_stored_at = COALESCE(tickets.first_stored_at, excluded.first_stored_at) \
+                 first_stored_at = COALESCE(tickets.first_stored_at, excluded.first_stored_at), \
+                 priority_rank = excluded.priority_rank, parent = excluded.parent, \
+                 assignee = excluded.assignee, status_category = excluded.status_category, \
+                 sprint = CASE WHEN $26 = 1 THEN tickets.sprint ELSE excluded.sprint END, \
+                 release_name = CASE WHEN $27 = 1 THEN tickets.release_name \
+                     ELSE excluded.release_name END, \
+                 estimate = CASE WHEN $28 = 1 THEN tickets.estimate ELSE excluded.estimate END \
              WHERE tickets.deleted = 0 AND (tickets.updated_ms IS NULL \
                  OR excluded.updated_ms IS NULL OR excluded.updated_ms >= tickets.updated_ms)",
         )
@@ -80,6 +109,16 @@ impl Store {
         .bind(now)
         .bind(e.updated_ms())
         .bind(e.visibility.as_str())
+        .bind(e.plan.priority.map(Priority::rank))
+        .bind(&e.plan.sprint)
+        .bind(&e.plan.release)
+        .bind(&e.plan.parent)
+        .bind(e.plan.estimate)
+        .bind(&e.plan.assignee)
+        .bind(e.plan.status_category.map(StatusCategory::as_str))
+        .bind(i64::from(e.plan.unknown.sprint))
+        .bind(i64::from(e.plan.unknown.release))
+        .bind(i64::from(e.plan.unknown.estimate))
         .execute(&self.writer)
         .await?;
         Ok(done.rows_affected() > 0)
@@ -95,7 +134,8 @@ impl Store {
     ) -> Result<Option<(TicketEvent, bool)>, sqlx::Error> {
         let row = sqlx::query(
             "SELECT ticket_key, title, body, labels, components, project, visibility, status, \
-                 issue_type, priority, reporter, url, created_at, updated_at, deleted \
+                 issue_type, priority, reporter, url, created_at, updated_at, deleted, \
+                 priority_rank, sprint, release_name, parent, estimate, assignee, status_category \
              FROM tickets WHERE tracker = $1 AND ticket_id = $2",
         )
         .bind(tracker.as_str())
@@ -130,6 +170,7 @@ impl Store {
             updated_at: row.try_get("updated_at")?,
             actor: None,
             changed_fields: Vec::new(),
+            plan: planning(&row)?,
         };
         Ok(Some((event, row.try_get::<i64, _>("deleted")? != 0)))
     }

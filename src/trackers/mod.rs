@@ -6,6 +6,7 @@ pub mod adapter;
 pub mod client;
 pub mod forge;
 pub mod forge_lookup;
+pub mod forge_plan;
 pub mod github;
 pub mod gitlab;
 pub mod ids;

@@ -16,6 +16,7 @@ pub struct Shell<'a> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Nav {
     Overview,
+    Plan,
     Analyze,
     Other,
 }
@@ -45,6 +46,7 @@ pub fn page(shell: &Shell, main: Markup) -> Markup {
                     nav aria-label="Main" {
                         ul {
                             li { a href="/" aria-current=[here(Nav::Overview)] { "Overview" } }
+                            li { a href="/plan" aria-current=[here(Nav::Plan)] { "Plan" } }
                             li { a href="/analyze" aria-current=[here(Nav::Analyze)] { "Analyze a ticket" } }
                         }
                     }

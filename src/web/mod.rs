@@ -12,6 +12,7 @@ mod deps;
 mod home;
 mod layout;
 mod module;
+mod plan;
 mod session;
 mod signin;
 mod svg;
@@ -35,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, enabled: bool) {
     }
     cfg.service(web::resource("/").route(web::get().to(home::page)))
         .service(web::resource("/modules/{id}").route(web::get().to(module::page)))
+        .service(web::resource("/plan").route(web::get().to(plan::page)))
         .service(web::resource("/tickets/{tracker}/{key}").route(web::get().to(ticket::page)))
         .service(
             web::resource("/tickets/{tracker}/{key}/duplicates/feedback")

@@ -146,21 +146,47 @@ fn changes_with(m: &Value) -> maud::Markup {
     }
 }
 
-/// The open tickets whose latest analysis lands in the module.
+/// A priority's place (urgent first, none last), its word, and the release.
+type DemandGroup = (u8, String, String);
+
+/// The open demand on the module: the open tickets whose latest analysis lands in it,
+/// grouped by priority (most urgent first) and, within one, by release.
 fn open_tickets(m: &Value) -> maud::Markup {
+    let tickets = m["open_tickets"].as_array().cloned().unwrap_or_default();
+    let mut groups: Vec<(DemandGroup, Vec<&Value>)> = Vec::new();
+    for t in &tickets {
+        let priority = t["priority"].as_str().unwrap_or("no priority").to_string();
+        let rank = crate::domain::Priority::ALL
+            .iter()
+            .position(|p| p.as_str() == priority)
+            .map_or(9, |i| i as u8);
+        let release = t["release"]
+            .as_str()
+            .map_or("no release".into(), |r| format!("release {r}"));
+        let key = (rank, priority, release);
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, list)) => list.push(t),
+            None => groups.push((key, vec![t])),
+        }
+    }
+    groups.sort_by(|a, b| a.0.cmp(&b.0));
     html! {
         section aria-labelledby="tickets-h" {
             h2 id="tickets-h" { "Open tickets that land here" }
-            @let tickets = m["open_tickets"].as_array().cloned().unwrap_or_default();
             @if tickets.is_empty() { p class="muted" { "No open ticket analysed by TicketLens lands in this module." } }
             @else {
-                ul {
-                    @for t in &tickets {
-                        li {
-                            a href={ "/tickets/" (t["tracker"].as_str().unwrap_or_default()) "/" (super::viewer::urlencode(t["key"].as_str().unwrap_or_default())) } { (t["key"].as_str().unwrap_or_default()) }
-                            " " (t["title"].as_str().unwrap_or_default())
-                            @if let Some(s) = t["status"].as_str() { " " span class="muted" { "(" (s) ")" } }
-                        }
+                dl class="demand" {
+                    @for ((_, priority, release), list) in &groups {
+                        dt { (priority) " · " (release) " (" (list.len()) ")" }
+                        dd { ul {
+                            @for t in list {
+                                li {
+                                    a href={ "/tickets/" (t["tracker"].as_str().unwrap_or_default()) "/" (super::viewer::urlencode(t["key"].as_str().unwrap_or_default())) } { (t["key"].as_str().unwrap_or_default()) }
+                                    " " (t["title"].as_str().unwrap_or_default())
+                                    @if let Some(s) = t["status"].as_str() { " " span class="muted" { "(" (s) ")" } }
+                                }
+                            }
+                        } }
                     }
                 }
             }

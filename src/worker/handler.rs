@@ -137,6 +137,8 @@ impl TicketEventHandler {
             .await
             .map_err(store_err)?;
         let mut merged = Vec::new();
+        // only planning data changed (a priority, sprint or assignee): stored, not analysed
+        let mut needs_analysis = event.needs_enrichment();
         for other in &queued {
             if other.kind != TICKET_EVENT_JOB {
                 continue; // a links job of the ticket runs on its own, after this one
@@ -145,6 +147,7 @@ impl TicketEventHandler {
                 continue; // unreadable: left to fail on its own
             };
             if e.tracker == event.tracker && e.id == event.id {
+                needs_analysis |= e.needs_enrichment();
                 links.extend(more);
                 changed |= self
                     .store
@@ -189,6 +192,10 @@ impl TicketEventHandler {
             tracing::info!(ticket = %ticket.key, "ticket was deleted; no comment");
             return Ok(());
         }
+        if !needs_analysis {
+            tracing::info!(ticket = %ticket.key, "planning data stored; no analysis");
+            return Ok(());
+        }
         if !changed {
             let comment = self
                 .store
@@ -220,7 +227,7 @@ impl TicketEventHandler {
             *t = std::time::Instant::now();
             ms
         };
-        let enrichment = self.analyze(ticket).await?;
+        let mut enrichment = self.analyze(ticket).await?;
         self.store
             .set_ticket_modules(
                 ticket.tracker.as_str(),
@@ -230,6 +237,10 @@ impl TicketEventHandler {
             )
             .await
             .map_err(store_err)?;
+        enrichment.shared_plan =
+            super::shared_plan::shared_plan(&self.store, ticket, &enrichment.modules)
+                .await
+                .map_err(store_err)?;
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();

@@ -4,6 +4,7 @@
 mod handler;
 pub mod index_sync;
 mod links;
+mod shared_plan;
 mod sinks;
 
 pub use handler::{JobError, JobHandler, TicketEventHandler};

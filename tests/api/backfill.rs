@@ -17,7 +17,7 @@ use ticketlens::worker::index_sync;
 use wiremock::matchers::{body_partial_json, header, method, path, query_param};
 use wiremock::{Match, Mock, MockServer, Request, ResponseTemplate};
 
-fn client() -> TrackerClient {
+pub(crate) fn client() -> TrackerClient {
     TrackerClient::new(ClientOptions {
         timeout: Duration::from_secs(5),
         max_attempts: 2,
@@ -25,6 +25,17 @@ fn client() -> TrackerClient {
         max_wait: Duration::from_secs(5),
     })
     .unwrap()
+}
+
+/// Jira Cloud at `base`, with the bot's e-mail and token.
+pub(crate) fn cloud_settings(base: &str) -> JiraSettings {
+    JiraSettings {
+        base_url: Some(base.into()),
+        flavor: JiraFlavor::Cloud,
+        email: Some("bot@example.com".into()),
+        api_token: Some(Secret::new("token")),
+        ..JiraSettings::default()
+    }
 }
 
 fn issue(id: u32, summary: &str, description: Value) -> Value {
@@ -85,13 +96,7 @@ async fn jira_cloud_backfill_resumes_after_an_interruption_without_duplicating_t
         .with_priority(1)
         .mount(&jira)
         .await;
-    let settings = JiraSettings {
-        base_url: Some(jira.uri()),
-        flavor: JiraFlavor::Cloud,
-        email: Some("bot@example.com".into()),
-        api_token: Some(Secret::new("token")),
-        ..JiraSettings::default()
-    };
+    let settings = cloud_settings(&jira.uri());
     let source = Source::Jira {
         api: JiraApi::new(&settings, client()).unwrap(),
         jql: "project = PROJ".into(),

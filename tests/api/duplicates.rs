@@ -368,6 +368,7 @@ async fn a_ticket_committed_out_of_stamp_order_still_reaches_the_index() {
         updated_at: None,
         actor: None,
         changed_fields: vec![],
+        plan: Default::default(),
     };
     let (index, _) = TicketIndex::open(None).unwrap();
     let index = std::sync::Arc::new(index);

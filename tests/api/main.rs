@@ -23,6 +23,8 @@ mod limits;
 mod one_comment;
 mod one_comment_forges;
 mod one_comment_linear;
+mod plan;
+mod planning;
 mod precedents;
 mod prior;
 mod queue;

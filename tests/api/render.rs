@@ -206,6 +206,7 @@ fn rich() -> Enrichment {
             reason: "the ticket names `HostConfig`".into(),
         },
         pending_history: vec![],
+        shared_plan: None,
     }
 }
 
@@ -344,6 +345,38 @@ fn the_brief_comment_says_the_first_module_how_sure_and_why_in_few_words() {
     let gh = render(&rich(), Format::Markdown, &forge).unwrap();
     check("brief.github.md", &gh);
     assert!(gh.contains("<details><summary>") && gh.contains("Knowledge at risk"));
+}
+
+#[test]
+fn a_ticket_sharing_its_sprint_and_a_module_with_others_says_so_in_one_line() {
+    let mut e = rich();
+    e.shared_plan = Some(SharedPlan {
+        scope: "Sprint 42".into(),
+        module: "catalina/connector".into(),
+        keys: vec!["TES-1".into(), "TES-7".into()],
+    });
+    let opts = RenderOptions::default();
+    let md = render(&e, Format::Markdown, &opts).unwrap();
+    let wiki = render(&e, Format::Wiki, &opts).unwrap();
+    check("shared_plan.md", &md);
+    check("shared_plan.wiki", &wiki);
+    assert!(
+        md.contains("2 other tickets in Sprint 42 land in `catalina/connector`: TES-1, TES-7."),
+        "{md}"
+    );
+    assert!(words_without_footer(&md) <= 120, "{md}");
+    e.shared_plan.as_mut().unwrap().keys.truncate(1);
+    let one = render(&e, Format::Markdown, &opts).unwrap();
+    assert!(
+        one.contains("1 other ticket in Sprint 42 lands in `catalina/connector`: TES-1."),
+        "{one}"
+    );
+    // without it, the comment is the brief one as before
+    e.shared_plan = None;
+    assert_eq!(
+        render(&e, Format::Markdown, &opts).unwrap(),
+        render(&rich(), Format::Markdown, &opts).unwrap()
+    );
 }
 
 #[test]

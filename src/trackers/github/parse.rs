@@ -20,20 +20,9 @@ use crate::trackers::forge::{
 };
 use serde_json::{Map, Value};
 
-/// Actions of `issues` that change nothing the analysis reads.
-const IRRELEVANT: [&str; 12] = [
-    "closed",
-    "reopened",
-    "assigned",
-    "unassigned",
-    "milestoned",
-    "demilestoned",
-    "locked",
-    "unlocked",
-    "pinned",
-    "unpinned",
-    "typed",
-    "untyped",
+/// Actions of `issues` that change nothing the analysis or the plan reads.
+const IRRELEVANT: [&str; 6] = [
+    "locked", "unlocked", "pinned", "unpinned", "typed", "untyped",
 ];
 
 /// Parses a GitHub webhook body; `event` is the `X-GitHub-Event` header.
@@ -74,12 +63,15 @@ pub fn parse(event: Option<&str>, body: &[u8]) -> Result<Parsed, ParseError> {
         "opened" => (EventKind::Created, Vec::new()),
         "edited" => (EventKind::Updated, edited_fields(root.get("changes"))),
         "labeled" | "unlabeled" => (EventKind::Updated, vec!["labels".to_string()]),
+        "closed" | "reopened" => (EventKind::Updated, vec!["state".to_string()]),
+        "assigned" | "unassigned" => (EventKind::Updated, vec!["assignee".to_string()]),
+        "milestoned" | "demilestoned" => (EventKind::Updated, vec!["milestone".to_string()]),
         "deleted" | "transferred" => (EventKind::Deleted, Vec::new()),
         a if IRRELEVANT.contains(&a) => return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate)),
         _ => return Ok(Parsed::Ignored(IgnoreReason::UnknownEvent)),
     };
     let event = issue_event(&root, issue, kind, changed_fields)?;
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -127,25 +119,29 @@ fn issue_event(
         .map(forge_text)
         .unwrap_or_default();
     let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    let labels = label_names(issue.get("labels"), "name");
+    let plan = crate::trackers::forge_plan::planning(issue, &labels, None);
+    let priority = crate::trackers::forge_plan::priority_label(&labels).map(|(word, _)| word);
     Ok(TicketEvent {
         tracker: Tracker::Github,
         kind,
         id,
         title,
         body,
-        labels: label_names(issue.get("labels"), "name"),
+        labels,
         components: Vec::new(),
         project: Some(repo.to_string()),
         visibility: repository_visibility(root.get("repository")),
         status: text(issue.get("state")),
         issue_type: text(issue.get("type").and_then(|t| t.get("name"))),
-        priority: None,
+        priority,
         reporter: text(issue.get("user").and_then(|u| u.get("login"))),
         url: text(issue.get("html_url")),
         created_at: text(issue.get("created_at")).map(|t| normalize_time(&t)),
         updated_at: text(issue.get("updated_at")).map(|t| normalize_time(&t)),
         actor: text(root.get("sender").and_then(|s| s.get("login"))),
         changed_fields,
+        plan,
         key,
     })
 }
@@ -277,15 +273,18 @@ mod tests {
         assert_eq!(kind("labeled"), "updated");
         assert_eq!(kind("deleted"), "deleted");
         assert_eq!(kind("transferred"), "deleted");
-        assert_eq!(kind("closed"), "ignored:irrelevant_update");
-        assert_eq!(kind("reopened"), "ignored:irrelevant_update");
+        // planning actions are stored (the plan reads state, assignee and milestone)
+        assert_eq!(kind("closed"), "updated");
+        assert_eq!(kind("reopened"), "updated");
+        assert_eq!(kind("milestoned"), "updated");
+        assert_eq!(kind("locked"), "ignored:irrelevant_update");
         assert_eq!(kind("sub_issue_added"), "ignored:unknown_event");
         let mut v = issue("edited");
         v["changes"] = json!({"body": {"from": "x"}});
         assert!(
             matches!(run(&v, "issues"), Ok(Parsed::Event(e)) if e.changed_fields == ["description"])
         );
-        v["changes"] = json!({"milestone": {}});
+        v["changes"] = json!({"type": {}});
         assert_eq!(
             run(&v, "issues"),
             Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate))

@@ -82,7 +82,7 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
     let (kind, changed_fields) = match action {
         "open" => (EventKind::Created, Vec::new()),
         "update" => (EventKind::Updated, changed(root.get("changes"))),
-        "close" | "reopen" => return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate)),
+        "close" | "reopen" => (EventKind::Updated, vec!["state".to_string()]),
         _ => return Ok(Parsed::Ignored(IgnoreReason::UnknownEvent)),
     };
     let path = opt_str(
@@ -96,7 +96,7 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
         _ => label_names(attrs.get("labels"), "title"),
     };
     let mut event = issue_event(path, attrs, kind, changed_fields)?;
-    event.labels = labels;
+    set_labels(&mut event, attrs, labels, root.get("assignees"));
     event.visibility = if is_confidential {
         Visibility::Restricted
     } else {
@@ -110,7 +110,7 @@ pub fn parse(event: Option<&str>, body: &[u8], confidential: bool) -> Result<Par
     if kind == EventKind::Created {
         event.reporter = event.actor.clone();
     }
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -215,7 +215,21 @@ fn issue_event(
         updated_at: text(attrs.get("updated_at")).map(|t| normalize_time(&t)),
         actor: None,
         changed_fields,
+        plan: Default::default(),
     })
+}
+
+/// Sets the labels and, from them and the issue's attributes, the planning data.
+fn set_labels(
+    event: &mut TicketEvent,
+    attrs: &Map<String, Value>,
+    labels: Vec<String>,
+    assignees: Option<&Value>,
+) {
+    use crate::trackers::forge_plan;
+    event.plan = forge_plan::planning(attrs, &labels, assignees);
+    event.priority = forge_plan::priority_label(&labels).map(|(word, _)| word);
+    event.labels = labels;
 }
 
 /// Who may see a project's issues: `visibility_level` 20 is public, 10 internal (signed-in
@@ -238,7 +252,7 @@ fn project_visibility(project: Option<&Value>) -> Visibility {
 pub fn rest_issue(path: &str, issue: &Value) -> Option<TicketEvent> {
     let obj = issue.as_object()?;
     let mut event = issue_event(path, obj, EventKind::Created, Vec::new()).ok()?;
-    event.labels = obj
+    let labels = obj
         .get("labels")
         .and_then(Value::as_array)
         .map(|a| {
@@ -248,6 +262,7 @@ pub fn rest_issue(path: &str, issue: &Value) -> Option<TicketEvent> {
                 .collect()
         })
         .unwrap_or_default();
+    set_labels(&mut event, obj, labels, None);
     event.reporter = obj
         .get("author")
         .and_then(|a| a.get("username"))
@@ -415,12 +430,12 @@ mod tests {
             hook("Push Hook"),
             Ok(Parsed::Ignored(IgnoreReason::UnknownEvent))
         );
-        assert_eq!(
-            run(&issue("close")),
-            Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate))
+        assert!(
+            matches!(run(&issue("close")), Ok(Parsed::Event(e)) if e.changed_fields == ["state"]),
+            "a closed issue leaves the plan"
         );
         let mut v = issue("update");
-        v["changes"] = json!({"assignees": {}});
+        v["changes"] = json!({"time_estimate": {}});
         assert_eq!(run(&v), Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate)));
         v.as_object_mut().unwrap().remove("changes");
         assert!(matches!(run(&v), Ok(Parsed::Event(e)) if e.kind == EventKind::Updated));

@@ -2,6 +2,7 @@
 //! `nextPageToken`, Data Center `GET /rest/api/2/search` paged by `startAt`.
 
 use super::parse::normalize_time;
+use super::plan::CustomFields;
 use crate::config::{JiraFlavor, JiraSettings};
 use crate::domain::{EventKind, TicketEvent, TicketKey, Tracker, Visibility};
 use crate::trackers::client::{Auth, ClientError, TrackerClient};
@@ -10,7 +11,7 @@ use crate::trackers::text::{adf_to_text, jira_wiki_to_text};
 use reqwest::Method;
 use serde_json::{json, Value};
 
-const FIELDS: [&str; 13] = [
+const FIELDS: [&str; 16] = [
     "security",
     "summary",
     "description",
@@ -24,6 +25,9 @@ const FIELDS: [&str; 13] = [
     "created",
     "updated",
     "issuelinks",
+    "fixVersions",
+    "parent",
+    "assignee",
 ];
 
 /// A Jira site's search API.
@@ -32,6 +36,9 @@ pub struct JiraApi {
     pub(super) base: String,
     pub(super) flavor: JiraFlavor,
     pub(super) auth: Auth,
+    /// The site's sprint and story-point field ids, asked once per process (`None` inside:
+    /// the site would not say, so those fields stay as stored).
+    pub(super) custom: tokio::sync::OnceCell<Option<CustomFields>>,
 }
 
 impl JiraApi {
@@ -61,7 +68,40 @@ impl JiraApi {
             base,
             flavor: s.flavor,
             auth,
+            custom: tokio::sync::OnceCell::new(),
         })
+    }
+
+    /// The sprint and story-point field ids, found by name in the site's field list
+    /// (`/rest/api/3/field` on Cloud, `/rest/api/2/field` on Data Center) on first use and
+    /// remembered. A site that refuses the list (an old server, a missing permission) gets
+    /// `None`: back-fill then goes on without those two fields rather than failing.
+    pub async fn custom_fields(&self) -> Option<&CustomFields> {
+        self.custom
+            .get_or_init(|| async {
+                let version = match self.flavor {
+                    JiraFlavor::Cloud => 3,
+                    JiraFlavor::Datacenter => 2,
+                };
+                let url = format!("{}/rest/api/{version}/field", self.base);
+                match self.client.send_json(Method::GET, &url, None, &self.auth).await {
+                    Ok(list) => Some(CustomFields::from_field_list(&list)),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "jira field list unavailable; sprint and story points not read");
+                        None
+                    }
+                }
+            })
+            .await
+            .as_ref()
+    }
+
+    /// The fields a search asks for: the standard ones and the site's custom planning ones.
+    async fn fields(&self) -> (Vec<String>, Option<&CustomFields>) {
+        let custom = self.custom_fields().await;
+        let mut fields: Vec<String> = FIELDS.iter().map(|f| f.to_string()).collect();
+        fields.extend(custom.iter().flat_map(|c| c.ids()).map(str::to_string));
+        (fields, custom)
     }
 
     /// Fetches one page of the JQL search, starting at `cursor` (a `nextPageToken` on Cloud,
@@ -72,9 +112,10 @@ impl JiraApi {
         cursor: Option<&str>,
         page_size: u32,
     ) -> Result<FetchedPage, ClientError> {
+        let (fields, custom) = self.fields().await;
         match self.flavor {
             JiraFlavor::Cloud => {
-                let mut body = json!({ "jql": jql, "maxResults": page_size, "fields": FIELDS });
+                let mut body = json!({ "jql": jql, "maxResults": page_size, "fields": fields });
                 if let Some(token) = cursor {
                     body["nextPageToken"] = json!(token);
                 }
@@ -89,7 +130,7 @@ impl JiraApi {
                     .filter(|_| !v.get("isLast").and_then(Value::as_bool).unwrap_or(false))
                     .map(str::to_string);
                 Ok(FetchedPage {
-                    tickets: self.tickets(&v),
+                    tickets: self.tickets(&v, custom),
                     next,
                     total: None,
                 })
@@ -102,7 +143,7 @@ impl JiraApi {
                     .append_pair("jql", jql)
                     .append_pair("startAt", &start.to_string())
                     .append_pair("maxResults", &page_size.to_string())
-                    .append_pair("fields", &FIELDS.join(","));
+                    .append_pair("fields", &fields.join(","));
                 let v = self
                     .client
                     .send_json(Method::GET, url.as_str(), None, &self.auth)
@@ -116,7 +157,7 @@ impl JiraApi {
                 let more = !matches!(total, Some(t) if end >= t);
                 let next = (got > 0 && more).then(|| end.to_string());
                 Ok(FetchedPage {
-                    tickets: self.tickets(&v),
+                    tickets: self.tickets(&v, custom),
                     next,
                     total,
                 })
@@ -124,14 +165,14 @@ impl JiraApi {
         }
     }
 
-    fn tickets(&self, v: &Value) -> Vec<FetchedTicket> {
+    fn tickets(&self, v: &Value, custom: Option<&CustomFields>) -> Vec<FetchedTicket> {
         v.get("issues")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|i| self.ticket(i)).collect())
+            .map(|a| a.iter().filter_map(|i| self.ticket(i, custom)).collect())
             .unwrap_or_default()
     }
 
-    fn ticket(&self, issue: &Value) -> Option<FetchedTicket> {
+    fn ticket(&self, issue: &Value, custom: Option<&CustomFields>) -> Option<FetchedTicket> {
         let f = issue.get("fields")?;
         let key = TicketKey::parse(issue.get("key")?.as_str()?).ok()?;
         let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
@@ -184,6 +225,10 @@ impl JiraApi {
                 updated_at: s(f.get("updated")).map(|t| normalize_time(&t)),
                 actor: None,
                 changed_fields: Vec::new(),
+                plan: f
+                    .as_object()
+                    .map(|f| super::plan::planning(f, custom))
+                    .unwrap_or_default(),
             },
             duplicate_links,
         })

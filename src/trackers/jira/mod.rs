@@ -4,6 +4,7 @@ pub mod api;
 pub mod comments;
 pub mod links;
 pub mod parse;
+pub mod plan;
 
 use super::signature::{constant_time_eq, verify_hex_hmac};
 use super::VerifyError;

@@ -118,9 +118,10 @@ pub fn parse(body: &[u8], own_account: Option<&str>) -> Result<Parsed, ParseErro
         } else {
             Vec::new()
         },
+        plan: super::plan::planning(fields, None),
         key,
     };
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -311,7 +312,9 @@ mod tests {
             "title": "Crash", "body": "ADF body", "labels": ["a"], "components": ["API"],
             "project": "PROJ", "visibility": "internal", "status": null, "issue_type": null, "priority": null, "reporter": "ann",
             "url": "https://jira.test:8443/ctx/browse/PROJ-7", "created_at": "2013-03-27T16:53:58.301Z",
-            "updated_at": "2019-02-16T03:01:52Z", "actor": "me-1", "changed_fields": []});
+            "updated_at": "2019-02-16T03:01:52Z", "actor": "me-1", "changed_fields": [],
+            "plan": {"priority": null, "sprint": null, "release": null, "parent": null, "estimate": null,
+                "assignee": null, "status_category": null, "unknown": {"sprint": false, "release": false, "estimate": true}}});
         assert_eq!(serde_json::to_value(&e).unwrap(), expected);
         assert_eq!(normalize_time("yesterday"), "yesterday");
         let too_late = "9999-12-31T23:00:00.000-0500";
@@ -352,6 +355,11 @@ mod tests {
         v["changelog"] = json!({"items": [{"field": "assignee"}]});
         assert_eq!(event(&v, None), ignored(IgnoreReason::CommentEvent));
         v.as_object_mut().unwrap().remove("comment");
+        // an assignee is planning data: stored, not analysed
+        assert!(
+            matches!(event(&v, None), Ok(Parsed::Event(e)) if e.touches_plan() && !e.needs_enrichment())
+        );
+        v["changelog"] = json!({"items": [{"field": "Attachment"}]});
         assert_eq!(event(&v, None), ignored(IgnoreReason::IrrelevantUpdate));
     }
 

@@ -14,9 +14,13 @@ pub const ISSUES_QUERY: &str =
   issues(first: $first, after: $after, orderBy: createdAt, includeArchived: true,
          filter: { team: { key: { eq: $team } } }) {
     nodes {
-      id identifier title description url createdAt updatedAt priorityLabel
+      id identifier title description url createdAt updatedAt priorityLabel priority estimate
       team { key }
-      state { name }
+      state { name type }
+      cycle { name number }
+      project { name }
+      parent { identifier }
+      assignee { name }
       creator { id }
       labels { nodes { name } }
       relations { nodes { type relatedIssue { identifier } } }
@@ -144,6 +148,7 @@ fn ticket(n: &Value) -> Option<FetchedTicket> {
             updated_at: s("/updatedAt"),
             actor: None,
             changed_fields: Vec::new(),
+            plan: super::plan::planning(n),
         },
         duplicate_links,
     })

@@ -3,6 +3,7 @@
 pub mod api;
 pub mod comments;
 pub mod parse;
+pub mod plan;
 
 use super::signature::verify_hex_hmac;
 use super::VerifyError;

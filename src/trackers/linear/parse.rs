@@ -93,9 +93,13 @@ pub fn parse(body: &[u8], own_user: Option<&str>) -> Result<Parsed, ParseError> 
             .map(normalize_time),
         actor,
         changed_fields,
+        plan: obj
+            .get("data")
+            .map(super::plan::planning)
+            .unwrap_or_default(),
         key,
     };
-    if kind == EventKind::Updated && !event.needs_enrichment() {
+    if kind == EventKind::Updated && !event.needs_enrichment() && !event.touches_plan() {
         return Ok(Parsed::Ignored(IgnoreReason::IrrelevantUpdate));
     }
     Ok(Parsed::Event(Box::new(event)))
@@ -277,7 +281,8 @@ pub(crate) mod tests {
             "labels": ["Bug"], "components": [], "project": "ENG", "visibility": "internal", "status": "Todo", "issue_type": null,
             "priority": "High", "reporter": "Ann", "url": "https://linear.app/acme/issue/ENG-42/crash",
             "created_at": "2023-04-11T10:10:15.037Z", "updated_at": "not a date", "actor": "bot-1",
-            "changed_fields": []});
+            "changed_fields": [], "plan": {"priority": "high", "sprint": null, "release": null, "parent": null,
+                "estimate": null, "assignee": null, "status_category": null}});
         assert_eq!(serde_json::to_value(&e).unwrap(), expected);
     }
 
@@ -288,10 +293,13 @@ pub(crate) mod tests {
             run(&issue("create"), Some("bot-1")),
             ignored(IgnoreReason::OwnAction)
         );
-        assert_eq!(
-            run(&issue("update"), None),
-            ignored(IgnoreReason::IrrelevantUpdate)
+        // a new priority is planning data: stored, not analysed
+        assert!(
+            matches!(run(&issue("update"), None), Ok(Parsed::Event(e)) if e.touches_plan() && !e.needs_enrichment())
         );
+        let mut v = issue("update");
+        v["updatedFrom"] = json!({"updatedAt": "2023-04-11T10:13:05.980Z", "sortOrder": 1});
+        assert_eq!(run(&v, None), ignored(IgnoreReason::IrrelevantUpdate));
         let mut v = issue("update");
         v["updatedFrom"]["labelIds"] = json!([]);
         assert!(

@@ -339,6 +339,11 @@ impl Caller<'_> {
             .await
     }
 
+    /// `GET /api/v1/plan` with a query string (`?release=2.4`, `?sprint=…`, `?open=true`).
+    pub async fn plan(&self, query: &str) -> reqwest::Response {
+        self.get(&format!("/api/v1/plan{query}")).await
+    }
+
     /// `GET /api/v1/repositories/{name}/overview`
     pub async fn overview(&self, repository: &str) -> reqwest::Response {
         self.get(&format!("/api/v1/repositories/{repository}/overview"))
