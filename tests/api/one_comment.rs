@@ -207,6 +207,15 @@ async fn a_comment_a_person_deleted_is_made_anew_once_on_the_next_edit() {
         (state_of(&app.store, TICKET_ID).await.as_deref() == Some("sent")).then_some(())
     })
     .await;
+    // TES-7 searchable (its job may finish after ours, and the ticket index commits on a
+    // timer): the edit below must find it, or its analysis, and so the comment, would not
+    // change and nothing would be written
+    wait_for(|| async {
+        let r = app.api().analyze(&json!({ "title": PAYMENT })).await;
+        let v: Value = r.json().await.unwrap();
+        v.to_string().contains("TES-7").then_some(())
+    })
+    .await;
     let first = jira.comments_on(TICKET_KEY);
     assert_eq!(first.len(), 1);
     jira.delete(&first[0].id);
