@@ -18,6 +18,7 @@ mod repo;
 mod signals;
 mod snapshot;
 mod tokens;
+mod vocab;
 
 pub use corpus::{CommitView, Corpus};
 pub use repo::{clone_dir, RefreshReport};
@@ -309,6 +310,8 @@ impl Locate for CodeIndex {
                 history: &state.history,
                 mask: None,
                 recency: &state.recency,
+                words: &state.words,
+                tickets: None,
             };
             let files = rank_files(
                 &r.files,

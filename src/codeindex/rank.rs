@@ -64,6 +64,7 @@ pub fn rank_files(
     explicit_evidence(snap, q, p, &mut cands);
     if let Some(hv) = history {
         history_evidence(snap, hv, &terms, p, &mut cands);
+        words_evidence(snap, hv, &q.terms, p, &mut cands);
     }
     precedent_evidence(snap, precedents, p, &mut cands);
     if let Some(hv) = history {
@@ -219,6 +220,45 @@ fn history_evidence<'a>(
         for (path, c) in cands.iter_mut() {
             if let Some(r) = hv.recency.get(*path) {
                 c.bonus += p.recency * r / max;
+            }
+        }
+    }
+}
+
+/// Adds the team's words: files whose commit messages (and past tickets' texts) share the
+/// ticket's rare words, scaled so the best file gets the signal's weight.
+fn words_evidence<'a>(
+    snap: &'a Snapshot,
+    hv: &HistoryView,
+    terms: &[(String, f32)],
+    p: &Params,
+    cands: &mut HashMap<&'a str, Cand>,
+) {
+    let mut sources = Vec::new();
+    if p.commit_words > 0.0 {
+        let found = hv.words.files(hv.history, terms, hv.mask);
+        sources.push((found, p.commit_words, "its commits say"));
+    }
+    if let Some(t) = hv.tickets.as_ref().filter(|_| p.ticket_words > 0.0) {
+        let found = t.words.files(t.history, terms, Some(t.mask));
+        sources.push((found, p.ticket_words, "changed for past tickets saying"));
+    }
+    for (found, weight, says) in sources {
+        let max = found.values().map(|m| m.score).fold(0.0f32, f32::max);
+        if max <= 0.0 {
+            continue;
+        }
+        for (path, m) in found {
+            let Some(f) = snap.by_path(&path) else {
+                continue;
+            };
+            let c = cands.entry(f.path.as_str()).or_default();
+            let share = m.score / max;
+            c.bonus += weight * share;
+            if share > 0.3 {
+                let words: Vec<String> = m.words.iter().map(|(w, _)| format!("`{w}`")).collect();
+                c.reasons
+                    .push(format!("{says} {}: {}", words.join(", "), m.subject));
             }
         }
     }

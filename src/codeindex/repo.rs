@@ -6,6 +6,7 @@ use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
 use super::snapshot::Snapshot;
+use super::vocab::Vocabulary;
 use super::RepoSpec;
 use crate::modules::ModuleRules;
 use anyhow::Context;
@@ -26,6 +27,8 @@ pub struct RepoState {
     pub snapshot: Snapshot,
     pub history: History,
     pub recency: HashMap<String, f32>,
+    /// The commit messages' words per file.
+    pub words: Vocabulary,
 }
 
 pub struct RepoIndex {
@@ -253,11 +256,13 @@ impl RepoIndex {
         known.retain(|k, _| live.contains(k));
         let history = self.history_at(git, head)?;
         let recency = history.recency(None, snap.time);
+        let words = Vocabulary::of(&history, None, snap.time);
         let files = snap.files.len();
         *self.state.write().expect("state lock") = Some(Arc::new(RepoState {
             snapshot: snap,
             history,
             recency,
+            words,
         }));
         if let Some(p) = self.state_file() {
             std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;
