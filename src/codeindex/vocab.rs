@@ -47,7 +47,7 @@ fn weight(now: i64, time: i64) -> f32 {
 }
 
 fn visible(mask: Option<&[bool]>, i: usize) -> bool {
-    mask.is_none_or(|m| m[i])
+    mask.map_or(true, |m| m[i])
 }
 
 impl Vocabulary {
