@@ -7,8 +7,9 @@ use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
 use super::rank::{rank_files, rank_modules};
-use super::signals::{HistoryView, Params};
+use super::signals::{HistoryView, Params, TeamTexts};
 use super::snapshot::Snapshot;
+use super::vocab::Vocabulary;
 use super::{query, Locate, LocateError, Located};
 use crate::domain::Precedent;
 use crate::modules::ModuleRules;
@@ -22,6 +23,8 @@ pub struct Corpus {
     files: FileIndex,
     known: HashMap<u64, u32>,
     history: History,
+    /// Past tickets' texts with the files their fixes changed (`add_ticket_texts`).
+    tickets: History,
     rules: ModuleRules,
     history_depth: usize,
 }
@@ -84,6 +87,7 @@ impl Corpus {
             files,
             known,
             history: History::build(infos),
+            tickets: History::default(),
             rules,
             history_depth,
         })
@@ -101,8 +105,31 @@ impl Corpus {
         Some((info.time * 1000, info.message))
     }
 
-    /// The repository as it was at `commit`.
+    /// Adds past tickets, `(key, time in seconds, title and body, files their fixes
+    /// changed)`, as texts that describe files. A view sees only those strictly older than
+    /// its ticket's time, and none without a time. The time is the later of the ticket's
+    /// report and its fix: the words are known, and linked to files, only then.
+    pub fn add_ticket_texts(
+        &mut self,
+        texts: impl IntoIterator<Item = (String, i64, String, Vec<String>)>,
+    ) {
+        self.tickets.extend_texts(texts);
+    }
+
+    /// The repository as it was at `commit`, with every commit of its history visible.
     pub fn view(&self, commit: &str, params: Params) -> anyhow::Result<CommitView<'_>> {
+        self.view_at(commit, params, None)
+    }
+
+    /// The repository as it was at `commit`, for a ticket written at `ticket_time` (seconds)
+    /// when known: no commit or past ticket later than that reaches the ranking (the time
+    /// rule of an evaluation; the tree is still the one at `commit`).
+    pub fn view_at(
+        &self,
+        commit: &str,
+        params: Params,
+        ticket_time: Option<i64>,
+    ) -> anyhow::Result<CommitView<'_>> {
         let oid = self.git.resolve(commit)?;
         let tree = self.git.tree_files(oid)?;
         let snap = snapshot(
@@ -114,16 +141,26 @@ impl Corpus {
             &self.rules,
             true,
         )?;
-        let mask = self
+        let mut mask = self
             .history
             .mask(&self.git.ancestors(&[oid], self.history_depth)?);
-        let recency = self.history.recency(Some(&mask), snap.time);
+        if let Some(t) = ticket_time {
+            self.history.hide_after(&mut mask, t);
+        }
+        let now = ticket_time.map_or(snap.time, |t| t.min(snap.time));
+        let recency = self.history.recency(Some(&mask), now);
+        let words = Vocabulary::of(&self.history, Some(&mask), now);
+        let ticket_mask = self.tickets.before(ticket_time);
+        let ticket_words = Vocabulary::of(&self.tickets, Some(&ticket_mask), now);
         Ok(CommitView {
             corpus: self,
             tree_paths: tree.into_iter().map(|f| f.path).collect(),
             snap,
             mask,
             recency,
+            words,
+            ticket_mask,
+            ticket_words,
             params,
         })
     }
@@ -136,10 +173,19 @@ pub struct CommitView<'a> {
     tree_paths: HashSet<String>,
     mask: Vec<bool>,
     recency: HashMap<String, f32>,
+    words: Vocabulary,
+    ticket_mask: Vec<bool>,
+    ticket_words: Vocabulary,
     params: Params,
 }
 
 impl CommitView<'_> {
+    /// Ranks with other weights from now on (an evaluation's rows: with and without a kind
+    /// of evidence).
+    pub fn set_params(&mut self, params: Params) {
+        self.params = params;
+    }
+
     /// The module cut of the commit's tree.
     pub fn cut(&self) -> &crate::modules::ModuleCut {
         &self.snap.cut
@@ -193,6 +239,12 @@ impl Locate for CommitView<'_> {
             history: &self.corpus.history,
             mask: Some(&self.mask),
             recency: &self.recency,
+            words: &self.words,
+            tickets: Some(TeamTexts {
+                history: &self.corpus.tickets,
+                mask: &self.ticket_mask,
+                words: &self.ticket_words,
+            }),
         };
         let files = rank_files(
             &self.corpus.files,

@@ -21,6 +21,8 @@ pub struct CommitInfo {
     /// Subject and body, capped.
     pub message: String,
     pub files: Vec<String>,
+    /// Author name and email (the commit classifier tells bots by them).
+    pub author: (String, String),
 }
 
 /// Commits touching more files than this are sweeping changes (reformatting, licence
@@ -185,11 +187,16 @@ impl GitRepo {
                 }
             }
         }
+        let author = c.author();
         Ok(CommitInfo {
             id,
             time: c.time().seconds(),
             message,
             files,
+            author: (
+                author.name().unwrap_or("").to_string(),
+                author.email().unwrap_or("").to_string(),
+            ),
         })
     }
 

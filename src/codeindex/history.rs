@@ -4,6 +4,7 @@
 
 use super::gitsrc::CommitInfo;
 use super::tokens::parts;
+use crate::history::classify::{Classifier, CommitView, Kind, Rules, SWEEP_FILES};
 use std::collections::HashMap;
 
 /// Similar commits considered for the similarity signal.
@@ -18,22 +19,28 @@ const COUPLING_MAX_FILES: usize = 30;
 const COUPLING_MIN_COMMITS: usize = 3;
 /// Partners returned per file.
 const COUPLING_PARTNERS: usize = 10;
+/// A text added with `extend_texts` is cut to this many bytes (a commit message is cut at
+/// 2 KiB by the reader): past it a ticket's body is a pasted log.
+const MAX_TEXT_BYTES: usize = 4096;
 
 #[derive(Debug, Clone)]
-struct Entry {
-    time: i64,
-    subject: String,
-    files: Vec<u32>,
-    len: u32,
+pub(super) struct Entry {
+    pub(super) time: i64,
+    pub(super) subject: String,
+    pub(super) files: Vec<u32>,
+    pub(super) len: u32,
+    /// Its words describe its files: not a bot's, housekeeping, a revert or a sweep (the
+    /// commit classifier's verdict), so they count as the files' vocabulary.
+    pub(super) telling: bool,
 }
 
 /// Commit messages indexed for BM25, and the files each commit changed.
 #[derive(Debug, Default, Clone)]
 pub struct History {
-    commits: Vec<Entry>,
+    pub(super) commits: Vec<Entry>,
     ids: HashMap<git2::Oid, u32>,
-    postings: HashMap<String, Vec<(u32, u16)>>,
-    paths: Vec<String>,
+    pub(super) postings: HashMap<String, Vec<(u32, u16)>>,
+    pub(super) paths: Vec<String>,
     path_ids: HashMap<String, u32>,
     /// The commits that changed each path (by path id).
     touches: Vec<Vec<u32>>,
@@ -51,35 +58,65 @@ impl History {
         h
     }
 
-    /// Adds commits not indexed yet.
+    /// Adds commits not indexed yet, each classified (built-in rules) to tell whether its
+    /// words describe its files.
     pub fn extend(&mut self, commits: Vec<CommitInfo>) {
+        let classifier = Classifier::new(&Rules::default(), std::iter::empty())
+            .expect("the built-in rules compile");
         for c in commits {
-            if self.ids.contains_key(&c.id) {
-                continue;
-            }
-            let idx = self.commits.len() as u32;
-            let mut terms = Vec::new();
-            parts(&c.message, &mut terms);
-            let mut tf: HashMap<String, u16> = HashMap::new();
-            for t in &terms {
-                *tf.entry(t.clone()).or_default() += 1;
-            }
-            for (t, n) in tf {
-                self.postings.entry(t).or_default().push((idx, n));
-            }
-            let files: Vec<u32> = c.files.iter().map(|p| self.path_id(p)).collect();
-            for &f in &files {
-                self.touches[f as usize].push(idx);
-            }
-            self.total_len += terms.len() as u64;
-            self.commits.push(Entry {
-                time: c.time,
-                subject: c.message.lines().next().unwrap_or("").trim().to_string(),
-                files,
-                len: terms.len() as u32,
-            });
-            self.ids.insert(c.id, idx);
+            let telling = telling(&classifier, &c);
+            self.push(c, telling);
         }
+    }
+
+    /// Adds texts that describe files, such as past tickets with the files their fixes
+    /// changed: `(key, time in seconds, text, files)`; the text's first line (a ticket's
+    /// title) and the key name it in evidence.
+    pub fn extend_texts(
+        &mut self,
+        texts: impl IntoIterator<Item = (String, i64, String, Vec<String>)>,
+    ) {
+        for (key, time, text, files) in texts {
+            let id = git2::Oid::hash_object(git2::ObjectType::Blob, key.as_bytes())
+                .expect("hashing needs no repository");
+            let info = CommitInfo {
+                id,
+                time,
+                message: format!("{key}: {}", crate::domain::text::cut(&text, MAX_TEXT_BYTES)),
+                files,
+                author: Default::default(),
+            };
+            self.push(info, true);
+        }
+    }
+
+    fn push(&mut self, c: CommitInfo, telling: bool) {
+        if self.ids.contains_key(&c.id) {
+            return;
+        }
+        let idx = self.commits.len() as u32;
+        let mut terms = Vec::new();
+        parts(&c.message, &mut terms);
+        let mut tf: HashMap<String, u16> = HashMap::new();
+        for t in &terms {
+            *tf.entry(t.clone()).or_default() += 1;
+        }
+        for (t, n) in tf {
+            self.postings.entry(t).or_default().push((idx, n));
+        }
+        let files: Vec<u32> = c.files.iter().map(|p| self.path_id(p)).collect();
+        for &f in &files {
+            self.touches[f as usize].push(idx);
+        }
+        self.total_len += terms.len() as u64;
+        self.commits.push(Entry {
+            time: c.time,
+            subject: c.message.lines().next().unwrap_or("").trim().to_string(),
+            files,
+            len: terms.len() as u32,
+            telling,
+        });
+        self.ids.insert(c.id, idx);
     }
 
     fn path_id(&mut self, p: &str) -> u32 {
@@ -106,6 +143,22 @@ impl History {
             }
         }
         m
+    }
+
+    /// Hides from `mask` every entry later than `time` (seconds): the time rule of an
+    /// evaluation, where nothing after the ticket's time may reach its ranking.
+    pub fn hide_after(&self, mask: &mut [bool], time: i64) {
+        for (m, c) in mask.iter_mut().zip(&self.commits) {
+            *m &= c.time <= time;
+        }
+    }
+
+    /// A mask of the entries strictly older than `time`; none without a time.
+    pub fn before(&self, time: Option<i64>) -> Vec<bool> {
+        self.commits
+            .iter()
+            .map(|c| time.is_some_and(|t| c.time < t))
+            .collect()
     }
 
     /// Recency of change per path: sum over commits touching it of 2^(-age / half-life),
@@ -213,6 +266,22 @@ impl History {
     }
 }
 
+/// Whether a commit's words describe the files it changed: not a bot's, not housekeeping
+/// or a revert, not a sweep. Line counts are not read here, so a sweep is told by its file
+/// count alone (more than the classifier's `SWEEP_FILES`).
+fn telling(classifier: &Classifier, c: &CommitInfo) -> bool {
+    let files: Vec<(&str, u32, u32)> = c.files.iter().map(|f| (f.as_str(), 1, 1)).collect();
+    let class = classifier.classify(&CommitView {
+        message: &c.message,
+        author_name: &c.author.0,
+        author_email: &c.author.1,
+        files: &files,
+    });
+    !class.bot
+        && !matches!(class.kind, Kind::Housekeeping | Kind::Revert)
+        && c.files.len() <= SWEEP_FILES
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -223,6 +292,7 @@ mod tests {
             time,
             message: msg.into(),
             files: files.iter().map(|s| s.to_string()).collect(),
+            author: ("dev".into(), "dev@example.com".into()),
         }
     }
 

@@ -19,6 +19,7 @@ mod repo;
 mod signals;
 mod snapshot;
 mod tokens;
+mod vocab;
 
 pub use corpus::{CommitView, Corpus};
 pub use deps::{dependencies_of_clone, CloneDeps, DepsStats};
@@ -340,6 +341,8 @@ impl Locate for CodeIndex {
                 history: &state.history,
                 mask: None,
                 recency: &state.recency,
+                words: &state.words,
+                tickets: None,
             };
             let files = rank_files(
                 &r.files,

@@ -15,9 +15,16 @@ const MAX_FILES_PER_PRECEDENT: usize = 50;
 const COUPLING_SEEDS: usize = 5;
 /// A partner must change in at least this share of the seed's commits.
 const MIN_COUPLING: f32 = 0.3;
+/// A precedent is named as a file's reason from this similarity × focus (a 30%-alike
+/// ticket whose fix was this file and at most one other, say).
+const SHOWN_SHARE: f32 = 0.15;
 
-/// Adds to each file fixed for a precedent Σ similarity / √(files of that fix), scaled so the
-/// strongest file gets `p.precedent`; the reason names the precedent that gave the most.
+/// Adds to each file fixed for a precedent `p.precedent` × Σ similarity × focus, where the
+/// similarity is how alike the two tickets' texts are (a cosine, 0 to 1) and the focus is
+/// the file's share of that fix (1 / its files): a precedent barely alike, or a fix that
+/// touched many files, moves little, and only precedents that agree add up. Not scaled to
+/// the strongest file: a weak precedent stays weak. The reason names the precedent that gave
+/// the most, when it gave enough to matter.
 pub fn precedent_evidence<'a>(
     snap: &'a Snapshot,
     precedents: &[Precedent],
@@ -41,7 +48,7 @@ pub fn precedent_evidence<'a>(
         if files.is_empty() {
             continue;
         }
-        let share = prec.similarity.max(0.0) / (files.len() as f32).sqrt();
+        let share = prec.similarity.clamp(0.0, 1.0) / files.len() as f32;
         for f in files {
             let slot = score.entry(f).or_insert((0.0, 0.0, prec));
             slot.0 += share;
@@ -50,15 +57,10 @@ pub fn precedent_evidence<'a>(
             }
         }
     }
-    let max = score.values().map(|s| s.0).fold(0.0f32, f32::max);
-    if max <= 0.0 {
-        return;
-    }
     for (path, (s, _, best)) in score {
         let c = cands.entry(path).or_default();
-        let share = s / max;
-        c.bonus += p.precedent * share;
-        if share >= 0.3 {
+        c.bonus += p.precedent * s.min(1.0);
+        if s >= SHOWN_SHARE {
             c.reasons.push(format!(
                 "fixed for {}, {:.0}% similar",
                 best.key,
@@ -199,7 +201,12 @@ mod tests {
             100,
         )
         .unwrap();
-        let view = corpus.view(&tip, Params::default()).unwrap();
+        // the commit messages' words left out: they alone would already lift the weaver
+        let params = Params {
+            commit_words: 0.0,
+            ..Params::default()
+        };
+        let view = corpus.view(&tip, params).unwrap();
         let plain = rank(&view, &[]);
         assert_eq!(plain[0].0, "util/StringFormat.java", "{plain:#?}");
 

@@ -22,23 +22,7 @@ pub fn rank_files(
     limit: usize,
 ) -> anyhow::Result<Vec<FileHit>> {
     let searcher = index.searcher();
-    let n_docs = searcher.num_docs() as f32;
-    let mut terms: Vec<(String, f32, f32)> = q
-        .terms
-        .iter()
-        .filter_map(|(t, w)| {
-            let df = index.doc_freq(&searcher, t) as f32;
-            let w = if p.prose > 0.0 {
-                w * (1.0 - p.prose * (1.0 - index.code_share(&searcher, t)))
-            } else {
-                *w
-            };
-            (df > 0.0).then(|| (t.clone(), w, w * (1.0 + n_docs / (df + 1.0)).ln()))
-        })
-        .collect();
-    terms.sort_by(|a, b| b.2.total_cmp(&a.2));
-    terms.truncate(p.max_terms);
-    let terms: Vec<(String, f32)> = terms.into_iter().map(|(t, w, _)| (t, w)).collect();
+    let terms = code_terms(index, &searcher, q, p);
 
     let hits = index.search(
         &searcher,
@@ -64,6 +48,14 @@ pub fn rank_files(
     explicit_evidence(snap, q, p, &mut cands);
     if let Some(hv) = history {
         history_evidence(snap, hv, &terms, p, &mut cands);
+        for (path, gain, reason) in team_words(hv, &q.terms, p) {
+            let Some(f) = snap.by_path(&path) else {
+                continue;
+            };
+            let c = cands.entry(f.path.as_str()).or_default();
+            c.bonus += gain;
+            c.reasons.extend(reason);
+        }
     }
     precedent_evidence(snap, precedents, p, &mut cands);
     if let Some(hv) = history {
@@ -113,6 +105,32 @@ pub fn rank_files(
             }
         })
         .collect())
+}
+
+/// The ticket's terms the code uses, the strongest `p.max_terms` by weight × idf.
+fn code_terms(
+    index: &FileIndex,
+    searcher: &tantivy::Searcher,
+    q: &TicketQuery,
+    p: &Params,
+) -> Vec<(String, f32)> {
+    let n_docs = searcher.num_docs() as f32;
+    let mut terms: Vec<(String, f32, f32)> = q
+        .terms
+        .iter()
+        .filter_map(|(t, w)| {
+            let df = index.doc_freq(searcher, t) as f32;
+            let w = if p.prose > 0.0 {
+                w * (1.0 - p.prose * (1.0 - index.code_share(searcher, t)))
+            } else {
+                *w
+            };
+            (df > 0.0).then(|| (t.clone(), w, w * (1.0 + n_docs / (df + 1.0)).ln()))
+        })
+        .collect();
+    terms.sort_by(|a, b| b.2.total_cmp(&a.2));
+    terms.truncate(p.max_terms);
+    terms.into_iter().map(|(t, w, _)| (t, w)).collect()
 }
 
 fn explicit_evidence<'a>(
@@ -222,6 +240,41 @@ fn history_evidence<'a>(
             }
         }
     }
+}
+
+/// The team's words: files whose commit messages (and past tickets' texts) share the
+/// ticket's rare words, each with its gain (the best file of a source gets the source's
+/// weight) and, when the match is strong, the reason.
+fn team_words(
+    hv: &HistoryView,
+    terms: &[(String, f32)],
+    p: &Params,
+) -> Vec<(String, f32, Option<String>)> {
+    let mut sources = Vec::new();
+    if p.commit_words > 0.0 {
+        let found = hv.words.files(hv.history, terms, hv.mask);
+        sources.push((found, p.commit_words, "its commits say"));
+    }
+    if let Some(t) = hv.tickets.as_ref().filter(|_| p.ticket_words > 0.0) {
+        let found = t.words.files(t.history, terms, Some(t.mask));
+        sources.push((found, p.ticket_words, "changed for past tickets saying"));
+    }
+    let mut out = Vec::new();
+    for (found, weight, says) in sources {
+        let max = found.values().map(|m| m.score).fold(0.0f32, f32::max);
+        if max <= 0.0 {
+            continue;
+        }
+        for (path, m) in found {
+            let share = m.score / max;
+            let reason = (share > 0.3).then(|| {
+                let words: Vec<String> = m.words.iter().map(|(w, _)| format!("`{w}`")).collect();
+                format!("{says} {}: {}", words.join(", "), m.subject)
+            });
+            out.push((path, weight * share, reason));
+        }
+    }
+    out
 }
 
 /// True for test code: a `test`/`tests`/`testing` directory or a test-named file.

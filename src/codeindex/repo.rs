@@ -7,6 +7,7 @@ use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
 use super::snapshot::Snapshot;
+use super::vocab::Vocabulary;
 use super::RepoSpec;
 use crate::domain::DependencyGraph;
 use crate::modules::ModuleRules;
@@ -30,6 +31,8 @@ pub struct RepoState {
     pub recency: HashMap<String, f32>,
     /// The module graph from the code's imports at the snapshot's commit.
     pub dependencies: Arc<DependencyGraph>,
+    /// The commit messages' words per file.
+    pub words: Vocabulary,
 }
 
 pub struct RepoIndex {
@@ -273,12 +276,14 @@ impl RepoIndex {
         let dependencies = Arc::new(graph);
         let history = self.history_at(git, head)?;
         let recency = history.recency(None, snap.time);
+        let words = Vocabulary::of(&history, None, snap.time);
         let files = snap.files.len();
         *self.state.write().expect("state lock") = Some(Arc::new(RepoState {
             snapshot: snap,
             history,
             recency,
             dependencies: dependencies.clone(),
+            words,
         }));
         if let Some(p) = self.state_file() {
             std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;

@@ -5,6 +5,7 @@
 
 use super::fileindex::{FieldBoosts, RawHit};
 use super::history::History;
+use super::vocab::Vocabulary;
 use std::collections::HashMap;
 
 /// Weights of the signals. Generic defaults, the same for every repository.
@@ -28,6 +29,10 @@ pub struct Params {
     pub precedent: f32,
     /// Files that usually change with the strongest candidates.
     pub coupling: f32,
+    /// Words of the commit messages that changed a file (`vocab`).
+    pub commit_words: f32,
+    /// Words of the past tickets whose fixes changed a file (`vocab`).
+    pub ticket_words: f32,
     /// Multiplier of test files' scores (tickets describe behaviour; fixes land in code).
     pub test: f32,
     /// How far a word the repository only uses in prose (comments) is discounted: its
@@ -51,6 +56,8 @@ impl Default for Params {
             name: 0.4,
             precedent: 0.3,
             coupling: 0.15,
+            commit_words: 0.5,
+            ticket_words: 0.5,
             test: 0.7,
             prose: 0.0,
         }
@@ -77,6 +84,8 @@ impl Params {
             "name" => self.name = v,
             "precedent" => self.precedent = v,
             "coupling" => self.coupling = v,
+            "commit_words" => self.commit_words = v,
+            "ticket_words" => self.ticket_words = v,
             "test" => self.test = v,
             "prose" => self.prose = v,
             other => match other
@@ -104,6 +113,8 @@ impl Params {
             name: 0.0,
             precedent: 0.0,
             coupling: 0.0,
+            commit_words: 0.0,
+            ticket_words: 0.0,
             test: 1.0,
             prose: 0.0,
             ..Params::default()
@@ -117,6 +128,17 @@ pub struct HistoryView<'a> {
     pub mask: Option<&'a [bool]>,
     /// Recency per path, precomputed for the snapshot.
     pub recency: &'a HashMap<String, f32>,
+    /// The commit messages' words per file, for the snapshot's time.
+    pub words: &'a Vocabulary,
+    /// Past tickets with the files their fixes changed, when there are any.
+    pub tickets: Option<TeamTexts<'a>>,
+}
+
+/// Texts that describe files (past tickets), restricted to what a ticket may see.
+pub struct TeamTexts<'a> {
+    pub history: &'a History,
+    pub mask: &'a [bool],
+    pub words: &'a Vocabulary,
 }
 
 /// A file being ranked: its lexical score, the evidence added to it, and why.

@@ -1,8 +1,13 @@
 //! `ticketlens eval localization`: runs a localization dataset (see the shared datasets
-//! README) through `enrich::analyze` at each record's commit, in report order, without and
-//! with precedents (earlier records whose fix commit is older than the report), optionally
+//! README) through `enrich::analyze` at each record's commit, in report order, in rows
+//! without and with each kind of evidence (the commit messages' words, past tickets' words,
+//! precedents: earlier records whose fix commits are older than the report), optionally
 //! beside the plain BM25 baseline, and prints the metrics per dataset with evaluated and
 //! skipped counts, and the share of fix commits whose message names their report.
+//!
+//! The time rule: a record's ranking sees no commit later than its report (its commit's
+//! tree is still the one indexed), and no past ticket whose report or last fix commit is not
+//! older than it.
 
 use super::localization_metrics::{Summary, Tally};
 use super::past_fixes::{past_fixes, LinkerRecall};
@@ -70,6 +75,83 @@ struct Record {
     #[serde(default)]
     commit_is_fix_parent: bool,
     missing_at_commit: Option<Vec<String>>,
+    /// Every implementing commit, oldest first (`pm-tickets`).
+    #[serde(default)]
+    fix_commits: Vec<String>,
+}
+
+impl Record {
+    /// The commit that completed the fix: the last implementing commit when the dataset
+    /// lists them, else the fix commit.
+    fn last_fix(&self) -> Option<&str> {
+        self.fix_commits
+            .last()
+            .map(String::as_str)
+            .or(self.fix_commit.as_deref())
+    }
+}
+
+/// A row of the report: which evidence ranks. `ticketlens` and `ticketlens_with_precedents`
+/// are the whole method without and with precedents (the keys the report always had); the
+/// others take evidence away, so each kind's gain is visible.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    name: &'static str,
+    commit_words: bool,
+    ticket_words: bool,
+    precedents: bool,
+}
+
+const ROWS: [Row; 6] = [
+    Row {
+        name: "ticketlens",
+        commit_words: true,
+        ticket_words: true,
+        precedents: false,
+    },
+    Row {
+        name: "+precedents",
+        commit_words: true,
+        ticket_words: true,
+        precedents: true,
+    },
+    Row {
+        name: "plain",
+        commit_words: false,
+        ticket_words: false,
+        precedents: false,
+    },
+    Row {
+        name: "commit_words",
+        commit_words: true,
+        ticket_words: false,
+        precedents: false,
+    },
+    Row {
+        name: "ticket_words",
+        commit_words: false,
+        ticket_words: true,
+        precedents: false,
+    },
+    Row {
+        name: "plain+precedents",
+        commit_words: false,
+        ticket_words: false,
+        precedents: true,
+    },
+];
+
+impl Row {
+    fn params(&self, base: &Params) -> Params {
+        let mut p = base.clone();
+        if !self.commit_words {
+            p.commit_words = 0.0;
+        }
+        if !self.ticket_words {
+            p.ticket_words = 0.0;
+        }
+        p
+    }
 }
 
 pub(super) fn repo_dir(root: &Path, repo: &str) -> Option<PathBuf> {
@@ -113,8 +195,7 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
     let runs = Runs {
         reliability: t.reliability.rows(),
         comment_words: CommentWords::of(&t.words),
-        ours: t.ours.summary(),
-        with: t.with.summary(),
+        rows: t.rows.iter().map(Tally::summary).collect(),
         with_precedents: t.with_precedents,
         recall: t.recall,
         base: args.baseline.then(|| t.base.summary()),
@@ -142,9 +223,9 @@ fn read_records(args: &LocalizationArgs) -> anyhow::Result<Vec<Record>> {
 /// What the run counts as it goes: each method's tally, the confidence's reliability, the
 /// comments' words, the records left out and why, and the optional dump.
 struct Tallies {
-    ours: Tally,
+    /// One per `ROWS` entry, in its order.
+    rows: Vec<Tally>,
     base: Tally,
-    with: Tally,
     with_precedents: usize,
     recall: LinkerRecall,
     reliability: Reliability,
@@ -163,9 +244,8 @@ impl Tallies {
             None => None,
         };
         Ok(Tallies {
-            ours: Tally::default(),
+            rows: vec![Tally::default(); ROWS.len()],
             base: Tally::default(),
-            with: Tally::default(),
             with_precedents: 0,
             recall: LinkerRecall::default(),
             reliability: Reliability::default(),
@@ -195,7 +275,7 @@ impl Tallies {
         };
         let revs: Vec<String> = recs.iter().filter_map(|r| revision(r)).collect();
         let t = Instant::now();
-        let corpus = Corpus::build(
+        let mut corpus = Corpus::build(
             repo,
             &dir,
             &revs,
@@ -219,13 +299,21 @@ impl Tallies {
                     r.title.as_str(),
                     r.body.as_str(),
                     reported(r).created_ms,
-                    r.fix_commit.as_deref(),
+                    r.last_fix(),
                     r.files.as_slice(),
                 )
             }),
             linker,
             &mut self.recall,
         );
+        corpus.add_ticket_texts(fixes.iter().map(|f| {
+            (
+                f.id.clone(),
+                f.fix_ms.max(f.reported_ms).div_euclid(1000),
+                format!("{}\n{}", f.title, f.body),
+                f.files.clone(),
+            )
+        }));
         let mut pool = PrecedentPool::new(fixes)?;
         for r in recs {
             let reported_ms = reported(r).created_ms;
@@ -234,7 +322,7 @@ impl Tallies {
         Ok(())
     }
 
-    /// One record: ranked without and with precedents (and by the baseline), tallied.
+    /// One record: ranked in every row (and by the baseline), tallied.
     fn record(
         &mut self,
         args: &LocalizationArgs,
@@ -249,7 +337,8 @@ impl Tallies {
                 .push((r.id.clone(), "commit does not resolve".into()));
             return Ok(());
         };
-        let view = corpus.view(&commit, params.clone())?;
+        let ticket_time = (reported_ms != 0).then(|| reported_ms.div_euclid(1000));
+        let mut view = corpus.view_at(&commit, params.clone(), ticket_time)?;
         let gold: HashSet<String> = match &r.missing_at_commit {
             Some(missing) => r
                 .files
@@ -264,49 +353,66 @@ impl Tallies {
                 .push((r.id.clone(), "no gold file exists at the commit".into()));
             return Ok(());
         }
-        let cut = view.cut();
-        let module_of = |_: &str, p: &str| Some(cut.module_of(p));
-        let precedents = match reported_ms {
-            0 => Vec::new(),
-            ms => pool.precedents_for(&r.id, &r.title, &r.body, ms, &module_of)?,
+        let precedents = {
+            let cut = view.cut();
+            let module_of = |_: &str, p: &str| Some(cut.module_of(p));
+            match reported_ms {
+                0 => Vec::new(),
+                ms => pool.precedents_for(&r.id, &r.title, &r.body, ms, &module_of)?,
+            }
         };
         self.with_precedents += usize::from(!precedents.is_empty());
-        let ticket = TicketText {
-            title: &r.title,
-            body: &r.body,
-            repository: None,
-            precedents: &[],
-        };
-        let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
-        let ep = analyze(
-            &view,
-            TicketText {
-                precedents: &precedents,
-                ..ticket
-            },
-            10,
-        )
-        .with_context(|| format!("record {}", r.id))?;
-        self.with.add(
-            &gold,
-            &ep.files.iter().map(|f| f.path.clone()).collect::<Vec<_>>(),
-            None,
-        );
-        if args.details {
-            let first = ep.files.iter().position(|f| gold.contains(&f.path));
-            let top: Vec<String> = ep
-                .files
-                .iter()
-                .take(3)
-                .map(|f| format!("{} {:.2} {:?}", f.path, f.score, f.reasons))
-                .collect();
-            eprintln!("{}\trank={first:?}\tgold={gold:?}\ttop={top:#?}", r.id);
+        let gold_modules: HashSet<String> = gold.iter().map(|g| view.cut().module_of(g)).collect();
+        let sizes: Vec<usize> = view.cut().modules().iter().map(|m| m.files).collect();
+        let mut full = None;
+        let mut ranks = Vec::new();
+        for (i, row) in ROWS.iter().enumerate() {
+            view.set_params(row.params(params));
+            let ticket = TicketText {
+                title: &r.title,
+                body: &r.body,
+                repository: None,
+                precedents: if row.precedents { &precedents } else { &[] },
+            };
+            let e = analyze(&view, ticket, 10).with_context(|| format!("record {}", r.id))?;
+            let ranked: Vec<String> = e.files.iter().map(|f| f.path.clone()).collect();
+            let modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
+            self.rows[i].add(&gold, &ranked, None);
+            self.rows[i].add_cut_modules(&gold_modules, &modules, &sizes);
+            let first = ranked.iter().position(|p| gold.contains(p));
+            ranks.push(format!(
+                "{}={}",
+                row.name,
+                first.map_or("-".into(), |k| (k + 1).to_string())
+            ));
+            if row.name == "+precedents" {
+                full = Some(e);
+            }
         }
-        let gold_modules: HashSet<String> = gold.iter().map(|g| cut.module_of(g)).collect();
+        let ep = full.expect("the whole method is a row");
+        if args.details {
+            details(r, &gold, &ranks, &ep);
+        }
+        self.confidence(r, &gold_modules, ep)?;
+        if args.baseline {
+            self.base
+                .add(&gold, &view.baseline(&r.title, &r.body, 10)?, None);
+        }
+        Ok(())
+    }
+
+    /// The whole method's analysis: its stated confidence against the gold modules, its
+    /// comment's words, and the dump.
+    fn confidence(
+        &mut self,
+        r: &Record,
+        gold_modules: &HashSet<String>,
+        ep: crate::domain::Enrichment,
+    ) -> anyhow::Result<()> {
         let record = DumpRecord {
             id: r.id.clone(),
             repo: r.repo.clone(),
-            gold_modules: gold_list(&gold_modules),
+            gold_modules: gold_list(gold_modules),
             enrichment: ep,
         };
         self.reliability.add(
@@ -321,24 +427,26 @@ impl Tallies {
             serde_json::to_writer(&mut *out, &record)?;
             out.write_all(b"\n")?;
         }
-        let sizes: Vec<usize> = cut.modules().iter().map(|m| m.files).collect();
-        let ranked_modules: Vec<String> = e.modules.iter().map(|m| m.module.clone()).collect();
-        self.ours
-            .add_cut_modules(&gold_modules, &ranked_modules, &sizes);
-        let ranked: Vec<String> = e.files.into_iter().map(|f| f.path).collect();
-        self.ours.add(&gold, &ranked, None);
-        if args.baseline {
-            self.base
-                .add(&gold, &view.baseline(&r.title, &r.body, 10)?, None);
-        }
         Ok(())
     }
 }
 
+/// A record's first gold rank per row and the whole method's top files with their evidence,
+/// to stderr.
+fn details(r: &Record, gold: &HashSet<String>, ranks: &[String], e: &crate::domain::Enrichment) {
+    let top: Vec<String> = e
+        .files
+        .iter()
+        .take(3)
+        .map(|f| format!("{} {:.2} {:?}", f.path, f.score, f.reasons))
+        .collect();
+    eprintln!("{}\t{}\tgold={gold:?}\ttop={top:#?}", r.id, ranks.join(" "));
+}
+
 /// The methods' summaries and what the precedent simulation had to work with.
 struct Runs {
-    ours: Summary,
-    with: Summary,
+    /// One per `ROWS` entry, in its order.
+    rows: Vec<Summary>,
     /// Records that had at least one precedent.
     with_precedents: usize,
     recall: LinkerRecall,
@@ -356,7 +464,7 @@ fn report(
     runs: &Runs,
     started: Instant,
 ) -> anyhow::Result<()> {
-    let (ours, base) = (&runs.ours, &runs.base);
+    let (ours, base) = (&runs.rows[0], &runs.base);
     let dataset = args
         .dataset
         .file_name()
@@ -366,6 +474,12 @@ fn report(
             .iter()
             .map(|(id, why)| serde_json::json!({"id": id, "reason": why}))
             .collect();
+        let rows: serde_json::Map<String, serde_json::Value> = ROWS
+            .iter()
+            .zip(&runs.rows)
+            .skip(2)
+            .map(|(r, s)| Ok((r.name.to_string(), serde_json::to_value(s)?)))
+            .collect::<Result<_, serde_json::Error>>()?;
         let v = serde_json::json!({
             "dataset": dataset,
             "records": records.len(),
@@ -373,7 +487,8 @@ fn report(
             "skipped": skipped.len(),
             "skipped_records": skipped,
             "ticketlens": ours,
-            "ticketlens_with_precedents": runs.with,
+            "ticketlens_with_precedents": runs.rows[1],
+            "rows": rows,
             "records_with_precedents": runs.with_precedents,
             "linker": runs.recall,
             "baseline_bm25": base,
@@ -394,37 +509,13 @@ fn report(
     for (id, why) in skipped {
         println!("  skipped {id}: {why}");
     }
-    println!(
-        "{:<12} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} | {:>6} {:>6} {:>6}",
-        "method",
-        "Acc@1",
-        "Acc@5",
-        "Acc@10",
-        "All@1",
-        "All@5",
-        "All@10",
-        "MRR@10",
-        "MAP@10",
-        "Mod@1",
-        "Mod@5",
-        "Mod@10"
-    );
-    let rows = [("ticketlens", ours), ("+precedents", &runs.with)]
-        .into_iter()
-        .chain(base.as_ref().map(|b| ("bm25", b)));
-    for (name, s) in rows {
-        println!(
-            "{name:<12} {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3}",
-            s.acc_at_1, s.acc_at_5, s.acc_at_10, s.all_at_1, s.all_at_5, s.all_at_10, s.mrr_at_10, s.map_at_10,
-            s.module_acc_at_1, s.module_acc_at_5, s.module_acc_at_10
-        );
-    }
+    print!("{}", rows_table(runs));
     println!(
         "modules under TicketLens' cut (median {} source files per module): Acc@1 {:.3}  Acc@5 {:.3}  Acc@10 {:.3}",
         ours.median_module_files, ours.cut_module_acc_at_1, ours.cut_module_acc_at_5, ours.cut_module_acc_at_10
     );
     println!(
-        "precedents: {} of {} evaluated records had one (earlier records whose fix commit is older than the report)",
+        "precedents: {} of {} evaluated records had one (earlier records whose fix commits are older than the report)",
         runs.with_precedents, ours.records
     );
     println!("{}", runs.recall.line());
@@ -434,6 +525,30 @@ fn report(
         runs.comment_words.median, runs.comment_words.max
     );
     Ok(())
+}
+
+/// Every row's metrics for a terminal, the baseline last; `Cut@k` is module Acc@k under
+/// TicketLens' module cut.
+fn rows_table(runs: &Runs) -> String {
+    let mut out = format!(
+        "{:<17} {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} | {:>6} {:>6} {:>6} | {:>6} {:>6} {:>6}\n",
+        "method", "Acc@1", "Acc@5", "Acc@10", "All@1", "All@5", "All@10", "MRR@10", "MAP@10",
+        "Mod@1", "Mod@5", "Mod@10", "Cut@1", "Cut@5", "Cut@10"
+    );
+    let rows = ROWS
+        .iter()
+        .map(|r| r.name)
+        .zip(&runs.rows)
+        .chain(runs.base.as_ref().map(|b| ("bm25", b)));
+    for (name, s) in rows {
+        out += &format!(
+            "{name:<17} {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3} | {:>6.3} {:>6.3} {:>6.3}\n",
+            s.acc_at_1, s.acc_at_5, s.acc_at_10, s.all_at_1, s.all_at_5, s.all_at_10, s.mrr_at_10, s.map_at_10,
+            s.module_acc_at_1, s.module_acc_at_5, s.module_acc_at_10,
+            s.cut_module_acc_at_1, s.cut_module_acc_at_5, s.cut_module_acc_at_10
+        );
+    }
+    out
 }
 
 /// The reliability table for a terminal.
@@ -453,4 +568,121 @@ pub fn reliability_table(rows: &[ReliabilityRow]) -> String {
         );
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::testrepo::{TestRepo, T0};
+    use std::collections::BTreeMap;
+
+    fn iso(day: i64) -> String {
+        let t = time::OffsetDateTime::from_unix_timestamp(T0 + day * 86_400).unwrap();
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    }
+
+    fn record(id: &str, day: Option<i64>, commit: git2::Oid, fix: git2::Oid, file: &str) -> String {
+        serde_json::json!({
+            "id": id, "repo": "acme/app",
+            "title": "zebra stripes and quokka sessions",
+            "body": "the zebra quokka screen shows the wrong amount",
+            "reported_at": day.map(iso), "commit": commit.to_string(),
+            "files": [file], "fix_commit": fix.to_string(),
+            "commit_is_fix_parent": true, "missing_at_commit": [],
+        })
+        .to_string()
+    }
+
+    /// Every reason given for any file of each dumped record, by record id.
+    fn reasons_by_record(dump: &Path) -> BTreeMap<String, String> {
+        std::fs::read_to_string(dump)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_str(l).unwrap();
+                let id = v["id"].as_str().unwrap().to_string();
+                (id, v["enrichment"]["files"].to_string())
+            })
+            .collect()
+    }
+
+    /// A repository where "zebra" is said only by a commit made after the ticket was
+    /// reported (on the file its fix then changes), and "quokka" only by a past ticket whose
+    /// fix landed after the report: neither may reach that ticket's ranking. The same text
+    /// reported without a time sees the commit, and reported later sees past tickets, so the
+    /// evidence would show if the rule let it through.
+    #[test]
+    fn no_word_from_a_commit_or_ticket_after_the_report_reaches_its_ranking() {
+        let r = TestRepo::new();
+        let who = ("dev", "dev@example.com");
+        let mut files: BTreeMap<String, String> = BTreeMap::new();
+        for (path, class) in [
+            ("billing/Invoice.java", "Invoice"),
+            ("auth/Session.java", "Session"),
+            ("ui/Screen.java", "Screen"),
+        ] {
+            files.insert(
+                path.into(),
+                format!("class {class} {{ void amount() {{}} }}\n"),
+            );
+        }
+        let c0 = r.commit("main", &[], &files, who, 0, "initial import");
+        files
+            .get_mut("billing/Invoice.java")
+            .unwrap()
+            .push_str("// rounding\n");
+        let c1 = r.commit("main", &[c0], &files, who, 10, "Zebra stripes on invoices");
+        files
+            .get_mut("auth/Session.java")
+            .unwrap()
+            .push_str("// expiry\n");
+        let c2 = r.commit("main", &[c1], &files, who, 12, "PAST-1 session expiry");
+        files
+            .get_mut("billing/Invoice.java")
+            .unwrap()
+            .push_str("// total\n");
+        let c3 = r.commit("main", &[c2], &files, who, 20, "T-2 invoice total");
+
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(r.dir.path(), dir.path().join("acme+app")).unwrap();
+        let dataset = dir.path().join("set.jsonl");
+        let past = serde_json::json!({
+            "id": "PAST-1", "repo": "acme/app", "title": "quokka sessions expire",
+            "body": "quokka users are logged out", "reported_at": iso(1),
+            "commit": c1.to_string(), "files": ["auth/Session.java"],
+            "fix_commit": c2.to_string(), "commit_is_fix_parent": true, "missing_at_commit": [],
+        });
+        let lines = [
+            past.to_string(),
+            record("T-2", Some(5), c2, c3, "billing/Invoice.java"),
+            record("T-untimed", None, c2, c3, "billing/Invoice.java"),
+            record("T-later", Some(30), c3, c3, "billing/Invoice.java"),
+        ];
+        std::fs::write(&dataset, lines.join("\n")).unwrap();
+        let dump = dir.path().join("dump.jsonl");
+        let args = LocalizationArgs {
+            dataset,
+            repos: dir.path().to_path_buf(),
+            baseline: false,
+            json: true,
+            cache: None,
+            max_records: None,
+            details: false,
+            set: vec![],
+            link_pattern: vec![],
+            dump: Some(dump.clone()),
+        };
+        run(&Settings::default(), &args).unwrap();
+        let reasons = reasons_by_record(&dump);
+        let timed = &reasons["T-2"];
+        for late in ["zebra", "Zebra", "quokka", "PAST-1", "past tickets"] {
+            assert!(!timed.contains(late), "{late} reached T-2: {timed}");
+        }
+        assert!(reasons["T-untimed"].contains("`zebra`"), "{reasons:#?}");
+        assert!(
+            reasons["T-later"].contains("changed for past tickets saying"),
+            "{reasons:#?}"
+        );
+    }
 }

@@ -143,7 +143,7 @@ pub struct Rules {
 }
 
 /// More files than this is a sweep whatever the edit.
-const SWEEP_FILES: usize = 30;
+pub const SWEEP_FILES: usize = 30;
 /// From this many files one mechanical edit is a sweep.
 const MECHANICAL_FILES: usize = 10;
 /// Subject text looked at (the first line); the body is cut at the miner's cap.

@@ -1,0 +1,234 @@
+//! The team's own words for its files: every file gets a document made of the messages of
+//! the commits that changed it (or of the past tickets whose fixes changed it), each
+//! weighted by its age, and a ticket's terms are scored against those documents with BM25.
+//! A word written on few files' changes (a feature's name, a product term) weighs; one
+//! written on every change ("add", "update") does not. Commits whose words say nothing about
+//! their files (bots, housekeeping, reverts, sweeps; see `History::extend`) are left out.
+
+use super::history::History;
+use std::collections::HashMap;
+
+/// Age at which an entry's words count half: a team's vocabulary outlives a hot spot, so
+/// this is four times the recency signal's half-life.
+const HALF_LIFE_DAYS: f32 = 365.0;
+/// BM25's saturation and length normalisation (the usual values).
+const K1: f32 = 1.2;
+const B: f32 = 0.75;
+/// Terms of the ticket scored, by weight × idf (as for the code).
+const MAX_TERMS: usize = 40;
+/// Words named in a file's evidence.
+const EVIDENCE_WORDS: usize = 3;
+
+/// Per-file document lengths of the visible, telling entries of a history at one time.
+#[derive(Debug, Default, Clone)]
+pub struct Vocabulary {
+    /// Time-weighted length of each path's document (by path id).
+    lengths: Vec<f32>,
+    /// Paths with a non-empty document.
+    docs: f32,
+    avg: f32,
+    /// Ages are measured from here (seconds).
+    now: i64,
+}
+
+/// Why a file matched: its score, the words that gave most, and the entry (a commit's or a
+/// ticket's first line) that gave most.
+#[derive(Debug, Clone, Default)]
+pub struct WordMatch {
+    pub score: f32,
+    pub words: Vec<(String, f32)>,
+    pub subject: String,
+    best: f32,
+}
+
+fn weight(now: i64, time: i64) -> f32 {
+    let age_days = (now - time).max(0) as f32 / 86_400.0;
+    (-age_days / HALF_LIFE_DAYS).exp2()
+}
+
+fn visible(mask: Option<&[bool]>, i: usize) -> bool {
+    mask.map_or(true, |m| m[i])
+}
+
+impl Vocabulary {
+    /// The documents of `history`'s entries visible under `mask` and not later than `now`.
+    pub fn of(history: &History, mask: Option<&[bool]>, now: i64) -> Vocabulary {
+        let mut lengths = vec![0.0f32; history.paths.len()];
+        for (i, c) in history.commits.iter().enumerate() {
+            if !c.telling || !visible(mask, i) || c.time > now {
+                continue;
+            }
+            let w = weight(now, c.time) * c.len as f32;
+            for &f in &c.files {
+                lengths[f as usize] += w;
+            }
+        }
+        let nonzero: Vec<f32> = lengths.iter().copied().filter(|l| *l > 0.0).collect();
+        let docs = nonzero.len() as f32;
+        let avg = (nonzero.iter().sum::<f32>() / docs.max(1.0)).max(1e-6);
+        Vocabulary {
+            lengths,
+            docs,
+            avg,
+            now,
+        }
+    }
+
+    /// The files whose documents match `terms` (lowercase terms with weights), BM25-scored,
+    /// with the words and the entry that gave most.
+    pub fn files(
+        &self,
+        history: &History,
+        terms: &[(String, f32)],
+        mask: Option<&[bool]>,
+    ) -> HashMap<String, WordMatch> {
+        let mut out: HashMap<u32, WordMatch> = HashMap::new();
+        if self.docs == 0.0 {
+            return HashMap::new();
+        }
+        for (term, w, freqs) in self.term_freqs(history, terms, mask) {
+            let df = freqs.len() as f32;
+            let idf = (1.0 + (self.docs - df + 0.5) / (df + 0.5)).ln();
+            for (f, (tf, best, entry)) in freqs {
+                // a path added to the history after this vocabulary was taken counts as average
+                let len = self.lengths.get(f as usize).copied().unwrap_or(self.avg);
+                let norm = K1 * (1.0 - B + B * len / self.avg);
+                let s = w * idf * tf * (K1 + 1.0) / (tf + norm);
+                let m = out.entry(f).or_default();
+                m.score += s;
+                m.words.push((term.clone(), s));
+                if best * s > m.best {
+                    m.best = best * s;
+                    m.subject = history.commits[entry as usize].subject.clone();
+                }
+            }
+        }
+        out.into_iter()
+            .map(|(f, mut m)| {
+                m.words.sort_by(|a, b| b.1.total_cmp(&a.1));
+                m.words.truncate(EVIDENCE_WORDS);
+                (history.paths[f as usize].clone(), m)
+            })
+            .collect()
+    }
+
+    /// For the strongest `MAX_TERMS` terms (weight × idf over entries): per path, the
+    /// time-weighted term frequency, and the entry that gave most with its weight.
+    #[allow(clippy::type_complexity)]
+    fn term_freqs(
+        &self,
+        history: &History,
+        terms: &[(String, f32)],
+        mask: Option<&[bool]>,
+    ) -> Vec<(String, f32, HashMap<u32, (f32, f32, u32)>)> {
+        let n = history.commits.len() as f32;
+        let mut picked: Vec<(&String, f32, &Vec<(u32, u16)>, f32)> = terms
+            .iter()
+            .filter_map(|(t, w)| {
+                let post = history.postings.get(t)?;
+                let df = post.len() as f32;
+                let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                Some((t, *w, post, w * idf))
+            })
+            .collect();
+        picked.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(b.0)));
+        picked.truncate(MAX_TERMS);
+        picked
+            .into_iter()
+            .map(|(t, w, post, _)| {
+                let mut freqs: HashMap<u32, (f32, f32, u32)> = HashMap::new();
+                for &(c, tf) in post {
+                    let e = &history.commits[c as usize];
+                    if !e.telling || !visible(mask, c as usize) || e.time > self.now {
+                        continue;
+                    }
+                    let x = f32::from(tf) * weight(self.now, e.time);
+                    for &f in &e.files {
+                        let slot = freqs.entry(f).or_insert((0.0, 0.0, c));
+                        slot.0 += x;
+                        if x > slot.1 {
+                            (slot.1, slot.2) = (x, c);
+                        }
+                    }
+                }
+                (t.clone(), w, freqs)
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codeindex::gitsrc::CommitInfo;
+
+    fn commit(n: u8, day: i64, msg: &str, files: &[&str]) -> CommitInfo {
+        CommitInfo {
+            id: git2::Oid::from_bytes(&[n; 20]).unwrap(),
+            time: day * 86_400,
+            message: msg.into(),
+            files: files.iter().map(|s| s.to_string()).collect(),
+            author: ("dev".into(), "dev@example.com".into()),
+        }
+    }
+
+    fn terms(words: &[&str]) -> Vec<(String, f32)> {
+        words.iter().map(|w| (w.to_string(), 1.0)).collect()
+    }
+
+    #[test]
+    fn a_rare_word_of_a_files_commits_weighs_and_a_common_one_does_not() {
+        let h = History::build(vec![
+            commit(
+                1,
+                1,
+                "Add iframe cookie support for partner embeds",
+                &["web/Cookies.java"],
+            ),
+            commit(2, 2, "Add export button", &["ui/Export.java"]),
+            commit(3, 3, "Add export paging", &["ui/Export.java"]),
+            commit(4, 4, "Add session pool", &["db/Pool.java"]),
+        ]);
+        let v = Vocabulary::of(&h, None, 10 * 86_400);
+        let found = v.files(&h, &terms(&["add", "iframe"]), None);
+        let best = found
+            .iter()
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
+            .unwrap();
+        assert_eq!(best.0, "web/Cookies.java");
+        assert_eq!(best.1.words[0].0, "iframe");
+        assert!(best.1.subject.starts_with("Add iframe"));
+        // "add" is on every file's changes: it tells the files apart barely at all
+        let common = v.files(&h, &terms(&["add"]), None);
+        let rare = v.files(&h, &terms(&["iframe"]), None);
+        assert!(common["ui/Export.java"].score < 0.25 * rare["web/Cookies.java"].score);
+    }
+
+    #[test]
+    fn housekeeping_and_bot_commits_and_later_or_hidden_commits_say_nothing() {
+        let bot = CommitInfo {
+            author: ("dependabot[bot]".into(), "bot@github.com".into()),
+            ..commit(
+                3,
+                3,
+                "Bump iframe-resizer from 1.0 to 1.1",
+                &["web/Embed.java"],
+            )
+        };
+        let h = History::build(vec![
+            commit(1, 1, "Fix typo in iframe javadoc", &["web/Frame.java"]),
+            commit(2, 2, "Support iframe embedding", &["web/Cookies.java"]),
+            bot,
+            commit(4, 9, "iframe sandbox flags", &["web/Sandbox.java"]),
+        ]);
+        let q = terms(&["iframe"]);
+        let v = Vocabulary::of(&h, None, 5 * 86_400);
+        let found = v.files(&h, &q, None);
+        let mut paths: Vec<&str> = found.keys().map(String::as_str).collect();
+        paths.sort();
+        assert_eq!(paths, ["web/Cookies.java"], "{found:#?}");
+        let hidden = h.mask(&[git2::Oid::from_bytes(&[1; 20]).unwrap()]);
+        let v = Vocabulary::of(&h, Some(&hidden), 5 * 86_400);
+        assert!(v.files(&h, &q, Some(&hidden)).is_empty());
+    }
+}
