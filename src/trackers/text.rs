@@ -289,7 +289,10 @@ mod tests {
             let _ = jira_wiki_to_text(&s);
             let _ = markdown_to_text(&s);
             let elapsed = started.elapsed();
-            assert!(elapsed.as_secs() < 5, "{unit:?} took {elapsed:?}");
+            // A guard against quadratic work, not a speed target (benches measure speed):
+            // linear work on these 160k characters takes well under a second, quadratic
+            // work minutes; the wide bound keeps a loaded CI machine from failing it.
+            assert!(elapsed.as_secs() < 60, "{unit:?} took {elapsed:?}");
         }
     }
 
