@@ -33,6 +33,10 @@ impl Sinks {
     /// incomplete runs dry with a warning naming what is missing.
     pub fn from_settings(settings: &Settings) -> Sinks {
         use crate::trackers::{github, gitlab, jira, linear};
+        if settings.comments.mode == crate::config::CommentMode::Shadow {
+            tracing::info!("[comments] mode = \"shadow\": tickets are analysed and measured, nothing is written to a tracker");
+            return Sinks::default();
+        }
         let client = match TrackerClient::new(
             crate::trackers::client::ClientOptions::for_writeback(&settings.comments),
         ) {

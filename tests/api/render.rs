@@ -197,6 +197,7 @@ fn rich() -> Enrichment {
             reason: "the ticket names `HostConfig`".into(),
         },
         pending_history: vec![],
+        no_precedents: None,
     }
 }
 
