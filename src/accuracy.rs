@@ -26,10 +26,32 @@ pub struct RepositoryAccuracy {
     pub projects: Vec<ProjectAccuracy>,
 }
 
+/// Fixed tickets needed before a share is shown to a person (below it, the counts are).
+pub const MIN_FOR_SHARE: i64 = 10;
+
 impl RepositoryAccuracy {
+    /// Whether enough fixed tickets are measured for the page to show shares.
+    pub fn enough(&self) -> bool {
+        self.recent.tickets >= MIN_FOR_SHARE
+    }
+
     /// The headline sentence: over the last fixed tickets when more were measured than the
-    /// limit, else over all of them; `None` before any fixed ticket is measured.
+    /// limit, else over all of them; with fewer than `MIN_FOR_SHARE` tickets the counts
+    /// instead of shares; `None` before any fixed ticket is measured.
     pub fn sentence(&self) -> Option<String> {
+        if self.all.tickets > 0 && !self.enough() {
+            let n = self.all.tickets;
+            let of = |s: Option<f64>| (s.unwrap_or(0.0) * n as f64).round() as i64;
+            return Some(format!(
+                "{n} fixed {} measured so far, too few for a share (it takes {MIN_FOR_SHARE}): \
+                 the first module named was right on {}, one of the modules shown on {}, one \
+                 of the files shown on {}",
+                if n == 1 { "ticket" } else { "tickets" },
+                of(self.all.first_module_right),
+                of(self.all.any_module_right),
+                of(self.all.any_file_right),
+            ));
+        }
         let scope = if self.all.tickets > self.recent.tickets {
             format!("the last {} fixed tickets", self.recent.tickets)
         } else if self.all.tickets == 1 {

@@ -231,7 +231,7 @@ fn accuracy_section(a: &crate::accuracy::RepositoryAccuracy) -> Markup {
                 Some(s) => p class="headline" { (s) "." },
                 None => p class="muted" { "No fixed ticket is measured yet: once a commit names a ticket TicketLens analysed before it, the analysis is judged against the fix's files." },
             }
-            @if a.all.tickets > 0 {
+            @if a.enough() {
                 div class="table-wrap" {
                     table {
                         thead { tr {

@@ -79,7 +79,7 @@ pub(crate) async fn jira_ticket(
 /// The repository's `links` as `GET /api/v1/repositories` reports them, once mined.
 async fn links_of(app: &TestApp) -> Value {
     wait_for(|| async {
-        let v: Value = app.get("/api/v1/repositories").await.json().await.ok()?;
+        let v: Value = app.api().repositories().await.json().await.ok()?;
         let l = v["repositories"][0]["links"].clone();
         (l.is_object()).then_some(l)
     })
@@ -185,3 +185,240 @@ async fn a_key_template_makes_bare_bug_numbers_meet_the_tickets_and_a_mismatch_i
     assert!(!overview.contains("No precedents can be found"));
     app.stop().await;
 }
+
+/// Whether the analysis' first module, or any of its first three, holds `path` (module ids
+/// are the repository's directories here).
+fn named(analysis: &Value, path: &str) -> (bool, bool) {
+    let holds = |m: &Value| {
+        m["module"]
+            .as_str()
+            .is_some_and(|id| path.starts_with(&format!("{id}/")))
+    };
+    let modules = analysis["modules"].as_array().cloned().unwrap_or_default();
+    (
+        modules.first().is_some_and(holds),
+        modules.iter().take(3).any(holds),
+    )
+}
+
+/// Live accuracy end to end: two tickets are analysed, commits naming them land later (one
+/// fix where its analysis pointed, one elsewhere, with a file it created), and the next
+/// refresh judges both; a ticket whose fix was already mined when it was analysed is not
+/// measured. The accuracy API, `/metrics` and the overview page (in Chromium) show it.
+#[tokio::test]
+async fn fixes_landing_after_the_analysis_are_measured_and_shown() {
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let repo = build_repository(repo_dir.path());
+    commit(
+        &repo,
+        &[(
+            "crates/billing/src/invoice.rs",
+            "//! Invoice rendering as PDF, totals in cents.\npub struct InvoiceRenderer;\n",
+        )],
+        "TES-52: invoice totals rounded",
+    );
+    let app = spawn_app_over(
+        TestDb::new(crate::helpers::Backend::Sqlite).await,
+        over_repository(repo_dir.path(), index_dir.path(), vec![]),
+        None,
+    )
+    .await;
+    wait_until_ready(&app).await;
+    links_of(&app).await; // mined
+    let session = jira_ticket(
+        &app,
+        "TES-50",
+        "10050",
+        "Session token refresh expires the cookie",
+        "SessionStore::refresh_session_token returns false for short tokens",
+    )
+    .await;
+    let invoice = jira_ticket(
+        &app,
+        "TES-51",
+        "10051",
+        "Invoice PDF shows the wrong total",
+        "InvoiceRenderer::render_pdf prints total_cents wrongly",
+    )
+    .await;
+    jira_ticket(
+        &app,
+        "TES-52",
+        "10052",
+        "Invoice totals are rounded",
+        "InvoiceRenderer rounds the totals",
+    )
+    .await;
+    let (fix_a, fix_b) = ("crates/auth/src/session.rs", "crates/auth/src/login.rs");
+    let (first_a, any_a) = named(&session["analysis"], fix_a);
+    let (first_b, any_b) = named(&invoice["analysis"], fix_b);
+    assert!(
+        first_a,
+        "the session ticket lands in auth: {}",
+        session["analysis"]
+    );
+    assert!(
+        !first_b,
+        "the invoice ticket lands in billing: {}",
+        invoice["analysis"]
+    );
+    // git times are whole seconds: the fixes are made after the analyses
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    commit(&repo, &[(fix_a, "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { !t.is_empty() }\n")], "TES-50: keep the cookie on refresh");
+    commit(
+        &repo,
+        &[(fix_b, "//! Password login.\npub fn verify_password(h: &str, p: &str) -> bool { h == p }\n"), ("crates/auth/src/totp.rs", "pub fn totp() {}\n")],
+        "TES-51: the total was a login problem after all",
+    );
+    let acc: Value = wait_for(|| async {
+        let v: Value = app.api().accuracy("app").await.json().await.ok()?;
+        (v["tickets"] == 2).then_some(v)
+    })
+    .await;
+    let share = |a: bool, b: bool| json!((u8::from(a) + u8::from(b)) as f64 / 2.0);
+    assert_eq!(acc["first_module_right"], share(first_a, first_b), "{acc}");
+    assert_eq!(acc["any_module_right"], share(any_a, any_b), "{acc}");
+    assert_eq!(acc["recent"]["tickets"], 2);
+    assert_eq!(acc["projects"][0]["project"], "TES");
+    assert_eq!(acc["projects"][0]["all"]["tickets"], 2);
+    for k in ["first_module_right", "any_module_right", "any_file_right"] {
+        let v = acc[k].as_f64().unwrap();
+        assert!((0.0..=1.0).contains(&v), "{k}: {v}");
+    }
+    let metrics = app.api().metrics().await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"ticketlens_accuracy_tickets{repository="app",scope="all"} 2"#),
+        "{metrics}"
+    );
+    assert!(metrics.contains(&format!(
+        r#"ticketlens_accuracy_share{{measure="first_module_right",repository="app",scope="all"}} {}"#,
+        acc["first_module_right"]
+    )), "{metrics}");
+    assert_eq!(app.api().accuracy("nope").await.status(), 404);
+
+    let browser = crate::browser::Browser::launch().await;
+    let mut tab = browser.tab().await;
+    tab.goto(&format!("{}/", app.address)).await;
+    let text = tab.text().await;
+    let right = |k: &str| (acc[k].as_f64().unwrap() * 2.0).round() as i64;
+    let headline = format!(
+        "2 fixed tickets measured so far, too few for a share (it takes 10): the first module \
+         named was right on {}, one of the modules shown on {}, one of the files shown on {}",
+        right("first_module_right"),
+        right("any_module_right"),
+        right("any_file_right")
+    );
+    assert!(
+        !text.contains("A file shown right"),
+        "no table of shares over 2 tickets"
+    );
+    assert!(
+        text.contains("How often it is right") && text.contains(&headline),
+        "{text}"
+    );
+    assert_eq!(tab.accessibility_problems().await, json!([]));
+    tab.screenshot("overview-accuracy", 1280, false).await;
+    app.stop().await;
+}
+
+/// The store's side on both backends: a fix made after the analysis is judged once (files
+/// it created not counted), one made before is not, and the key counts read the links.
+async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
+    backend: crate::helpers::Backend,
+) {
+    use ticketlens::domain::Predicted;
+    use ticketlens::store::AnalysedTicket;
+    let app = crate::helpers::spawn_app(backend).await;
+    let mut repo = crate::history::Repo::new();
+    repo.commit(
+        "alice",
+        40,
+        "Initial import",
+        &[
+            ("src/auth/login.rs", "a\n"),
+            ("src/auth/session.rs", "s\n"),
+            ("src/auth/token.rs", "t\n"),
+            ("src/billing/pay.rs", "p\n"),
+            ("src/billing/invoice.rs", "i\n"),
+            ("src/billing/tax.rs", "x\n"),
+        ],
+    );
+    repo.commit(
+        "bob",
+        10,
+        "TOM-2: fixed before its analysis",
+        &[("src/billing/pay.rs", "q\n")],
+    );
+    let day = 86_400_000;
+    let now = ticketlens::store::now_ms();
+    let shown = Predicted {
+        modules: vec![
+            ("app".into(), "src/auth".into()),
+            ("app".into(), "src/billing".into()),
+        ],
+        files: vec![("app".into(), "src/auth/session.rs".into())],
+    };
+    for (id, key) in [("1", "TOM-1"), ("2", "TOM-2")] {
+        let t = AnalysedTicket {
+            tracker: "jira",
+            ticket_id: id,
+            ticket_key: key,
+            project: "TOM",
+        };
+        app.store
+            .record_prediction(t, &shown, now - 5 * day)
+            .await
+            .unwrap();
+    }
+    assert_eq!(crate::history::mine(&app, &repo).await.measured, 0);
+    repo.commit(
+        "carol",
+        1,
+        "TOM-1: fix the login",
+        &[("src/auth/login.rs", "b\n"), ("src/auth/new.rs", "n\n")],
+    );
+    assert_eq!(crate::history::mine(&app, &repo).await.measured, 1);
+    repo.commit(
+        "carol",
+        0,
+        "TOM-1: and once more",
+        &[("src/billing/pay.rs", "r\n")],
+    );
+    assert_eq!(
+        crate::history::mine(&app, &repo).await.measured,
+        0,
+        "judged once"
+    );
+    let acc = app
+        .store
+        .accuracy("app", Some("TOM"), Some(10))
+        .await
+        .unwrap();
+    assert_eq!(acc.tickets, 1);
+    assert_eq!(
+        (
+            acc.first_module_right,
+            acc.any_module_right,
+            acc.any_file_right
+        ),
+        (Some(1.0), Some(1.0), Some(0.0)),
+        "login.rs is in the first module; the created new.rs counts for nothing"
+    );
+    assert_eq!(
+        app.store
+            .accuracy("app", Some("ENG"), None)
+            .await
+            .unwrap()
+            .tickets,
+        0
+    );
+    assert_eq!(app.store.accuracy_projects("app").await.unwrap(), ["TOM"]);
+    let keys = app.store.key_match(Some("app")).await.unwrap();
+    assert_eq!((keys.keys_mined, keys.keys_matched), (2, 0));
+    assert_eq!(keys.unmatched_examples, ["TOM-1", "TOM-2"]);
+    assert_eq!(app.store.key_match(None).await.unwrap().keys_mined, 2);
+    app.stop().await;
+}
+
+crate::both_backends!(outcomes_are_judged_once_against_fixes_made_after_the_analysis);
