@@ -422,3 +422,92 @@ async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
 }
 
 crate::both_backends!(outcomes_are_judged_once_against_fixes_made_after_the_analysis);
+
+/// Past tickets from a file (this project's dataset format) become precedents: the commits
+/// name them by number, a key template meets them, and a new ticket alike is shown the old
+/// one's fix. Importing the file again changes nothing; none of them gets a comment.
+#[tokio::test]
+async fn a_backfilled_file_of_past_tickets_gives_a_new_ticket_its_precedent() {
+    use ticketlens::backfill::{self, FileFormat, FileTarget, FileTickets, Source};
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let repo = build_repository(repo_dir.path());
+    commit(
+        &repo,
+        &[(
+            "crates/auth/src/session.rs",
+            "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { t.len() > 4 }\n",
+        )],
+        "Fix for bug 4101: the session cookie expired on token refresh",
+    );
+    let app = spawn_app_over(
+        TestDb::new(crate::helpers::Backend::Sqlite).await,
+        over_repository(repo_dir.path(), index_dir.path(), vec![as_jira_key()]),
+        None,
+    )
+    .await;
+    wait_until_ready(&app).await;
+    let file = repo_dir.path().join("past.jsonl");
+    let records = [
+        json!({"id": "app-4101", "project": "app", "title": "Session token refresh expires the cookie", "body": "refresh_session_token drops the session cookie for short tokens", "reported_at": "2024-03-01T10:00:00"}),
+        json!({"id": "app-4102", "project": "app", "title": "Invoice PDF has no logo", "body": "InvoiceRenderer::render_pdf leaves the logo out", "reported_at": "2024-03-02T10:00:00"}),
+    ];
+    let text: String = records.iter().map(|r| format!("{r}\n")).collect();
+    std::fs::write(&file, text).unwrap();
+    let target = FileTarget {
+        tracker: ticketlens::domain::Tracker::Jira,
+        project: Some("TES".into()),
+    };
+    let source = || Source::File {
+        name: file.display().to_string(),
+        tickets: FileTickets::read(&file, FileFormat::Jsonl, &target).unwrap(),
+    };
+    let first = backfill::run(&app.store, &source(), 1, false, |_| {})
+        .await
+        .unwrap();
+    assert_eq!((first.fetched, first.pages), (2, 2));
+    let again = backfill::run(&app.store, &source(), 1, false, |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        again.fetched, 2,
+        "a finished import run again updates the same tickets"
+    );
+    let stored = app.store.key_match(None).await.unwrap();
+    assert_eq!(stored.tickets_stored, 2);
+    assert!(
+        app.store
+            .comment("jira", "TES-4101")
+            .await
+            .unwrap()
+            .is_none(),
+        "never commented on"
+    );
+    let links = wait_for(|| async {
+        let l = links_of(&app).await;
+        (l["keys_matched"] == 1).then_some(l)
+    })
+    .await;
+    assert!(links["problem"].is_null(), "{links}");
+    let (title, body) = (
+        "Cookie expires after session token refresh",
+        "the session cookie is gone after refresh_session_token",
+    );
+    // the running service's ticket index follows the store on its own interval
+    wait_for(|| async {
+        let a: Value = app
+            .api()
+            .analyze(&json!({ "title": title, "body": body }))
+            .await
+            .json()
+            .await
+            .ok()?;
+        (a["precedents"].as_array()?.len() == 1).then_some(())
+    })
+    .await;
+    let new = jira_ticket(&app, "TES-4200", "14200", title, body).await;
+    let p = &new["analysis"]["precedents"][0];
+    assert_eq!(p["key"], "TES-4101", "{p}");
+    assert_eq!(p["files"][0], "crates/auth/src/session.rs", "{p}");
+    app.stop().await;
+}
