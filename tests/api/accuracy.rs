@@ -511,3 +511,62 @@ async fn a_backfilled_file_of_past_tickets_gives_a_new_ticket_its_precedent() {
     assert_eq!(p["files"][0], "crates/auth/src/session.rs", "{p}");
     app.stop().await;
 }
+
+/// Shadow mode: with Jira credentials configured, `[comments] mode = "shadow"` analyses and
+/// measures the ticket and sends Jira nothing that writes (the fake counts every request).
+#[tokio::test]
+async fn shadow_mode_writes_nothing_to_the_tracker_and_still_measures() {
+    let jira = wiremock::MockServer::start().await;
+    let fake = crate::fakes::FakeJira::mount(&jira).await;
+    let repo_dir = tempfile::tempdir().unwrap();
+    let index_dir = tempfile::tempdir().unwrap();
+    let repo = build_repository(repo_dir.path());
+    let set_repo = over_repository(repo_dir.path(), index_dir.path(), vec![]);
+    let set_jira = crate::writeback::jira_cloud(&jira);
+    let app = spawn_app_over(
+        TestDb::new(crate::helpers::Backend::Sqlite).await,
+        move |s| {
+            set_repo(s);
+            set_jira(s);
+            s.comments.mode = ticketlens::config::CommentMode::Shadow;
+        },
+        None,
+    )
+    .await;
+    wait_until_ready(&app).await;
+    links_of(&app).await;
+    let t = jira_ticket(
+        &app,
+        "TES-60",
+        "10060",
+        "Session token refresh expires the cookie",
+        "SessionStore::refresh_session_token returns false for short tokens",
+    )
+    .await;
+    assert_eq!(t["comment"]["state"], "dry_run", "{}", t["comment"]);
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    commit(
+        &repo,
+        &[("crates/auth/src/session.rs", "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { !t.is_empty() }\n")],
+        "TES-60: keep the cookie on refresh",
+    );
+    let acc: Value = wait_for(|| async {
+        let v: Value = app.api().accuracy("app").await.json().await.ok()?;
+        (v["tickets"] == 1).then_some(v)
+    })
+    .await;
+    assert!(acc["first_module_right"].is_number(), "{acc}");
+    let page = app.get("/tickets/jira/TES-60").await.text().await.unwrap();
+    assert!(page.contains("shadow mode"), "{page}");
+    let writes: Vec<String> = jira
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .filter(|r| r.method != wiremock::http::Method::GET)
+        .map(|r| format!("{} {}", r.method, r.url.path()))
+        .collect();
+    assert!(writes.is_empty(), "shadow mode wrote to Jira: {writes:?}");
+    assert_eq!((fake.posts(), fake.puts()), (0, 0));
+    app.stop().await;
+}
