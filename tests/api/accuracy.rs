@@ -40,6 +40,52 @@ pub(crate) fn over_repository(
     }
 }
 
+/// A repository built for the test (`build_repository` and one more commit), and the
+/// directory its code index lives in.
+pub(crate) struct Site {
+    pub(crate) repo_dir: tempfile::TempDir,
+    index_dir: tempfile::TempDir,
+    pub(crate) repo: git2::Repository,
+}
+
+impl Site {
+    pub(crate) fn with_commit(path: &str, text: &str, message: &str) -> Site {
+        let repo_dir = tempfile::tempdir().unwrap();
+        let repo = build_repository(repo_dir.path());
+        commit(&repo, &[(path, text)], message);
+        Site {
+            repo_dir,
+            index_dir: tempfile::tempdir().unwrap(),
+            repo,
+        }
+    }
+
+    /// The app over this repository with `patterns` (and `tweak`), ready for webhooks.
+    pub(crate) async fn serve(
+        &self,
+        db: TestDb,
+        patterns: Vec<LinkPattern>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> TestApp {
+        let set_repo = over_repository(self.repo_dir.path(), self.index_dir.path(), patterns);
+        let app = spawn_app_over(
+            db,
+            move |s| {
+                set_repo(s);
+                tweak(s);
+            },
+            None,
+        )
+        .await;
+        wait_until_ready(&app).await;
+        app
+    }
+}
+
+async fn sqlite() -> TestDb {
+    TestDb::new(crate::helpers::Backend::Sqlite).await
+}
+
 /// Posts the real Jira "issue created" payload as ticket `key` (tracker id `id`) with this
 /// text, signed, and waits until the ticket's analysis is stored.
 pub(crate) async fn jira_ticket(
@@ -88,22 +134,13 @@ async fn links_of(app: &TestApp) -> Value {
 
 #[tokio::test]
 async fn a_key_template_makes_bare_bug_numbers_meet_the_tickets_and_a_mismatch_is_said() {
-    let repo_dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    let repo = build_repository(repo_dir.path());
-    commit(
-        &repo,
-        &[("crates/auth/src/session.rs", "//! Session cookies and their expiry.\npub fn refresh_session_token(t: &str) -> bool { t.len() > 32 }\n")],
+    let site = Site::with_commit(
+        "crates/auth/src/session.rs",
+        "//! Session cookies and their expiry.\npub fn refresh_session_token(t: &str) -> bool { t.len() > 32 }\n",
         "Fix for bug 41: the session cookie expired on token refresh",
     );
     let bare = vec![LinkPattern::Bare(BUG.into())];
-    let app = spawn_app_over(
-        TestDb::new(crate::helpers::Backend::Sqlite).await,
-        over_repository(repo_dir.path(), index_dir.path(), bare),
-        None,
-    )
-    .await;
-    wait_until_ready(&app).await;
+    let app = site.serve(sqlite().await, bare, |_| {}).await;
     let title = "Session token refresh expires the cookie";
     jira_ticket(
         &app,
@@ -154,12 +191,7 @@ async fn a_key_template_makes_bare_bug_numbers_meet_the_tickets_and_a_mismatch_i
 
     // the same history with a key template: linked again at the next mine, and it meets
     let db = app.stop().await;
-    let app = spawn_app_over(
-        db,
-        over_repository(repo_dir.path(), index_dir.path(), vec![as_jira_key()]),
-        None,
-    )
-    .await;
+    let app = site.serve(db, vec![as_jira_key()], |_| {}).await;
     let links = wait_for(|| async {
         let l = links_of(&app).await;
         (l["keys_matched"] == 1).then_some(l)
@@ -207,24 +239,13 @@ fn named(analysis: &Value, path: &str) -> (bool, bool) {
 /// measured. The accuracy API, `/metrics` and the overview page (in Chromium) show it.
 #[tokio::test]
 async fn fixes_landing_after_the_analysis_are_measured_and_shown() {
-    let repo_dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    let repo = build_repository(repo_dir.path());
-    commit(
-        &repo,
-        &[(
-            "crates/billing/src/invoice.rs",
-            "//! Invoice rendering as PDF, totals in cents.\npub struct InvoiceRenderer;\n",
-        )],
+    let site = Site::with_commit(
+        "crates/billing/src/invoice.rs",
+        "//! Invoice rendering as PDF, totals in cents.\npub struct InvoiceRenderer;\n",
         "TES-52: invoice totals rounded",
     );
-    let app = spawn_app_over(
-        TestDb::new(crate::helpers::Backend::Sqlite).await,
-        over_repository(repo_dir.path(), index_dir.path(), vec![]),
-        None,
-    )
-    .await;
-    wait_until_ready(&app).await;
+    let repo = &site.repo;
+    let app = site.serve(sqlite().await, vec![], |_| {}).await;
     links_of(&app).await; // mined
     let session = jira_ticket(
         &app,
@@ -265,9 +286,9 @@ async fn fixes_landing_after_the_analysis_are_measured_and_shown() {
     );
     // git times are whole seconds: the fixes are made after the analyses
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
-    commit(&repo, &[(fix_a, "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { !t.is_empty() }\n")], "TES-50: keep the cookie on refresh");
+    commit(repo, &[(fix_a, "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { !t.is_empty() }\n")], "TES-50: keep the cookie on refresh");
     commit(
-        &repo,
+        repo,
         &[(fix_b, "//! Password login.\npub fn verify_password(h: &str, p: &str) -> bool { h == p }\n"), ("crates/auth/src/totp.rs", "pub fn totp() {}\n")],
         "TES-51: the total was a login problem after all",
     );
@@ -429,25 +450,16 @@ crate::both_backends!(outcomes_are_judged_once_against_fixes_made_after_the_anal
 #[tokio::test]
 async fn a_backfilled_file_of_past_tickets_gives_a_new_ticket_its_precedent() {
     use ticketlens::backfill::{self, FileFormat, FileTarget, FileTickets, Source};
-    let repo_dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    let repo = build_repository(repo_dir.path());
-    commit(
-        &repo,
-        &[(
-            "crates/auth/src/session.rs",
-            "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { t.len() > 4 }\n",
-        )],
+    let site = Site::with_commit(
+        "crates/auth/src/session.rs",
+        "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { t.len() > 4 }\n",
         "Fix for bug 4101: the session cookie expired on token refresh",
     );
-    let app = spawn_app_over(
-        TestDb::new(crate::helpers::Backend::Sqlite).await,
-        over_repository(repo_dir.path(), index_dir.path(), vec![as_jira_key()]),
-        None,
-    )
-    .await;
-    wait_until_ready(&app).await;
-    let file = repo_dir.path().join("past.jsonl");
+    let app = site
+        .serve(sqlite().await, vec![as_jira_key()], |_| {})
+        .await;
+    let past = tempfile::tempdir().unwrap();
+    let file = past.path().join("past.jsonl");
     let records = [
         json!({"id": "app-4101", "project": "app", "title": "Session token refresh expires the cookie", "body": "refresh_session_token drops the session cookie for short tokens", "reported_at": "2024-03-01T10:00:00"}),
         json!({"id": "app-4102", "project": "app", "title": "Invoice PDF has no logo", "body": "InvoiceRenderer::render_pdf leaves the logo out", "reported_at": "2024-03-02T10:00:00"}),
@@ -518,22 +530,14 @@ async fn a_backfilled_file_of_past_tickets_gives_a_new_ticket_its_precedent() {
 async fn shadow_mode_writes_nothing_to_the_tracker_and_still_measures() {
     let jira = wiremock::MockServer::start().await;
     let fake = crate::fakes::FakeJira::mount(&jira).await;
-    let repo_dir = tempfile::tempdir().unwrap();
-    let index_dir = tempfile::tempdir().unwrap();
-    let repo = build_repository(repo_dir.path());
-    let set_repo = over_repository(repo_dir.path(), index_dir.path(), vec![]);
+    let site = Site::with_commit("README.md", "The app.\n", "Add a readme");
     let set_jira = crate::writeback::jira_cloud(&jira);
-    let app = spawn_app_over(
-        TestDb::new(crate::helpers::Backend::Sqlite).await,
-        move |s| {
-            set_repo(s);
+    let app = site
+        .serve(sqlite().await, vec![], move |s| {
             set_jira(s);
             s.comments.mode = ticketlens::config::CommentMode::Shadow;
-        },
-        None,
-    )
-    .await;
-    wait_until_ready(&app).await;
+        })
+        .await;
     links_of(&app).await;
     let t = jira_ticket(
         &app,
@@ -546,7 +550,7 @@ async fn shadow_mode_writes_nothing_to_the_tracker_and_still_measures() {
     assert_eq!(t["comment"]["state"], "dry_run", "{}", t["comment"]);
     tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
     commit(
-        &repo,
+        &site.repo,
         &[("crates/auth/src/session.rs", "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { !t.is_empty() }\n")],
         "TES-60: keep the cookie on refresh",
     );
