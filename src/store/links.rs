@@ -45,9 +45,12 @@ pub(super) async fn insert_links(
 }
 
 /// A link's key names a stored ticket: the same key, or a forge ticket `owner/repo#12` for
-/// a bare `#12`.
-const KEY_IS_STORED: &str = "EXISTS (SELECT 1 FROM tickets t WHERE t.deleted = 0 AND \
-     (t.ticket_key = l.ticket_key OR (l.ticket_key LIKE '#%' AND t.ticket_key LIKE '%' || l.ticket_key)))";
+/// a bare `#12`. The trackers are listed so the exact match uses `tickets_key` (tracker,
+/// ticket_key); the suffix match runs only for the few `#` keys.
+const KEY_IS_STORED: &str = "(EXISTS (SELECT 1 FROM tickets t WHERE \
+     t.tracker IN ('jira', 'linear', 'github', 'gitlab') AND t.ticket_key = l.ticket_key \
+     AND t.deleted = 0) OR (l.ticket_key LIKE '#%' AND EXISTS (SELECT 1 FROM tickets t \
+     WHERE t.deleted = 0 AND t.ticket_key LIKE '%' || l.ticket_key)))";
 /// Examples shown of unmatched keys and of stored keys.
 const EXAMPLES: i64 = 3;
 
