@@ -501,6 +501,8 @@ async fn a_backfilled_file_of_past_tickets_gives_a_new_ticket_its_precedent() {
     })
     .await;
     assert!(links["problem"].is_null(), "{links}");
+    // an imported ticket has no issue type: the commit classifier reads the linked tickets'
+    assert_eq!(app.store.ticket_types_for("app").await.unwrap(), []);
     let (title, body) = (
         "Cookie expires after session token refresh",
         "the session cookie is gone after refresh_session_token",
