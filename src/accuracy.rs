@@ -1,6 +1,5 @@
 //! Live accuracy as the API, the overview page and `/metrics` show it: per repository, the
-//! shares over the last fixed tickets and over all of them, per tracker project, and the
-//! stored backtest (`ticketlens eval self`) while no live number exists.
+//! shares over the last fixed tickets and over all of them, per tracker project.
 
 use crate::domain::Accuracy;
 use crate::store::Store;
@@ -15,7 +14,7 @@ pub struct ProjectAccuracy {
 }
 
 /// A repository's accuracy: all time at the top level (`tickets` and the three shares), the
-/// last `recent_limit` fixed tickets, each project, and the backtest when one is stored.
+/// last `recent_limit` fixed tickets, and each project.
 #[derive(Debug, Clone, Serialize)]
 pub struct RepositoryAccuracy {
     pub repository: String,

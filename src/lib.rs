@@ -29,8 +29,8 @@
 //! - `learning`: per-project duplicate models learned from links (back-fill, webhooks),
 //!   triagers' verdicts and unlinked searches
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
-//! - `accuracy`: live accuracy (how analyses did once the tickets' fixes landed) and the
-//!   backtest, as the accuracy API, the overview page and `/metrics` show them
+//! - `accuracy`: live accuracy (how analyses did once the tickets' fixes landed), as the
+//!   accuracy API, the overview page and `/metrics` show it
 //! - `moduleview`: stored module scores as the modules API, the web page and the CLI show them
 //! - `ticketview`: a stored ticket with its duplicates and analysis (the tickets API, the page)
 //! - `render`: one enrichment as Markdown, Atlassian Document Format or Jira wiki markup
