@@ -20,6 +20,10 @@ pub struct RefreshSummary {
     pub tip: String,
     pub new_commits: usize,
     pub dropped_commits: usize,
+    /// Every mined commit was linked again: the link patterns changed since the last mine.
+    pub relinked: bool,
+    /// Tickets whose fix this mine linked, judged against their earlier analysis.
+    pub measured: usize,
     pub force_pushed: bool,
     pub missing_objects: u64,
     pub modules: usize,
@@ -155,6 +159,16 @@ pub async fn refresh(
         }
         _ => store.load_history(repository).await?,
     };
+    let first_mine = state.is_none() || out.reset || reset_branch;
+    let relinked = sync_links(
+        store,
+        repository,
+        &settings.link_patterns,
+        &known,
+        first_mine,
+    )
+    .await?;
+    let measured = measure(store, repository, &cut, now).await?;
     let (modules, files, commits) =
         rescore_commits(store, settings, cut, repository, now, known).await?;
     if let Some(c) = cache {
@@ -165,6 +179,8 @@ pub async fn refresh(
         tip: out.tip.clone(),
         new_commits: out.commits.len(),
         dropped_commits: out.dropped.len(),
+        relinked,
+        measured,
         force_pushed: out.force_pushed() || reset_branch,
         missing_objects: out.missing_objects,
         modules,
@@ -177,7 +193,7 @@ pub async fn refresh(
 
 /// The ticket keys each commit's message names, built-in tracker shapes and `patterns`.
 pub fn commit_links(
-    patterns: &[String],
+    patterns: &[history::LinkPattern],
     commits: &[MinedCommit],
 ) -> anyhow::Result<Vec<CommitLink>> {
     let linker = history::Linker::new(patterns).context("invalid history.link_patterns")?;
@@ -217,6 +233,70 @@ pub async fn store_dependencies(
     Ok(())
 }
 
+/// Live accuracy: judges the stored analysis of every ticket that a commit of `repository`
+/// made after that analysis names (its fix), against the fix's files, with modules cut as at
+/// the mined tip. Each ticket is judged once.
+async fn measure(
+    store: &Store,
+    repository: &str,
+    cut: &ModuleCut,
+    now: i64,
+) -> anyhow::Result<usize> {
+    use crate::modules::ModuleMap;
+    let pending = store.unmeasured_fixes(repository).await?;
+    for u in &pending {
+        let fix: Vec<crate::domain::FixFile> = u
+            .files
+            .iter()
+            .map(|(path, created)| crate::domain::FixFile {
+                module: cut.module_of(path),
+                path: path.clone(),
+                created: *created,
+            })
+            .collect();
+        let judged = crate::domain::judge(&u.predicted, repository, &fix);
+        store
+            .save_outcome(u, repository, judged, now)
+            .await
+            .context("failed to save an outcome")?;
+        tracing::info!(
+            %repository, ticket = %u.ticket_key, fix = %u.fix_sha, ?judged,
+            "a fix landed: its ticket's analysis measured"
+        );
+    }
+    Ok(pending.len())
+}
+
+/// Links every mined commit of `repository` (`known`) again when the link patterns differ
+/// from those its stored links were read with (a key template added after the first mine),
+/// and records the patterns' fingerprint. After a first mine the new links are already the
+/// patterns'. True when it linked again.
+async fn sync_links(
+    store: &Store,
+    repository: &str,
+    patterns: &[history::LinkPattern],
+    known: &[MinedCommit],
+    first_mine: bool,
+) -> anyhow::Result<bool> {
+    use sha2::{Digest, Sha256};
+    let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(patterns)?));
+    let stored = store.links_fingerprint(repository).await?;
+    if stored.as_deref() == Some(fingerprint.as_str()) {
+        return Ok(false);
+    }
+    if first_mine {
+        store.replace_links(repository, None, &fingerprint).await?;
+        return Ok(false);
+    }
+    let links = commit_links(patterns, known)?;
+    store
+        .replace_links(repository, Some(&links), &fingerprint)
+        .await
+        .context("failed to save the commits' links")?;
+    tracing::info!(%repository, links = links.len(), "link patterns changed: every mined commit linked again");
+    Ok(true)
+}
+
 /// Mines a configured repository up to the commit its code index holds, when the stored
 /// history is not already there (`serve` calls it after every code index refresh).
 pub async fn follow_index(
@@ -246,12 +326,24 @@ pub async fn follow_index(
         at: Some(&indexed.commit),
     };
     let rules = settings.module_rules(repository);
-    let s = refresh(store, &settings.history, &rules, target, cache).await?;
+    let s = refresh(
+        store,
+        &settings.history_of(repository),
+        &rules,
+        target,
+        cache,
+    )
+    .await?;
+    let keys = store.key_match(Some(repository)).await?;
     tracing::info!(
         %repository, tip = %s.tip, new_commits = s.new_commits, modules = s.modules,
         files = s.files, mine_ms = s.mine_ms as u64, score_ms = s.score_ms as u64,
+        keys_mined = keys.keys_mined, keys_matched = keys.keys_matched,
         "history mined"
     );
+    if let Some(problem) = keys.problem() {
+        tracing::warn!(%repository, "{problem}");
+    }
     Ok(())
 }
 

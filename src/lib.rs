@@ -31,6 +31,8 @@
 //! - `learning`: per-project duplicate models learned from links (back-fill, webhooks),
 //!   triagers' verdicts and unlinked searches
 //! - `eval`: offline accuracy runs over the shared datasets (`ticketlens eval`)
+//! - `accuracy`: live accuracy (how analyses did once the tickets' fixes landed), as the
+//!   accuracy API, the overview page and `/metrics` show it
 //! - `moduleview`: stored module scores as the modules API, the web page and the CLI show them
 //! - `planview`: the plan: a sprint's, release's or all open tickets on the modules they land in
 //! - `ticketview`: a stored ticket with its duplicates and analysis (the tickets API, the page)
@@ -46,6 +48,7 @@
 //! - `retention`: the timer that prunes the store
 //! - `startup`, `cli`: the application and the command line
 
+pub mod accuracy;
 pub(crate) mod app;
 pub mod backfill;
 pub mod cli;

@@ -1,7 +1,8 @@
 //! Prometheus metrics of the process: HTTP requests, webhooks, jobs.
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 
 /// Every metric the service exports, registered in one registry.
@@ -20,6 +21,11 @@ pub struct Metrics {
     /// Labels the duplicate models learned from, over all projects (`kind`: link, feedback;
     /// `unlinked`: the unlinked searches they hold for the false-alarm limit).
     pub duplicate_labels_learned: IntGaugeVec,
+    /// Fixed tickets whose analysis was measured, per repository (`scope`: all, recent).
+    pub accuracy_tickets: IntGaugeVec,
+    /// Shares of those the analysis had right (`measure`: first_module_right,
+    /// any_module_right, any_file_right); absent while no ticket is measured.
+    pub accuracy_share: GaugeVec,
 }
 
 impl Default for Metrics {
@@ -106,8 +112,28 @@ impl Metrics {
             &["kind"],
         )
         .expect("valid metric");
+        let accuracy_tickets = IntGaugeVec::new(
+            Opts::new(
+                "ticketlens_accuracy_tickets",
+                "Fixed tickets whose earlier analysis was measured against the fix, per \
+                 repository (scope=all, or recent: the last [accuracy] recent_tickets)",
+            ),
+            &["repository", "scope"],
+        )
+        .expect("valid metric");
+        let accuracy_share = GaugeVec::new(
+            Opts::new(
+                "ticketlens_accuracy_share",
+                "Share of measured fixed tickets the analysis had right: the first module, \
+                 any module shown, any file shown",
+            ),
+            &["repository", "scope", "measure"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(accuracy_tickets.clone()),
+            Box::new(accuracy_share.clone()),
             Box::new(webhooks.clone()),
             Box::new(webhooks_ignored.clone()),
             Box::new(jobs.clone()),
@@ -130,6 +156,8 @@ impl Metrics {
             tracker_credentials_rejected,
             duplicate_models,
             duplicate_labels_learned,
+            accuracy_tickets,
+            accuracy_share,
         }
     }
 

@@ -1,4 +1,4 @@
-//! `ticketlens backfill jira|linear|github|gitlab`: imports existing tickets, with a progress bar in a
+//! `ticketlens backfill jira|linear|github|gitlab|file`: imports existing tickets, with a progress bar in a
 //! terminal and a log line per page elsewhere.
 
 use crate::backfill::{self, Progress, Source};
@@ -55,6 +55,32 @@ pub enum BackfillCommand {
         #[command(flatten)]
         common: Common,
     },
+    /// Past tickets from an export file: this project's dataset JSON Lines, a Jira CSV
+    /// export or a Bugzilla CSV export (the columns read: `docs/accuracy.md`). Resumable;
+    /// importing the same file again updates the same tickets. Never commented on.
+    File {
+        #[command(flatten)]
+        file: FileArgs,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// `jsonl` (this project's dataset records) or `csv` (a Jira or Bugzilla CSV export,
+    /// told apart by its header).
+    #[arg(long, value_enum)]
+    format: crate::backfill::FileFormat,
+    /// The tracker the tickets are stored under (jira, linear, github, gitlab).
+    #[arg(long, default_value = "jira")]
+    tracker: String,
+    /// The project whose key prefixes bare numbers (`BZ` makes bug 55970 `BZ-55970`);
+    /// a dataset record's own project otherwise, `BZ` for a Bugzilla export.
+    #[arg(long)]
+    project: Option<String>,
+    /// The export file.
+    path: std::path::PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -90,6 +116,7 @@ pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()
             let api = GitlabApi::new(&settings.gitlab, client).map_err(anyhow::Error::msg)?;
             (Source::Gitlab { api, project }, common)
         }
+        BackfillCommand::File { file, common } => (file_source(&file)?, common),
     };
     // settings are checked before anything is created on disk
     let url = settings.database.url.expose();
@@ -122,6 +149,22 @@ pub async fn run(cmd: BackfillCommand, settings: &Settings) -> anyhow::Result<()
     }
     store.close().await;
     Ok(())
+}
+
+/// An export file's tickets, read whole, named by its absolute path (the cursor's name).
+fn file_source(f: &FileArgs) -> anyhow::Result<Source> {
+    let tracker = crate::domain::Tracker::parse(&f.tracker)
+        .with_context(|| format!("unknown tracker `{}`", f.tracker))?;
+    let target = crate::backfill::FileTarget {
+        tracker,
+        project: f.project.clone(),
+    };
+    let tickets = crate::backfill::FileTickets::read(&f.path, f.format, &target)?;
+    let path = std::fs::canonicalize(&f.path)?;
+    Ok(Source::File {
+        name: format!("{}:{}", f.tracker, path.display()),
+        tickets,
+    })
 }
 
 /// A one-line progress bar on stderr when it is a terminal.

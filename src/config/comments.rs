@@ -3,9 +3,23 @@
 use crate::render::{Detail, RenderOptions, WhenQuiet};
 use serde::Deserialize;
 
+/// Whether comments are written to the tracker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum CommentMode {
+    /// Write the one comment per ticket (the default; without credentials it runs dry).
+    #[default]
+    Comment,
+    /// Analyse and measure every ticket, write nothing to any tracker: a team reads the
+    /// accuracy before turning comments on.
+    Shadow,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct CommentSettings {
+    /// `comment` (default) or `shadow`: analyse and measure, write nothing to the tracker.
+    pub mode: CommentMode,
     /// When the analysis is only a guess (below the confidence floor) or found nothing:
     /// `minimal` (one line saying so, naming at most two areas) or `skip` (no comment).
     pub when_quiet: WhenQuiet,
@@ -29,6 +43,7 @@ impl Default for CommentSettings {
     fn default() -> Self {
         let o = RenderOptions::default();
         CommentSettings {
+            mode: CommentMode::Comment,
             when_quiet: o.when_quiet,
             detail: o.detail,
             max_modules: o.max_modules,

@@ -11,7 +11,7 @@ mod secret;
 mod trackers;
 
 pub use api::{ApiSettings, WebSettings};
-pub use comments::CommentSettings;
+pub use comments::{CommentMode, CommentSettings};
 pub use duplicates::DuplicateSettings;
 pub use forges::{GithubSettings, GitlabSettings};
 pub use queue::{QueueSettings, RetentionSettings};
@@ -44,6 +44,7 @@ pub struct Settings {
     pub history: HistorySettings,
     pub duplicates: DuplicateSettings,
     pub codeindex: CodeIndexSettings,
+    pub accuracy: AccuracySettings,
     /// How every repository is cut into modules (`[modules]`).
     pub modules: crate::modules::ModuleRules,
     /// The code repositories tickets are analysed against (`[[repositories]]`).
@@ -74,6 +75,22 @@ impl Default for CodeIndexSettings {
     }
 }
 
+/// Live accuracy (`[accuracy]`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccuracySettings {
+    /// The overview's headline counts over this many most recently fixed tickets.
+    pub recent_tickets: i64,
+}
+
+impl Default for AccuracySettings {
+    fn default() -> Self {
+        AccuracySettings {
+            recent_tickets: 120,
+        }
+    }
+}
+
 /// One code repository: a local clone (`path`) or a clone URL (`url`, which may carry
 /// credentials: `Debug` shows it without them).
 #[derive(Clone, Deserialize, Default)]
@@ -86,6 +103,9 @@ pub struct RepositorySettings {
     pub branch: String,
     /// Module overrides: glob → module name; the longest matching glob wins.
     pub modules: BTreeMap<String, String>,
+    /// This repository's link patterns, used besides `[history] link_patterns` (a
+    /// repository whose commits say `bug 123` for Jira's `BZ-123`).
+    pub link_patterns: Vec<crate::history::LinkPattern>,
 }
 
 impl std::fmt::Debug for RepositorySettings {
@@ -102,6 +122,7 @@ impl std::fmt::Debug for RepositorySettings {
             )
             .field("branch", &self.branch)
             .field("modules", &self.modules)
+            .field("link_patterns", &self.link_patterns)
             .finish()
     }
 }
@@ -227,8 +248,9 @@ pub struct HistorySettings {
     /// at risk".
     pub away_days: i64,
     /// Regexes reading ticket keys from commit messages besides the built-in tracker shapes
-    /// (`ABC-123`, `#123`, `owner/repo#123`): the `key` group, else group 1, is the key.
-    pub link_patterns: Vec<String>,
+    /// (`ABC-123`, `#123`, `owner/repo#123`): the `key` group, else group 1, is the key; or
+    /// `{ pattern = "…", key = "BZ-{1}" }`, the key template the captures fill in.
+    pub link_patterns: Vec<crate::history::LinkPattern>,
     /// Threads diffing commits; 0 means one per core.
     pub threads: usize,
     /// Replaced by `[[repositories]]`; present only to be refused with a message naming it.
@@ -269,6 +291,16 @@ impl Default for HistorySettings {
 }
 
 impl Settings {
+    /// The history settings a repository is mined with: `[history]`, its link patterns
+    /// followed by the repository's own.
+    pub fn history_of(&self, repository: &str) -> HistorySettings {
+        let mut h = self.history.clone();
+        if let Some(r) = self.repositories.iter().find(|r| r.name == repository) {
+            h.link_patterns.extend(r.link_patterns.iter().cloned());
+        }
+        h
+    }
+
     /// The module rules of a repository: `[modules]` with the overrides of the
     /// `[[repositories]]` entry of that name.
     pub fn module_rules(&self, repository: &str) -> crate::modules::ModuleRules {
@@ -327,6 +359,14 @@ impl Settings {
         self.check_secrets()?;
         if let Err(e) = crate::history::Linker::new(&self.history.link_patterns) {
             return Err(ConfigError(format!("history.link_patterns: {e}")));
+        }
+        for r in &self.repositories {
+            if let Err(e) = crate::history::Linker::new(&r.link_patterns) {
+                return Err(ConfigError(format!(
+                    "repositories `{}` link_patterns: {e}",
+                    r.name
+                )));
+            }
         }
         if self.history.legacy_repositories.is_some() {
             return Err(ConfigError(
@@ -481,6 +521,34 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("history.link_patterns"), "{e}");
+    }
+
+    #[test]
+    fn a_link_pattern_may_carry_a_key_template_and_a_repository_its_own() {
+        let s = Settings::from_toml(
+            "[history]\nlink_patterns = ['x(\\d+)', { pattern = '(?i)bug (\\d+)', key = 'BZ-{1}' }]\n\
+             [[repositories]]\nname = 'app'\npath = '/r'\n\
+             link_patterns = [{ pattern = 'pr(\\d+)', key = 'AJ-{1}' }]",
+        )
+        .unwrap();
+        assert_eq!(s.history.link_patterns.len(), 2);
+        assert_eq!(s.history.link_patterns[1].template(), Some("BZ-{1}"));
+        let app = s.history_of("app");
+        assert_eq!(app.link_patterns.len(), 3);
+        let keys = crate::history::Linker::new(&app.link_patterns)
+            .unwrap()
+            .keys("fix bug 7 and pr8");
+        assert_eq!(keys, ["BZ-7", "AJ-8"]);
+        let e = Settings::from_toml(
+            "[[repositories]]\nname = 'app'\npath = '/r'\n\
+             link_patterns = [{ pattern = 'pr(\\d+)', key = 'AJ-{3}' }]",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("repositories `app` link_patterns") && e.contains("AJ-{3}"),
+            "{e}"
+        );
     }
 
     #[test]

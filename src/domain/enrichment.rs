@@ -203,6 +203,10 @@ pub struct Enrichment {
     /// The size of the precedents' fixes, as ranges.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub footprint: Option<Footprint>,
+    /// Why there is no precedent, when a stored ticket got none: mined keys that meet no
+    /// stored ticket, no earlier ticket alike, or none of those alike fixed by a mined commit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_precedents: Option<String>,
     /// How sure the analysis is that its first module is one the work will touch.
     #[serde(default)]
     pub confidence: Confidence,

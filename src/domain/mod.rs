@@ -1,12 +1,14 @@
 //! Plain types shared by every room: trackers, ticket keys, normalized ticket events,
 //! precedents and the enrichment an analysis produces.
 
+mod accuracy;
 mod audience;
 mod comment;
 mod deps;
 mod enrichment;
 mod event;
 mod history;
+mod keymatch;
 mod links;
 mod precedent;
 pub mod redact;
@@ -14,6 +16,7 @@ mod similar;
 pub mod text;
 mod ticket;
 
+pub use accuracy::{judge, Accuracy, FixFile, Judged, Predicted};
 pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
 pub use deps::{
@@ -25,6 +28,7 @@ pub use enrichment::{
 };
 pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketEvent};
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
+pub use keymatch::{thousands, KeyMatch};
 pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
 pub use precedent::{Footprint, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};

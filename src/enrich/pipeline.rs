@@ -101,7 +101,7 @@ impl Pipeline {
             }
             Subject::Draft => (None, None),
         };
-        let mut precedents = super::precedents::find(
+        let (mut precedents, similar) = super::precedents::find(
             &self.store,
             self.tickets.clone(),
             &self.code,
@@ -124,6 +124,13 @@ impl Pipeline {
         let mut e = self.locate(&req, precedents).await?;
         if let Subject::Ticket { tracker, id, .. } = &req.subject {
             self.memory.remember(*tracker, id, &e.modules);
+            if e.precedents.is_empty() {
+                e.no_precedents = Some(
+                    super::precedents::why_none(&self.store, similar)
+                        .await
+                        .map_err(AnalyzeError::Internal)?,
+                );
+            }
         }
         join_history(&self.store, &mut e)
             .await

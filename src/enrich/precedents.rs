@@ -16,9 +16,24 @@ pub const SEARCHED: usize = 30;
 /// Precedents kept as evidence (the comment shows the first few).
 pub const KEPT: usize = 10;
 
+/// Why a ticket got no precedent, in words: the mined keys meet no stored ticket's (the
+/// store's counts say so), else no earlier ticket was alike (`similar` is 0), else none of
+/// the `similar` alike tickets is named by a mined commit.
+pub async fn why_none(store: &Store, similar: usize) -> anyhow::Result<String> {
+    if let Some(problem) = store.key_match(None).await?.problem() {
+        return Ok(problem);
+    }
+    Ok(match similar {
+        0 => "no earlier ticket is alike enough to this one".to_string(),
+        1 => "the one earlier ticket alike is named by no mined commit".to_string(),
+        n => format!("none of the {n} earlier tickets most alike is named by a mined commit"),
+    })
+}
+
 /// The precedents of a text: similar tickets (never `exclude_id`, the ticket itself; only
 /// those `audience` may see, when given) that mined commits name, most similar first, at
-/// most `KEPT`. Blocking work (the ticket search) runs on the blocking pool.
+/// most `KEPT`; with how many similar tickets were searched for fixes. Blocking work (the
+/// ticket search) runs on the blocking pool.
 pub async fn find(
     store: &Store,
     tickets: Arc<TicketIndex>,
@@ -27,7 +42,7 @@ pub async fn find(
     body: &str,
     exclude_id: Option<&str>,
     audience: Option<Audience>,
-) -> anyhow::Result<Vec<Precedent>> {
+) -> anyhow::Result<(Vec<Precedent>, usize)> {
     let query = SimilarQuery {
         title: title.to_string(),
         body: body.to_string(),
@@ -62,7 +77,7 @@ pub async fn find(
         let created_ms = Some(TicketIndex::order_of(created.as_deref(), "").created_ms);
         out.extend(assemble(cand, created_ms, &linked, &module_of));
     }
-    Ok(out)
+    Ok((out, found.len()))
 }
 
 /// The commits that name `key`: by its full key, else (a forge key) by its bare `#12` in

@@ -178,7 +178,7 @@ pub fn run(settings: &Settings, args: &LocalizationArgs) -> anyhow::Result<()> {
         params.set(s)?;
     }
     let mut patterns = settings.history.link_patterns.clone();
-    patterns.extend(args.link_pattern.iter().cloned());
+    patterns.extend(args.link_pattern.iter().map(|p| p.as_str().into()));
     let linker = crate::history::Linker::new(&patterns).context("invalid link pattern")?;
     let mut by_repo: BTreeMap<&str, Vec<&Record>> = BTreeMap::new();
     for r in &records {

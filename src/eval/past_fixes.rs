@@ -100,7 +100,7 @@ mod tests {
     fn a_fix_names_its_report_in_any_key_shape() {
         assert_eq!(report_number("aspectj-423257"), "423257");
         assert_eq!(report_number("psf__requests-2317"), "2317");
-        let l = Linker::new(&[r"(?i)\b(?:bug|pr)\s*(\d{4,7})\b".to_string()]).unwrap();
+        let l = Linker::new(&[r"(?i)\b(?:bug|pr)\s*(\d{4,7})\b".into()]).unwrap();
         assert!(names_report(&l.keys("Fix for bug 423257"), "423257"));
         assert!(names_report(&l.keys("Closes #2317"), "2317"));
         assert!(!names_report(&l.keys("Fix for 4232570"), "423257"));

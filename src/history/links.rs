@@ -2,10 +2,133 @@
 //! shape — Jira and Linear `ABC-123`, GitHub `#123` and `owner/repo#123`, GitLab
 //! `group/sub/project#123` — and in configured patterns for other trackers (Bugzilla
 //! `bug 12345`, `show_bug.cgi?id=12345`). Keys are written the way the tracker writes them
-//! (project keys upper case), so they join the stored tickets' keys as they are.
+//! (project keys upper case), so they join the stored tickets' keys as they are. A configured
+//! pattern may carry a key template (`BZ-{1}`): the capture becomes the key a tracker gives
+//! the ticket, so `bug 55970` links to the Jira ticket `BZ-55970`.
 
 use regex::Regex;
+use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
+
+/// A configured link pattern: a bare regex (the `key` group, else group 1, else the match is
+/// the key), or a regex with the key template its captures fill in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum LinkPattern {
+    Bare(String),
+    Keyed(KeyedPattern),
+}
+
+/// A regex and how its captures become a ticket key: `{1}`, `{2}` … are numbered groups,
+/// `{name}` a named group, `{0}` the whole match (`BZ-{1}`, `{project}-{1}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyedPattern {
+    pub pattern: String,
+    pub key: String,
+}
+
+impl LinkPattern {
+    /// The regex text.
+    pub fn regex(&self) -> &str {
+        match self {
+            LinkPattern::Bare(p) => p,
+            LinkPattern::Keyed(k) => &k.pattern,
+        }
+    }
+
+    /// The key template, when there is one.
+    pub fn template(&self) -> Option<&str> {
+        match self {
+            LinkPattern::Bare(_) => None,
+            LinkPattern::Keyed(k) => Some(&k.key),
+        }
+    }
+}
+
+impl From<&str> for LinkPattern {
+    fn from(s: &str) -> Self {
+        LinkPattern::Bare(s.to_string())
+    }
+}
+
+/// Why configured patterns cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum PatternError {
+    #[error(transparent)]
+    Regex(#[from] regex::Error),
+    #[error("key template `{template}` {why}")]
+    Template { template: String, why: String },
+}
+
+/// A compiled pattern and its template's parts.
+#[derive(Debug, Clone)]
+struct Rule {
+    regex: Regex,
+    template: Option<Vec<Part>>,
+}
+
+/// A piece of a key template: text as it is, or a capture group.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Part {
+    Text(String),
+    Group(String),
+}
+
+/// Splits `BZ-{1}` into its text and groups, checking each group exists in `regex`.
+fn parse_template(template: &str, regex: &Regex) -> Result<Vec<Part>, PatternError> {
+    let bad = |why: &str| PatternError::Template {
+        template: template.to_string(),
+        why: why.to_string(),
+    };
+    let mut parts = Vec::new();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        if open > 0 {
+            parts.push(Part::Text(rest[..open].to_string()));
+        }
+        let close = rest[open..]
+            .find('}')
+            .ok_or_else(|| bad("has a `{` without `}`"))?;
+        let name = &rest[open + 1..open + close];
+        let known = match name.parse::<usize>() {
+            Ok(i) => i < regex.captures_len(),
+            Err(_) => regex.capture_names().flatten().any(|n| n == name),
+        };
+        if !known {
+            return Err(bad(&format!(
+                "names `{{{name}}}`, not a group of its pattern"
+            )));
+        }
+        parts.push(Part::Group(name.to_string()));
+        rest = &rest[open + close + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(Part::Text(rest.to_string()));
+    }
+    if !parts.iter().any(|p| matches!(p, Part::Group(_))) {
+        return Err(bad("names no group, so every match would be the same key"));
+    }
+    Ok(parts)
+}
+
+/// The key a template makes of a match; `None` when a group it names did not take part.
+fn fill(parts: &[Part], c: &regex::Captures<'_>) -> Option<String> {
+    let mut out = String::new();
+    for p in parts {
+        match p {
+            Part::Text(t) => out.push_str(t),
+            Part::Group(g) => {
+                let m = match g.parse::<usize>() {
+                    Ok(i) => c.get(i),
+                    Err(_) => c.name(g),
+                }?;
+                out.push_str(m.as_str());
+            }
+        }
+    }
+    Some(out)
+}
 
 /// Keys kept per message: a release commit listing hundreds of tickets links none of them
 /// usefully, and the bound keeps a hostile message cheap.
@@ -24,13 +147,14 @@ pub struct Linker {
     dashed: Regex,
     /// GitHub and GitLab: `#123`, optionally after `owner/repo` or `group/sub/project`.
     hashed: Regex,
-    /// Configured patterns; the key is the `key` group, else group 1, else the match.
-    patterns: Vec<Regex>,
+    /// Configured patterns; the key is the template filled in, else the `key` group, else
+    /// group 1, else the match.
+    patterns: Vec<Rule>,
 }
 
 impl Linker {
-    /// Builds a linker with the configured extra patterns (regexes).
-    pub fn new(patterns: &[String]) -> Result<Linker, regex::Error> {
+    /// Builds a linker with the configured extra patterns.
+    pub fn new(patterns: &[LinkPattern]) -> Result<Linker, PatternError> {
         Ok(Linker {
             dashed: Regex::new(r"\b([A-Z][A-Z0-9_]{1,15})-([1-9][0-9]{0,8})\b")?,
             hashed: Regex::new(
@@ -38,9 +162,16 @@ impl Linker {
             )?,
             patterns: patterns
                 .iter()
-                .filter(|p| !p.trim().is_empty())
-                .map(|p| Regex::new(p))
-                .collect::<Result<_, _>>()?,
+                .filter(|p| !p.regex().trim().is_empty())
+                .map(|p| {
+                    let regex = Regex::new(p.regex())?;
+                    let template = p
+                        .template()
+                        .map(|t| parse_template(t, &regex))
+                        .transpose()?;
+                    Ok(Rule { regex, template })
+                })
+                .collect::<Result<_, PatternError>>()?,
         })
     }
 
@@ -74,7 +205,12 @@ impl Linker {
             found.push((n.start(), key));
         }
         for p in &self.patterns {
-            for c in p.captures_iter(message) {
+            for c in p.regex.captures_iter(message) {
+                let start = c.get(0).expect("match").start();
+                if let Some(parts) = &p.template {
+                    found.extend(fill(parts, &c).map(|k| (start, k)));
+                    continue;
+                }
                 let m = c
                     .name("key")
                     .or_else(|| c.get(1))
@@ -146,8 +282,8 @@ mod tests {
     #[test]
     fn configured_patterns_read_bugzilla_references() {
         let l = Linker::new(&[
-            r"(?i)\b(?:bug|bz|pr)\s*#?(\d{4,7})\b".to_string(),
-            r"show_bug\.cgi\?id=(?P<key>\d+)".to_string(),
+            r"(?i)\b(?:bug|bz|pr)\s*#?(\d{4,7})\b".into(),
+            r"show_bug\.cgi\?id=(?P<key>\d+)".into(),
         ])
         .unwrap();
         assert_eq!(l.keys("Fix for Bug 423257: generics"), ["423257"]);
@@ -156,7 +292,31 @@ mod tests {
             l.keys("see https://bugs.eclipse.org/bugs/show_bug.cgi?id=12345 and TOM-1"),
             ["12345", "TOM-1"]
         );
-        assert!(Linker::new(&["(".to_string()]).is_err());
+        assert!(Linker::new(&["(".into()]).is_err());
+    }
+
+    fn keyed(pattern: &str, key: &str) -> LinkPattern {
+        LinkPattern::Keyed(KeyedPattern {
+            pattern: pattern.into(),
+            key: key.into(),
+        })
+    }
+
+    #[test]
+    fn a_key_template_turns_a_bare_bug_number_into_the_trackers_key() {
+        let l = Linker::new(&[keyed(r"(?i)\b(?:bug|bz)\s*#?(\d{4,7})\b", "BZ-{1}")]).unwrap();
+        assert_eq!(l.keys("Fix for Bug 55970: NPE"), ["BZ-55970"]);
+        assert_eq!(l.keys("bz 4242 and TOM-1"), ["BZ-4242", "TOM-1"]);
+        let named = Linker::new(&[keyed(r"(?P<p>[a-z]+) issue (\d+)", "{p}-{2}")]).unwrap();
+        assert_eq!(named.keys("see tc issue 12"), ["tc-12"]);
+    }
+
+    #[test]
+    fn a_template_naming_no_group_or_a_missing_one_is_refused() {
+        for bad in ["BZ", "BZ-{2}", "BZ-{nope}", "BZ-{1"] {
+            let e = Linker::new(&[keyed(r"bug (\d+)", bad)]).unwrap_err();
+            assert!(e.to_string().contains(bad), "{e}");
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ mod score;
 
 pub use crate::modules::ModuleMap;
 pub use classify::{Class, Classifier, Kind};
-pub use links::{Linker, MAX_KEYS as MAX_LINKED_KEYS};
+pub use links::{KeyedPattern, LinkPattern, Linker, PatternError, MAX_KEYS as MAX_LINKED_KEYS};
 pub use metrics::AuthorStat;
 pub use metrics::{compute, Coupled, EntityMetrics, HistoryMetrics, Params, Stats};
 pub use miner::{mine, mine_shas, tree_paths, MineOutcome, MineRequest};

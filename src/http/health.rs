@@ -72,7 +72,39 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         }
         Err(e) => tracing::warn!(error = %e, "failed to count jobs for metrics"),
     }
+    accuracy_gauges(&state).await;
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
         .body(state.metrics.render())
+}
+
+/// Sets the live accuracy gauges of every configured repository from the store.
+async fn accuracy_gauges(state: &AppState) {
+    let recent = state.settings.accuracy.recent_tickets;
+    for s in state.code_index.statuses() {
+        let a = match crate::accuracy::of_repository(&state.store, &s.name, recent).await {
+            Ok(a) => a,
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "failed to read accuracy for metrics");
+                return;
+            }
+        };
+        for (scope, acc) in [("all", a.all), ("recent", a.recent)] {
+            let m = &state.metrics;
+            m.accuracy_tickets
+                .with_label_values(&[&s.name, scope])
+                .set(acc.tickets);
+            for (measure, share) in [
+                ("first_module_right", acc.first_module_right),
+                ("any_module_right", acc.any_module_right),
+                ("any_file_right", acc.any_file_right),
+            ] {
+                if let Some(v) = share {
+                    m.accuracy_share
+                        .with_label_values(&[&s.name, scope, measure])
+                        .set(v);
+                }
+            }
+        }
+    }
 }

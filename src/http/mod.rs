@@ -41,6 +41,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/plan"),
     ("GET", "/api/v1/repositories"),
     ("GET", "/api/v1/repositories/{name}/overview"),
+    ("GET", "/api/v1/repositories/{name}/accuracy"),
     ("GET", "/api/v1/tickets/{tracker}/{key}"),
     (
         "POST",
@@ -82,6 +83,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     resource("/v1/repositories/{name}/overview", "GET")
                         .route(web::get().to(repositories::overview)),
+                )
+                .service(
+                    resource("/v1/repositories/{name}/accuracy", "GET")
+                        .route(web::get().to(repositories::accuracy)),
                 )
                 .service(
                     resource("/v1/tickets/{tracker}/{key}", "GET")

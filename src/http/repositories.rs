@@ -1,6 +1,7 @@
 //! `GET /api/v1/repositories`: per configured repository, what the code index holds and how
 //! far its history is mined; `GET /api/v1/repositories/{name}/overview`: a repository at a
-//! glance (`moduleview::repository_overview`).
+//! glance (`moduleview::repository_overview`); `GET /api/v1/repositories/{name}/accuracy`:
+//! how its analyses did once their tickets' fixes landed (`accuracy::of_repository`).
 
 use crate::app::error::ApiError;
 use crate::app::AppState;
@@ -23,6 +24,20 @@ pub async fn list(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> 
         if s.state == "ready" && mined.is_none() {
             v["state"] = json!("mining");
         }
+        // once mined: whether the keys its commits name meet the stored tickets', in words
+        if mined.is_some() {
+            let keys = state
+                .store
+                .key_match(Some(&s.name))
+                .await
+                .map_err(ApiError::internal)?;
+            v["links"] = json!({
+                "keys_mined": keys.keys_mined,
+                "keys_matched": keys.keys_matched,
+                "summary": keys.summary(),
+                "problem": keys.problem(),
+            });
+        }
         v["mined_commit"] = json!(mined.map(|m| m.tip));
         out.push(v);
     }
@@ -40,5 +55,23 @@ pub async fn overview(
         .await
         .map_err(ApiError::internal)?
         .ok_or_else(|| ApiError::not_found(format!("nothing is scored for repository `{name}`")))?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// A configured repository's live accuracy; 404 for a repository not configured.
+#[tracing::instrument(skip_all, fields(repository = %name))]
+pub async fn accuracy(
+    state: web::Data<AppState>,
+    name: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    if !state.code_index.statuses().iter().any(|s| s.name == *name) {
+        return Err(ApiError::not_found(format!(
+            "no repository `{name}` is configured"
+        )));
+    }
+    let recent = state.settings.accuracy.recent_tickets;
+    let body = crate::accuracy::of_repository(&state.store, &name, recent)
+        .await
+        .map_err(ApiError::internal)?;
     Ok(HttpResponse::Ok().json(body))
 }

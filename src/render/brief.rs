@@ -307,6 +307,29 @@ fn more_modules(e: &Enrichment) -> Option<Vec<Inline>> {
 }
 
 /// "Files: `A.java`, `B.java`, `C.java`." — the ranking's first three.
+/// The modules (the first and up to two more) and files (up to three distinct names) the
+/// brief comment names, as live accuracy judges them against the fix.
+pub fn shown(e: &Enrichment) -> crate::domain::Predicted {
+    let mut files: Vec<(String, String)> = Vec::new();
+    let mut names: Vec<&str> = Vec::new();
+    for f in &e.files {
+        let n = file_name(&f.path);
+        if names.len() < 3 && !names.contains(&n) {
+            names.push(n);
+            files.push((f.repository.clone(), f.path.clone()));
+        }
+    }
+    crate::domain::Predicted {
+        modules: e
+            .modules
+            .iter()
+            .take(3)
+            .map(|m| (m.repository.clone(), m.module.clone()))
+            .collect(),
+        files,
+    }
+}
+
 fn files(e: &Enrichment) -> Option<Vec<Inline>> {
     let mut names: Vec<&str> = Vec::new();
     for f in &e.files {

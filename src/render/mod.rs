@@ -15,7 +15,7 @@ mod model;
 mod precedents;
 mod wiki;
 
-pub use brief::{count_words, MAX_WORDS};
+pub use brief::{count_words, shown, MAX_WORDS};
 pub use doc::{date, Block, Doc, Inline};
 pub use precedents::footprint;
 

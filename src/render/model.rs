@@ -38,7 +38,7 @@ pub(super) fn build_full(e: &Enrichment, opts: &RenderOptions) -> Option<Doc> {
         && likely.is_empty()
         && related.is_empty()
         && linked.is_empty()
-        && past.is_empty()
+        && e.precedents.is_empty()
     {
         if opts.when_quiet == WhenQuiet::Skip {
             return None;

@@ -9,10 +9,20 @@ pub const SHOWN: usize = 3;
 /// Files named per precedent.
 const FILES_NAMED: usize = 3;
 
-/// The section's blocks; none when the analysis found no precedent.
+/// The section's blocks: the precedents, else why there are none (when the analysis says),
+/// else nothing.
 pub fn blocks(e: &Enrichment) -> Vec<Block> {
     if e.precedents.is_empty() {
-        return Vec::new();
+        return e
+            .no_precedents
+            .iter()
+            .map(|why| {
+                Block::Paragraph(vec![
+                    Inline::Strong("Similar past work".into()),
+                    Inline::Text(format!(": none shown, because {why}.")),
+                ])
+            })
+            .collect();
     }
     let mut out = vec![Block::Paragraph(vec![Inline::Strong(
         "Similar past work".into(),

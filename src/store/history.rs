@@ -205,10 +205,17 @@ impl Store {
         .bind(repository)
         .fetch_all(&self.pool)
         .await?;
-        let mut out: Vec<(String, String)> = rows
-            .iter()
-            .map(|r| Ok((r.try_get("ticket_key")?, r.try_get("issue_type")?)))
-            .collect::<Result<_, sqlx::Error>>()?;
+        // a ticket without a type (imported from a file) says nothing to the classifier
+        let typed = |r: &sqlx::any::AnyRow| -> Result<Option<(String, String)>, sqlx::Error> {
+            let Some(t) = r.try_get::<Option<String>, _>("issue_type")? else {
+                return Ok(None);
+            };
+            Ok(Some((r.try_get("ticket_key")?, t)))
+        };
+        let mut out: Vec<(String, String)> = Vec::new();
+        for r in &rows {
+            out.extend(typed(r)?);
+        }
         let hashed = sqlx::query(
             "SELECT ticket_key, issue_type FROM tickets WHERE deleted = 0 \
              AND ticket_key LIKE '%#%' AND EXISTS (SELECT 1 FROM history_links l \
@@ -217,8 +224,8 @@ impl Store {
         .bind(repository)
         .fetch_all(&self.pool)
         .await?;
-        for r in hashed {
-            out.push((r.try_get("ticket_key")?, r.try_get("issue_type")?));
+        for r in &hashed {
+            out.extend(typed(r)?);
         }
         out.sort();
         out.dedup();

@@ -3,7 +3,7 @@
 
 use super::placeholders;
 use super::Store;
-use crate::domain::CommitLink;
+use crate::domain::{CommitLink, KeyMatch};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
@@ -44,7 +44,114 @@ pub(super) async fn insert_links(
     Ok(())
 }
 
+/// A link's key names a stored ticket: the same key, or a forge ticket `owner/repo#12` for
+/// a bare `#12`. The trackers are listed so the exact match uses `tickets_key` (tracker,
+/// ticket_key); the suffix match runs only for the few `#` keys.
+const KEY_IS_STORED: &str = "(EXISTS (SELECT 1 FROM tickets t WHERE \
+     t.tracker IN ('jira', 'linear', 'github', 'gitlab') AND t.ticket_key = l.ticket_key \
+     AND t.deleted = 0) OR (l.ticket_key LIKE '#%' AND EXISTS (SELECT 1 FROM tickets t \
+     WHERE t.deleted = 0 AND t.ticket_key LIKE '%' || l.ticket_key)))";
+/// Examples shown of unmatched keys and of stored keys.
+const EXAMPLES: i64 = 3;
+
 impl Store {
+    /// The fingerprint of the link patterns the stored links of `repository` were read with.
+    pub async fn links_fingerprint(&self, repository: &str) -> Result<Option<String>, sqlx::Error> {
+        let v: Option<Option<String>> =
+            sqlx::query_scalar("SELECT links_fingerprint FROM history_repos WHERE repository = $1")
+                .bind(repository)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(v.flatten())
+    }
+
+    /// Replaces every stored link of `repository` (its commits linked again with other
+    /// patterns), and the fingerprint of those patterns, in one transaction. With `links`
+    /// `None` only the fingerprint is written (the links are already the patterns').
+    #[tracing::instrument(skip_all, fields(repository))]
+    pub async fn replace_links(
+        &self,
+        repository: &str,
+        links: Option<&[CommitLink]>,
+        fingerprint: &str,
+    ) -> Result<(), sqlx::Error> {
+        let mut tx = self.writer.begin().await?;
+        if let Some(links) = links {
+            sqlx::query("DELETE FROM history_links WHERE repository = $1")
+                .bind(repository)
+                .execute(&mut *tx)
+                .await?;
+            insert_links(&mut tx, repository, links).await?;
+        }
+        sqlx::query("UPDATE history_repos SET links_fingerprint = $1 WHERE repository = $2")
+            .bind(fingerprint)
+            .bind(repository)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// How the keys the mined commits of `repository` (of every repository when `None`)
+    /// name meet the stored tickets' keys.
+    #[tracing::instrument(skip_all)]
+    pub async fn key_match(&self, repository: Option<&str>) -> Result<KeyMatch, sqlx::Error> {
+        let scope = if repository.is_some() {
+            "l.repository = $1"
+        } else {
+            "1 = 1"
+        };
+        let keys_mined = self
+            .count_in(
+                &format!("SELECT COUNT(DISTINCT l.ticket_key) FROM history_links l WHERE {scope}"),
+                repository,
+            )
+            .await?;
+        let keys_matched = self
+            .count_in(
+                &format!(
+                    "SELECT COUNT(DISTINCT l.ticket_key) FROM history_links l WHERE {scope} AND {KEY_IS_STORED}"
+                ),
+                repository,
+            )
+            .await?;
+        let sql = format!(
+            "SELECT DISTINCT l.ticket_key FROM history_links l WHERE {scope} AND NOT {KEY_IS_STORED} \
+             ORDER BY l.ticket_key LIMIT {EXAMPLES}"
+        );
+        let q = sqlx::query_scalar::<_, String>(&sql);
+        let q = match repository {
+            Some(r) => q.bind(r),
+            None => q,
+        };
+        let unmatched_examples = q.fetch_all(&self.pool).await?;
+        let tickets_stored: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE deleted = 0")
+                .fetch_one(&self.pool)
+                .await?;
+        let ticket_examples: Vec<String> = sqlx::query_scalar(
+            &format!("SELECT ticket_key FROM tickets WHERE deleted = 0 ORDER BY stored_at DESC, ticket_key LIMIT {EXAMPLES}"),
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(KeyMatch {
+            keys_mined,
+            keys_matched,
+            tickets_stored,
+            unmatched_examples,
+            ticket_examples,
+        })
+    }
+
+    /// A count, with `repository` bound as `$1` when given.
+    async fn count_in(&self, sql: &str, repository: Option<&str>) -> Result<i64, sqlx::Error> {
+        let q = sqlx::query_scalar::<_, i64>(sql);
+        let q = match repository {
+            Some(r) => q.bind(r),
+            None => q,
+        };
+        q.fetch_one(&self.pool).await
+    }
+
     /// The commits linked to any of `keys` (at most `MAX_KEYS_PER_READ` are read), each with
     /// its changed files; ordered by key, then commit time.
     #[tracing::instrument(skip_all, fields(keys = keys.len()))]

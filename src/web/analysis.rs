@@ -52,6 +52,12 @@ pub fn sections(
                 }
             }
         }
+        @if let Some(why) = &e.no_precedents {
+            section aria-labelledby="past-h" {
+                h2 id="past-h" { "Similar past work" }
+                p class="muted" { "None shown, because " (why) "." }
+            }
+        }
         @if !e.files.is_empty() {
             section aria-labelledby="files-h" {
                 h2 id="files-h" { "Likely files" }

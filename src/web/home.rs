@@ -41,6 +41,27 @@ pub async fn page(
             .map_err(PageError::internal)?,
         None => None,
     };
+    let keys = match &selected {
+        Some(name) if overview.is_some() => state
+            .store
+            .key_match(Some(name))
+            .await
+            .map_err(PageError::internal)?
+            .problem(),
+        _ => None,
+    };
+    let accuracy = match &selected {
+        Some(name) => Some(
+            crate::accuracy::of_repository(
+                &state.store,
+                name,
+                state.settings.accuracy.recent_tickets,
+            )
+            .await
+            .map_err(PageError::internal)?,
+        ),
+        None => None,
+    };
     let title = selected.as_deref().unwrap_or("Overview");
     let main = html! {
         h1 { (title) }
@@ -66,7 +87,15 @@ pub async fn page(
                     st.map_or("unknown", |s| s.state)
                 )))
             }
-            (Some(_), Some(o)) => (overview_body(o, state.settings.history.window_days)),
+            (Some(_), Some(o)) => {
+                @if let Some(problem) = &keys {
+                    (layout::notice("error", &format!("No precedents can be found: {problem}.")))
+                }
+                (overview_body(o, state.settings.history.window_days))
+            }
+        }
+        @if let Some(a) = &accuracy {
+            (accuracy_section(a))
         }
     };
     Ok(viewer.respond(
@@ -200,6 +229,50 @@ fn most_used(list: &Value) -> Markup {
                                     td class="num" { (num(&m["files"])) }
                                     td class="num" { (num(&m["imports"])) }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How often the analyses were right on this repository's fixed tickets: the headline
+/// sentence and the numbers behind it, or why there are none yet.
+fn accuracy_section(a: &crate::accuracy::RepositoryAccuracy) -> Markup {
+    let share = |s: Option<f64>| s.map_or("—".to_string(), layout::pct);
+    let row = |label: &str, x: &crate::domain::Accuracy| {
+        html! {
+            tr {
+                th scope="row" { (label) }
+                td class="num" { (x.tickets) }
+                td class="num" { (share(x.first_module_right)) }
+                td class="num" { (share(x.any_module_right)) }
+                td class="num" { (share(x.any_file_right)) }
+            }
+        }
+    };
+    html! {
+        section aria-labelledby="accuracy-h" class="accuracy" {
+            h2 id="accuracy-h" { "How often it is right" }
+            @match a.sentence() {
+                Some(s) => p class="headline" { (s) "." },
+                None => p class="muted" { "No fixed ticket is measured yet: once a commit names a ticket TicketLens analysed before it, the analysis is judged against the fix's files." },
+            }
+            @if a.enough() {
+                div class="table-wrap" {
+                    table {
+                        thead { tr {
+                            th scope="col" { "Fixed tickets" } th scope="col" class="num" { "Measured" }
+                            th scope="col" class="num" { "First module right" } th scope="col" class="num" { "A module shown right" }
+                            th scope="col" class="num" { "A file shown right" }
+                        } }
+                        tbody {
+                            (row(&format!("The last {}", a.recent_limit), &a.recent))
+                            (row("All time", &a.all))
+                            @for p in &a.projects {
+                                (row(&format!("Project {}", if p.project.is_empty() { "(none)" } else { &p.project }), &p.all))
                             }
                         }
                     }

@@ -164,6 +164,11 @@ pub async fn page(
         model_line: model_line(&state, t.project.as_deref()),
     };
     let title = format!("{} {}", t.key, t.title);
+    let why_dry = if state.settings.comments.mode == crate::config::CommentMode::Shadow {
+        "shadow mode: TicketLens analyses and measures, and writes nothing to the tracker"
+    } else {
+        "no tracker credentials"
+    };
     let main = html! {
         p class="muted" { (tracker_name(tracker)) " ticket" @if let Some(p) = &t.project { " · " (p) } @if let Some(s) = &t.status { " · " (s) } }
         h1 { (t.key) ": " (t.title) }
@@ -174,7 +179,7 @@ pub async fn page(
             }
             @match &view.comment {
                 Some(c) if c.state == CommentState::Sent => { "TicketLens' comment is on the ticket (updated " (ago(Some(c.updated_at), now)) ")." }
-                Some(c) if c.state == CommentState::DryRun => { "Analysed " (ago(Some(c.updated_at), now)) "; no comment written (no tracker credentials)." }
+                Some(c) if c.state == CommentState::DryRun => { "Analysed " (ago(Some(c.updated_at), now)) "; no comment written (" (why_dry) ")." }
                 Some(c) if c.state == CommentState::Pending => { "The comment is being written." }
                 Some(_) => { "Analysed " (ago(view.comment.as_ref().map(|c| c.updated_at), now)) "; nothing confident enough to comment." }
                 None => {}

@@ -241,6 +241,21 @@ impl TicketEventHandler {
             super::shared_plan::shared_plan(&self.store, ticket, &enrichment.modules)
                 .await
                 .map_err(store_err)?;
+        // what the comment names, for live accuracy once the ticket's fix lands
+        let analysed = crate::store::AnalysedTicket {
+            tracker: ticket.tracker.as_str(),
+            ticket_id: &ticket.id,
+            ticket_key: ticket.key.as_str(),
+            project: ticket.project.as_deref().unwrap_or(""),
+        };
+        self.store
+            .record_prediction(
+                analysed,
+                &crate::render::shown(&enrichment),
+                self.store.now(),
+            )
+            .await
+            .map_err(store_err)?;
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();

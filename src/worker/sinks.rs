@@ -25,6 +25,10 @@ impl Sinks {
     /// The sinks the settings give credentials for (each tracker's adapter decides); a
     /// tracker whose settings are incomplete runs dry with a warning naming what is missing.
     pub fn from_settings(settings: &Settings) -> Sinks {
+        if settings.comments.mode == crate::config::CommentMode::Shadow {
+            tracing::info!("[comments] mode = \"shadow\": tickets are analysed and measured, nothing is written to a tracker");
+            return Sinks::default();
+        }
         let client = match TrackerClient::new(
             crate::trackers::client::ClientOptions::for_writeback(&settings.comments),
         ) {

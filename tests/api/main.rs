@@ -1,5 +1,6 @@
 //! The one integration-test binary: the real server on port 0, real databases, real payloads.
 
+mod accuracy;
 mod analyze;
 mod architecture;
 mod backfill;

@@ -207,6 +207,7 @@ fn rich() -> Enrichment {
         },
         pending_history: vec![],
         shared_plan: None,
+        no_precedents: None,
     }
 }
 

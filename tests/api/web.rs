@@ -7,7 +7,7 @@ use crate::browser::{Browser, Tab};
 use crate::helpers::{spawn_app_with, Backend, TestApp};
 use serde_json::{json, Value};
 use std::path::Path;
-use ticketlens::config::{RepositorySettings, Secret};
+use ticketlens::config::Secret;
 
 const READ: &str = "web-read-token-5d1e";
 
@@ -15,16 +15,11 @@ const READ: &str = "web-read-token-5d1e";
 async fn spawn_site(repo: &Path, index: &Path, tokens: &[&str]) -> TestApp {
     let (repo, index) = (repo.to_path_buf(), index.to_path_buf());
     let tokens: Vec<Secret> = tokens.iter().map(|t| Secret::new(*t)).collect();
+    let set_repo = crate::accuracy::over_repository(&repo, &index, vec![]);
     spawn_app_with(
         Backend::Sqlite,
         move |s| {
-            s.codeindex.index_dir = index;
-            s.codeindex.refresh_interval_secs = 1;
-            s.repositories = vec![RepositorySettings {
-                name: "app".into(),
-                path: Some(repo),
-                ..Default::default()
-            }];
+            set_repo(s);
             s.api.read_tokens = tokens;
         },
         None,

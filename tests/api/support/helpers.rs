@@ -344,6 +344,17 @@ impl Caller<'_> {
         self.get(&format!("/api/v1/plan{query}")).await
     }
 
+    /// `GET /api/v1/repositories/{name}/accuracy`
+    pub async fn accuracy(&self, repository: &str) -> reqwest::Response {
+        self.get(&format!("/api/v1/repositories/{repository}/accuracy"))
+            .await
+    }
+
+    /// `GET /api/v1/repositories`
+    pub async fn repositories(&self) -> reqwest::Response {
+        self.get("/api/v1/repositories").await
+    }
+
     /// `GET /api/v1/repositories/{name}/overview`
     pub async fn overview(&self, repository: &str) -> reqwest::Response {
         self.get(&format!("/api/v1/repositories/{repository}/overview"))

@@ -1,7 +1,11 @@
-//! Back-fill: imports a tracker's existing tickets page by page into the store, saving the
-//! tracker's cursor after every page so an interrupted run resumes where it stopped. No job
-//! is enqueued, so back-filled tickets are indexed (the index follows the store) but never
-//! commented on.
+//! Back-fill: imports a tracker's existing tickets (or an export file's, `file`) page by
+//! page into the store, saving the cursor after every page so an interrupted run resumes
+//! where it stopped. No job is enqueued, so back-filled tickets are indexed (the index
+//! follows the store) but never commented on.
+
+mod file;
+
+pub use file::{FileFormat, FileTickets, Target as FileTarget};
 
 use crate::store::{BackfillCursor, Store};
 use crate::trackers::client::ClientError;
@@ -32,6 +36,11 @@ pub enum Source {
         api: GitlabApi,
         project: String,
     },
+    /// An export file, read whole (`name` is its path).
+    File {
+        name: String,
+        tickets: FileTickets,
+    },
 }
 
 impl Source {
@@ -42,15 +51,18 @@ impl Source {
             Source::Linear { team, .. } => format!("linear:{team}"),
             Source::Github { repo, .. } => format!("github:{repo}"),
             Source::Gitlab { project, .. } => format!("gitlab:{project}"),
+            Source::File { name, .. } => format!("file:{name}"),
         }
     }
 
-    async fn page(&self, cursor: Option<&str>, size: u32) -> Result<FetchedPage, ClientError> {
+    async fn page(&self, cursor: Option<&str>, size: u32) -> anyhow::Result<FetchedPage> {
+        let api = |r: Result<FetchedPage, ClientError>| r.map_err(anyhow::Error::from);
         match self {
-            Source::Jira { api, jql } => api.search_page(jql, cursor, size).await,
-            Source::Linear { api, team } => api.issues_page(team, cursor, size).await,
-            Source::Github { api, repo } => api.issues_page(repo, cursor, size).await,
-            Source::Gitlab { api, project } => api.issues_page(project, cursor, size).await,
+            Source::Jira { api: a, jql } => api(a.search_page(jql, cursor, size).await),
+            Source::Linear { api: a, team } => api(a.issues_page(team, cursor, size).await),
+            Source::Github { api: a, repo } => api(a.issues_page(repo, cursor, size).await),
+            Source::Gitlab { api: a, project } => api(a.issues_page(project, cursor, size).await),
+            Source::File { tickets, .. } => tickets.page(cursor, size),
         }
     }
 }
