@@ -104,7 +104,22 @@ fn event(f: Fields, target: &Target) -> anyhow::Result<TicketEvent> {
     let project = f
         .project
         .or_else(|| f.key.rsplit_once('-').map(|(p, _)| p.to_string()));
+    // an export's priority word is the only planning field read; what the store has of
+    // the others (from a webhook) is kept
+    let plan = crate::domain::Planning {
+        priority: f
+            .priority
+            .as_deref()
+            .and_then(crate::domain::Priority::from_word),
+        unknown: crate::domain::Unknown {
+            sprint: true,
+            release: true,
+            estimate: true,
+        },
+        ..Default::default()
+    };
     Ok(TicketEvent {
+        plan,
         tracker: target.tracker,
         kind: EventKind::Created,
         id: f.id.unwrap_or_else(|| f.key.clone()),
