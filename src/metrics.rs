@@ -20,6 +20,8 @@ pub struct Metrics {
     /// Labels the duplicate models learned from, over all projects (`kind`: link, feedback;
     /// `unlinked`: the unlinked searches they hold for the false-alarm limit).
     pub duplicate_labels_learned: IntGaugeVec,
+    /// Plan digest deliveries by outcome (sent, failed; retried: a call tried again).
+    pub digest_deliveries: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -106,6 +108,18 @@ impl Metrics {
             &["kind"],
         )
         .expect("valid metric");
+        let digest_deliveries = IntCounterVec::new(
+            Opts::new(
+                "ticketlens_digest_deliveries_total",
+                "Plan digest deliveries by outcome: sent, failed (every attempt failed), \
+                 retried (one call tried again)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        for outcome in ["sent", "failed", "retried"] {
+            digest_deliveries.with_label_values(&[outcome]);
+        }
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(webhooks.clone()),
@@ -116,6 +130,7 @@ impl Metrics {
             Box::new(tracker_credentials_rejected.clone()),
             Box::new(duplicate_models.clone()),
             Box::new(duplicate_labels_learned.clone()),
+            Box::new(digest_deliveries.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -130,6 +145,7 @@ impl Metrics {
             tracker_credentials_rejected,
             duplicate_models,
             duplicate_labels_learned,
+            digest_deliveries,
         }
     }
 
