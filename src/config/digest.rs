@@ -93,7 +93,9 @@ fn duration_ms(s: &str) -> Option<i64> {
         _ => return None,
     };
     let n: i64 = s[..s.len() - 1].trim().parse().ok()?;
-    (0..=3650 * 86_400_000 / unit).contains(&n).then_some(n * unit)
+    (0..=3650 * 86_400_000 / unit)
+        .contains(&n)
+        .then_some(n * unit)
 }
 
 impl DigestSettings {

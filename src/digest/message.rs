@@ -155,6 +155,8 @@ impl Findings {
 
 fn scope_lines(s: &ScopeFindings) -> Vec<String> {
     let title = match (s.scope.kind, &s.scope.name) {
+        // a Jira sprint is named "TES Sprint 4" already
+        ("sprint", Some(n)) if n.to_lowercase().contains("sprint") => n.clone(),
         ("sprint", Some(n)) => format!("Sprint {n}"),
         ("release", Some(n)) => format!("Release {n}"),
         _ => "Every open ticket".into(),
@@ -202,4 +204,56 @@ fn slack_escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn findings() -> Findings {
+        Findings {
+            period_start: 1_796_634_000_000,
+            scopes: vec![ScopeFindings {
+                scope: Scope {
+                    kind: "sprint",
+                    name: Some("TES Sprint 4".into()),
+                },
+                open_tickets: 2,
+                collisions: vec![Loaded {
+                    module: "a<b>&c".into(),
+                    fragile: true,
+                    tickets: vec!["TES-1".into(), "TES-2".into()],
+                }],
+                riskiest: vec![],
+                most_loaded: vec![],
+                link: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn each_target_gets_its_own_body_with_the_same_lines() {
+        let f = findings();
+        let text = f.text();
+        assert_eq!(
+            text,
+            "TicketLens plan digest, 2026-12-07\nTES Sprint 4: 2 open tickets, none placed in a \
+             module yet\n- Collision: TES-1, TES-2 land in a<b>&c, one of the most fragile modules"
+        );
+        let slack = f.body(DigestTarget::Slack);
+        assert!(slack["text"].as_str().unwrap().contains("a&lt;b&gt;&amp;c"));
+        let teams = f.body(DigestTarget::Teams);
+        let card = &teams["attachments"][0];
+        assert_eq!(
+            card["contentType"],
+            "application/vnd.microsoft.card.adaptive"
+        );
+        assert_eq!(card["content"]["body"].as_array().unwrap().len(), 3);
+        let json = f.body(DigestTarget::Json);
+        assert_eq!(json["text"], text);
+        assert_eq!(
+            json["digest"]["scopes"][0]["collisions"][0]["tickets"][1],
+            "TES-2"
+        );
+    }
 }

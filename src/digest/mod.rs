@@ -28,7 +28,9 @@ pub async fn run(
         return;
     }
     let client = match reqwest::Client::builder()
-        .timeout(Duration::from_secs(settings.digest.timeout_secs.clamp(1, 300)))
+        .timeout(Duration::from_secs(
+            settings.digest.timeout_secs.clamp(1, 300),
+        ))
         .build()
     {
         Ok(c) => c,
@@ -64,36 +66,45 @@ async fn tick(
     if !store.claim_digest(PLAN_DIGEST, period).await? {
         return Ok(());
     }
-    let delivery = match message::findings(store, d, settings.web.public_url.as_deref(), period)
-        .await
-    {
-        Ok(findings) => {
-            send::deliver(
-                client,
-                url,
-                &findings.body(target),
-                d.max_attempts,
-                Duration::from_millis(d.retry_backoff_ms),
-                || metrics.digest_deliveries.with_label_values(&["retried"]).inc(),
-            )
-            .await
-        }
-        Err(e) => {
-            tracing::warn!(error = %format!("{e:#}"), "digest could not read the plan");
-            send::Delivery {
-                attempts: 0,
-                error: Some("the plan could not be read".into()),
+    let delivery =
+        match message::findings(store, d, settings.web.public_url.as_deref(), period).await {
+            Ok(findings) => {
+                send::deliver(
+                    client,
+                    url,
+                    &findings.body(target),
+                    d.max_attempts,
+                    Duration::from_millis(d.retry_backoff_ms),
+                    || {
+                        metrics
+                            .digest_deliveries
+                            .with_label_values(&["retried"])
+                            .inc()
+                    },
+                )
+                .await
             }
-        }
-    };
+            Err(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "digest could not read the plan");
+                send::Delivery {
+                    attempts: 0,
+                    error: Some("the plan could not be read".into()),
+                }
+            }
+        };
     let (state, outcome) = match delivery.error {
         None => (DigestState::Sent, "sent"),
         Some(_) => (DigestState::Failed, "failed"),
     };
-    metrics.digest_deliveries.with_label_values(&[outcome]).inc();
+    metrics
+        .digest_deliveries
+        .with_label_values(&[outcome])
+        .inc();
     match &delivery.error {
         None => tracing::info!(period, attempts = delivery.attempts, "digest sent"),
-        Some(e) => tracing::warn!(period, attempts = delivery.attempts, error = %e, "digest delivery failed"),
+        Some(e) => {
+            tracing::warn!(period, attempts = delivery.attempts, error = %e, "digest delivery failed")
+        }
     }
     store
         .record_digest(

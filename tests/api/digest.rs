@@ -128,7 +128,9 @@ async fn a_digest_is_sent_once_per_period_with_the_plans_findings_and_a_link() {
     let r = rows(&app.store).await;
     assert_eq!(r.len(), 2);
     assert_eq!(r[0].period_start - r[1].period_start, WEEK);
-    assert!(r.iter().all(|d| d.state == DigestState::Sent && d.attempts == 1));
+    assert!(r
+        .iter()
+        .all(|d| d.state == DigestState::Sent && d.attempts == 1));
     assert_eq!(metric(&app, "sent").await, 2);
     app.stop().await;
 }
