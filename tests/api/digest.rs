@@ -87,6 +87,23 @@ async fn rows(store: &Store) -> Vec<ticketlens::store::DigestDelivery> {
     store.digest_deliveries(PLAN_DIGEST, 10).await.unwrap()
 }
 
+/// An app over a seeded database sending the digest to `server` on `clock` (at most 3
+/// calls a period, the default).
+async fn started(server: &MockServer, backend: Backend, clock: &ClockOffset) -> TestApp {
+    spawn_app_over(seeded(backend).await, digest_to(server, clock), None).await
+}
+
+/// Waits for the first delivery row in `state`.
+async fn settled(app: &TestApp, state: DigestState) -> ticketlens::store::DigestDelivery {
+    wait_for(|| async {
+        rows(&app.store)
+            .await
+            .into_iter()
+            .find(|d| d.state == state)
+    })
+    .await
+}
+
 async fn metric(app: &TestApp, outcome: &str) -> u64 {
     let body = app.api().metrics().await.text().await.unwrap();
     let line = format!("ticketlens_digest_deliveries_total{{outcome=\"{outcome}\"}} ");
@@ -100,12 +117,7 @@ async fn metric(app: &TestApp, outcome: &str) -> u64 {
 async fn a_digest_is_sent_once_per_period_with_the_plans_findings_and_a_link() {
     let slack = slack(0).await;
     let clock = ClockOffset::default();
-    let app = spawn_app_over(
-        seeded(Backend::Sqlite).await,
-        digest_to(&slack, &clock),
-        None,
-    )
-    .await;
+    let app = started(&slack, Backend::Sqlite, &clock).await;
     let first = messages(&slack, 1).await;
     assert_eq!(first.len(), 1, "{first:?}");
     let text = &first[0];
@@ -138,20 +150,8 @@ async fn a_digest_is_sent_once_per_period_with_the_plans_findings_and_a_link() {
 #[tokio::test]
 async fn a_digest_answered_500_is_tried_again_and_recorded_as_sent() {
     let slack = slack(1).await;
-    let app = spawn_app_over(
-        seeded(Backend::Sqlite).await,
-        digest_to(&slack, &ClockOffset::default()),
-        None,
-    )
-    .await;
-    let store = app.store.clone();
-    let row = wait_for(|| async {
-        rows(&store)
-            .await
-            .into_iter()
-            .find(|d| d.state == DigestState::Sent)
-    })
-    .await;
+    let app = started(&slack, Backend::Sqlite, &ClockOffset::default()).await;
+    let row = settled(&app, DigestState::Sent).await;
     assert_eq!(row.attempts, 2);
     let both = messages(&slack, 2).await;
     assert_eq!(both.len(), 2, "the 500, then the one that was answered 200");
@@ -164,23 +164,8 @@ async fn a_digest_answered_500_is_tried_again_and_recorded_as_sent() {
 #[tokio::test]
 async fn a_digest_that_keeps_failing_shows_in_readyz_and_metrics_without_its_address() {
     let slack = slack(10).await;
-    let app = spawn_app_over(
-        seeded(Backend::Sqlite).await,
-        |s: &mut Settings| {
-            digest_to(&slack, &ClockOffset::default())(s);
-            s.digest.max_attempts = 3;
-        },
-        None,
-    )
-    .await;
-    let store = app.store.clone();
-    let row = wait_for(|| async {
-        rows(&store)
-            .await
-            .into_iter()
-            .find(|d| d.state == DigestState::Failed)
-    })
-    .await;
+    let app = started(&slack, Backend::Sqlite, &ClockOffset::default()).await;
+    let row = settled(&app, DigestState::Failed).await;
     assert_eq!(row.attempts, 3);
     let error = row.error.unwrap();
     assert_eq!(error, "the webhook answered 500");
@@ -199,12 +184,7 @@ async fn a_digest_that_keeps_failing_shows_in_readyz_and_metrics_without_its_add
 async fn a_restarted_app_does_not_send_the_period_again() {
     let slack = slack(0).await;
     let clock = ClockOffset::default();
-    let app = spawn_app_over(
-        seeded(Backend::Sqlite).await,
-        digest_to(&slack, &clock),
-        None,
-    )
-    .await;
+    let app = started(&slack, Backend::Sqlite, &clock).await;
     assert_eq!(messages(&slack, 1).await.len(), 1);
     let db = app.stop().await;
 
@@ -237,12 +217,7 @@ async fn replica(
 async fn two_replicas_on_one_postgresql_send_one_message_per_period_between_them() {
     let slack = slack(0).await;
     let clock = ClockOffset::default();
-    let app = spawn_app_over(
-        seeded(Backend::Postgres).await,
-        digest_to(&slack, &clock),
-        None,
-    )
-    .await;
+    let app = started(&slack, Backend::Postgres, &clock).await;
     let (stop, task) = replica(&app.db.url, digest_to(&slack, &clock)).await;
     assert_eq!(messages(&slack, 1).await.len(), 1);
     // both replicas reach the next period on the same tick of the shared clock
