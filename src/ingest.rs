@@ -184,9 +184,11 @@ impl Ingestor {
         let links = (!withheld)
             .then(|| adapter.duplicate_links(header, body))
             .flatten();
-        let raw_body = (!withheld)
-            .then(|| String::from_utf8_lossy(body).into_owned())
-            .unwrap_or_default();
+        let raw_body = if withheld {
+            String::new()
+        } else {
+            String::from_utf8_lossy(body).into_owned()
+        };
         let (ack, delivery) = match parsed {
             Parsed::Ignored(reason) => {
                 let job = match links {

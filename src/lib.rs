@@ -46,6 +46,8 @@
 //! - `metrics`, `telemetry`: Prometheus registry and logging
 //! - `backfill`: resumable, rate-limit aware import of existing tickets from a tracker API
 //! - `retention`: the timer that prunes the store
+//! - `digest`: the plan's findings sent on a schedule to Slack, Teams or a JSON webhook, once
+//!   per period
 //! - `startup`, `cli`: the application and the command line
 
 pub mod accuracy;
@@ -55,6 +57,7 @@ pub mod cli;
 pub mod codeindex;
 pub mod config;
 pub mod deps;
+pub mod digest;
 pub mod domain;
 pub mod enrich;
 pub mod eval;

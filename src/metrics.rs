@@ -26,6 +26,8 @@ pub struct Metrics {
     /// Shares of those the analysis had right (`measure`: first_module_right,
     /// any_module_right, any_file_right); absent while no ticket is measured.
     pub accuracy_share: GaugeVec,
+    /// Plan digest deliveries by outcome (sent, failed; retried: a call tried again).
+    pub digest_deliveries: IntCounterVec,
 }
 
 impl Default for Metrics {
@@ -130,6 +132,18 @@ impl Metrics {
             &["repository", "scope", "measure"],
         )
         .expect("valid metric");
+        let digest_deliveries = IntCounterVec::new(
+            Opts::new(
+                "ticketlens_digest_deliveries_total",
+                "Plan digest deliveries by outcome: sent, failed (every attempt failed), \
+                 retried (one call tried again)",
+            ),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        for outcome in ["sent", "failed", "retried"] {
+            digest_deliveries.with_label_values(&[outcome]);
+        }
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(accuracy_tickets.clone()),
@@ -142,6 +156,7 @@ impl Metrics {
             Box::new(tracker_credentials_rejected.clone()),
             Box::new(duplicate_models.clone()),
             Box::new(duplicate_labels_learned.clone()),
+            Box::new(digest_deliveries.clone()),
         ] {
             registry.register(c).expect("metric registered once");
         }
@@ -158,6 +173,7 @@ impl Metrics {
             duplicate_labels_learned,
             accuracy_tickets,
             accuracy_share,
+            digest_deliveries,
         }
     }
 

@@ -60,6 +60,7 @@ pub struct Application {
     grace: Duration,
     code_index: Arc<CodeIndex>,
     settings: Arc<Settings>,
+    metrics: Metrics,
     /// Period of the ticket index's timed commit (zero: every job commits its own ticket).
     index_commit_every: Duration,
     /// Period of the follower that picks up other processes' tickets.
@@ -197,7 +198,7 @@ impl Application {
             settings: settings.clone(),
             store: store.clone(),
             ingestor,
-            metrics,
+            metrics: metrics.clone(),
             ticket_index: ticket_index.clone(),
             learner: learner.clone(),
             wake: wake.clone(),
@@ -240,6 +241,7 @@ impl Application {
             grace,
             code_index,
             settings: settings.clone(),
+            metrics,
             index_commit_every: Duration::from_millis(settings.duplicates.commit_interval_ms),
             index_follow_every: Duration::from_millis(
                 settings.duplicates.follow_interval_ms.max(10),
@@ -279,6 +281,7 @@ impl Application {
             index_commit_every,
             index_follow_every,
             learner,
+            metrics,
             ..
         } = self;
         let learning = tokio::spawn(crate::learning::follow(
@@ -295,6 +298,12 @@ impl Application {
         let pruner = tokio::spawn(crate::retention::run(
             store.clone(),
             settings.retention.clone(),
+            shutdown.clone(),
+        ));
+        let digest = tokio::spawn(crate::digest::run(
+            store.clone(),
+            settings.clone(),
+            metrics,
             shutdown.clone(),
         ));
         let follower = tokio::spawn(index_sync::follow(
@@ -331,6 +340,8 @@ impl Application {
         let _ = learning.await;
         let _ = committer.await;
         pruner.abort();
+        // a delivery in flight gets the grace period to finish and be recorded
+        let _ = tokio::time::timeout(grace, digest).await;
         for w in writers {
             let _ = tokio::time::timeout(Duration::from_secs(10), w).await;
         }

@@ -3,6 +3,7 @@
 
 mod api;
 mod comments;
+mod digest;
 mod duplicates;
 mod env;
 mod forges;
@@ -12,6 +13,7 @@ mod trackers;
 
 pub use api::{ApiSettings, WebSettings};
 pub use comments::{CommentMode, CommentSettings};
+pub use digest::{ClockOffset, DigestSettings, DigestTarget};
 pub use duplicates::DuplicateSettings;
 pub use forges::{GithubSettings, GitlabSettings};
 pub use queue::{QueueSettings, RetentionSettings};
@@ -33,6 +35,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub queue: QueueSettings,
     pub retention: RetentionSettings,
+    /// The plan digest (`[digest]`), off until configured.
+    pub digest: DigestSettings,
     pub log: LogSettings,
     pub api: ApiSettings,
     pub web: WebSettings,
@@ -357,6 +361,7 @@ impl Settings {
     /// Refuses settings that parse but cannot be right.
     fn validated(self) -> Result<Settings, ConfigError> {
         self.check_secrets()?;
+        self.digest.validate()?;
         if let Err(e) = crate::history::Linker::new(&self.history.link_patterns) {
             return Err(ConfigError(format!("history.link_patterns: {e}")));
         }
@@ -423,6 +428,7 @@ impl Settings {
             ("github.token", &self.github.token),
             ("gitlab.webhook_token", &self.gitlab.webhook_token),
             ("gitlab.token", &self.gitlab.token),
+            ("digest.url", &self.digest.url),
         ];
         for (key, secret) in single {
             if secret

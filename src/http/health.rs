@@ -1,6 +1,7 @@
 //! Liveness, readiness and Prometheus metrics.
 
 use crate::app::AppState;
+use crate::store::{DigestState, PLAN_DIGEST};
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
@@ -14,6 +15,8 @@ pub async fn healthz() -> HttpResponse {
 /// Code indexing never holds readiness (webhooks are stored whatever the index does; jobs
 /// wait for it without spending attempts): `checks.code_index` says `building` until every
 /// configured repository has been indexed once, `ok` after, `degraded` while one fails.
+/// Neither does the plan digest: `checks.digest` is `off`, `ok`, `sending` or `failed` (the
+/// latest period's delivery failed).
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let (database, why) = match state.store.ready().await {
         Ok(()) => match state.store.probe_write().await {
@@ -43,6 +46,7 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "ok"
         }
     };
+    let digest = digest_check(&state).await;
     let body = json!({
         "status": if database { "ready" } else { "not_ready" },
         "checks": {
@@ -52,12 +56,31 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "linear_credentials": credentials("linear"),
             "github_credentials": credentials("github"),
             "gitlab_credentials": credentials("gitlab"),
+            "digest": digest,
         }
     });
     if database {
         HttpResponse::Ok().json(body)
     } else {
         HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// The latest period's digest delivery, as readiness reports it (never holding it).
+async fn digest_check(state: &AppState) -> &'static str {
+    if state.settings.digest.enabled().is_none() {
+        return "off";
+    }
+    match state.store.digest_deliveries(PLAN_DIGEST, 1).await {
+        Ok(rows) => match rows.first().map(|d| d.state) {
+            None | Some(DigestState::Sent) => "ok",
+            Some(DigestState::Sending) => "sending",
+            Some(DigestState::Failed) => "failed",
+        },
+        Err(e) => {
+            tracing::warn!(error = %e, "failed to read the digest's deliveries");
+            "unknown"
+        }
     }
 }
 

@@ -122,19 +122,21 @@ impl Store {
     /// Fills each ticket's modules from `ticket_modules`, best first.
     async fn attach_modules(&self, tickets: &mut [PlanTicket]) -> Result<(), sqlx::Error> {
         for chunk in tickets.chunks_mut(100) {
-            let mut qb = sqlx::QueryBuilder::<sqlx::Any>::new(
-                "SELECT tracker, ticket_id, repository, module FROM ticket_modules WHERE ",
+            // numbered placeholders: sqlx's `QueryBuilder<Any>` writes `?`, which
+            // PostgreSQL refuses
+            let pairs: Vec<String> = (0..chunk.len())
+                .map(|i| format!("(tracker = ${} AND ticket_id = ${})", 2 * i + 1, 2 * i + 2))
+                .collect();
+            let sql = format!(
+                "SELECT tracker, ticket_id, repository, module FROM ticket_modules WHERE {} \
+                 ORDER BY rank",
+                pairs.join(" OR ")
             );
-            let mut sep = qb.separated(" OR ");
+            let mut q = sqlx::query(&sql);
             for t in chunk.iter() {
-                sep.push("(tracker = ")
-                    .push_bind_unseparated(t.tracker.clone())
-                    .push_unseparated(" AND ticket_id = ")
-                    .push_bind_unseparated(t.id.clone())
-                    .push_unseparated(")");
+                q = q.bind(t.tracker.clone()).bind(t.id.clone());
             }
-            qb.push(" ORDER BY rank");
-            let rows = qb.build().fetch_all(&self.pool).await?;
+            let rows = q.fetch_all(&self.pool).await?;
             for r in &rows {
                 let (tracker, id): (String, String) =
                     (r.try_get("tracker")?, r.try_get("ticket_id")?);

@@ -7,6 +7,7 @@ mod backfill;
 mod backfill_forges;
 mod contract;
 mod dependencies;
+mod digest;
 mod duplicates;
 mod first_runs;
 mod forge_specs;

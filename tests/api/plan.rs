@@ -6,7 +6,7 @@ use crate::browser::Browser;
 use crate::helpers::{spawn_app, Backend, TestApp};
 use serde_json::{json, Value};
 use ticketlens::domain::{ModuleHit, Parsed, Priority, TicketEvent, TicketKey};
-use ticketlens::store::{score_id, PlanFilter, ScoreRow};
+use ticketlens::store::{score_id, PlanFilter, ScoreRow, Store};
 
 /// A real Jira webhook (its fix versions `version1`, `version2`: release `version1`).
 const FIXTURE: &str =
@@ -63,10 +63,13 @@ fn hit(module: &str) -> ModuleHit {
 const CONNECTOR: &str = "java/org/apache/catalina/connector";
 const UTIL: &str = "java/org/apache/tomcat/util";
 
-/// Three tickets in release `version1`: TES-1 (Highest) and TES-2 (High) on the fragile
-/// connector, TES-3 (Low) on util.
 async fn seed(app: &TestApp) {
-    let s = &app.store;
+    seed_store(&app.store).await
+}
+
+/// Three tickets in release `version1`: TES-1 (Highest) and TES-2 (High) on the fragile
+/// connector, TES-3 (Low) on util. The digest's tests seed a store before the app starts.
+pub(crate) async fn seed_store(s: &Store) {
     let experts = json!([
         {"name": "Ann", "share": 0.7, "commits": 28, "last_commit_ms": 1_650_000_000_000i64,
          "last_commit_anywhere_ms": 1_650_000_000_000i64, "at_risk": true},
