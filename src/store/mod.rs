@@ -30,7 +30,7 @@ pub use jobs::{enqueue_for_in, enqueue_in, FailOutcome, Job, JobState, RetryPoli
 pub use learning::{LabelPosition, LearnedLabel, UnlinkedTicket};
 pub use links::{LinkedCommit, MAX_KEYS_PER_READ};
 pub use outcomes::{AnalysedTicket, Unmeasured};
-pub use plan::{PlanChoice, PlanFilter, PlanTicket, PLAN_TICKETS};
+pub use plan::{PlanChoice, PlanFilter, PlanTicket, LANDS_IN, PLAN_TICKETS};
 pub use retention::Pruned;
 pub use scores::{score_id, ModuleFacts, ScoreRow, ScoreSort};
 pub use ticket_modules::{is_closed_status, ModuleTicket};

@@ -7,6 +7,10 @@ use super::{is_closed_status, Store};
 use crate::domain::Planning;
 use sqlx::Row;
 
+/// A ticket lands in the first module of its latest analysis: the one its comment names as
+/// where it lands. The others are alternatives; counted as landings, one hub module would
+/// gather nearly every ticket of a sprint and read as a collision it is not.
+pub const LANDS_IN: usize = 1;
 /// Tickets a plan reads at most (most urgent first), so one page stays bounded.
 pub const PLAN_TICKETS: i64 = 500;
 
@@ -119,7 +123,7 @@ impl Store {
         Ok(out)
     }
 
-    /// Fills each ticket's modules from `ticket_modules`, best first.
+    /// Fills each ticket's modules from `ticket_modules`: those it lands in (`LANDS_IN`).
     async fn attach_modules(&self, tickets: &mut [PlanTicket]) -> Result<(), sqlx::Error> {
         for chunk in tickets.chunks_mut(100) {
             // numbered placeholders: sqlx's `QueryBuilder<Any>` writes `?`, which
@@ -128,8 +132,8 @@ impl Store {
                 .map(|i| format!("(tracker = ${} AND ticket_id = ${})", 2 * i + 1, 2 * i + 2))
                 .collect();
             let sql = format!(
-                "SELECT tracker, ticket_id, repository, module FROM ticket_modules WHERE {} \
-                 ORDER BY rank",
+                "SELECT tracker, ticket_id, repository, module FROM ticket_modules \
+                 WHERE rank < {LANDS_IN} AND ({}) ORDER BY rank",
                 pairs.join(" OR ")
             );
             let mut q = sqlx::query(&sql);
@@ -171,6 +175,7 @@ impl Store {
             "SELECT t.ticket_key, t.status FROM tickets t \
              JOIN ticket_modules m ON m.tracker = t.tracker AND m.ticket_id = t.ticket_id \
              WHERE {OPEN} AND t.{column} = $1 AND m.repository = $2 AND m.module = $3 \
+                 AND m.rank < {LANDS_IN} \
                  AND NOT (t.tracker = $4 AND t.ticket_id = $5) \
              ORDER BY COALESCE(t.priority_rank, 9), t.ticket_key LIMIT $6"
         ))

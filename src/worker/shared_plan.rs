@@ -4,8 +4,6 @@
 use crate::domain::{ModuleHit, SharedPlan, TicketEvent};
 use crate::store::{PlanFilter, Store};
 
-/// Modules of the ticket looked at (its analysis's first ones).
-const MODULES: usize = 3;
 /// Other tickets named at most.
 const KEYS: i64 = 5;
 
@@ -30,7 +28,7 @@ pub(super) async fn shared_plan(
     ];
     for (scope, filter) in scopes.into_iter().flatten() {
         let mut best: Option<SharedPlan> = None;
-        for m in modules.iter().take(MODULES) {
+        for m in modules.iter().take(crate::store::LANDS_IN) {
             let keys = store
                 .plan_peers(
                     &filter,

@@ -25,6 +25,14 @@ pub async fn count_jobs(store: &Store) -> i64 {
         .expect("count jobs")
 }
 
+/// Jobs queued or running, in one snapshot.
+pub async fn unfinished_jobs(store: &Store) -> i64 {
+    sqlx::query_scalar("SELECT COUNT(*) FROM jobs WHERE state IN ('queued', 'running')")
+        .fetch_one(store.pool())
+        .await
+        .expect("count unfinished jobs")
+}
+
 /// Every text the store kept of what arrived: deliveries' raw bodies and jobs' payloads.
 pub async fn kept_texts(store: &Store) -> Vec<String> {
     let mut texts: Vec<String> = sqlx::query_scalar("SELECT raw_body FROM deliveries")

@@ -519,12 +519,9 @@ pub async fn jobs_in(store: &Store, state: ticketlens::store::JobState) -> usize
     store.list_jobs(state, 500).await.unwrap().len()
 }
 
-/// Waits until no job is queued or running.
+/// Waits until no job is queued or running, read in one query: counting the two states
+/// one after the other could miss a job that failed an attempt and went back from running to
+/// queued between the two reads.
 pub async fn settle(store: &Store) {
-    use ticketlens::store::JobState;
-    wait_for(|| async {
-        let busy = jobs_in(store, JobState::Queued).await + jobs_in(store, JobState::Running).await;
-        (busy == 0).then_some(())
-    })
-    .await;
+    wait_for(|| async { (crate::db::unfinished_jobs(store).await == 0).then_some(()) }).await;
 }
