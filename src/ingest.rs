@@ -211,24 +211,7 @@ impl Ingestor {
                 )
             }
             Parsed::Event(event) => {
-                let links: &[LinkedTicket] = match &links {
-                    Some(n) if n.ticket_id == event.id && event.kind != EventKind::Deleted => {
-                        &n.links
-                    }
-                    _ => &[],
-                };
-                let payload = serde_json::to_string(&JobPayload {
-                    event: &event,
-                    links,
-                })
-                .map_err(|e| IngestError::Store(e.into()))?;
-                let ack = Ack {
-                    status: "queued",
-                    job_id: None,
-                    reason: None,
-                    key: Some(event.key.to_string()),
-                    kind: Some(event.kind.as_str()),
-                };
+                let (ack, job) = queued(&event, links.as_ref(), s.queue.edit_settle_ms)?;
                 let delivery = NewDelivery {
                     tracker: tracker.as_str(),
                     delivery_id,
@@ -236,15 +219,7 @@ impl Ingestor {
                     raw_body,
                     outcome: "queued".into(),
                     ticket_key: Some(event.key.to_string()),
-                    job: Some(NewJob {
-                        kind: TICKET_EVENT_JOB.to_string(),
-                        payload,
-                        ticket_ref: Some(ticket_ref(&event)),
-                        delay_ms: match event.kind {
-                            EventKind::Updated => s.queue.edit_settle_ms,
-                            EventKind::Created | EventKind::Deleted => 0,
-                        },
-                    }),
+                    job: Some(job),
                 };
                 (ack, delivery)
             }
@@ -301,6 +276,39 @@ pub fn job_from_payload(
     payload: &str,
 ) -> Result<(TicketEvent, Vec<LinkedTicket>), serde_json::Error> {
     serde_json::from_str::<StoredPayload>(payload).map(|p| (p.event, p.links))
+}
+
+/// The answer and the job for a ticket event: the event with the links the body told of
+/// (when they are this ticket's and it was not deleted), an edit held back `edit_settle_ms`
+/// so a burst of edits is analysed once.
+fn queued(
+    event: &TicketEvent,
+    links: Option<&LinkNotice>,
+    edit_settle_ms: i64,
+) -> Result<(Ack, NewJob), IngestError> {
+    let links: &[LinkedTicket] = match links {
+        Some(n) if n.ticket_id == event.id && event.kind != EventKind::Deleted => &n.links,
+        _ => &[],
+    };
+    let payload = serde_json::to_string(&JobPayload { event, links })
+        .map_err(|e| IngestError::Store(e.into()))?;
+    let ack = Ack {
+        status: "queued",
+        job_id: None,
+        reason: None,
+        key: Some(event.key.to_string()),
+        kind: Some(event.kind.as_str()),
+    };
+    let job = NewJob {
+        kind: TICKET_EVENT_JOB.to_string(),
+        payload,
+        ticket_ref: Some(ticket_ref(event)),
+        delay_ms: match event.kind {
+            EventKind::Updated => edit_settle_ms,
+            EventKind::Created | EventKind::Deleted => 0,
+        },
+    };
+    Ok((ack, job))
 }
 
 /// Reads a `duplicate_links` job's payload.

@@ -36,144 +36,109 @@ impl Default for Metrics {
     }
 }
 
+/// A metric made and registered in one step (a name taken twice is a programming error).
+fn registered<M>(registry: &Registry, metric: Result<M, prometheus::Error>) -> M
+where
+    M: prometheus::core::Collector + Clone + 'static,
+{
+    let metric = metric.expect("valid metric");
+    registry
+        .register(Box::new(metric.clone()))
+        .expect("metric registered once");
+    metric
+}
+
 impl Metrics {
     pub fn new() -> Metrics {
         let registry = Registry::new();
-        let http_requests = IntCounterVec::new(
-            Opts::new(
-                "ticketlens_http_requests_total",
-                "HTTP requests by route pattern, method and status",
-            ),
-            &["route", "method", "status"],
-        )
-        .expect("valid metric");
-        let webhooks = IntCounterVec::new(
-            Opts::new(
-                "ticketlens_webhooks_total",
-                "Webhooks received by tracker and outcome (queued, ignored, duplicate, rejected, ...)",
-            ),
-            &["tracker", "outcome"],
-        )
-        .expect("valid metric");
-        let webhooks_ignored = IntCounterVec::new(
-            Opts::new(
-                "ticketlens_webhooks_ignored_total",
-                "Accepted webhooks that needed no work, by reason",
-            ),
-            &["tracker", "reason"],
-        )
-        .expect("valid metric");
-        let jobs = IntGaugeVec::new(
-            Opts::new("ticketlens_jobs", "Jobs in the queue by state"),
-            &["state"],
-        )
-        .expect("valid metric");
-        let job_duration = HistogramVec::new(
-            HistogramOpts::new(
-                "ticketlens_job_duration_seconds",
-                "Time from claim to completion or failure of a job attempt",
-            )
-            .buckets(vec![
-                0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-            ]),
-            &["kind", "outcome"],
-        )
-        .expect("valid metric");
-        let comment_writes = IntCounterVec::new(
-            Opts::new(
-                "ticketlens_comment_writes_total",
-                "Comment write-backs by tracker and outcome (created, adopted, updated, \
-                 recreated, unchanged, dry_run, skipped)",
-            ),
-            &["tracker", "outcome"],
-        )
-        .expect("valid metric");
-        let tracker_credentials_rejected = IntGaugeVec::new(
-            Opts::new(
-                "ticketlens_tracker_credentials_rejected",
-                "1 while the tracker refuses our credentials (401/403): jobs wait, none dead",
-            ),
-            &["tracker"],
-        )
-        .expect("valid metric");
-        let duplicate_models = IntGaugeVec::new(
-            Opts::new(
-                "ticketlens_duplicate_models",
-                "Projects whose duplicate model learned from their own labels (source=learned); \
-                 the others are on the shipped model",
-            ),
-            &["source"],
-        )
-        .expect("valid metric");
-        let duplicate_labels_learned = IntGaugeVec::new(
-            Opts::new(
-                "ticketlens_duplicate_labels_learned",
-                "Duplicate links and triager verdicts the per-project models learned from, and \
-                 the unlinked searches they hold (kind=unlinked)",
-            ),
-            &["kind"],
-        )
-        .expect("valid metric");
-        let accuracy_tickets = IntGaugeVec::new(
-            Opts::new(
-                "ticketlens_accuracy_tickets",
-                "Fixed tickets whose earlier analysis was measured against the fix, per \
-                 repository (scope=all, or recent: the last [accuracy] recent_tickets)",
-            ),
-            &["repository", "scope"],
-        )
-        .expect("valid metric");
-        let accuracy_share = GaugeVec::new(
-            Opts::new(
-                "ticketlens_accuracy_share",
-                "Share of measured fixed tickets the analysis had right: the first module, \
-                 any module shown, any file shown",
-            ),
-            &["repository", "scope", "measure"],
-        )
-        .expect("valid metric");
-        let digest_deliveries = IntCounterVec::new(
-            Opts::new(
-                "ticketlens_digest_deliveries_total",
-                "Plan digest deliveries by outcome: sent, failed (every attempt failed), \
-                 retried (one call tried again)",
-            ),
+        let r = &registry;
+        let counter = |name: &str, help: &str, labels: &[&str]| {
+            registered(r, IntCounterVec::new(Opts::new(name, help), labels))
+        };
+        let gauge = |name: &str, help: &str, labels: &[&str]| {
+            registered(r, IntGaugeVec::new(Opts::new(name, help), labels))
+        };
+        let digest_deliveries = counter(
+            "ticketlens_digest_deliveries_total",
+            "Plan digest deliveries by outcome: sent, failed (every attempt failed), \
+             retried (one call tried again)",
             &["outcome"],
-        )
-        .expect("valid metric");
+        );
         for outcome in ["sent", "failed", "retried"] {
             digest_deliveries.with_label_values(&[outcome]);
         }
-        for c in [
-            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(accuracy_tickets.clone()),
-            Box::new(accuracy_share.clone()),
-            Box::new(webhooks.clone()),
-            Box::new(webhooks_ignored.clone()),
-            Box::new(jobs.clone()),
-            Box::new(job_duration.clone()),
-            Box::new(comment_writes.clone()),
-            Box::new(tracker_credentials_rejected.clone()),
-            Box::new(duplicate_models.clone()),
-            Box::new(duplicate_labels_learned.clone()),
-            Box::new(digest_deliveries.clone()),
-        ] {
-            registry.register(c).expect("metric registered once");
-        }
         Metrics {
-            registry,
-            http_requests,
-            webhooks,
-            webhooks_ignored,
-            jobs,
-            job_duration,
-            comment_writes,
-            tracker_credentials_rejected,
-            duplicate_models,
-            duplicate_labels_learned,
-            accuracy_tickets,
-            accuracy_share,
+            http_requests: counter(
+                "ticketlens_http_requests_total",
+                "HTTP requests by route pattern, method and status",
+                &["route", "method", "status"],
+            ),
+            webhooks: counter(
+                "ticketlens_webhooks_total",
+                "Webhooks received by tracker and outcome (queued, ignored, duplicate, rejected, ...)",
+                &["tracker", "outcome"],
+            ),
+            webhooks_ignored: counter(
+                "ticketlens_webhooks_ignored_total",
+                "Accepted webhooks that needed no work, by reason",
+                &["tracker", "reason"],
+            ),
+            jobs: gauge("ticketlens_jobs", "Jobs in the queue by state", &["state"]),
+            job_duration: registered(
+                r,
+                HistogramVec::new(
+                    HistogramOpts::new(
+                        "ticketlens_job_duration_seconds",
+                        "Time from claim to completion or failure of a job attempt",
+                    )
+                    .buckets(vec![
+                        0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+                    ]),
+                    &["kind", "outcome"],
+                ),
+            ),
+            comment_writes: counter(
+                "ticketlens_comment_writes_total",
+                "Comment write-backs by tracker and outcome (created, adopted, updated, \
+                 recreated, unchanged, dry_run, skipped)",
+                &["tracker", "outcome"],
+            ),
+            tracker_credentials_rejected: gauge(
+                "ticketlens_tracker_credentials_rejected",
+                "1 while the tracker refuses our credentials (401/403): jobs wait, none dead",
+                &["tracker"],
+            ),
+            duplicate_models: gauge(
+                "ticketlens_duplicate_models",
+                "Projects whose duplicate model learned from their own labels (source=learned); \
+                 the others are on the shipped model",
+                &["source"],
+            ),
+            duplicate_labels_learned: gauge(
+                "ticketlens_duplicate_labels_learned",
+                "Duplicate links and triager verdicts the per-project models learned from, and \
+                 the unlinked searches they hold (kind=unlinked)",
+                &["kind"],
+            ),
+            accuracy_tickets: gauge(
+                "ticketlens_accuracy_tickets",
+                "Fixed tickets whose earlier analysis was measured against the fix, per \
+                 repository (scope=all, or recent: the last [accuracy] recent_tickets)",
+                &["repository", "scope"],
+            ),
+            accuracy_share: registered(
+                r,
+                GaugeVec::new(
+                    Opts::new(
+                        "ticketlens_accuracy_share",
+                        "Share of measured fixed tickets the analysis had right: the first \
+                         module, any module shown, any file shown",
+                    ),
+                    &["repository", "scope", "measure"],
+                ),
+            ),
             digest_deliveries,
+            registry,
         }
     }
 

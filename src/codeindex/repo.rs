@@ -203,24 +203,30 @@ impl RepoIndex {
         let prev_oid = previous
             .as_deref()
             .and_then(|p| git2::Oid::from_str(p).ok());
-        if prev_oid == Some(head) && self.state().is_some() {
-            let files = self.state().map_or(0, |s| s.snapshot.files.len());
+        if let Some(state) = self.state().filter(|_| prev_oid == Some(head)) {
             return Ok(RefreshReport {
                 commit: head.to_string(),
                 indexed: 0,
-                files,
+                files: state.snapshot.files.len(),
                 changed: false,
                 missing_objects: 0,
                 git_dir: git.path().to_path_buf(),
-                dependencies: self.state().map(|s| s.dependencies.clone()),
+                dependencies: Some(state.dependencies.clone()),
                 deps: DepsStats::default(),
             });
         }
         let tree = git.tree_files(head)?;
         let ignores = ignore_patterns(&tree, git);
         let writer = self.files.writer()?;
-        let mut indexed = 0;
-        let mut missing = 0u64;
+        let (mut indexed, mut missing) = (0, 0u64);
+        let mut count = |i: Indexed| match i {
+            Indexed::Yes => indexed += 1,
+            Indexed::Missing => missing += 1,
+            Indexed::Skipped => {}
+        };
+        let index = |path: &str, blob, known: &mut HashMap<u64, u32>| {
+            index_file(git, &self.files, &writer, path, blob, known)
+        };
         let incremental = prev_oid.and_then(|p| git.changed_paths(p, head).ok().map(|c| (p, c)));
         match &incremental {
             Some((_, changes)) if !known.is_empty() => {
@@ -231,11 +237,7 @@ impl RepoIndex {
                     self.files.delete_path(&writer, path);
                     if let Some(blob) = blob {
                         known.remove(&super::fileindex::doc_key(path, blob.as_bytes()));
-                        match index_file(git, &self.files, &writer, path, *blob, &mut known)? {
-                            Indexed::Yes => indexed += 1,
-                            Indexed::Missing => missing += 1,
-                            Indexed::Skipped => {}
-                        }
+                        count(index(path, *blob, &mut known)?);
                     }
                 }
             }
@@ -243,11 +245,7 @@ impl RepoIndex {
                 writer.delete_all_documents()?;
                 known.clear();
                 for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
-                    match index_file(git, &self.files, &writer, &f.path, f.blob, &mut known)? {
-                        Indexed::Yes => indexed += 1,
-                        Indexed::Missing => missing += 1,
-                        Indexed::Skipped => {}
-                    }
+                    count(index(&f.path, f.blob, &mut known)?);
                 }
             }
         }
@@ -274,20 +272,8 @@ impl RepoIndex {
             &head.to_string(),
         )?;
         let dependencies = Arc::new(graph);
-        let history = self.history_at(git, head)?;
-        let recency = history.recency(None, snap.time);
-        let words = Vocabulary::of(&history, None, snap.time);
         let files = snap.files.len();
-        *self.state.write().expect("state lock") = Some(Arc::new(RepoState {
-            snapshot: snap,
-            history,
-            recency,
-            dependencies: dependencies.clone(),
-            words,
-        }));
-        if let Some(p) = self.state_file() {
-            std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;
-        }
+        self.publish(git, head, snap, dependencies.clone())?;
         Ok(RefreshReport {
             commit: head.to_string(),
             indexed,
@@ -298,6 +284,31 @@ impl RepoIndex {
             dependencies: Some(dependencies),
             deps,
         })
+    }
+
+    /// Makes a new snapshot the one searches read, with the history and commit words at its
+    /// commit, and records that commit for the next start.
+    fn publish(
+        &self,
+        git: &GitRepo,
+        head: git2::Oid,
+        snap: Snapshot,
+        dependencies: Arc<DependencyGraph>,
+    ) -> anyhow::Result<()> {
+        let history = self.history_at(git, head)?;
+        let recency = history.recency(None, snap.time);
+        let words = Vocabulary::of(&history, None, snap.time);
+        *self.state.write().expect("state lock") = Some(Arc::new(RepoState {
+            snapshot: snap,
+            history,
+            recency,
+            dependencies,
+            words,
+        }));
+        if let Some(p) = self.state_file() {
+            std::fs::write(p, head.to_string()).context("failed to record the indexed commit")?;
+        }
+        Ok(())
     }
 
     fn history_at(&self, git: &GitRepo, head: git2::Oid) -> anyhow::Result<History> {

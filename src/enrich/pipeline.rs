@@ -9,7 +9,9 @@ use super::memory::ModuleMemory;
 use super::{analyze, explain_by_modules, AnalyzeError, TicketText};
 use crate::codeindex::CodeIndex;
 use crate::config::{DuplicateSettings, Settings};
-use crate::domain::{Audience, Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker};
+use crate::domain::{
+    Audience, DuplicateCandidate, Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker,
+};
 use crate::store::Store;
 use crate::ticketindex::TicketIndex;
 use std::collections::HashSet;
@@ -138,7 +140,17 @@ impl Pipeline {
         e.pending_history = unsettled(&self.store, &self.code)
             .await
             .map_err(AnalyzeError::Internal)?;
-        e.duplicates = match &req.subject {
+        e.duplicates = self.duplicates(&req).await?;
+        explain_by_modules(&self.store, self.code.clone(), Some(&self.memory), &mut e)
+            .await
+            .map_err(AnalyzeError::Internal)?;
+        Ok(e)
+    }
+
+    /// Likely duplicates: a stored ticket's (searched in its project, itself excluded), or
+    /// a draft's (searched across every project); never the text's own ticket.
+    async fn duplicates(&self, req: &Request) -> Result<Vec<DuplicateCandidate>, AnalyzeError> {
+        let mut duplicates = match &req.subject {
             Subject::Ticket { tracker, key, .. } => super::duplicates_of(
                 &self.store,
                 self.tickets.clone(),
@@ -174,22 +186,18 @@ impl Pipeline {
                     .map_err(|e| AnalyzeError::Internal(e.into()))?
             }
         };
-        let keys = e
-            .duplicates
+        let keys = duplicates
             .iter()
             .map(|d| (d.tracker, d.key.clone()))
             .collect();
         let own = self
-            .itself(&req, keys)
+            .itself(req, keys)
             .await
             .map_err(AnalyzeError::Internal)?;
-        e.duplicates.retain(|d| {
+        duplicates.retain(|d| {
             !own.contains(&(d.tracker, d.id.clone())) && !own.contains(&(d.tracker, d.key.clone()))
         });
-        explain_by_modules(&self.store, self.code.clone(), Some(&self.memory), &mut e)
-            .await
-            .map_err(AnalyzeError::Internal)?;
-        Ok(e)
+        Ok(duplicates)
     }
 
     /// Who reads a stored ticket's comment: its tracker, project and visibility as stored

@@ -27,6 +27,46 @@ pub const HOSTILE: &[&str] = &[
 /// Our own links' target: the only address a rendering may link to.
 const OURS: &str = "https://tracker.example/browse/OK-1";
 
+/// A module's history whose every name is the hostile text `h`.
+fn history(h: &str) -> ModuleHistory {
+    ModuleHistory {
+        window_days: 180,
+        commits: 40,
+        authors: 3,
+        fixes: 9,
+        commits_all: 90,
+        fixes_all: 20,
+        last_change_ms: 1_780_000_000_000,
+        last_fix_ms: Some(1_780_000_000_000),
+        first_change_ms: 1_600_000_000_000,
+        experts: vec![
+            Expert {
+                name: h.into(),
+                share: 0.6,
+                commits: 24,
+                last_commit_ms: 1_780_000_000_000,
+                at_risk: false,
+                ..Expert::default()
+            },
+            Expert {
+                name: format!("gone {h}"),
+                share: 0.3,
+                commits: 12,
+                last_commit_ms: 1_600_000_000_000,
+                at_risk: true,
+                ..Expert::default()
+            },
+        ],
+        coupled: vec![CoupledModule {
+            module: h.into(),
+            name: h.into(),
+            share: 0.6,
+            ..CoupledModule::default()
+        }],
+        ..ModuleHistory::default()
+    }
+}
+
 fn enrichment(h: &str) -> Enrichment {
     let module = ModuleHit {
         repository: h.into(),
@@ -44,42 +84,7 @@ fn enrichment(h: &str) -> Enrichment {
             reasons: vec![h.into()],
             coupled_with: vec![h.into()],
         }),
-        history: Some(ModuleHistory {
-            window_days: 180,
-            commits: 40,
-            authors: 3,
-            fixes: 9,
-            commits_all: 90,
-            fixes_all: 20,
-            last_change_ms: 1_780_000_000_000,
-            last_fix_ms: Some(1_780_000_000_000),
-            first_change_ms: 1_600_000_000_000,
-            experts: vec![
-                Expert {
-                    name: h.into(),
-                    share: 0.6,
-                    commits: 24,
-                    last_commit_ms: 1_780_000_000_000,
-                    at_risk: false,
-                    ..Expert::default()
-                },
-                Expert {
-                    name: format!("gone {h}"),
-                    share: 0.3,
-                    commits: 12,
-                    last_commit_ms: 1_600_000_000_000,
-                    at_risk: true,
-                    ..Expert::default()
-                },
-            ],
-            coupled: vec![CoupledModule {
-                module: h.into(),
-                name: h.into(),
-                share: 0.6,
-                ..CoupledModule::default()
-            }],
-            ..ModuleHistory::default()
-        }),
+        history: Some(history(h)),
         dependents: Some(crate::domain::Dependents {
             used_by: 9,
             files: 40,

@@ -3,7 +3,9 @@
 
 use super::doc::{date, text, Block, Doc, Inline};
 use super::{RenderOptions, WhenQuiet, FOOTER};
-use crate::domain::{Dependents, DuplicateCandidate, DuplicateTier, Enrichment, ModuleHit};
+use crate::domain::{
+    Dependents, DuplicateCandidate, DuplicateTier, Enrichment, ModuleHistory, ModuleHit,
+};
 
 /// The long form's sections without heading, link and footer: what the brief comment's
 /// collapsed section holds.
@@ -123,47 +125,7 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
     }
     let mut nested = Vec::new();
     if let Some(h) = &m.history {
-        let mut l = format!("History: {}", activity(h.commits, h.fixes, h.window_days));
-        if h.commits > 0 {
-            l += &format!(", by {}", plural(h.authors, "person", "people"));
-        }
-        l += &format!("; last changed {}", date(h.last_change_ms));
-        match h.last_fix_ms {
-            Some(t) => l += &format!(", last fix {}", date(t)),
-            None => l += ", no fix on record",
-        }
-        if h.older_than_history {
-            let year: String = date(h.history_start_ms).chars().take(4).collect();
-            l += &format!("; older than the history ({year})");
-        } else {
-            l += &format!("; in the code since {}", date(h.first_change_ms));
-        }
-        nested.push(vec![text(l)]);
-        let (active, gone): (Vec<_>, Vec<_>) = h.experts.iter().partition(|x| !x.at_risk);
-        if !active.is_empty() {
-            let names: Vec<String> = active
-                .iter()
-                .map(|x| format!("{} ({:.0}% of recent changes)", x.name, x.share * 100.0))
-                .collect();
-            nested.push(vec![text(format!("Who knows it: {}", names.join(", ")))]);
-        }
-        if !gone.is_empty() {
-            let names: Vec<String> = gone
-                .iter()
-                .map(|x| {
-                    format!(
-                        "{} made {:.0}% of its changes, none since {}",
-                        x.name,
-                        x.share * 100.0,
-                        date(x.last_commit_ms)
-                    )
-                })
-                .collect();
-            nested.push(vec![text(format!(
-                "Knowledge at risk: {}",
-                names.join("; ")
-            ))]);
-        }
+        nested.extend(history_lines(h));
     } else if !m.owners.is_empty() && m.codeowners.is_empty() {
         nested.push(vec![text(format!("Owners: {}", m.owners.join(", ")))]);
     }
@@ -215,6 +177,53 @@ fn module_item(m: &ModuleHit, opts: &RenderOptions) -> (Vec<Inline>, Vec<Vec<Inl
         nested.push(l);
     }
     (line, nested)
+}
+
+/// A module's history in lines: activity and dates, who knows it, whose knowledge is gone.
+fn history_lines(h: &ModuleHistory) -> Vec<Vec<Inline>> {
+    let mut nested = Vec::new();
+    let mut l = format!("History: {}", activity(h.commits, h.fixes, h.window_days));
+    if h.commits > 0 {
+        l += &format!(", by {}", plural(h.authors, "person", "people"));
+    }
+    l += &format!("; last changed {}", date(h.last_change_ms));
+    match h.last_fix_ms {
+        Some(t) => l += &format!(", last fix {}", date(t)),
+        None => l += ", no fix on record",
+    }
+    if h.older_than_history {
+        let year: String = date(h.history_start_ms).chars().take(4).collect();
+        l += &format!("; older than the history ({year})");
+    } else {
+        l += &format!("; in the code since {}", date(h.first_change_ms));
+    }
+    nested.push(vec![text(l)]);
+    let (active, gone): (Vec<_>, Vec<_>) = h.experts.iter().partition(|x| !x.at_risk);
+    if !active.is_empty() {
+        let names: Vec<String> = active
+            .iter()
+            .map(|x| format!("{} ({:.0}% of recent changes)", x.name, x.share * 100.0))
+            .collect();
+        nested.push(vec![text(format!("Who knows it: {}", names.join(", ")))]);
+    }
+    if !gone.is_empty() {
+        let names: Vec<String> = gone
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} made {:.0}% of its changes, none since {}",
+                    x.name,
+                    x.share * 100.0,
+                    date(x.last_commit_ms)
+                )
+            })
+            .collect();
+        nested.push(vec![text(format!(
+            "Knowledge at risk: {}",
+            names.join("; ")
+        ))]);
+    }
+    nested
 }
 
 fn file_name(path: &str) -> &str {

@@ -104,9 +104,9 @@ pub async fn page(
     ))
 }
 
-fn overview_body(o: &Value, window_days: i64) -> Markup {
-    let modules = o["modules"].as_array().cloned().unwrap_or_default();
-    let tiles: Vec<Tile> = modules
+/// The module map's tiles: sized by lines (or files), coloured by fragility.
+fn tiles(modules: &[Value]) -> Vec<Tile> {
+    modules
         .iter()
         .map(|m| {
             let name = m["name"].as_str().unwrap_or_default().to_string();
@@ -124,7 +124,12 @@ fn overview_body(o: &Value, window_days: i64) -> Markup {
                 href: format!("/modules/{}", m["id"].as_str().unwrap_or_default()),
             }
         })
-        .collect();
+        .collect()
+}
+
+fn overview_body(o: &Value, window_days: i64) -> Markup {
+    let modules = o["modules"].as_array().cloned().unwrap_or_default();
+    let tiles = tiles(&modules);
     let months = monthly(&o["monthly"]);
     let recent = &o["recent"];
     let last_change = modules

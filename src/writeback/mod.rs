@@ -109,24 +109,7 @@ pub async fn write_back(
             if e.content_hash == hash {
                 return Ok(Outcome::Unchanged);
             }
-            match sink.update(ticket, &id, body).await {
-                Ok(()) => {
-                    store
-                        .save_comment(&record(Some(id), CommentState::Sent))
-                        .await?;
-                    return Ok(Outcome::Updated);
-                }
-                Err(err) if err.failure == Failure::NotFound => {
-                    tracing::warn!(
-                        ticket = %ticket.key, comment = %id,
-                        "our comment is gone (deleted by a person?); making it anew"
-                    );
-                    let mut pending = record(Some(new_planned_id()), CommentState::Pending);
-                    pending.recreated = e.recreated + 1;
-                    return create(store, sink, ticket, body, pending, e, Outcome::Recreated).await;
-                }
-                Err(err) => return Err(err.into()),
-            }
+            return update(store, sink, ticket, body, e, id, &record).await;
         }
     }
     // No comment yet (or a create whose outcome is unknown): own the create, then look
@@ -137,29 +120,46 @@ pub async fn write_back(
         .and_then(|e| e.comment_id.clone())
         .unwrap_or_else(new_planned_id);
     let pending = record(Some(planned), CommentState::Pending);
-    match &existing {
-        Some(e) => create(store, sink, ticket, body, pending, e, Outcome::Created).await,
-        None => {
-            let token = new_planned_id();
-            let pending = CommentRecord {
-                intent: Some(token.clone()),
-                ..pending
-            };
-            if !store.claim_create(&pending, None).await? {
-                return Err(WriteError::Raced);
-            }
-            send_create(
-                store,
-                sink,
-                ticket,
-                body,
-                pending,
-                &token,
-                false,
-                Outcome::Created,
-            )
-            .await
+    create(
+        store,
+        sink,
+        ticket,
+        body,
+        pending,
+        existing.as_ref(),
+        Outcome::Created,
+    )
+    .await
+}
+
+/// Updates our sent comment in place; when a person deleted it, makes it anew, once.
+async fn update(
+    store: &Store,
+    sink: &dyn CommentSink,
+    ticket: &TicketEvent,
+    body: &str,
+    sent: &CommentRecord,
+    id: String,
+    record: &(dyn Fn(Option<String>, CommentState) -> CommentRecord + Sync),
+) -> Result<Outcome, WriteError> {
+    match sink.update(ticket, &id, body).await {
+        Ok(()) => {
+            store
+                .save_comment(&record(Some(id), CommentState::Sent))
+                .await?;
+            Ok(Outcome::Updated)
         }
+        Err(err) if err.failure == Failure::NotFound => {
+            tracing::warn!(
+                ticket = %ticket.key, comment = %id,
+                "our comment is gone (deleted by a person?); making it anew"
+            );
+            let mut pending = record(Some(new_planned_id()), CommentState::Pending);
+            pending.recreated = sent.recreated + 1;
+            let outcome = Outcome::Recreated;
+            create(store, sink, ticket, body, pending, Some(sent), outcome).await
+        }
+        Err(err) => Err(err.into()),
     }
 }
 
@@ -169,14 +169,15 @@ fn new_planned_id() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Takes the create over from the row as it was read (`old`), then sends it.
+/// Takes the create over from the row as it was read (`old`; none when the ticket has no
+/// row yet), then sends it.
 async fn create(
     store: &Store,
     sink: &dyn CommentSink,
     ticket: &TicketEvent,
     body: &str,
     pending: CommentRecord,
-    old: &CommentRecord,
+    old: Option<&CommentRecord>,
     outcome: Outcome,
 ) -> Result<Outcome, WriteError> {
     let token = new_planned_id();
@@ -184,12 +185,14 @@ async fn create(
         intent: Some(token.clone()),
         ..pending
     };
-    if !store.claim_create(&pending, Some(old)).await? {
+    if !store.claim_create(&pending, old).await? {
         return Err(WriteError::Raced);
     }
     // A row that was already pending with this planned id: an earlier create may have
     // landed (a crash, a 500 or a timeout after the tracker stored it).
-    let may_exist = old.state == CommentState::Pending && old.comment_id == pending.comment_id;
+    let may_exist = old.is_some_and(|old| {
+        old.state == CommentState::Pending && old.comment_id == pending.comment_id
+    });
     send_create(
         store, sink, ticket, body, pending, &token, may_exist, outcome,
     )
