@@ -1,7 +1,9 @@
 //! Live accuracy as the API, the overview page and `/metrics` show it: per repository, the
-//! shares over the last fixed tickets and over all of them, per tracker project.
+//! shares over the last fixed tickets and over all of them, per tracker project, and how the
+//! similar past work named did; per tracker project, what became of the likely duplicates
+//! suggested.
 
-use crate::domain::Accuracy;
+use crate::domain::{Accuracy, DuplicateAccuracy, PrecedentAccuracy};
 use crate::store::Store;
 use serde::Serialize;
 
@@ -23,6 +25,8 @@ pub struct RepositoryAccuracy {
     pub recent_limit: i64,
     pub recent: Accuracy,
     pub projects: Vec<ProjectAccuracy>,
+    /// The similar past work the comments named, against the fixes, all time.
+    pub precedents: PrecedentAccuracy,
 }
 
 /// Fixed tickets needed before a share is shown to a person (below it, the counts are).
@@ -86,5 +90,11 @@ pub async fn of_repository(
         recent_limit,
         recent,
         projects,
+        precedents: store.precedent_accuracy(repository).await?,
     })
+}
+
+/// What became of the likely duplicates suggested, per tracker project.
+pub async fn of_duplicates(store: &Store) -> anyhow::Result<Vec<DuplicateAccuracy>> {
+    Ok(store.duplicate_accuracy().await?)
 }

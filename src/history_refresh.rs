@@ -134,7 +134,7 @@ pub async fn refresh(
     let mine_ms = t.elapsed().as_millis();
     let t = Instant::now();
     let now = now_ms();
-    let links = commit_links(&settings.link_patterns, &out.commits)?;
+    let links = commit_links(settings, &out.commits)?;
     store
         .save_history(&HistoryBatch {
             repository,
@@ -160,14 +160,7 @@ pub async fn refresh(
         _ => store.load_history(repository).await?,
     };
     let first_mine = state.is_none() || out.reset || reset_branch;
-    let relinked = sync_links(
-        store,
-        repository,
-        &settings.link_patterns,
-        &known,
-        first_mine,
-    )
-    .await?;
+    let relinked = sync_links(store, repository, settings, &known, first_mine).await?;
     let measured = measure(store, repository, &cut, now).await?;
     let (modules, files, commits) =
         rescore_commits(store, settings, cut, repository, now, known).await?;
@@ -191,12 +184,15 @@ pub async fn refresh(
     })
 }
 
-/// The ticket keys each commit's message names, built-in tracker shapes and `patterns`.
+/// The ticket keys each commit's message names: built-in tracker shapes (a bare `#123` as
+/// the forge project's, when known) and the link patterns.
 pub fn commit_links(
-    patterns: &[history::LinkPattern],
+    settings: &HistorySettings,
     commits: &[MinedCommit],
 ) -> anyhow::Result<Vec<CommitLink>> {
-    let linker = history::Linker::new(patterns).context("invalid history.link_patterns")?;
+    let linker = history::Linker::new(&settings.link_patterns)
+        .context("invalid history.link_patterns")?
+        .with_forge_project(settings.forge_project.as_deref());
     Ok(commits
         .iter()
         .flat_map(|c| {
@@ -267,19 +263,24 @@ async fn measure(
     Ok(pending.len())
 }
 
-/// Links every mined commit of `repository` (`known`) again when the link patterns differ
-/// from those its stored links were read with (a key template added after the first mine),
-/// and records the patterns' fingerprint. After a first mine the new links are already the
-/// patterns'. True when it linked again.
+/// Links every mined commit of `repository` (`known`) again when the link patterns (or the
+/// forge project of bare `#123`) differ from those its stored links were read with (a key
+/// template added after the first mine), and records their fingerprint. After a first mine
+/// the new links are already the patterns'. True when it linked again.
 async fn sync_links(
     store: &Store,
     repository: &str,
-    patterns: &[history::LinkPattern],
+    settings: &HistorySettings,
     known: &[MinedCommit],
     first_mine: bool,
 ) -> anyhow::Result<bool> {
     use sha2::{Digest, Sha256};
-    let fingerprint = hex::encode(Sha256::digest(serde_json::to_vec(patterns)?));
+    let patterns = &settings.link_patterns;
+    // without a forge project the fingerprint is the patterns' alone, as before it existed
+    let fingerprint = hex::encode(Sha256::digest(match &settings.forge_project {
+        None => serde_json::to_vec(patterns)?,
+        Some(project) => serde_json::to_vec(&(patterns, project))?,
+    }));
     let stored = store.links_fingerprint(repository).await?;
     if stored.as_deref() == Some(fingerprint.as_str()) {
         return Ok(false);
@@ -288,7 +289,7 @@ async fn sync_links(
         store.replace_links(repository, None, &fingerprint).await?;
         return Ok(false);
     }
-    let links = commit_links(patterns, known)?;
+    let links = commit_links(settings, known)?;
     store
         .replace_links(repository, Some(&links), &fingerprint)
         .await

@@ -26,6 +26,9 @@ pub struct Metrics {
     /// Shares of those the analysis had right (`measure`: first_module_right,
     /// any_module_right, any_file_right); absent while no ticket is measured.
     pub accuracy_share: GaugeVec,
+    /// Likely duplicates suggested per tracker project, by what became of them (`outcome`:
+    /// suggested, confirmed, refused, undecided).
+    pub duplicate_suggestions: IntGaugeVec,
     /// Plan digest deliveries by outcome (sent, failed; retried: a call tried again).
     pub digest_deliveries: IntCounterVec,
 }
@@ -132,10 +135,18 @@ impl Metrics {
                     Opts::new(
                         "ticketlens_accuracy_share",
                         "Share of measured fixed tickets the analysis had right: the first \
-                         module, any module shown, any file shown",
+                         module, any module shown, any file shown; and of those shown similar \
+                         past work, the share whose precedent's fix changed a file the fix \
+                         changed (measure=precedent_fix_overlap, scope=all)",
                     ),
                     &["repository", "scope", "measure"],
                 ),
+            ),
+            duplicate_suggestions: gauge(
+                "ticketlens_duplicate_suggestions",
+                "Likely duplicates suggested per tracker project (outcome=suggested), and of \
+                 them later linked or confirmed, refused by a triager, not decided yet",
+                &["project", "outcome"],
             ),
             digest_deliveries,
             registry,

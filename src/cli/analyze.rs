@@ -119,6 +119,29 @@ async fn stored(store: &Store, spec: &str) -> anyhow::Result<(String, String, Su
     Ok((t.title, t.body, subject))
 }
 
+/// "12 changes by 3 people in 180 days; last change …, last fix …; since …", indented.
+fn history_line(h: &crate::domain::ModuleHistory) -> String {
+    let fix = h.last_fix_ms.map_or("none on record".to_string(), date);
+    let since = if h.older_than_history {
+        let year: String = date(h.history_start_ms).chars().take(4).collect();
+        format!("older than the history ({year})")
+    } else {
+        format!("since {}", date(h.first_change_ms))
+    };
+    let refactored = h
+        .last_refactor_ms
+        .map_or("never refactored on record".to_string(), |t| {
+            format!("last refactored {}", date(t))
+        });
+    format!(
+        "       {} changes by {} people in {} days; last change {}, last fix {fix}, {refactored}; {since}\n",
+        h.commits,
+        h.authors,
+        h.window_days,
+        date(h.last_change_ms),
+    )
+}
+
 /// The analysis for a terminal.
 fn text(e: &Enrichment) -> String {
     let c = &e.confidence;
@@ -149,25 +172,7 @@ fn text(e: &Enrichment) -> String {
             s += &format!("       who knows it: {}\n", m.owners.join(", "));
         }
         if let Some(h) = &m.history {
-            let fix = h.last_fix_ms.map_or("none on record".to_string(), date);
-            let since = if h.older_than_history {
-                let year: String = date(h.history_start_ms).chars().take(4).collect();
-                format!("older than the history ({year})")
-            } else {
-                format!("since {}", date(h.first_change_ms))
-            };
-            let refactored = h
-                .last_refactor_ms
-                .map_or("never refactored on record".to_string(), |t| {
-                    format!("last refactored {}", date(t))
-                });
-            s += &format!(
-                "       {} changes by {} people in {} days; last change {}, last fix {fix}, {refactored}; {since}\n",
-                h.commits,
-                h.authors,
-                h.window_days,
-                date(h.last_change_ms),
-            );
+            s += &history_line(h);
         }
         s += &format!("       files: {}\n", m.top_files.join(", "));
     }

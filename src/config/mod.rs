@@ -110,6 +110,10 @@ pub struct RepositorySettings {
     /// This repository's link patterns, used besides `[history] link_patterns` (a
     /// repository whose commits say `bug 123` for Jira's `BZ-123`).
     pub link_patterns: Vec<crate::history::LinkPattern>,
+    /// The GitHub `owner/repo` or GitLab `group/project` whose issues this repository's
+    /// commits mean by a bare `#123`; taken from a github.com or gitlab.com `url` when not
+    /// set.
+    pub forge_project: Option<String>,
 }
 
 impl std::fmt::Debug for RepositorySettings {
@@ -127,11 +131,33 @@ impl std::fmt::Debug for RepositorySettings {
             .field("branch", &self.branch)
             .field("modules", &self.modules)
             .field("link_patterns", &self.link_patterns)
+            .field("forge_project", &self.forge_project)
             .finish()
     }
 }
 
 impl RepositorySettings {
+    /// The forge project a bare `#123` in this repository's commits belongs to: the
+    /// configured one, else the project of a `https://github.com/…` or `https://gitlab.com/…`
+    /// (or `git@host:…`) clone URL.
+    pub fn forge_project(&self) -> Option<String> {
+        if let Some(p) = self
+            .forge_project
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+        {
+            return Some(p.trim().to_string());
+        }
+        let url = self.url.as_deref()?;
+        let rest = ["github.com", "gitlab.com"].iter().find_map(|host| {
+            let at = url.find(host)?;
+            let after = &url[at + host.len()..];
+            after.strip_prefix('/').or_else(|| after.strip_prefix(':'))
+        })?;
+        let project = rest.trim_end_matches('/').trim_end_matches(".git");
+        (project.contains('/') && !project.starts_with('/')).then(|| project.to_string())
+    }
+
     /// The branch to index and mine: `HEAD` (the repository's own default) when empty.
     pub fn branch_or_head(&self) -> &str {
         if self.branch.is_empty() {
@@ -257,6 +283,10 @@ pub struct HistorySettings {
     pub link_patterns: Vec<crate::history::LinkPattern>,
     /// Threads diffing commits; 0 means one per core.
     pub threads: usize,
+    /// The forge project bare `#123` references belong to (`history_of` sets it from the
+    /// repository's `forge_project`); bare references stay `#123` without one.
+    #[serde(skip)]
+    pub forge_project: Option<String>,
     /// Replaced by `[[repositories]]`; present only to be refused with a message naming it.
     #[serde(rename = "repositories")]
     pub legacy_repositories: Option<serde::de::IgnoredAny>,
@@ -289,6 +319,7 @@ impl Default for HistorySettings {
             away_days: 180,
             link_patterns: Vec::new(),
             threads: 0,
+            forge_project: None,
             legacy_repositories: None,
         }
     }
@@ -296,11 +327,12 @@ impl Default for HistorySettings {
 
 impl Settings {
     /// The history settings a repository is mined with: `[history]`, its link patterns
-    /// followed by the repository's own.
+    /// followed by the repository's own, and the forge project of its bare `#123`.
     pub fn history_of(&self, repository: &str) -> HistorySettings {
         let mut h = self.history.clone();
         if let Some(r) = self.repositories.iter().find(|r| r.name == repository) {
             h.link_patterns.extend(r.link_patterns.iter().cloned());
+            h.forge_project = r.forge_project();
         }
         h
     }
@@ -517,6 +549,43 @@ mod tests {
             e.contains("[[repositories]]") && e.contains("[[history.repositories]]"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_repositorys_forge_project_is_configured_or_read_off_its_clone_url() {
+        let repo = |url: &str, project: Option<&str>| RepositorySettings {
+            name: "app".into(),
+            url: Some(url.into()),
+            forge_project: project.map(str::to_string),
+            ..Default::default()
+        };
+        let of = |url: &str| repo(url, None).forge_project();
+        assert_eq!(
+            of("https://x:tok@github.com/octo/shop.git").as_deref(),
+            Some("octo/shop")
+        );
+        assert_eq!(
+            of("git@gitlab.com:group/sub/proj.git").as_deref(),
+            Some("group/sub/proj")
+        );
+        assert_eq!(of("https://git.example.com/octo/shop.git"), None);
+        assert_eq!(of("https://github.com/octo"), None, "no repository part");
+        assert_eq!(
+            repo("https://github.com/a/b", Some("octo/shop"))
+                .forge_project()
+                .as_deref(),
+            Some("octo/shop"),
+            "the configured project wins"
+        );
+        let s = Settings::from_toml(
+            "[[repositories]]\nname = 'app'\npath = '/r'\nforge_project = 'octo/shop'",
+        )
+        .unwrap();
+        assert_eq!(
+            s.history_of("app").forge_project.as_deref(),
+            Some("octo/shop")
+        );
+        assert_eq!(s.history_of("other").forge_project, None);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! How an analysis did once the ticket's fix landed: what it showed (`Predicted`), the
-//! fix's files, and the three questions asked of every fixed ticket — was the first module
-//! named right, any module shown, any file shown — with their shares over many tickets.
+//! fix's files, and the questions asked of every fixed ticket — was the first module named
+//! right, any module shown, any file shown, and did the similar past work it named touch
+//! what the fix touched — with their shares over many tickets.
 
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +12,23 @@ pub struct Predicted {
     pub modules: Vec<(String, String)>,
     /// `(repository, path)`.
     pub files: Vec<(String, String)>,
+    /// The similar past work the comment named, with the files its fix changed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub precedents: Vec<ShownPrecedent>,
+}
+
+/// A precedent as the comment named it: its key and the files its fix changed (at most
+/// `ShownPrecedent::MAX_FILES`, most changed lines first).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShownPrecedent {
+    pub key: String,
+    pub repository: String,
+    pub files: Vec<String>,
+}
+
+impl ShownPrecedent {
+    /// Files kept per precedent: a fix wider than this is no evidence about any one file.
+    pub const MAX_FILES: usize = 50;
 }
 
 /// A file the fix changed, and whether the fix created it (an analysis made before the fix
@@ -28,6 +46,9 @@ pub struct Judged {
     pub first_module_right: bool,
     pub any_module_right: bool,
     pub any_file_right: bool,
+    /// Whether a precedent the comment named had its fix change a file this fix changed;
+    /// `None` when no precedent was named.
+    pub precedent_right: Option<bool>,
 }
 
 /// Judges what was shown against a fix in `repository`. `None` when the fix only created
@@ -46,7 +67,107 @@ pub fn judge(predicted: &Predicted, repository: &str, fix: &[FixFile]) -> Option
             .files
             .iter()
             .any(|(r, p)| r == repository && existing.iter().any(|f| &f.path == p)),
+        precedent_right: (!predicted.precedents.is_empty()).then(|| {
+            predicted.precedents.iter().any(|p| {
+                p.repository == repository
+                    && p.files
+                        .iter()
+                        .any(|x| existing.iter().any(|f| &f.path == x))
+            })
+        }),
     })
+}
+
+/// How often the similar past work a comment named touched what the fix touched, over the
+/// fixed tickets that were shown some.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct PrecedentAccuracy {
+    /// Fixed tickets measured whose comment named similar past work.
+    pub tickets: i64,
+    /// Of them, the share where a named precedent's fix changed a file the fix changed.
+    pub fix_overlap: Option<f64>,
+}
+
+impl PrecedentAccuracy {
+    pub fn of(tickets: i64, right: i64) -> PrecedentAccuracy {
+        PrecedentAccuracy {
+            tickets,
+            fix_overlap: (tickets > 0).then(|| right as f64 / tickets as f64),
+        }
+    }
+
+    /// "On the 38 fixed tickets shown similar past work, a named precedent's fix had changed
+    /// a file the ticket's fix changed 45% of the time"; counts below `min` tickets.
+    pub fn sentence(&self, min: i64) -> Option<String> {
+        let n = self.tickets;
+        let right = (self.fix_overlap.unwrap_or(0.0) * n as f64).round() as i64;
+        let tickets = if n == 1 { "ticket" } else { "tickets" };
+        match n {
+            0 => None,
+            n if n < min => Some(format!(
+                "{n} fixed {tickets} shown similar past work so far, too few for a share: on \
+                 {right} of them a named precedent's fix had changed a file the ticket's fix \
+                 changed"
+            )),
+            n => Some(format!(
+                "On the {n} fixed {tickets} shown similar past work, a named precedent's fix \
+                 had changed a file the ticket's fix changed {:.0}% of the time",
+                self.fix_overlap.unwrap_or(0.0) * 100.0
+            )),
+        }
+    }
+}
+
+/// What became of the likely duplicates suggested in one tracker project: later linked as
+/// duplicates or confirmed by a triager, refused by a triager, or neither yet.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DuplicateAccuracy {
+    pub project: String,
+    pub suggested: i64,
+    pub confirmed: i64,
+    pub refused: i64,
+    pub undecided: i64,
+    /// `confirmed` and `refused` over `suggested`; `None` while none is suggested.
+    pub confirmed_share: Option<f64>,
+    pub refused_share: Option<f64>,
+}
+
+impl DuplicateAccuracy {
+    pub fn of(project: String, suggested: i64, confirmed: i64, refused: i64) -> Self {
+        let share = |n: i64| (suggested > 0).then(|| n as f64 / suggested as f64);
+        DuplicateAccuracy {
+            project,
+            suggested,
+            confirmed,
+            refused,
+            undecided: suggested - confirmed - refused,
+            confirmed_share: share(confirmed),
+            refused_share: share(refused),
+        }
+    }
+
+    /// "Project SHOP: of 40 likely duplicates suggested, 12 were later linked or confirmed,
+    /// 5 refused, 23 not decided yet".
+    pub fn sentence(&self) -> String {
+        let project = if self.project.is_empty() {
+            "(no project)"
+        } else {
+            &self.project
+        };
+        format!(
+            "Project {project}: of {} likely {} suggested, {} later linked or confirmed, {} \
+             refused, {} not decided yet",
+            self.suggested,
+            if self.suggested == 1 {
+                "duplicate"
+            } else {
+                "duplicates"
+            },
+            self.confirmed,
+            self.refused,
+            self.undecided
+        )
+    }
 }
 
 /// Shares over a number of fixed tickets; the shares are `None` while no ticket is measured.
@@ -109,6 +230,7 @@ mod tests {
                 .iter()
                 .map(|f| ("app".into(), f.to_string()))
                 .collect(),
+            precedents: Vec::new(),
         }
     }
 
@@ -143,6 +265,55 @@ mod tests {
         .unwrap();
         assert!(j.first_module_right && j.any_file_right);
         assert_eq!(judge(&p, "app", &[fix("new/x.rs", "new", true)]), None);
+    }
+
+    #[test]
+    fn a_precedent_is_right_when_its_fix_changed_a_file_this_fix_changed() {
+        let past = |repository: &str, files: &[&str]| ShownPrecedent {
+            key: "APP-1".into(),
+            repository: repository.into(),
+            files: files.iter().map(|f| f.to_string()).collect(),
+        };
+        let fixed = [
+            fix("auth/login.rs", "auth", false),
+            fix("auth/new.rs", "auth", true),
+        ];
+        let mut p = shown(&["auth"], &[]);
+        assert_eq!(judge(&p, "app", &fixed).unwrap().precedent_right, None);
+        p.precedents = vec![past("app", &["billing/pay.rs"])];
+        assert_eq!(
+            judge(&p, "app", &fixed).unwrap().precedent_right,
+            Some(false)
+        );
+        p.precedents.push(past("app", &["auth/login.rs"]));
+        assert_eq!(
+            judge(&p, "app", &fixed).unwrap().precedent_right,
+            Some(true)
+        );
+        p.precedents = vec![
+            past("app", &["auth/new.rs"]),
+            past("web", &["auth/login.rs"]),
+        ];
+        assert_eq!(
+            judge(&p, "app", &fixed).unwrap().precedent_right,
+            Some(false),
+            "a file the fix created, or another repository's file, is not a match"
+        );
+    }
+
+    #[test]
+    fn the_precedent_sentence_gives_counts_until_there_are_enough() {
+        assert_eq!(PrecedentAccuracy::of(0, 0).sentence(10), None);
+        assert_eq!(
+            PrecedentAccuracy::of(3, 1).sentence(10).unwrap(),
+            "3 fixed tickets shown similar past work so far, too few for a share: on 1 of \
+             them a named precedent's fix had changed a file the ticket's fix changed"
+        );
+        assert_eq!(
+            PrecedentAccuracy::of(20, 9).sentence(10).unwrap(),
+            "On the 20 fixed tickets shown similar past work, a named precedent's fix had \
+             changed a file the ticket's fix changed 45% of the time"
+        );
     }
 
     #[test]

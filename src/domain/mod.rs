@@ -16,7 +16,10 @@ mod similar;
 pub mod text;
 mod ticket;
 
-pub use accuracy::{judge, Accuracy, FixFile, Judged, Predicted};
+pub use accuracy::{
+    judge, Accuracy, DuplicateAccuracy, FixFile, Judged, PrecedentAccuracy, Predicted,
+    ShownPrecedent,
+};
 pub use audience::{Audience, AudienceScope, Visibility};
 pub use comment::{CommentState, Format};
 pub use deps::{

@@ -150,6 +150,8 @@ pub struct Linker {
     /// Configured patterns; the key is the template filled in, else the `key` group, else
     /// group 1, else the match.
     patterns: Vec<Rule>,
+    /// The forge project a bare `#123` belongs to (`owner/repo`), when known.
+    forge_project: Option<String>,
 }
 
 impl Linker {
@@ -172,7 +174,15 @@ impl Linker {
                     Ok(Rule { regex, template })
                 })
                 .collect::<Result<_, PatternError>>()?,
+            forge_project: None,
         })
+    }
+
+    /// Reads a bare `#123` as issue 123 of `project` (`owner/repo#123`, the key its tracker
+    /// gives it) instead of leaving it `#123`.
+    pub fn with_forge_project(mut self, project: Option<&str>) -> Linker {
+        self.forge_project = project.map(str::to_string);
+        self
     }
 
     /// The ticket keys a message names, first mention first, each once, at most `MAX_KEYS`.
@@ -198,9 +208,10 @@ impl Linker {
         }
         for c in self.hashed.captures_iter(message) {
             let n = c.get(2).expect("number");
-            let key = match c.get(1) {
-                Some(repo) => format!("{}#{}", repo.as_str(), n.as_str()),
-                None => format!("#{}", n.as_str()),
+            let key = match (c.get(1), &self.forge_project) {
+                (Some(repo), _) => format!("{}#{}", repo.as_str(), n.as_str()),
+                (None, Some(project)) => format!("{project}#{}", n.as_str()),
+                (None, None) => format!("#{}", n.as_str()),
             };
             found.push((n.start(), key));
         }
@@ -277,6 +288,15 @@ mod tests {
         );
         // HTML entities and anchors are not references
         assert!(keys("escape &#304; and see page.html#12").is_empty());
+    }
+
+    #[test]
+    fn a_bare_reference_belongs_to_the_forge_project_when_one_is_known() {
+        let l = Linker::default().with_forge_project(Some("octo-org/octo-repo"));
+        assert_eq!(
+            l.keys("Fix crash on empty body (#123), see other/repo#7"),
+            ["octo-org/octo-repo#123", "other/repo#7"]
+        );
     }
 
     #[test]

@@ -101,7 +101,8 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .body(state.metrics.render())
 }
 
-/// Sets the live accuracy gauges of every configured repository from the store.
+/// Sets the live accuracy gauges of every configured repository, and the duplicate
+/// suggestions' outcomes of every project, from the store.
 async fn accuracy_gauges(state: &AppState) {
     let recent = state.settings.accuracy.recent_tickets;
     for s in state.code_index.statuses() {
@@ -109,7 +110,7 @@ async fn accuracy_gauges(state: &AppState) {
             Ok(a) => a,
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "failed to read accuracy for metrics");
-                return;
+                break;
             }
         };
         for (scope, acc) in [("all", a.all), ("recent", a.recent)] {
@@ -128,6 +129,34 @@ async fn accuracy_gauges(state: &AppState) {
                         .set(v);
                 }
             }
+        }
+        if let Some(v) = a.precedents.fix_overlap {
+            state
+                .metrics
+                .accuracy_share
+                .with_label_values(&[&s.name, "all", "precedent_fix_overlap"])
+                .set(v);
+        }
+    }
+    match crate::accuracy::of_duplicates(&state.store).await {
+        Ok(projects) => {
+            for d in projects {
+                for (outcome, n) in [
+                    ("suggested", d.suggested),
+                    ("confirmed", d.confirmed),
+                    ("refused", d.refused),
+                    ("undecided", d.undecided),
+                ] {
+                    state
+                        .metrics
+                        .duplicate_suggestions
+                        .with_label_values(&[&d.project, outcome])
+                        .set(n);
+                }
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %format!("{e:#}"), "failed to read duplicate outcomes for metrics")
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `POST /api/v1/tickets/{tracker}/{key}/duplicates/feedback` (a triager marks a suggestion
-//! right or wrong) and `GET /api/v1/duplicates/models` (which model each project is on).
+//! right or wrong), `GET /api/v1/duplicates/models` (which model each project is on) and
+//! `GET /api/v1/duplicates/accuracy` (what became of the likely duplicates suggested).
 
 use crate::app::error::ApiError;
 use crate::app::AppState;
@@ -66,4 +67,13 @@ pub async fn models(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
         "configured_likely_threshold": state.settings.duplicates.likely_threshold,
         "projects": state.learner.models(),
     })))
+}
+
+/// Per tracker project: the likely duplicates suggested, and how many were later linked or
+/// confirmed, refused, or not decided yet.
+pub async fn accuracy(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let projects = crate::accuracy::of_duplicates(&state.store)
+        .await
+        .map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok().json(json!({ "projects": projects })))
 }

@@ -48,6 +48,7 @@ pub const ROUTES: &[(&str, &str)] = &[
         "/api/v1/tickets/{tracker}/{key}/duplicates/feedback",
     ),
     ("GET", "/api/v1/duplicates/models"),
+    ("GET", "/api/v1/duplicates/accuracy"),
     ("POST", "/api/v1/analyze"),
 ];
 
@@ -98,6 +99,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 )
                 .service(
                     resource("/v1/duplicates/models", "GET").route(web::get().to(learning::models)),
+                )
+                .service(
+                    resource("/v1/duplicates/accuracy", "GET")
+                        .route(web::get().to(learning::accuracy)),
                 )
                 .service(resource("/v1/analyze", "POST").route(web::post().to(analyze::analyze)))
                 .default_service(web::to(not_found)),

@@ -306,9 +306,9 @@ fn more_modules(e: &Enrichment) -> Option<Vec<Inline>> {
     Some(l)
 }
 
-/// "Files: `A.java`, `B.java`, `C.java`." — the ranking's first three.
-/// The modules (the first and up to two more) and files (up to three distinct names) the
-/// brief comment names, as live accuracy judges them against the fix.
+/// The modules (the first and up to two more), files (up to three distinct names) and
+/// precedents (up to two) the brief comment names, as live accuracy judges them against the
+/// fix.
 pub fn shown(e: &Enrichment) -> crate::domain::Predicted {
     let mut files: Vec<(String, String)> = Vec::new();
     let mut names: Vec<&str> = Vec::new();
@@ -327,9 +327,25 @@ pub fn shown(e: &Enrichment) -> crate::domain::Predicted {
             .map(|m| (m.repository.clone(), m.module.clone()))
             .collect(),
         files,
+        precedents: e
+            .precedents
+            .iter()
+            .take(SHOWN_PRECEDENTS)
+            .map(|p| crate::domain::ShownPrecedent {
+                key: p.key.clone(),
+                repository: p.repository.clone(),
+                files: p
+                    .files
+                    .iter()
+                    .take(crate::domain::ShownPrecedent::MAX_FILES)
+                    .cloned()
+                    .collect(),
+            })
+            .collect(),
     }
 }
 
+/// "Files: `A.java`, `B.java`, `C.java`." — the ranking's first three.
 fn files(e: &Enrichment) -> Option<Vec<Inline>> {
     let mut names: Vec<&str> = Vec::new();
     for f in &e.files {
@@ -363,9 +379,12 @@ fn files(e: &Enrichment) -> Option<Vec<Inline>> {
     Some(l)
 }
 
+/// Precedents the brief comment names.
+const SHOWN_PRECEDENTS: usize = 2;
+
 /// "Similar past work: TOM-123 Host config ignores… (fixed in 4 days), TOM-98."
 fn precedents(ps: &[Precedent]) -> Option<Line> {
-    let shown: Vec<&Precedent> = ps.iter().take(2).collect();
+    let shown: Vec<&Precedent> = ps.iter().take(SHOWN_PRECEDENTS).collect();
     let first = shown.first()?;
     let took = match first.days {
         Some(d) if d < 1.0 => "fixed within a day".to_string(),

@@ -1,9 +1,12 @@
 //! Live accuracy (`analysis_outcomes`): what each ticket's analysis showed and when, and,
 //! once a mined commit made after that analysis names the ticket as its fix, how the
 //! analysis did against the fix's files. Read back as shares per repository and project.
+//! And the likely duplicates suggested (`duplicate_suggestions`), with what became of them.
 
 use super::Store;
-use crate::domain::{Accuracy, ChangeKind, Judged, Predicted};
+use crate::domain::{
+    Accuracy, ChangeKind, DuplicateAccuracy, Judged, PrecedentAccuracy, Predicted,
+};
 use sqlx::Row;
 use std::collections::BTreeMap;
 
@@ -128,7 +131,8 @@ impl Store {
         let flag = |f: fn(&Judged) -> bool| judged.as_ref().map(|j| i64::from(f(j)));
         sqlx::query(
             "UPDATE analysis_outcomes SET measured_at = $1, repository = $2, fix_sha = $3, \
-                 first_module_right = $4, any_module_right = $5, any_file_right = $6 \
+                 first_module_right = $4, any_module_right = $5, any_file_right = $6, \
+                 precedent_right = $9 \
              WHERE tracker = $7 AND ticket_id = $8 AND measured_at IS NULL",
         )
         .bind(now_ms)
@@ -139,9 +143,88 @@ impl Store {
         .bind(flag(|j| j.any_file_right))
         .bind(&u.tracker)
         .bind(&u.ticket_id)
+        .bind(judged.and_then(|j| j.precedent_right).map(i64::from))
         .execute(&self.writer)
         .await?;
         Ok(())
+    }
+
+    /// How the named precedents did over the measured tickets of `repository` that were
+    /// shown some, all time.
+    pub async fn precedent_accuracy(
+        &self,
+        repository: &str,
+    ) -> Result<PrecedentAccuracy, sqlx::Error> {
+        let r = sqlx::query(
+            "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(precedent_right), 0) AS BIGINT) AS r \
+             FROM analysis_outcomes WHERE repository = $1 AND measured_at IS NOT NULL \
+             AND precedent_right IS NOT NULL",
+        )
+        .bind(repository)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(PrecedentAccuracy::of(r.try_get("n")?, r.try_get("r")?))
+    }
+
+    /// Records the likely duplicates an analysis suggested; a pair suggested before keeps
+    /// its first time.
+    pub async fn record_duplicate_suggestions(
+        &self,
+        t: AnalysedTicket<'_>,
+        candidates: &[(&str, &str)],
+        now_ms: i64,
+    ) -> Result<(), sqlx::Error> {
+        for (candidate_id, candidate_key) in candidates {
+            sqlx::query(
+                "INSERT INTO duplicate_suggestions (tracker, ticket_id, ticket_key, project, \
+                     candidate_id, candidate_key, suggested_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                 ON CONFLICT (tracker, ticket_id, candidate_key) DO NOTHING",
+            )
+            .bind(t.tracker)
+            .bind(t.ticket_id)
+            .bind(t.ticket_key)
+            .bind(t.project)
+            .bind(candidate_id)
+            .bind(candidate_key)
+            .bind(now_ms)
+            .execute(&self.writer)
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// What became of the suggested likely duplicates, per tracker project: confirmed when
+    /// the pair was linked as duplicates (either way) after the suggestion or a triager's
+    /// latest verdict says duplicate; refused when that verdict says not, and no link came.
+    pub async fn duplicate_accuracy(&self) -> Result<Vec<DuplicateAccuracy>, sqlx::Error> {
+        let rows = sqlx::query(
+            "SELECT project, COUNT(*) AS n, \
+                 CAST(COALESCE(SUM(CASE WHEN linked = 1 OR verdict = 1 THEN 1 ELSE 0 END), 0) AS BIGINT) AS c, \
+                 CAST(COALESCE(SUM(CASE WHEN linked = 0 AND verdict = 0 THEN 1 ELSE 0 END), 0) AS BIGINT) AS r \
+             FROM (SELECT s.project, \
+                 CASE WHEN EXISTS (SELECT 1 FROM ticket_links l WHERE l.tracker = s.tracker \
+                     AND l.kind = 'duplicate' AND l.linked_at >= s.suggested_at \
+                     AND ((l.ticket_id = s.ticket_id AND l.linked_key = s.candidate_key) \
+                       OR (l.ticket_id = s.candidate_id AND l.linked_key = s.ticket_key))) \
+                     THEN 1 ELSE 0 END AS linked, \
+                 (SELECT f.duplicate FROM duplicate_feedback f WHERE f.tracker = s.tracker \
+                     AND f.ticket_id = s.ticket_id AND f.candidate_key = s.candidate_key) AS verdict \
+                 FROM duplicate_suggestions s) AS judged \
+             GROUP BY project ORDER BY project",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DuplicateAccuracy::of(
+                    r.try_get("project")?,
+                    r.try_get("n")?,
+                    r.try_get("c")?,
+                    r.try_get("r")?,
+                ))
+            })
+            .collect()
     }
 
     /// The shares over the measured tickets of `repository` (of one tracker project when

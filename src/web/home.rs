@@ -62,6 +62,9 @@ pub async fn page(
         ),
         None => None,
     };
+    let duplicates = crate::accuracy::of_duplicates(&state.store)
+        .await
+        .map_err(PageError::internal)?;
     let title = selected.as_deref().unwrap_or("Overview");
     let main = html! {
         h1 { (title) }
@@ -97,6 +100,7 @@ pub async fn page(
         @if let Some(a) = &accuracy {
             (accuracy_section(a))
         }
+        (suggestions_section(accuracy.as_ref().map(|a| &a.precedents), &duplicates))
     };
     Ok(viewer.respond(
         StatusCode::OK,
@@ -280,6 +284,34 @@ fn accuracy_section(a: &crate::accuracy::RepositoryAccuracy) -> Markup {
                                 (row(&format!("Project {}", if p.project.is_empty() { "(none)" } else { &p.project }), &p.all))
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// How the suggestions besides modules held up: the similar past work named (this
+/// repository's fixed tickets) and the likely duplicates (every project); nothing before
+/// either has a measured case.
+fn suggestions_section(
+    precedents: Option<&crate::domain::PrecedentAccuracy>,
+    duplicates: &[crate::domain::DuplicateAccuracy],
+) -> Markup {
+    let precedents = precedents.and_then(|p| p.sentence(crate::accuracy::MIN_FOR_SHARE));
+    if precedents.is_none() && duplicates.is_empty() {
+        return html! {};
+    }
+    html! {
+        section aria-labelledby="suggestions-h" class="suggestions" {
+            h2 id="suggestions-h" { "How the suggestions held up" }
+            @if let Some(p) = precedents {
+                p { (p) "." }
+            }
+            @if !duplicates.is_empty() {
+                ul class="duplicate-outcomes" {
+                    @for d in duplicates {
+                        li { (d.sentence()) "." }
                     }
                 }
             }

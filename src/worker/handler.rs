@@ -256,6 +256,17 @@ impl TicketEventHandler {
             )
             .await
             .map_err(store_err)?;
+        // and the likely duplicates it suggests, to learn later what became of them
+        let likely: Vec<(&str, &str)> = enrichment
+            .duplicates
+            .iter()
+            .filter(|d| d.tier == crate::domain::DuplicateTier::LikelyDuplicate)
+            .map(|d| (d.id.as_str(), d.key.as_str()))
+            .collect();
+        self.store
+            .record_duplicate_suggestions(analysed, &likely, self.store.now())
+            .await
+            .map_err(store_err)?;
         let analysed_ms = lap(&mut t);
         let sink = self.sinks.of(ticket.tracker);
         let tracker = ticket.tracker.as_str();

@@ -4,7 +4,9 @@
 //! did, shown by the accuracy API and the overview page.
 
 use crate::analyze::{build_repository, commit, wait_until_ready};
-use crate::helpers::{fixtures_dir, jira_headers, spawn_app_over, wait_for, TestApp, TestDb};
+use crate::helpers::{
+    fixtures_dir, github_headers, jira_headers, spawn_app_over, wait_for, TestApp, TestDb,
+};
 use serde_json::{json, Value};
 use std::path::Path;
 use ticketlens::config::{RepositorySettings, Settings};
@@ -343,12 +345,75 @@ async fn fixes_landing_after_the_analysis_are_measured_and_shown() {
     app.stop().await;
 }
 
+/// A repository whose commits say `(#8)` for its GitHub project's issue 8: with the
+/// project named (`forge_project`), the fix of `octo/shop#8` is found and measured.
+#[tokio::test]
+async fn a_bare_issue_reference_is_measured_against_the_forge_projects_issue() {
+    let site = Site::with_commit(
+        "crates/billing/src/invoice.rs",
+        "//! Invoice rendering as PDF, totals in cents.\npub struct InvoiceRenderer;\n",
+        "Render invoices (#3)",
+    );
+    let app = site
+        .serve(sqlite().await, vec![], |s| {
+            s.repositories[0].forge_project = Some("octo/shop".into());
+        })
+        .await;
+    let links = links_of(&app).await;
+    assert_eq!(links["keys_mined"], 1, "{links}");
+    let mut issue: Value = serde_json::from_slice(
+        &std::fs::read(fixtures_dir().join("github").join(crate::forges::GH_OPENED)).unwrap(),
+    )
+    .unwrap();
+    issue["repository"]["full_name"] = json!("octo/shop");
+    issue["issue"]["number"] = json!(8);
+    issue["issue"]["title"] = json!("Session token refresh expires the cookie");
+    issue["issue"]["body"] =
+        json!("SessionStore::refresh_session_token returns false for short tokens");
+    let raw = serde_json::to_vec(&issue).unwrap();
+    let r = app
+        .post_webhook(
+            "github",
+            raw.clone(),
+            &github_headers(&raw, "bare-8", "issues"),
+        )
+        .await;
+    assert_eq!(r.status(), 202);
+    wait_for(|| async {
+        let t: Value = app
+            .api()
+            .ticket("github", "octo/shop#8")
+            .await
+            .json()
+            .await
+            .ok()?;
+        t["analysis"].is_object().then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    commit(
+        &site.repo,
+        &[(
+            "crates/auth/src/session.rs",
+            "//! Session cookies.\npub fn refresh_session_token(t: &str) -> bool { !t.is_empty() }\n",
+        )],
+        "Keep the cookie on refresh (#8)",
+    );
+    let acc: Value = wait_for(|| async {
+        let v: Value = app.api().accuracy("app").await.json().await.ok()?;
+        (v["tickets"] == 1).then_some(v)
+    })
+    .await;
+    assert_eq!(acc["projects"][0]["project"], "octo/shop", "{acc}");
+    app.stop().await;
+}
+
 /// The store's side on both backends: a fix made after the analysis is judged once (files
 /// it created not counted), one made before is not, and the key counts read the links.
 async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
     backend: crate::helpers::Backend,
 ) {
-    use ticketlens::domain::Predicted;
+    use ticketlens::domain::{Predicted, ShownPrecedent};
     use ticketlens::store::AnalysedTicket;
     let app = crate::helpers::spawn_app(backend).await;
     let mut repo = crate::history::Repo::new();
@@ -379,6 +444,12 @@ async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
             ("app".into(), "src/billing".into()),
         ],
         files: vec![("app".into(), "src/auth/session.rs".into())],
+        // similar past work whose fix changed login.rs, which TOM-1's fix changes too
+        precedents: vec![ShownPrecedent {
+            key: "TOM-0".into(),
+            repository: "app".into(),
+            files: vec!["src/auth/login.rs".into(), "src/auth/token.rs".into()],
+        }],
     };
     for (id, key) in [("1", "TOM-1"), ("2", "TOM-2")] {
         let t = AnalysedTicket {
@@ -435,6 +506,12 @@ async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
         0
     );
     assert_eq!(app.store.accuracy_projects("app").await.unwrap(), ["TOM"]);
+    let precedents = app.store.precedent_accuracy("app").await.unwrap();
+    assert_eq!(
+        (precedents.tickets, precedents.fix_overlap),
+        (1, Some(1.0)),
+        "TOM-1's named precedent had changed login.rs"
+    );
     let keys = app.store.key_match(Some("app")).await.unwrap();
     assert_eq!((keys.keys_mined, keys.keys_matched), (2, 0));
     assert_eq!(keys.unmatched_examples, ["TOM-1", "TOM-2"]);

@@ -170,10 +170,168 @@ async fn learning_reads_links_in_the_order_they_became_known(backend: Backend) {
     store.close().await;
 }
 
+/// The store's side: a suggested pair is confirmed by a link made after the suggestion
+/// (either way round) or a triager's "duplicate", refused by a "not a duplicate" without a
+/// link, and undecided otherwise; a link older than the suggestion confirms nothing.
+async fn suggested_duplicates_are_followed_to_what_became_of_them(backend: Backend) {
+    use ticketlens::store::AnalysedTicket;
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let as_ticket = |id: &'static str, key: &'static str| AnalysedTicket {
+        tracker: "jira",
+        ticket_id: id,
+        ticket_key: key,
+        project: "PROJ",
+    };
+    store
+        .add_duplicate_link("jira", "9", "PROJ-6")
+        .await
+        .unwrap();
+    let later = store.now() + 60_000;
+    let candidates = [
+        ("1", "PROJ-1"),
+        ("3", "PROJ-3"),
+        ("5", "PROJ-5"),
+        ("6", "PROJ-6"),
+    ];
+    store
+        .record_duplicate_suggestions(as_ticket("9", "PROJ-9"), &candidates, later)
+        .await
+        .unwrap();
+    // suggested again by a later analysis: still one suggestion per pair
+    store
+        .record_duplicate_suggestions(as_ticket("9", "PROJ-9"), &candidates[..1], later + 1)
+        .await
+        .unwrap();
+    store
+        .record_duplicate_suggestions(
+            AnalysedTicket {
+                project: "OPS",
+                ..as_ticket("20", "OPS-20")
+            },
+            &[("21", "OPS-21")],
+            later,
+        )
+        .await
+        .unwrap();
+    let before = store.duplicate_accuracy().await.unwrap();
+    assert_eq!(
+        before
+            .iter()
+            .map(|d| (d.project.as_str(), d.suggested, d.undecided))
+            .collect::<Vec<_>>(),
+        [("OPS", 1, 1), ("PROJ", 4, 4)],
+        "the link to PROJ-6 is older than the suggestion: {before:?}"
+    );
+    // the candidate's side links back after the suggestion, a triager refuses one and
+    // confirms one
+    crate::db::insert_duplicate_link(&store, "jira", "1", "PROJ-9", later + 5).await;
+    store
+        .record_duplicate_feedback("jira", "9", "PROJ-3", false)
+        .await
+        .unwrap();
+    store
+        .record_duplicate_feedback("jira", "9", "PROJ-5", true)
+        .await
+        .unwrap();
+    let proj = store
+        .duplicate_accuracy()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.project == "PROJ")
+        .unwrap();
+    assert_eq!(
+        (proj.suggested, proj.confirmed, proj.refused, proj.undecided),
+        (4, 2, 1, 1),
+        "{proj:?}"
+    );
+    assert_eq!(proj.confirmed_share, Some(0.5));
+    assert_eq!(
+        proj.sentence(),
+        "Project PROJ: of 4 likely duplicates suggested, 2 later linked or confirmed, 1 \
+         refused, 1 not decided yet"
+    );
+    store.close().await;
+}
+
 crate::both_backends!(
     a_link_and_a_verdict_each_change_the_project_model,
-    learning_reads_links_in_the_order_they_became_known
+    learning_reads_links_in_the_order_they_became_known,
+    suggested_duplicates_are_followed_to_what_became_of_them
 );
+
+/// Through the server: PROJ-2's likely duplicate PROJ-1 is recorded as suggested, and the
+/// triager's "not a duplicate" shows as refused in the API and the metrics.
+#[tokio::test]
+async fn a_refused_suggestion_is_counted_by_the_duplicate_accuracy_api() {
+    let app = spawn_app(Backend::Sqlite).await;
+    send(&app, 1, TITLE, BODY).await;
+    send(&app, 2, TITLE, BODY).await;
+    tickets_indexed(&app).await;
+    let ticket: Value = app
+        .api()
+        .ticket("jira", "PROJ-2")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let likely = ticket["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["tier"] == "likely_duplicate")
+        .count();
+    assert_eq!(likely, 1, "two identical reports: {ticket}");
+    let get = || async {
+        app.api()
+            .get("/api/v1/duplicates/accuracy")
+            .await
+            .json::<Value>()
+            .await
+            .unwrap()
+    };
+    let v = get().await;
+    assert_eq!(v["projects"][0]["project"], "PROJ", "{v}");
+    assert_eq!(v["projects"][0]["suggested"], 1, "{v}");
+    assert_eq!(v["projects"][0]["undecided"], 1, "{v}");
+    let (status, _) = post(
+        &app,
+        "/api/v1/tickets/jira/PROJ-2/duplicates/feedback",
+        r#"{"candidate": "PROJ-1", "duplicate": false}"#,
+    )
+    .await;
+    assert_eq!(status, 202);
+    let v = get().await;
+    assert_eq!(
+        (
+            &v["projects"][0]["refused"],
+            &v["projects"][0]["refused_share"]
+        ),
+        (&json!(1), &json!(1.0)),
+        "{v}"
+    );
+    let metrics = app.api().metrics().await.text().await.unwrap();
+    assert!(
+        metrics.contains(r#"ticketlens_duplicate_suggestions{outcome="refused",project="PROJ"} 1"#),
+        "{metrics}"
+    );
+    let page = reqwest::get(format!("{}/", app.address))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("How the suggestions held up")
+            && page.contains(
+                "Project PROJ: of 1 likely duplicate suggested, 0 later linked or confirmed, 1 \
+                 refused, 0 not decided yet."
+            ),
+        "{page}"
+    );
+    app.stop().await;
+}
 
 #[tokio::test]
 async fn malformed_feedback_is_refused_naming_the_problem() {

@@ -166,3 +166,25 @@ pub async fn drop_database(admin: &Store, name: &str) {
         .await
         .expect("drop the database");
 }
+
+/// A duplicate link as a back-fill or webhook stores it, known at `linked_at` (store clock):
+/// a time the store's own clock would not give yet.
+pub async fn insert_duplicate_link(
+    store: &Store,
+    tracker: &str,
+    ticket_id: &str,
+    linked_key: &str,
+    linked_at: i64,
+) {
+    sqlx::query(
+        "INSERT INTO ticket_links (tracker, ticket_id, linked_key, kind, linked_at) \
+         VALUES ($1, $2, $3, 'duplicate', $4)",
+    )
+    .bind(tracker)
+    .bind(ticket_id)
+    .bind(linked_key)
+    .bind(linked_at)
+    .execute(store.pool())
+    .await
+    .expect("insert a duplicate link");
+}
