@@ -280,22 +280,9 @@ impl CodeIndex {
             || r.spec
                 .url
                 .as_deref()
-                .and_then(url_project_path)
+                .and_then(crate::config::url_project_path)
                 .is_some_and(same)
     }
-}
-
-/// The project path of a clone URL: `https://host/acme/app.git` and `git@host:acme/app.git`
-/// give `acme/app`; `None` when there is no path.
-fn url_project_path(url: &str) -> Option<&str> {
-    let rest = match url.split_once("://") {
-        Some((_, rest)) => rest.split_once('/')?.1,
-        // scp-like `user@host:path`
-        None => url.split_once(':')?.1,
-    };
-    let path = rest.trim_matches('/');
-    let path = path.strip_suffix(".git").unwrap_or(path);
-    (!path.is_empty()).then_some(path)
 }
 
 impl Locate for CodeIndex {
@@ -362,27 +349,5 @@ impl Locate for CodeIndex {
         out.modules.sort_by(|a, b| b.score.total_cmp(&a.score));
         out.modules.truncate(limit);
         Ok(out)
-    }
-}
-
-#[cfg(test)]
-mod forge_path_tests {
-    use super::url_project_path;
-
-    #[test]
-    fn a_clone_url_names_its_project_path() {
-        assert_eq!(
-            url_project_path("https://github.com/acme/app.git"),
-            Some("acme/app")
-        );
-        assert_eq!(
-            url_project_path("https://u:p@gitlab.example/g/sub/p/"),
-            Some("g/sub/p")
-        );
-        assert_eq!(
-            url_project_path("git@github.com:acme/app.git"),
-            Some("acme/app")
-        );
-        assert_eq!(url_project_path("https://github.com"), None);
     }
 }

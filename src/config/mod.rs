@@ -111,8 +111,7 @@ pub struct RepositorySettings {
     /// repository whose commits say `bug 123` for Jira's `BZ-123`).
     pub link_patterns: Vec<crate::history::LinkPattern>,
     /// The GitHub `owner/repo` or GitLab `group/project` whose issues this repository's
-    /// commits mean by a bare `#123`; taken from a github.com or gitlab.com `url` when not
-    /// set.
+    /// commits mean by a bare `#123`; the project path of `url` when not set.
     pub forge_project: Option<String>,
 }
 
@@ -136,10 +135,23 @@ impl std::fmt::Debug for RepositorySettings {
     }
 }
 
+/// The project path of a clone URL: `https://host/acme/app.git` and `git@host:acme/app.git`
+/// give `acme/app`; `None` when there is no path.
+pub fn url_project_path(url: &str) -> Option<&str> {
+    let rest = match url.split_once("://") {
+        Some((_, rest)) => rest.split_once('/')?.1,
+        // scp-like `user@host:path`
+        None => url.split_once(':')?.1,
+    };
+    let path = rest.trim_matches('/');
+    let path = path.strip_suffix(".git").unwrap_or(path);
+    (!path.is_empty()).then_some(path)
+}
+
 impl RepositorySettings {
     /// The forge project a bare `#123` in this repository's commits belongs to: the
-    /// configured one, else the project of a `https://github.com/…` or `https://gitlab.com/…`
-    /// (or `git@host:…`) clone URL.
+    /// configured one, else the project path of its clone URL (`https://host/acme/app.git`
+    /// or `git@host:acme/app.git`: `acme/app`; not a `file:` URL).
     pub fn forge_project(&self) -> Option<String> {
         if let Some(p) = self
             .forge_project
@@ -148,14 +160,10 @@ impl RepositorySettings {
         {
             return Some(p.trim().to_string());
         }
-        let url = self.url.as_deref()?;
-        let rest = ["github.com", "gitlab.com"].iter().find_map(|host| {
-            let at = url.find(host)?;
-            let after = &url[at + host.len()..];
-            after.strip_prefix('/').or_else(|| after.strip_prefix(':'))
-        })?;
-        let project = rest.trim_end_matches('/').trim_end_matches(".git");
-        (project.contains('/') && !project.starts_with('/')).then(|| project.to_string())
+        let url = self.url.as_deref().filter(|u| !u.starts_with("file:"))?;
+        url_project_path(url)
+            .filter(|p| p.contains('/'))
+            .map(str::to_string)
     }
 
     /// The branch to index and mine: `HEAD` (the repository's own default) when empty.
@@ -552,6 +560,23 @@ mod tests {
     }
 
     #[test]
+    fn a_clone_url_names_its_project_path() {
+        assert_eq!(
+            url_project_path("https://github.com/acme/app.git"),
+            Some("acme/app")
+        );
+        assert_eq!(
+            url_project_path("https://u:p@gitlab.example/g/sub/p/"),
+            Some("g/sub/p")
+        );
+        assert_eq!(
+            url_project_path("git@github.com:acme/app.git"),
+            Some("acme/app")
+        );
+        assert_eq!(url_project_path("https://github.com"), None);
+    }
+
+    #[test]
     fn a_repositorys_forge_project_is_configured_or_read_off_its_clone_url() {
         let repo = |url: &str, project: Option<&str>| RepositorySettings {
             name: "app".into(),
@@ -568,8 +593,17 @@ mod tests {
             of("git@gitlab.com:group/sub/proj.git").as_deref(),
             Some("group/sub/proj")
         );
-        assert_eq!(of("https://git.example.com/octo/shop.git"), None);
+        assert_eq!(
+            of("https://git.example.com/octo/shop.git").as_deref(),
+            Some("octo/shop"),
+            "a self-hosted GitLab"
+        );
         assert_eq!(of("https://github.com/octo"), None, "no repository part");
+        assert_eq!(
+            of("file:///srv/git/shop"),
+            None,
+            "a local path is no project"
+        );
         assert_eq!(
             repo("https://github.com/a/b", Some("octo/shop"))
                 .forge_project()
