@@ -320,6 +320,12 @@ async fn fixes_landing_after_the_analysis_are_measured_and_shown() {
     )), "{metrics}");
     assert_eq!(app.api().accuracy("nope").await.status(), 404);
 
+    overview_gives_the_counts_of_two(&app, &acc).await;
+    app.stop().await;
+}
+
+/// The overview, in Chromium, says how the two measured tickets did (counts, no shares).
+async fn overview_gives_the_counts_of_two(app: &TestApp, acc: &Value) {
     let browser = crate::browser::Browser::launch().await;
     let mut tab = browser.tab().await;
     tab.goto(&format!("{}/", app.address)).await;
@@ -342,7 +348,6 @@ async fn fixes_landing_after_the_analysis_are_measured_and_shown() {
     );
     assert_eq!(tab.accessibility_problems().await, json!([]));
     tab.screenshot("overview-accuracy", 1280, false).await;
-    app.stop().await;
 }
 
 /// A repository whose commits say `(#8)` for its GitHub project's issue 8: with the
@@ -408,12 +413,28 @@ async fn a_bare_issue_reference_is_measured_against_the_forge_projects_issue() {
     app.stop().await;
 }
 
+/// What the two tickets' analyses showed: `src/auth` then `src/billing`, `session.rs`, and
+/// similar past work whose fix changed `login.rs` (which TOM-1's fix changes too).
+fn auth_then_billing() -> ticketlens::domain::Predicted {
+    ticketlens::domain::Predicted {
+        modules: vec![
+            ("app".into(), "src/auth".into()),
+            ("app".into(), "src/billing".into()),
+        ],
+        files: vec![("app".into(), "src/auth/session.rs".into())],
+        precedents: vec![ticketlens::domain::ShownPrecedent {
+            key: "TOM-0".into(),
+            repository: "app".into(),
+            files: vec!["src/auth/login.rs".into(), "src/auth/token.rs".into()],
+        }],
+    }
+}
+
 /// The store's side on both backends: a fix made after the analysis is judged once (files
 /// it created not counted), one made before is not, and the key counts read the links.
 async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
     backend: crate::helpers::Backend,
 ) {
-    use ticketlens::domain::{Predicted, ShownPrecedent};
     use ticketlens::store::AnalysedTicket;
     let app = crate::helpers::spawn_app(backend).await;
     let mut repo = crate::history::Repo::new();
@@ -438,19 +459,7 @@ async fn outcomes_are_judged_once_against_fixes_made_after_the_analysis(
     );
     let day = 86_400_000;
     let now = ticketlens::store::now_ms();
-    let shown = Predicted {
-        modules: vec![
-            ("app".into(), "src/auth".into()),
-            ("app".into(), "src/billing".into()),
-        ],
-        files: vec![("app".into(), "src/auth/session.rs".into())],
-        // similar past work whose fix changed login.rs, which TOM-1's fix changes too
-        precedents: vec![ShownPrecedent {
-            key: "TOM-0".into(),
-            repository: "app".into(),
-            files: vec!["src/auth/login.rs".into(), "src/auth/token.rs".into()],
-        }],
-    };
+    let shown = auth_then_billing();
     for (id, key) in [("1", "TOM-1"), ("2", "TOM-2")] {
         let t = AnalysedTicket {
             tracker: "jira",
