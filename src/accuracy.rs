@@ -1,7 +1,7 @@
 //! Live accuracy as the API, the overview page and `/metrics` show it: per repository, the
 //! shares over the last fixed tickets and over all of them, per tracker project.
 
-use crate::domain::Accuracy;
+use crate::domain::{Accuracy, Backtest};
 use crate::store::Store;
 use serde::Serialize;
 
@@ -23,6 +23,9 @@ pub struct RepositoryAccuracy {
     pub recent_limit: i64,
     pub recent: Accuracy,
     pub projects: Vec<ProjectAccuracy>,
+    /// The latest backtest (`ticketlens eval self`), if one ran: what to expect before live
+    /// numbers exist.
+    pub backtest: Option<Backtest>,
 }
 
 /// Fixed tickets needed before a share is shown to a person (below it, the counts are).
@@ -86,5 +89,6 @@ pub async fn of_repository(
         recent_limit,
         recent,
         projects,
+        backtest: store.backtest(repository).await?,
     })
 }

@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod audience;
+mod backtest;
 mod comment;
 mod deps;
 mod enrichment;
@@ -18,6 +19,7 @@ mod ticket;
 
 pub use accuracy::{judge, Accuracy, FixFile, Judged, Predicted};
 pub use audience::{Audience, AudienceScope, Visibility};
+pub use backtest::Backtest;
 pub use comment::{CommentState, Format};
 pub use deps::{
     BlastRadius, DependencyGraph, Dependents, ExternalPackage, ImportCounts, ModuleDeps, ModuleEdge,
