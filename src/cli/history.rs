@@ -138,7 +138,7 @@ async fn mine(
             branch: &branch,
             at: None,
         };
-        let s = refresh(&store, &settings.history, &rules, target, None).await?;
+        let s = refresh(&store, &settings.history_of(&name), &rules, target, None).await?;
         println!("{}", serde_json::to_string(&s)?);
     }
     store.close().await;

@@ -53,6 +53,9 @@ pub struct Replayed {
     pub precedents: usize,
     /// `None` when the fix only created files (replayed, counted in no share).
     pub judged: Option<Judged>,
+    /// The first file ranked is one the fix changed (file Acc@1, as `eval localization`
+    /// counts it; not stored).
+    pub first_file_right: bool,
 }
 
 /// What a backtest did: the stored result, each ticket replayed, and the linked tickets
@@ -92,11 +95,15 @@ pub async fn run(settings: &Settings, args: &SelfArgs) -> anyhow::Result<()> {
         println!("  left out {n}: {why}");
     }
     let pct = |s: Option<f64>| s.map_or("—".into(), |v| format!("{:.3}", v));
+    let measured = report.replayed.iter().filter(|r| r.judged.is_some());
+    let first_file = measured.clone().filter(|r| r.first_file_right).count();
+    let share = |n: usize| (b.accuracy.tickets > 0).then(|| n as f64 / b.accuracy.tickets as f64);
     println!(
-        "first module right {}  any module right {}  any file right {}",
+        "first module right {}  any module right {}  any file right {}  (first file right {})",
         pct(b.accuracy.first_module_right),
         pct(b.accuracy.any_module_right),
-        pct(b.accuracy.any_file_right)
+        pct(b.accuracy.any_file_right),
+        pct(share(first_file))
     );
     Ok(())
 }
@@ -338,6 +345,10 @@ fn one(
             path,
         })
         .collect();
+    let first_file_right = e
+        .files
+        .first()
+        .is_some_and(|top| fix.iter().any(|f| !f.created && f.path == top.path));
     Ok(Ok(Replayed {
         key: t.ticket_key.clone(),
         reported_ms: f.reported_ms,
@@ -345,5 +356,6 @@ fn one(
         commit,
         precedents: precedents.len(),
         judged: judge(&crate::render::shown(&e), repository, &fix),
+        first_file_right,
     }))
 }
