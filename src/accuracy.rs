@@ -3,7 +3,7 @@
 //! similar past work named did; per tracker project, what became of the likely duplicates
 //! suggested.
 
-use crate::domain::{Accuracy, DuplicateAccuracy, PrecedentAccuracy};
+use crate::domain::{Accuracy, Backtest, DuplicateAccuracy, PrecedentAccuracy};
 use crate::store::Store;
 use serde::Serialize;
 
@@ -27,6 +27,9 @@ pub struct RepositoryAccuracy {
     pub projects: Vec<ProjectAccuracy>,
     /// The similar past work the comments named, against the fixes, all time.
     pub precedents: PrecedentAccuracy,
+    /// The latest backtest (`ticketlens eval self`), if one ran: what to expect before live
+    /// numbers exist.
+    pub backtest: Option<Backtest>,
 }
 
 /// Fixed tickets needed before a share is shown to a person (below it, the counts are).
@@ -91,6 +94,7 @@ pub async fn of_repository(
         recent,
         projects,
         precedents: store.precedent_accuracy(repository).await?,
+        backtest: store.backtest(repository).await?,
     })
 }
 

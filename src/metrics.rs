@@ -126,7 +126,8 @@ impl Metrics {
             accuracy_tickets: gauge(
                 "ticketlens_accuracy_tickets",
                 "Fixed tickets whose earlier analysis was measured against the fix, per \
-                 repository (scope=all, or recent: the last [accuracy] recent_tickets)",
+                 repository (scope=all, recent: the last [accuracy] recent_tickets, or backtest: \
+                 the latest `ticketlens eval self`)",
                 &["repository", "scope"],
             ),
             accuracy_share: registered(

@@ -4,7 +4,7 @@
 use crate::config::Settings;
 use crate::eval::{
     commits as eval_commits, confidence_fit as eval_confidence, duplicates_run as eval_duplicates,
-    fragility as eval_fragility, localization as eval_localization,
+    fragility as eval_fragility, localization as eval_localization, self_test as eval_self,
 };
 use clap::Subcommand;
 
@@ -24,6 +24,11 @@ pub enum EvalCommand {
     Fragility(eval_fragility::FragilityArgs),
     /// Bug localization: ranked files and modules against the files each fix changed.
     Localization(eval_localization::LocalizationArgs),
+    /// A backtest on the repository's own linked past tickets, each replayed as of its
+    /// report (as `localization` does) and judged as live accuracy judges; stored and shown
+    /// until live numbers exist.
+    #[command(name = "self")]
+    SelfTest(eval_self::SelfArgs),
 }
 
 /// Runs an eval command and prints its report.
@@ -40,5 +45,6 @@ pub async fn run(cmd: EvalCommand, settings: Settings) -> anyhow::Result<()> {
         EvalCommand::Localization(a) => {
             tokio::task::spawn_blocking(move || eval_localization::run(&settings, &a)).await?
         }
+        EvalCommand::SelfTest(a) => eval_self::run(&settings, &a).await,
     }
 }

@@ -79,18 +79,22 @@ impl Default for CodeIndexSettings {
     }
 }
 
-/// Live accuracy (`[accuracy]`).
+/// Live accuracy and the backtest (`[accuracy]`).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AccuracySettings {
     /// The overview's headline counts over this many most recently fixed tickets.
     pub recent_tickets: i64,
+    /// `ticketlens eval self` replays at most this many linked past tickets, the most
+    /// recent (`--sample` overrides it).
+    pub backtest_sample: usize,
 }
 
 impl Default for AccuracySettings {
     fn default() -> Self {
         AccuracySettings {
             recent_tickets: 120,
+            backtest_sample: 200,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 mod accuracy;
 mod audience;
+mod backtest;
 mod comment;
 mod deps;
 mod enrichment;
@@ -21,6 +22,7 @@ pub use accuracy::{
     ShownPrecedent,
 };
 pub use audience::{Audience, AudienceScope, Visibility};
+pub use backtest::Backtest;
 pub use comment::{CommentState, Format};
 pub use deps::{
     BlastRadius, DependencyGraph, Dependents, ExternalPackage, ImportCounts, ModuleDeps, ModuleEdge,

@@ -5,9 +5,9 @@
 //! beside the plain BM25 baseline, and prints the metrics per dataset with evaluated and
 //! skipped counts, and the share of fix commits whose message names their report.
 //!
-//! The time rule: a record's ranking sees no commit later than its report (its commit's
-//! tree is still the one indexed), and no past ticket whose report or last fix commit is not
-//! older than it.
+//! The time rule (`eval::replay`, shared with `eval self`): a record's ranking sees no commit
+//! later than its report (its commit's tree is still the one indexed), and no past ticket
+//! whose report or last fix commit is not older than it.
 
 use super::localization_metrics::{Summary, Tally};
 use super::past_fixes::{past_fixes, LinkerRecall};
@@ -15,7 +15,7 @@ use crate::codeindex::{Corpus, Params};
 use crate::config::Settings;
 use crate::enrich::{analyze, TicketText};
 use crate::eval::confidence::{gold_list, CommentWords, DumpRecord, Reliability, ReliabilityRow};
-use crate::eval::precedents::PrecedentPool;
+use crate::eval::replay::{Replay, TicketAt};
 use crate::modules::ModuleMap;
 use crate::ticketindex::TicketIndex;
 use anyhow::Context;
@@ -275,7 +275,7 @@ impl Tallies {
         };
         let revs: Vec<String> = recs.iter().filter_map(|r| revision(r)).collect();
         let t = Instant::now();
-        let mut corpus = Corpus::build(
+        let corpus = Corpus::build(
             repo,
             &dir,
             &revs,
@@ -306,18 +306,10 @@ impl Tallies {
             linker,
             &mut self.recall,
         );
-        corpus.add_ticket_texts(fixes.iter().map(|f| {
-            (
-                f.id.clone(),
-                f.fix_ms.max(f.reported_ms).div_euclid(1000),
-                format!("{}\n{}", f.title, f.body),
-                f.files.clone(),
-            )
-        }));
-        let mut pool = PrecedentPool::new(fixes)?;
+        let mut replay = Replay::new(corpus, fixes)?;
         for r in recs {
             let reported_ms = reported(r).created_ms;
-            self.record(args, &corpus, &mut pool, params, r, reported_ms)?;
+            self.record(args, &mut replay, params, r, reported_ms)?;
         }
         Ok(())
     }
@@ -326,19 +318,23 @@ impl Tallies {
     fn record(
         &mut self,
         args: &LocalizationArgs,
-        corpus: &Corpus,
-        pool: &mut PrecedentPool,
+        replay: &mut Replay,
         params: &Params,
         r: &Record,
         reported_ms: i64,
     ) -> anyhow::Result<()> {
-        let Some(commit) = revision(r).and_then(|rev| corpus.resolve(&rev)) else {
+        let Some(commit) = revision(r).and_then(|rev| replay.corpus.resolve(&rev)) else {
             self.skipped
                 .push((r.id.clone(), "commit does not resolve".into()));
             return Ok(());
         };
-        let ticket_time = (reported_ms != 0).then(|| reported_ms.div_euclid(1000));
-        let mut view = corpus.view_at(&commit, params.clone(), ticket_time)?;
+        let ticket = TicketAt {
+            id: &r.id,
+            title: &r.title,
+            body: &r.body,
+            reported_ms,
+        };
+        let (mut view, precedents) = replay.at(&commit, params.clone(), ticket)?;
         let gold: HashSet<String> = match &r.missing_at_commit {
             Some(missing) => r
                 .files
@@ -353,14 +349,6 @@ impl Tallies {
                 .push((r.id.clone(), "no gold file exists at the commit".into()));
             return Ok(());
         }
-        let precedents = {
-            let cut = view.cut();
-            let module_of = |_: &str, p: &str| Some(cut.module_of(p));
-            match reported_ms {
-                0 => Vec::new(),
-                ms => pool.precedents_for(&r.id, &r.title, &r.body, ms, &module_of)?,
-            }
-        };
         self.with_precedents += usize::from(!precedents.is_empty());
         let gold_modules: HashSet<String> = gold.iter().map(|g| view.cut().module_of(g)).collect();
         let sizes: Vec<usize> = view.cut().modules().iter().map(|m| m.files).collect();

@@ -113,7 +113,11 @@ async fn accuracy_gauges(state: &AppState) {
                 break;
             }
         };
-        for (scope, acc) in [("all", a.all), ("recent", a.recent)] {
+        let backtest = a.backtest.map(|b| ("backtest", b.accuracy));
+        for (scope, acc) in [("all", a.all), ("recent", a.recent)]
+            .into_iter()
+            .chain(backtest)
+        {
             let m = &state.metrics;
             m.accuracy_tickets
                 .with_label_values(&[&s.name, scope])

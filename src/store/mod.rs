@@ -3,6 +3,7 @@
 //! scores included). Times are epoch milliseconds.
 
 mod backfill;
+mod backtests;
 mod comments;
 mod deliveries;
 mod dependencies;
@@ -21,6 +22,7 @@ mod ticket_modules;
 mod tickets;
 
 pub use backfill::BackfillCursor;
+pub use backtests::{LinkedPastTicket, NamingCommit, MAX_LINKED_TICKETS};
 pub use comments::CommentRecord;
 pub use deliveries::{DeliveryOutcome, NewDelivery, NewJob};
 pub use digests::{DigestDelivery, DigestState, PLAN_DIGEST};

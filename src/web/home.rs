@@ -265,6 +265,10 @@ fn accuracy_section(a: &crate::accuracy::RepositoryAccuracy) -> Markup {
     html! {
         section aria-labelledby="accuracy-h" class="accuracy" {
             h2 id="accuracy-h" { "How often it is right" }
+            @let backtest = a.backtest.as_ref().and_then(|b| b.sentence(&layout::date(Some(b.ran_at))));
+            @if !a.enough() {
+                @if let Some(b) = &backtest { p class="headline backtest" { (b) "." } }
+            }
             @match a.sentence() {
                 Some(s) => p class="headline" { (s) "." },
                 None => p class="muted" { "No fixed ticket is measured yet: once a commit names a ticket TicketLens analysed before it, the analysis is judged against the fix's files." },
@@ -286,6 +290,7 @@ fn accuracy_section(a: &crate::accuracy::RepositoryAccuracy) -> Markup {
                         }
                     }
                 }
+                @if let Some(b) = &backtest { p class="muted backtest" { (b) "." } }
             }
         }
     }
@@ -350,5 +355,51 @@ pub fn month_table(months: &[(String, u32, u32)]) -> Markup {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::accuracy::RepositoryAccuracy;
+    use crate::domain::{Accuracy, Backtest};
+
+    fn with_live(measured: i64) -> RepositoryAccuracy {
+        let live = Accuracy::of(measured, measured / 2, measured, 0);
+        RepositoryAccuracy {
+            repository: "app".into(),
+            all: live,
+            recent_limit: 120,
+            recent: live,
+            projects: vec![],
+            backtest: Some(Backtest {
+                accuracy: Accuracy::of(200, 142, 170, 90),
+                sample: 210,
+                ran_at: 1_796_601_600_000,
+                took_ms: 1,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_backtest_leads_until_live_numbers_are_enough_then_follows_them() {
+        let backtest = "Backtest on 200 past fixed tickets (replayed as of each ticket's time, \
+                        run 2026-12-07): the first module named was right 71% of the time";
+        let few = accuracy_section(&with_live(2)).into_string();
+        let (b, live) = (
+            few.find(backtest),
+            few.find("2 fixed tickets measured so far"),
+        );
+        assert!(b.is_some() && live.is_some() && b < live, "{few}");
+        let many = accuracy_section(&with_live(10)).into_string();
+        let (b, live) = (
+            many.find(backtest),
+            many.find("On the 10 fixed tickets measured"),
+        );
+        assert!(b.is_some() && live.is_some() && live < b, "{many}");
+        assert!(
+            many.find("A file shown right") < b,
+            "below the table: {many}"
+        );
     }
 }

@@ -5,6 +5,7 @@ mod analyze;
 mod architecture;
 mod backfill;
 mod backfill_forges;
+mod backtest;
 mod contract;
 mod dependencies;
 mod digest;
