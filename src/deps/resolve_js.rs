@@ -242,9 +242,10 @@ fn nearest_tail(tree: &Tree, from: &str, spec: &str) -> Option<u32> {
             .count()
     };
     let mut by_shared: Vec<(usize, u32)> = found.into_iter().map(|f| (shared(f), f)).collect();
-    by_shared.sort_by(|a, b| b.0.cmp(&a.0));
+    by_shared.sort_by_key(|s| std::cmp::Reverse(s.0));
     match by_shared[..] {
-        [(best, f), ..] if best > 0 && by_shared.get(1).is_none_or(|s| s.0 < best) => Some(f),
+        [(best, f)] if best > 0 => Some(f),
+        [(best, f), (next, _), ..] if best > 0 && next < best => Some(f),
         _ => None,
     }
 }
