@@ -224,6 +224,30 @@ fn file_links_run_both_ways_and_a_package_import_spreads_its_weight() {
     assert_eq!(l.len(), 3);
 }
 
+/// The unresolved examples name each distinct import once, at the first file writing it.
+#[test]
+fn unresolved_examples_show_each_missing_import_once() {
+    let files = [
+        ("a/one.js", "require('./gone');\nrequire('/app/missing');"),
+        ("a/two.js", "require('./gone');"),
+        ("b/three.js", "require('./gone');\nrequire('./also-gone');"),
+    ];
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+    let facts: Vec<(&str, super::Facts)> = files
+        .iter()
+        .filter_map(|(p, t)| read(p, t).map(|f| (*p, f)))
+        .collect();
+    let r = super::resolve::resolve(paths, facts.iter().map(|(p, f)| (*p, f)), &HashMap::new());
+    assert_eq!(
+        r.unresolved,
+        [
+            "a/one.js: ./gone",
+            "a/one.js: /app/missing",
+            "b/three.js: ./also-gone"
+        ]
+    );
+}
+
 proptest::proptest! {
     /// Any text, in any of the languages, reads without a panic (stray quotes, unclosed
     /// comments, multi-byte characters next to quotes and lifetimes).
