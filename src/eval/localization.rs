@@ -106,9 +106,9 @@ struct Row {
 /// `NEIGHBOURS` unless `--set neighbours=…`).
 const NEIGHBOURS_ROW: &str = "+neighbours";
 
-/// The weight of structural neighbours in `NEIGHBOURS_ROW`, chosen on AspectJ and
-/// evergreen (docs/localization.md). The service ranks without them (`Params::neighbours`
-/// is 0).
+/// The weight of structural neighbours in `NEIGHBOURS_ROW`: set before any run and looked
+/// at on AspectJ and evergreen only. It gained on none of the untuned datasets, so the
+/// service ranks without them (`Params::neighbours` is 0; docs/localization.md).
 const NEIGHBOURS: f32 = 0.1;
 
 const ROWS: [Row; 7] = [
