@@ -106,4 +106,7 @@ fn print_text(v: &Value) {
     for c in v["cycles"].as_array().into_iter().flatten() {
         println!("cycle: {c}");
     }
+    for u in v["unresolved"].as_array().into_iter().flatten() {
+        println!("unresolved: {}", u.as_str().unwrap_or(""));
+    }
 }

@@ -3,6 +3,7 @@
 //! a `CommitView` searches only the versions present at its commit, with history cut at it.
 
 use super::build::{ignore_patterns, index_file, snapshot, wanted};
+use super::deps::DepsCache;
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
@@ -27,6 +28,9 @@ pub struct Corpus {
     tickets: History,
     rules: ModuleRules,
     history_depth: usize,
+    /// The imports read for the last view that asked for its links (`with_links`), so the
+    /// next one re-reads only the files that differ.
+    deps: std::sync::Mutex<DepsCache>,
 }
 
 impl Corpus {
@@ -90,6 +94,7 @@ impl Corpus {
             tickets: History::default(),
             rules,
             history_depth,
+            deps: Default::default(),
         })
     }
 
@@ -154,6 +159,7 @@ impl Corpus {
         let ticket_words = Vocabulary::of(&self.tickets, Some(&ticket_mask), now);
         Ok(CommitView {
             corpus: self,
+            oid,
             tree_paths: tree.into_iter().map(|f| f.path).collect(),
             snap,
             mask,
@@ -169,6 +175,7 @@ impl Corpus {
 /// A corpus restricted to one commit.
 pub struct CommitView<'a> {
     corpus: &'a Corpus,
+    oid: git2::Oid,
     snap: Snapshot,
     tree_paths: HashSet<String>,
     mask: Vec<bool>,
@@ -184,6 +191,25 @@ impl CommitView<'_> {
     /// of evidence).
     pub fn set_params(&mut self, params: Params) {
         self.params = params;
+    }
+
+    /// Reads the imports of the commit's tree (only the files that differ from the last
+    /// view's), so `Params::neighbours` can rank with structural neighbours. Blocking.
+    pub fn with_links(&mut self) -> anyhow::Result<()> {
+        if self.snap.links.is_some() {
+            return Ok(());
+        }
+        let git = &self.corpus.git;
+        let tree = git.tree_files(self.oid)?;
+        let ignores = ignore_patterns(&tree, git);
+        let mut cache = self
+            .corpus
+            .deps
+            .lock()
+            .map_err(|_| anyhow::anyhow!("the import cache was poisoned"))?;
+        let links = cache.links(git, &tree, &ignores)?;
+        self.snap.links = Some(std::sync::Arc::new(links));
+        Ok(())
     }
 
     /// The module cut of the commit's tree.

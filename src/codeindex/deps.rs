@@ -7,7 +7,7 @@ use super::build::{ignore_patterns, wanted};
 use super::extract::is_source_content;
 use super::gitsrc::{GitRepo, TreeFile};
 use super::glob::Patterns;
-use crate::deps::{self, Facts};
+use crate::deps::{self, Facts, FileLinks};
 use crate::domain::DependencyGraph;
 use crate::modules::{ModuleCut, ModuleRules};
 use std::collections::HashMap;
@@ -43,6 +43,44 @@ impl DepsCache {
         commit: &str,
     ) -> anyhow::Result<(DependencyGraph, DepsStats)> {
         let started = Instant::now();
+        let mut stats = self.refresh(git, tree, ignores)?;
+        let texts = self.config_texts();
+        let graph = deps::graph(
+            commit,
+            tree.iter().map(|f| f.path.clone()).collect(),
+            self.facts(),
+            &texts,
+            cut,
+        );
+        stats.ms = started.elapsed().as_millis() as u64;
+        Ok((graph, stats))
+    }
+
+    /// The file-level links of `tree` (the ranking's structural neighbours), re-reading only
+    /// changed files. Blocking.
+    pub fn links(
+        &mut self,
+        git: &GitRepo,
+        tree: &[TreeFile],
+        ignores: &Patterns,
+    ) -> anyhow::Result<FileLinks> {
+        self.refresh(git, tree, ignores)?;
+        let texts = self.config_texts();
+        Ok(deps::links(
+            tree.iter().map(|f| f.path.clone()).collect(),
+            self.facts(),
+            &texts,
+        ))
+    }
+
+    /// Reads the imports of the files of `tree` whose blob changed since the last call and
+    /// keeps the rest; forgets files no longer in the tree.
+    fn refresh(
+        &mut self,
+        git: &GitRepo,
+        tree: &[TreeFile],
+        ignores: &Patterns,
+    ) -> anyhow::Result<DepsStats> {
         let mut stats = DepsStats::default();
         let mut files = HashMap::new();
         let mut configs = HashMap::new();
@@ -78,22 +116,20 @@ impl DepsCache {
         }
         self.files = files;
         self.configs = configs;
-        let texts: HashMap<String, String> = self
-            .configs
+        Ok(stats)
+    }
+
+    fn config_texts(&self) -> HashMap<String, String> {
+        self.configs
             .iter()
             .map(|(p, (_, t))| (p.clone(), t.clone()))
-            .collect();
-        let graph = deps::graph(
-            commit,
-            tree.iter().map(|f| f.path.clone()).collect(),
-            self.files
-                .iter()
-                .filter_map(|(p, (_, f))| Some((p.as_str(), f.as_ref()?))),
-            &texts,
-            cut,
-        );
-        stats.ms = started.elapsed().as_millis() as u64;
-        Ok((graph, stats))
+            .collect()
+    }
+
+    fn facts(&self) -> impl Iterator<Item = (&str, &Facts)> + '_ {
+        self.files
+            .iter()
+            .filter_map(|(p, (_, f))| Some((p.as_str(), f.as_ref()?)))
     }
 }
 

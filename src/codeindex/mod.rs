@@ -12,6 +12,7 @@ mod fileindex;
 mod gitsrc;
 mod glob;
 mod history;
+mod neighbours;
 mod precedent;
 mod query;
 mod rank;

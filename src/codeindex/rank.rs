@@ -4,6 +4,7 @@
 //! by aggregating their files.
 
 use super::fileindex::{FileIndex, RawHit};
+use super::neighbours::neighbour_evidence;
 use super::precedent::{coupling_evidence, precedent_evidence};
 use super::query::TicketQuery;
 use super::signals::{Cand, HistoryView, Params};
@@ -58,16 +59,13 @@ pub fn rank_files(
         }
     }
     precedent_evidence(snap, precedents, p, &mut cands);
+    // the seeds of coupling and neighbours: what a file has so far, tests discounted
+    let test = |path: &str| if is_test_path(path) { p.test } else { 1.0 };
+    let seed = |path: &str, c: &Cand| (c.lex + c.bonus) * test(path);
     if let Some(hv) = history {
-        let test = |path: &str| if is_test_path(path) { p.test } else { 1.0 };
-        coupling_evidence(
-            snap,
-            hv,
-            p,
-            |path, c| (c.lex + c.bonus) * test(path),
-            &mut cands,
-        );
+        coupling_evidence(snap, hv, p, seed, &mut cands);
     }
+    neighbour_evidence(snap, p, seed, &mut cands);
 
     let mut ranked: Vec<(&str, Cand)> = cands.into_iter().collect();
     for (path, c) in ranked.iter_mut() {

@@ -39,6 +39,9 @@ pub struct Params {
     /// weight × (1 − prose × (1 − its code share)); 0 disables. Learned per repository from
     /// the index, not from a word list.
     pub prose: f32,
+    /// Files that import or are imported by the strongest candidates (structural
+    /// neighbours, `neighbours.rs`); 0 (the default) leaves them out.
+    pub neighbours: f32,
 }
 
 impl Default for Params {
@@ -60,6 +63,7 @@ impl Default for Params {
             ticket_words: 0.5,
             test: 0.7,
             prose: 0.0,
+            neighbours: 0.0,
         }
     }
 }
@@ -88,6 +92,7 @@ impl Params {
             "ticket_words" => self.ticket_words = v,
             "test" => self.test = v,
             "prose" => self.prose = v,
+            "neighbours" => self.neighbours = v,
             other => match other
                 .strip_prefix("boost.")
                 .and_then(|f| fields.iter().position(|x| *x == f))

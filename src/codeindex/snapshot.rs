@@ -35,6 +35,9 @@ pub struct Snapshot {
     pub allowed: Option<Arc<HashSet<u64>>>,
     /// Mean and deviation of ln(length) over the files.
     len_stats: (f32, f32),
+    /// What each file imports and is imported by, when the ranking reads structural
+    /// neighbours (`Params::neighbours`); `None` otherwise.
+    pub links: Option<Arc<crate::deps::FileLinks>>,
 }
 
 impl Snapshot {
@@ -90,6 +93,7 @@ impl Snapshot {
             cut: Arc::new(cut),
             allowed,
             len_stats: (mean, var.sqrt().max(1e-3)),
+            links: None,
         }
     }
 

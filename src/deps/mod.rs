@@ -9,11 +9,12 @@
 //!   holds what they find)
 //! - `tree.rs`: the tree and the outcome of one import; `resolve_*.rs`: one resolver per
 //!   language family; `resolve.rs`: every file's imports resolved
-//! - `graph.rs`: the module graph
+//! - `graph.rs`: the module graph; `links.rs`: file-level links (the ranking's neighbours)
 
 mod facts;
 mod graph;
 mod lex;
+mod links;
 mod read_js;
 mod read_jvm;
 mod read_other;
@@ -31,6 +32,7 @@ mod tests_langs;
 mod tree;
 
 pub use facts::{Facts, Lang, Spec};
+pub use links::FileLinks;
 pub use tree::Outcome;
 
 use crate::domain::DependencyGraph;
@@ -86,6 +88,16 @@ pub fn graph<'f>(
     let mut g = graph::build(commit, &files, &|t| r.tree.path(t), map);
     g.unresolved = r.unresolved.clone();
     g
+}
+
+/// Every file's structural neighbours (what it imports and what imports it), from the same
+/// inputs as `graph`.
+pub fn links<'f>(
+    paths: Vec<String>,
+    facts: impl IntoIterator<Item = (&'f str, &'f Facts)>,
+    configs: &HashMap<String, String>,
+) -> FileLinks {
+    FileLinks::of(&resolve::resolve(paths, facts, configs))
 }
 
 /// Every file's resolved imports as `(importing path, outcomes)`, with internal targets

@@ -15,7 +15,8 @@ pub struct Resolved {
     /// (file, its language, one outcome per import).
     pub files: Vec<(u32, Lang, Vec<Outcome>)>,
     /// Some imports that name this repository's code but resolve to no file, as
-    /// `path: import` (at most `MAX_UNRESOLVED_SHOWN`), so a person can see why.
+    /// `path: import` (at most `MAX_UNRESOLVED_SHOWN`, the first file of each distinct
+    /// import), so a person can see why.
     pub unresolved: Vec<String>,
 }
 
@@ -66,6 +67,8 @@ pub fn resolve<'f>(
     let mut rust = Crates::new(configs);
     rust.learn_mods(&tree, &read);
     let mut unresolved = Vec::new();
+    // one example per import as written: a hundred files missing the same one show once
+    let mut seen = std::collections::HashSet::new();
     let files = read
         .iter()
         .map(|(i, f)| {
@@ -101,8 +104,11 @@ pub fn resolve<'f>(
                     .iter()
                     .zip(&outcomes)
                     .filter(|(_, o)| **o == Outcome::Unresolved);
-                for (spec, _) in missing.take(MAX_UNRESOLVED_SHOWN - unresolved.len()) {
-                    unresolved.push(format!("{from}: {}", written(spec)));
+                for (spec, _) in missing {
+                    let text = written(spec);
+                    if unresolved.len() < MAX_UNRESOLVED_SHOWN && seen.insert(text.clone()) {
+                        unresolved.push(format!("{from}: {text}"));
+                    }
                 }
             }
             (*i, f.lang, outcomes)

@@ -61,11 +61,7 @@ impl JsContext {
                 .map_or(Outcome::Unresolved, |f| Outcome::Internal(vec![f]));
         }
         if let Some(abs) = spec.strip_prefix('/') {
-            // an absolute path names a root the runtime knows (Titanium's `Resources/`, a
-            // web root): the repository root, else the one file ending so
-            return file_or_index(tree, abs)
-                .or_else(|| by_tail(tree, abs))
-                .map_or(Outcome::Unresolved, |f| Outcome::Internal(vec![f]));
+            return self.absolute(tree, from, abs);
         }
         if let Some(o) = self.aliased(tree, from, spec) {
             return o;
@@ -80,6 +76,21 @@ impl JsContext {
             return Outcome::Internal(vec![f]);
         }
         workspace.unwrap_or_else(|| Outcome::External(package_name(spec)))
+    }
+
+    /// An absolute path names a root the runtime knows (Titanium's `Resources/`, a web
+    /// root), which the build fills from the repository: the repository root, else the one
+    /// file ending so, else the repository's own package it names (`/alloy` as `alloy`,
+    /// through its `package.json`), else the file ending in the longest part of it that is
+    /// nearest the importing file.
+    fn absolute(&self, tree: &Tree, from: &str, abs: &str) -> Outcome {
+        if let Some(f) = file_or_index(tree, abs).or_else(|| by_tail(tree, abs)) {
+            return Outcome::Internal(vec![f]);
+        }
+        if let Some(o @ Outcome::Internal(_)) = self.workspace(tree, abs) {
+            return o;
+        }
+        nearest_tail(tree, from, abs).map_or(Outcome::Unresolved, |f| Outcome::Internal(vec![f]))
     }
 
     /// Through the nearest configuration's `paths`, then its `baseUrl`.
@@ -201,6 +212,42 @@ fn by_tail(tree: &Tree, spec: &str) -> Option<u32> {
     EXTS.iter()
         .find_map(|e| tree.unique_tail(&format!("{spec}.{e}")))
         .or_else(|| tree.unique_tail(spec))
+}
+
+/// The file ending in the longest tail of `spec` (leading directories dropped one by one)
+/// that any file ends in, when one of those files is nearest `from`: it shares more
+/// leading directories with `from` than any other, and at least one. A build that copies
+/// `builtins/moment.js` to `/alloy/moment.js` leaves the copy's neighbours pointing at
+/// the one beside them; candidates equally far away resolve to none.
+fn nearest_tail(tree: &Tree, from: &str, spec: &str) -> Option<u32> {
+    let segs: Vec<&str> = spec.split('/').filter(|s| !s.is_empty()).collect();
+    let found = (0..segs.len())
+        .map(|k| {
+            let tail = segs[k..].join("/");
+            EXTS.iter()
+                .flat_map(|e| {
+                    let mut v = tree.with_tail(&format!("{tail}.{e}"));
+                    v.extend(tree.with_tail(&format!("{tail}/index.{e}")));
+                    v
+                })
+                .collect::<Vec<u32>>()
+        })
+        .find(|found| !found.is_empty())?;
+    let from_dirs: Vec<&str> = dir_of(from).split('/').collect();
+    let shared = |f: u32| {
+        dir_of(tree.path(f))
+            .split('/')
+            .zip(&from_dirs)
+            .take_while(|(a, b)| !a.is_empty() && a == *b)
+            .count()
+    };
+    let mut by_shared: Vec<(usize, u32)> = found.into_iter().map(|f| (shared(f), f)).collect();
+    by_shared.sort_by_key(|s| std::cmp::Reverse(s.0));
+    match by_shared[..] {
+        [(best, f)] if best > 0 => Some(f),
+        [(best, f), (next, _), ..] if best > 0 && next < best => Some(f),
+        _ => None,
+    }
 }
 
 /// The package a bare specifier comes from: `@scope/name` or `name` (`node:fs` → `node:fs`).

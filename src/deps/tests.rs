@@ -1,6 +1,6 @@
 //! Readers and resolvers on small repositories built here, asserting exact edges.
 
-use super::{is_config, read, resolved_paths, Resolution};
+use super::{is_config, links, read, resolved_paths, Resolution};
 use std::collections::HashMap;
 
 /// Resolves the imports of a tree given as `(path, text)`; the outcomes of each file, with
@@ -180,6 +180,70 @@ def later():
             to(&["src/pkg/core.py"]),
             to(&["tests/helpers.py"]),
             ext("pytest")
+        ]
+    );
+}
+
+/// A class import links two files with weight 1 both ways; a wildcard import spreads 1 over
+/// the package's files; a file's import of itself and an external import make no link.
+#[test]
+fn file_links_run_both_ways_and_a_package_import_spreads_its_weight() {
+    let files = [
+        (
+            "org/acme/core/Engine.java",
+            "package org.acme.core;\nimport org.acme.util.Strings;\nimport org.acme.util.*;\nimport org.acme.core.Engine;\nimport java.util.List;\nclass Engine {}",
+        ),
+        ("org/acme/util/Strings.java", "package org.acme.util;\nclass Strings {}"),
+        ("org/acme/util/Numbers.java", "package org.acme.util;\nclass Numbers {}"),
+        ("org/acme/ui/Screen.java", "package org.acme.ui;\nclass Screen {}"),
+    ];
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+    let facts: Vec<(&str, super::Facts)> = files
+        .iter()
+        .filter_map(|(p, t)| read(p, t).map(|f| (*p, f)))
+        .collect();
+    let l = links(paths, facts.iter().map(|(p, f)| (*p, f)), &HashMap::new());
+    let of = |p: &str| -> Vec<(String, f32)> { l.of_file(p).to_vec() };
+    let engine = "org/acme/core/Engine.java";
+    assert_eq!(
+        of(engine),
+        [
+            ("org/acme/util/Strings.java".to_string(), 1.5),
+            ("org/acme/util/Numbers.java".to_string(), 0.5),
+        ]
+    );
+    assert_eq!(
+        of("org/acme/util/Strings.java"),
+        [(engine.to_string(), 1.5)]
+    );
+    assert_eq!(
+        of("org/acme/util/Numbers.java"),
+        [(engine.to_string(), 0.5)]
+    );
+    assert!(of("org/acme/ui/Screen.java").is_empty());
+    assert_eq!(l.len(), 3);
+}
+
+/// The unresolved examples name each distinct import once, at the first file writing it.
+#[test]
+fn unresolved_examples_show_each_missing_import_once() {
+    let files = [
+        ("a/one.js", "require('./gone');\nrequire('/app/missing');"),
+        ("a/two.js", "require('./gone');"),
+        ("b/three.js", "require('./gone');\nrequire('./also-gone');"),
+    ];
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.to_string()).collect();
+    let facts: Vec<(&str, super::Facts)> = files
+        .iter()
+        .filter_map(|(p, t)| read(p, t).map(|f| (*p, f)))
+        .collect();
+    let r = super::resolve::resolve(paths, facts.iter().map(|(p, f)| (*p, f)), &HashMap::new());
+    assert_eq!(
+        r.unresolved,
+        [
+            "a/one.js: ./gone",
+            "a/one.js: /app/missing",
+            "b/three.js: ./also-gone"
         ]
     );
 }

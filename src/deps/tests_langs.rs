@@ -65,6 +65,37 @@ fn typescript_relative_paths_index_files_js_extensions_aliases_and_workspaces_re
     );
 }
 
+/// Titanium-style absolute requires: `/kit` is the repository's own package (its
+/// `package.json` `name` and `main`), `/kit/widget` the one file ending so, `/kit/moment`
+/// the `moment` nearest the requiring file (a build copies it there), and nothing when the
+/// candidates are equally far.
+#[test]
+fn absolute_requires_resolve_to_the_own_package_a_unique_tail_or_the_nearest_file() {
+    let app = "var k = require('/kit');\nvar w = require('/kit/widget');\nvar m = require('/kit/moment');\nvar n = require('/nothing/here');\n";
+    let r = resolve_tree(&[
+        ("package.json", r#"{"name": "kit", "main": "./Kit/kit"}"#),
+        ("Kit/kit.js", ""),
+        ("Kit/lib/kit/widget.js", ""),
+        ("Kit/builtins/moment.js", ""),
+        ("Kit/builtins/moment/lang/fr.js", "require('/kit/moment');"),
+        ("docs/api/moment.js", ""),
+        ("test/apps/one/controllers/index.js", app),
+    ]);
+    assert_eq!(
+        r["Kit/builtins/moment/lang/fr.js"],
+        [to(&["Kit/builtins/moment.js"])]
+    );
+    assert_eq!(
+        r["test/apps/one/controllers/index.js"],
+        [
+            to(&["Kit/kit.js"]),
+            to(&["Kit/lib/kit/widget.js"]),
+            Resolution::Unresolved,
+            Resolution::Unresolved,
+        ]
+    );
+}
+
 #[test]
 fn go_imports_resolve_through_the_module_path_to_package_directories() {
     let main = r#"package main

@@ -64,13 +64,26 @@ impl Tree {
 
     /// The one file whose path ends with `tail` at a directory boundary, if exactly one does.
     pub fn unique_tail(&self, tail: &str) -> Option<u32> {
+        match self.with_tail(tail)[..] {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// Every file whose path ends with `tail` at a directory boundary.
+    pub fn with_tail(&self, tail: &str) -> Vec<u32> {
         let name = tail.rsplit('/').next().unwrap_or(tail);
-        let mut found = self.by_name.get(name)?.iter().copied().filter(|&i| {
-            let p = self.path(i);
-            p == tail || p.ends_with(&format!("/{tail}"))
-        });
-        let first = found.next()?;
-        found.next().is_none().then_some(first)
+        let Some(named) = self.by_name.get(name) else {
+            return Vec::new();
+        };
+        named
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let p = self.path(i);
+                p == tail || (p.ends_with(tail) && p[..p.len() - tail.len()].ends_with('/'))
+            })
+            .collect()
     }
 
     pub fn path(&self, i: u32) -> &str {
