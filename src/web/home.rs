@@ -372,6 +372,7 @@ mod tests {
             recent_limit: 120,
             recent: live,
             projects: vec![],
+            precedents: Default::default(),
             backtest: Some(Backtest {
                 accuracy: Accuracy::of(200, 142, 170, 90),
                 sample: 210,
