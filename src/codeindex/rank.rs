@@ -57,7 +57,6 @@ pub fn rank_files(
             c.reasons.extend(reason);
         }
     }
-    precedent_evidence(snap, precedents, p, &mut cands);
     if let Some(hv) = history {
         let test = |path: &str| if is_test_path(path) { p.test } else { 1.0 };
         coupling_evidence(
@@ -78,6 +77,7 @@ pub fn rank_files(
     }
     let score = |c: &Cand| c.lex + c.bonus;
     ranked.sort_by(|a, b| score(&b.1).total_cmp(&score(&a.1)).then(a.0.cmp(b.0)));
+    precedent_evidence(snap, precedents, p, &mut ranked);
     ranked.truncate(limit);
     let with_hits: Vec<RawHit> = ranked.iter().filter_map(|(_, c)| c.hit).collect();
     let mut matched = index
