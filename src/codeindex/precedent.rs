@@ -17,14 +17,20 @@ const COUPLING_SEEDS: usize = 5;
 const MIN_COUPLING: f32 = 0.3;
 /// The best files a precedent may reorder: the ten a comment and the API show by default.
 const REORDERED: usize = 10;
+/// A file gains from precedents only when this many of their fixes changed it, or when one
+/// precedent is at least `ALIKE` similar: a single barely alike ticket's fix moves nothing.
+/// Chosen on aspectj, spring-xd and evergreen (see docs/localization.md).
+const AGREEING: usize = 2;
+const ALIKE: f32 = 0.5;
 /// A precedent is named as a file's reason from this similarity × focus (a 30%-alike
 /// ticket whose fix was this file and at most one other, say).
 const SHOWN_SHARE: f32 = 0.15;
 
 /// Reorders the `REORDERED` best files of `ranked` (sorted, best first) by what similar past
-/// tickets' fixes say: each of them fixed for a precedent gains `p.precedent` × Σ similarity ×
-/// focus, where the similarity is how alike the two tickets' texts are (a cosine, 0 to 1)
-/// and the focus is the file's share of that fix (1 / its files). A precedent never brings
+/// tickets' fixes say: each of them fixed for at least `AGREEING` precedents, or for one at
+/// least `ALIKE` similar, gains `p.precedent` × Σ similarity × focus, where the similarity is
+/// how alike the two tickets' texts are (a cosine, 0 to 1) and the focus is the file's share
+/// of that fix (1 / its files). A precedent never brings
 /// in a file the ticket's own evidence did not already put among the best: the files fixed
 /// for a similar ticket are evidence about which of the likely files, not a list to copy.
 /// The reason names the precedent that gave the most, when it gave enough to matter.
@@ -38,7 +44,8 @@ pub fn precedent_evidence(
         return;
     }
     let top = ranked.len().min(REORDERED);
-    let mut score: HashMap<&str, (f32, f32, &Precedent)> = HashMap::new();
+    // per file: Σ similarity × focus, the best share and its precedent, how many agree
+    let mut score: HashMap<&str, (f32, f32, &Precedent, usize)> = HashMap::new();
     for prec in precedents.iter().take(MAX_PRECEDENTS) {
         if prec.repository != snap.repository && !prec.repository.is_empty() {
             continue;
@@ -54,17 +61,28 @@ pub fn precedent_evidence(
         }
         let share = prec.similarity.clamp(0.0, 1.0) / files.len() as f32;
         for f in files {
-            let slot = score.entry(f).or_insert((0.0, 0.0, prec));
+            let slot = score.entry(f).or_insert((0.0, 0.0, prec, 0));
             slot.0 += share;
+            slot.3 += 1;
             if share > slot.1 {
                 (slot.1, slot.2) = (share, prec);
             }
         }
     }
     for (path, c) in ranked[..top].iter_mut() {
-        let Some((s, _, best)) = score.get(path) else {
+        let Some((s, _, best, agreeing)) = score.get(path) else {
             continue;
         };
+        // one barely alike ticket's fix is a coincidence; two fixes that agree, or one
+        // ticket truly alike, are evidence
+        let alike = precedents
+            .iter()
+            .take(MAX_PRECEDENTS)
+            .filter(|q| q.files.iter().any(|f| f.as_str() == *path))
+            .any(|q| q.similarity >= ALIKE);
+        if *agreeing < AGREEING && !alike {
+            continue;
+        }
         c.bonus += p.precedent * s.min(1.0);
         if *s >= SHOWN_SHARE {
             c.reasons.push(format!(
