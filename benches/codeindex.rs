@@ -1,11 +1,14 @@
 //! Code index benchmark on a real repository: full build time and peak memory, analyze
-//! latency (p50/p99; each query with ten precedents' fixes as evidence, and change coupling),
-//! and an incremental refresh after 10 new commits.
+//! latency (p50/p99; each query with ten precedents' fixes as evidence, change coupling, and
+//! the words of every record of the queries' file as past tickets, its own left out), and an
+//! incremental refresh after 10 new commits.
 //!
 //! ```sh
 //! cargo bench --bench codeindex -- [--repo /work/.mirror/eclipse-aspectj+aspectj/repo]
-//!     [--queries ../shared/datasets/localization/aspectj.jsonl] [--n 300]
+//!     [--queries ../shared/datasets/localization/aspectj.jsonl] [--n 300] [--past-tickets 0]
 //! ```
+//!
+//! `--past-tickets 0` analyses without past tickets' words (the service before it had them).
 //!
 //! `--queries` defaults to `localization/aspectj.jsonl` in `$TICKETLENS_DATASETS`, else in
 //! `../shared/datasets` beside the checkout (the shared folder; not in the repository).
@@ -20,9 +23,9 @@ use git2::build::TreeUpdateBuilder;
 use git2::{FileMode, Repository, Signature};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use ticketlens::codeindex::{CodeIndex, IndexOptions, RepoSpec};
-use ticketlens::domain::Precedent;
-use ticketlens::enrich::{analyze, TicketText};
+use ticketlens::codeindex::{CodeIndex, IndexOptions, Reader, RepoSpec};
+use ticketlens::domain::{PastTicket, Precedent, Tracker, Visibility};
+use ticketlens::enrich::{analyze_for, TicketText};
 
 fn arg(name: &str, default: &str) -> String {
     let args: Vec<String> = std::env::args().collect();
@@ -43,13 +46,14 @@ fn peak_rss_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-/// A query's title and body, and the gold files of its record (other queries' precedents).
-type Query = (String, String, Vec<String>);
+/// A query's title and body, the gold files of its record (other queries' precedents), and
+/// its id (its key as a past ticket).
+type Query = (String, String, Vec<String>, String);
 
-fn queries(path: &Path, n: usize) -> Vec<Query> {
+/// Every record of the file (all of them are past tickets; the first `n` are queries).
+fn records(path: &Path) -> Vec<Query> {
     let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut out: Vec<Query> = text
-        .lines()
+    text.lines()
         .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
         .map(|v| {
             let s = |k: &str| v[k].as_str().unwrap_or("").to_string();
@@ -61,10 +65,13 @@ fn queries(path: &Path, n: usize) -> Vec<Query> {
                         .collect()
                 })
                 .unwrap_or_default();
-            (s("title"), s("body"), files)
+            (s("title"), s("body"), files, s("id"))
         })
-        .take(n)
-        .collect();
+        .collect()
+}
+
+fn queries(records: &[Query], n: usize) -> Vec<Query> {
+    let mut out: Vec<Query> = records.iter().take(n).cloned().collect();
     if out.is_empty() {
         out = (0..n)
             .map(|i| {
@@ -72,11 +79,30 @@ fn queries(path: &Path, n: usize) -> Vec<Query> {
                     format!("NullPointerException in weaver {i}"),
                     "when compiling aspects".into(),
                     Vec::new(),
+                    format!("Q-{i}"),
                 )
             })
             .collect();
     }
     out
+}
+
+/// The records as stored tickets that mined commits name, fixed a day apart.
+fn past_tickets(records: &[Query]) -> Vec<PastTicket> {
+    let now = ticketlens::domain::now_ms();
+    records
+        .iter()
+        .enumerate()
+        .map(|(i, (title, body, files, id))| PastTicket {
+            tracker: Tracker::Jira,
+            key: id.clone(),
+            project: None,
+            visibility: Visibility::Internal,
+            text: format!("{title}\n{body}"),
+            fixed_ms: now - i as i64 * 86_400_000,
+            files: files.clone(),
+        })
+        .collect()
 }
 
 /// Adds `n` commits to HEAD, each appending a line to a different source file.
@@ -165,9 +191,19 @@ fn main() {
         peak_rss_mb()
     );
 
-    let qs = queries(&qpath, n);
+    let all = records(&qpath);
+    if arg("--past-tickets", "1") != "0" {
+        let t = Instant::now();
+        let indexed = code.set_past_tickets("bench", &past_tickets(&all));
+        println!(
+            "past tickets: {} indexed in {:.0} ms",
+            indexed.unwrap_or(0),
+            t.elapsed().as_secs_f64() * 1e3
+        );
+    }
+    let qs = queries(&all, n);
     let mut lat = Vec::with_capacity(qs.len());
-    for (i, (title, body, _)) in qs.iter().enumerate() {
+    for (i, (title, body, _, id)) in qs.iter().enumerate() {
         // the ten next records' fixes stand in for its precedents (the most the ranking
         // reads), so their evidence and the change coupling are in the measured time
         let precedents: Vec<Precedent> = qs
@@ -183,8 +219,13 @@ fn main() {
                 ..Precedent::default()
             })
             .collect();
+        // the query's own record is not its evidence
+        let reader = Reader {
+            own: [(Tracker::Jira, id.clone())].into_iter().collect(),
+            ..Reader::default()
+        };
         let t = Instant::now();
-        let e = analyze(
+        let e = analyze_for(
             &code,
             TicketText {
                 title,
@@ -193,6 +234,7 @@ fn main() {
                 precedents: &precedents,
             },
             10,
+            &reader,
         )
         .unwrap();
         lat.push(t.elapsed());

@@ -204,6 +204,40 @@ pub fn commit_links(
         .collect())
 }
 
+/// Hands the code index the stored tickets that `repository`'s mined commits name, with
+/// the files those commits changed, as words for those files (the most recently fixed
+/// `MAX_PAST_TICKETS`; a bare `#12` counts only for the forge project the repository is).
+/// Every pass reads them again, so a ticket stored or edited after its fix was mined is
+/// taken in; the index rebuilds only when they changed. Returns how many it indexed, `None`
+/// when nothing changed.
+pub async fn load_past_tickets(
+    store: &Store,
+    code: &std::sync::Arc<crate::codeindex::CodeIndex>,
+    repository: &str,
+) -> anyhow::Result<Option<usize>> {
+    let rows = store
+        .past_tickets(repository, 2 * crate::codeindex::MAX_PAST_TICKETS)
+        .await
+        .context("failed to read the past tickets")?;
+    let mut seen = std::collections::HashSet::new();
+    let tickets: Vec<crate::domain::PastTicket> = rows
+        .into_iter()
+        .filter(|(link, t)| {
+            let bare = link != &t.key;
+            let project = t.key.rsplit_once('#').map_or("", |(p, _)| p);
+            !bare || code.is_forge_project(repository, project)
+        })
+        .filter(|(_, t)| seen.insert((t.tracker, t.key.clone())))
+        .map(|(_, t)| t)
+        .take(crate::codeindex::MAX_PAST_TICKETS)
+        .collect();
+    let (code, repository) = (code.clone(), repository.to_string());
+    let indexed = tokio::task::spawn_blocking(move || code.set_past_tickets(&repository, &tickets))
+        .await
+        .context("past tickets thread failed")?;
+    Ok(indexed)
+}
+
 /// Stores the module graph of the commit the code index holds, unless the store already
 /// has that commit's (another replica, or an earlier refresh, stored it).
 pub async fn store_dependencies(

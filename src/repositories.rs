@@ -1,11 +1,12 @@
 //! Keeping the configured repositories current: the code index of every `[[repositories]]`
 //! entry, built at start and refreshed on an interval, and after each refresh its history
-//! mined to the indexed commit and rescored (`history_refresh`).
+//! mined to the indexed commit and rescored (`history_refresh`), and the stored tickets its
+//! commits name handed to the index as words for the files they changed.
 
 use crate::codeindex::CodeIndex;
 use crate::config::Settings;
 use crate::domain::Enrichment;
-use crate::history_refresh::{follow_index, store_dependencies, HistoryCache};
+use crate::history_refresh::{follow_index, load_past_tickets, store_dependencies, HistoryCache};
 use crate::ingest::REANALYZE_JOB;
 use crate::store::Store;
 use std::sync::Arc;
@@ -59,6 +60,15 @@ pub async fn keep_current(
                         follow_index(&store, &settings, &repository, &report, Some(&history)).await
                     {
                         tracing::warn!(%repository, error = %format!("{e:#}"), "history mining failed");
+                    }
+                    match load_past_tickets(&store, &code, &repository).await {
+                        Ok(Some(tickets)) => {
+                            tracing::info!(%repository, tickets, "past tickets' words indexed")
+                        }
+                        Ok(None) => {}
+                        Err(e) => {
+                            tracing::warn!(%repository, error = %format!("{e:#}"), "past tickets not read")
+                        }
                     }
                 }
             }

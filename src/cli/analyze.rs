@@ -95,7 +95,11 @@ async fn open_pipeline(settings: &Settings) -> anyhow::Result<(Store, Pipeline)>
         tokio::task::spawn_blocking(move || TicketIndex::open(index_dir.as_deref())).await??;
     let tickets = Arc::new(tickets);
     crate::worker::index_sync::prepare(&store, tickets.clone(), fresh).await?;
-    let pipeline = Pipeline::open(settings, store.clone(), Arc::new(code), tickets);
+    let code = Arc::new(code);
+    for r in &settings.repositories {
+        crate::history_refresh::load_past_tickets(&store, &code, &r.name).await?;
+    }
+    let pipeline = Pipeline::open(settings, store.clone(), code, tickets);
     Ok((store, pipeline))
 }
 

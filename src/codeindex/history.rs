@@ -246,7 +246,9 @@ impl History {
             }
         }
         let mut ranked: Vec<(u32, f32)> = scores.into_iter().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        // ties broken by commit, not by the map's order: the same text ranks the same way
+        // on every call (an evaluation's rows compare calls)
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         ranked.truncate(TOP_SIMILAR);
         let mut out: HashMap<String, (f32, Subject)> = HashMap::new();
         for (c, s) in ranked {

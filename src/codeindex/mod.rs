@@ -13,6 +13,7 @@ mod gitsrc;
 mod glob;
 mod history;
 mod neighbours;
+mod pasttickets;
 mod precedent;
 mod query;
 mod rank;
@@ -24,13 +25,15 @@ mod vocab;
 
 pub use corpus::{CommitView, Corpus};
 pub use deps::{dependencies_of_clone, CloneDeps, DepsStats};
+pub use pasttickets::{Reader, MAX_TICKETS as MAX_PAST_TICKETS};
 pub use repo::{clone_dir, RefreshReport};
 pub use signals::Params;
 
-use crate::domain::{FileHit, ModuleHit, Precedent};
+use crate::domain::{FileHit, ModuleHit, PastTicket, Precedent};
+use pasttickets::TicketWords;
 use rank::{rank_files, rank_modules};
 use repo::RepoIndex;
-use signals::HistoryView;
+use signals::{HistoryView, TeamTexts};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -129,6 +132,22 @@ pub trait Locate {
     ) -> Result<Located, LocateError> {
         let _ = precedents;
         self.locate(title, body, repository, limit)
+    }
+
+    /// The same, for `reader`: the past tickets' words it may use (never its own ticket's,
+    /// never one its audience may not be quoted). A locator without past tickets of its own
+    /// ignores the reader.
+    fn locate_for(
+        &self,
+        title: &str,
+        body: &str,
+        repository: Option<&str>,
+        limit: usize,
+        precedents: &[Precedent],
+        reader: &Reader,
+    ) -> Result<Located, LocateError> {
+        let _ = reader;
+        self.locate_with(title, body, repository, limit, precedents)
     }
 }
 
@@ -264,6 +283,23 @@ impl CodeIndex {
         state.snapshot.by_path(path).map(|f| f.module.clone())
     }
 
+    /// Makes `tickets` (the stored tickets that `repository`'s mined commits name, most
+    /// recently fixed first) the past tickets whose words rank that repository's files,
+    /// unless they are the ones it already has. Blocking (it indexes their texts). Returns
+    /// how many it indexed, `None` when nothing changed or the repository is unknown.
+    pub fn set_past_tickets(&self, repository: &str, tickets: &[PastTicket]) -> Option<usize> {
+        let r = self.repos.iter().find(|r| r.spec.name == repository)?;
+        let fingerprint = pasttickets::fingerprint(tickets);
+        if r.tickets().map(|t| t.fingerprint()) == Some(fingerprint) {
+            return None;
+        }
+        let words = (!tickets.is_empty())
+            .then(|| TicketWords::build(tickets, crate::domain::now_ms().div_euclid(1000)));
+        let n = words.as_ref().map_or(0, TicketWords::len);
+        r.set_tickets(words);
+        Some(n)
+    }
+
     /// Tells whether the configured `repository` is the forge project `forge_path`
     /// (`owner/repo`, `group/sub/project`), so that its commits' bare `#12` name that
     /// project's issue 12: its clone URL's path is `forge_path`, or its name is
@@ -305,6 +341,19 @@ impl Locate for CodeIndex {
         limit: usize,
         precedents: &[Precedent],
     ) -> Result<Located, LocateError> {
+        let reader = Reader::default();
+        self.locate_for(title, body, repository, limit, precedents, &reader)
+    }
+
+    fn locate_for(
+        &self,
+        title: &str,
+        body: &str,
+        repository: Option<&str>,
+        limit: usize,
+        precedents: &[Precedent],
+        reader: &Reader,
+    ) -> Result<Located, LocateError> {
         let q = query::parse(title, body);
         let selected: Vec<&Arc<RepoIndex>> = match repository {
             Some(name) => vec![self
@@ -325,12 +374,21 @@ impl Locate for CodeIndex {
         }
         let mut out = Located::default();
         for (r, state) in ready {
+            let past = r.tickets();
+            let mask = past.as_ref().map(|t| t.mask(reader));
             let hv = HistoryView {
                 history: &state.history,
                 mask: None,
                 recency: &state.recency,
                 words: &state.words,
-                tickets: None,
+                tickets: past
+                    .as_ref()
+                    .zip(mask.as_deref())
+                    .map(|(t, mask)| TeamTexts {
+                        history: &t.history,
+                        mask,
+                        words: &t.words,
+                    }),
             };
             let files = rank_files(
                 &r.files,

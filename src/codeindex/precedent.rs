@@ -15,31 +15,42 @@ const MAX_FILES_PER_PRECEDENT: usize = 50;
 const COUPLING_SEEDS: usize = 5;
 /// A partner must change in at least this share of the seed's commits.
 const MIN_COUPLING: f32 = 0.3;
+/// The best files a precedent may reorder: the ten a comment and the API show by default.
+const REORDERED: usize = 10;
+/// A file gains from precedents only when this many of their fixes changed it, or when one
+/// precedent is at least `ALIKE` similar: a single barely alike ticket's fix moves nothing.
+/// Chosen on aspectj, spring-xd and evergreen (see docs/localization.md).
+const AGREEING: usize = 2;
+const ALIKE: f32 = 0.5;
 /// A precedent is named as a file's reason from this similarity × focus (a 30%-alike
 /// ticket whose fix was this file and at most one other, say).
 const SHOWN_SHARE: f32 = 0.15;
 
-/// Adds to each file fixed for a precedent `p.precedent` × Σ similarity × focus, where the
-/// similarity is how alike the two tickets' texts are (a cosine, 0 to 1) and the focus is
-/// the file's share of that fix (1 / its files): a precedent barely alike, or a fix that
-/// touched many files, moves little, and only precedents that agree add up. Not scaled to
-/// the strongest file: a weak precedent stays weak. The reason names the precedent that gave
-/// the most, when it gave enough to matter.
-pub fn precedent_evidence<'a>(
-    snap: &'a Snapshot,
+/// Reorders the `REORDERED` best files of `ranked` (sorted, best first) by what similar past
+/// tickets' fixes say: each of them fixed for at least `AGREEING` precedents, or for one at
+/// least `ALIKE` similar, gains `p.precedent` × Σ similarity × focus, where the similarity is
+/// how alike the two tickets' texts are (a cosine, 0 to 1) and the focus is the file's share
+/// of that fix (1 / its files). A precedent never brings
+/// in a file the ticket's own evidence did not already put among the best: the files fixed
+/// for a similar ticket are evidence about which of the likely files, not a list to copy.
+/// The reason names the precedent that gave the most, when it gave enough to matter.
+pub fn precedent_evidence(
+    snap: &Snapshot,
     precedents: &[Precedent],
     p: &Params,
-    cands: &mut HashMap<&'a str, Cand>,
+    ranked: &mut [(&str, Cand)],
 ) {
-    if p.precedent <= 0.0 {
+    if p.precedent <= 0.0 || precedents.is_empty() {
         return;
     }
-    let mut score: HashMap<&'a str, (f32, f32, &Precedent)> = HashMap::new();
+    let top = ranked.len().min(REORDERED);
+    // per file: Σ similarity × focus, the best share and its precedent, how many agree
+    let mut score: HashMap<&str, (f32, f32, &Precedent, usize)> = HashMap::new();
     for prec in precedents.iter().take(MAX_PRECEDENTS) {
         if prec.repository != snap.repository && !prec.repository.is_empty() {
             continue;
         }
-        let files: Vec<&'a str> = prec
+        let files: Vec<&str> = prec
             .files
             .iter()
             .take(MAX_FILES_PER_PRECEDENT)
@@ -50,17 +61,30 @@ pub fn precedent_evidence<'a>(
         }
         let share = prec.similarity.clamp(0.0, 1.0) / files.len() as f32;
         for f in files {
-            let slot = score.entry(f).or_insert((0.0, 0.0, prec));
+            let slot = score.entry(f).or_insert((0.0, 0.0, prec, 0));
             slot.0 += share;
+            slot.3 += 1;
             if share > slot.1 {
                 (slot.1, slot.2) = (share, prec);
             }
         }
     }
-    for (path, (s, _, best)) in score {
-        let c = cands.entry(path).or_default();
+    for (path, c) in ranked[..top].iter_mut() {
+        let Some((s, _, best, agreeing)) = score.get(path) else {
+            continue;
+        };
+        // one barely alike ticket's fix is a coincidence; two fixes that agree, or one
+        // ticket truly alike, are evidence
+        let alike = precedents
+            .iter()
+            .take(MAX_PRECEDENTS)
+            .filter(|q| q.files.iter().any(|f| f.as_str() == *path))
+            .any(|q| q.similarity >= ALIKE);
+        if *agreeing < AGREEING && !alike {
+            continue;
+        }
         c.bonus += p.precedent * s.min(1.0);
-        if s >= SHOWN_SHARE {
+        if *s >= SHOWN_SHARE {
             c.reasons.push(format!(
                 "fixed for {}, {:.0}% similar",
                 best.key,
@@ -68,6 +92,8 @@ pub fn precedent_evidence<'a>(
             ));
         }
     }
+    let total = |c: &Cand| c.lex + c.bonus;
+    ranked[..top].sort_by(|a, b| total(&b.1).total_cmp(&total(&a.1)).then(a.0.cmp(b.0)));
 }
 
 /// Adds to the partners of the `COUPLING_SEEDS` strongest candidates `p.coupling` × the
@@ -137,7 +163,7 @@ mod tests {
             (
                 "weaver/BcelShadow.java",
                 "BcelShadow",
-                "shadow munging of join points",
+                "shadow munging of join points while weaving",
             ),
             (
                 "weaver/LazyMethodGen.java",
@@ -189,7 +215,7 @@ mod tests {
     }
 
     #[test]
-    fn files_fixed_for_a_similar_past_ticket_and_their_change_partners_rise_with_reasons() {
+    fn a_file_fixed_for_a_similar_past_ticket_rises_among_the_likely_files_with_its_reason() {
         let (repo, tip) = repository();
         let rules = crate::modules::ModuleRules::default();
         let corpus = Corpus::build(
@@ -209,19 +235,32 @@ mod tests {
         let view = corpus.view(&tip, params).unwrap();
         let plain = rank(&view, &[]);
         assert_eq!(plain[0].0, "util/StringFormat.java", "{plain:#?}");
+        let pos = |list: &[(String, Vec<String>)], p: &str| {
+            list.iter().position(|f| f.0 == p).unwrap_or(99)
+        };
+        let shadow = "weaver/BcelShadow.java";
+        assert!(pos(&plain, shadow) < 10, "{plain:#?}");
+        // its change partner is there by change coupling, precedent or not
+        let partner = plain
+            .iter()
+            .find(|f| f.0 == "weaver/LazyMethodGen.java")
+            .expect("the partner is ranked");
+        assert!(
+            partner
+                .1
+                .iter()
+                .any(|r| r == "changes in 100% of the commits that change `BcelShadow.java`"),
+            "{plain:#?}"
+        );
 
         let precedent = Precedent {
             key: "ASPJ-7".into(),
             similarity: 0.87,
             repository: "r".into(),
-            files: vec!["weaver/BcelShadow.java".into(), "gone/Removed.java".into()],
+            files: vec![shadow.into(), "gone/Removed.java".into()],
             ..Precedent::default()
         };
         let ranked = rank(&view, &[precedent]);
-        let pos = |list: &[(String, Vec<String>)], p: &str| {
-            list.iter().position(|f| f.0 == p).unwrap_or(99)
-        };
-        let shadow = "weaver/BcelShadow.java";
         assert!(
             pos(&ranked, shadow) < pos(&plain, shadow),
             "{plain:#?}\n{ranked:#?}"
@@ -231,18 +270,37 @@ mod tests {
             why.contains(&"fixed for ASPJ-7, 87% similar".to_string()),
             "{ranked:#?}"
         );
-        let partner = ranked
-            .iter()
-            .find(|f| f.0 == "weaver/LazyMethodGen.java")
-            .expect("the partner is ranked");
-        assert!(
-            partner
-                .1
-                .iter()
-                .any(|r| r == "changes in 100% of the commits that change `BcelShadow.java`"),
-            "{ranked:#?}"
-        );
         // a file of a precedent's fix that no longer exists is not invented
         assert!(ranked.iter().all(|f| f.0 != "gone/Removed.java"));
+    }
+
+    #[test]
+    fn a_precedent_reorders_the_likely_files_and_never_brings_in_another() {
+        let (repo, tip) = repository();
+        let rules = crate::modules::ModuleRules::default();
+        let corpus = Corpus::build(
+            "r",
+            repo.dir.path(),
+            std::slice::from_ref(&tip),
+            None,
+            rules,
+            100,
+        )
+        .unwrap();
+        let view = corpus.view(&tip, Params::default()).unwrap();
+        let plain = rank(&view, &[]);
+        let ui = "ajde/BuildUi.java";
+        assert!(plain.iter().all(|f| f.0 != ui), "{plain:#?}");
+        // the dialog's file shares no word with the ticket: however alike the precedent,
+        // its fix is not copied into the ranking
+        let precedent = Precedent {
+            key: "ASPJ-9".into(),
+            similarity: 0.95,
+            repository: "r".into(),
+            files: vec![ui.into()],
+            ..Precedent::default()
+        };
+        let ranked = rank(&view, &[precedent]);
+        assert_eq!(ranked, plain);
     }
 }

@@ -58,7 +58,6 @@ pub fn rank_files(
             c.reasons.extend(reason);
         }
     }
-    precedent_evidence(snap, precedents, p, &mut cands);
     // the seeds of coupling and neighbours: what a file has so far, tests discounted
     let test = |path: &str| if is_test_path(path) { p.test } else { 1.0 };
     let seed = |path: &str, c: &Cand| (c.lex + c.bonus) * test(path);
@@ -76,6 +75,7 @@ pub fn rank_files(
     }
     let score = |c: &Cand| c.lex + c.bonus;
     ranked.sort_by(|a, b| score(&b.1).total_cmp(&score(&a.1)).then(a.0.cmp(b.0)));
+    precedent_evidence(snap, precedents, p, &mut ranked);
     ranked.truncate(limit);
     let with_hits: Vec<RawHit> = ranked.iter().filter_map(|(_, c)| c.hit).collect();
     let mut matched = index

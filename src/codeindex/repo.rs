@@ -6,6 +6,7 @@ use super::deps::{DepsCache, DepsStats};
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
+use super::pasttickets::TicketWords;
 use super::snapshot::Snapshot;
 use super::vocab::Vocabulary;
 use super::RepoSpec;
@@ -45,6 +46,9 @@ pub struct RepoIndex {
     known: Mutex<HashMap<u64, u32>>,
     deps: Mutex<DepsCache>,
     state: RwLock<Option<Arc<RepoState>>>,
+    /// The stored past tickets that mined commits of this repository name, as words for
+    /// the files their fixes changed (`CodeIndex::set_past_tickets`).
+    tickets: RwLock<Option<Arc<TicketWords>>>,
     /// The last refresh's error, `None` once a refresh succeeds.
     pub last_error: Mutex<Option<String>>,
     /// When the last refresh ended (ms since the epoch).
@@ -146,6 +150,7 @@ impl RepoIndex {
             known: Mutex::new(HashMap::new()),
             deps: Mutex::new(DepsCache::default()),
             state: RwLock::new(None),
+            tickets: RwLock::new(None),
             last_error: Mutex::new(broken.clone()),
             last_refresh_ms: Mutex::new(None),
             broken,
@@ -154,6 +159,15 @@ impl RepoIndex {
 
     pub fn state(&self) -> Option<Arc<RepoState>> {
         self.state.read().expect("state lock").clone()
+    }
+
+    pub fn tickets(&self) -> Option<Arc<TicketWords>> {
+        self.tickets.read().expect("tickets lock").clone()
+    }
+
+    /// Makes `words` the past tickets analyses read.
+    pub fn set_tickets(&self, words: Option<TicketWords>) {
+        *self.tickets.write().expect("tickets lock") = words.map(Arc::new);
     }
 
     fn open_git(&self) -> anyhow::Result<GitRepo> {

@@ -35,7 +35,7 @@ pub use event::{instant_ms, EventKind, IgnoreReason, ParseError, Parsed, TicketE
 pub use history::{ChangeKind, CommitLink, FileChange, MinedCommit};
 pub use keymatch::{thousands, KeyMatch};
 pub use links::{LinkNotice, LinkedTicket, MAX_LINKS_PER_EVENT};
-pub use precedent::{Footprint, Precedent};
+pub use precedent::{Footprint, PastTicket, Precedent};
 pub use similar::{CreatedOrder, SimilarOptions, SimilarQuery, TicketDoc};
 pub use text::{one_line, split_identifier};
 pub use ticket::{Planning, Priority, StatusCategory, TicketKey, Tracker, Unknown};

@@ -34,6 +34,23 @@ pub struct Precedent {
     pub lines_deleted: u32,
 }
 
+/// A stored ticket that mined commits name, with what its fixes changed: its words describe
+/// those files (the code index's ticket words). Who may read it travels with it, so an
+/// analysis quotes it only to an audience it admits.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct PastTicket {
+    pub tracker: Tracker,
+    pub key: String,
+    pub project: Option<String>,
+    pub visibility: super::Visibility,
+    /// Its title and body (the title first: it names the ticket in evidence).
+    pub text: String,
+    /// When its words became linked to files: its last linked commit (epoch ms).
+    pub fixed_ms: i64,
+    /// The files its linked commits changed, by path.
+    pub files: Vec<String>,
+}
+
 /// The likely size of the work, as ranges over the precedents' fixes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Footprint {

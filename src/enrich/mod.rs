@@ -17,7 +17,7 @@ pub use history::join_history;
 pub use memory::ModuleMemory;
 pub use pipeline::{unsettled, Pipeline, Request, Subject};
 
-use crate::codeindex::{Locate, LocateError};
+use crate::codeindex::{Locate, LocateError, Reader};
 use crate::domain::{DuplicateCandidate, Enrichment, Footprint, ModuleHit, Precedent};
 use std::collections::HashSet;
 
@@ -68,15 +68,27 @@ pub fn analyze(
     ticket: TicketText<'_>,
     limit: usize,
 ) -> Result<Enrichment, AnalyzeError> {
+    analyze_for(code, ticket, limit, &Reader::default())
+}
+
+/// `analyze` for `reader`: the past tickets' words it may use leave out its own ticket and
+/// those its audience may not be quoted (the pipeline's call).
+pub fn analyze_for(
+    code: &dyn Locate,
+    ticket: TicketText<'_>,
+    limit: usize,
+    reader: &Reader,
+) -> Result<Enrichment, AnalyzeError> {
     if ticket.title.trim().is_empty() && ticket.body.trim().is_empty() {
         return Err(AnalyzeError::EmptyText);
     }
-    let located = code.locate_with(
+    let located = code.locate_for(
         ticket.title,
         ticket.body,
         ticket.repository,
         limit.max(1),
         ticket.precedents,
+        reader,
     )?;
     let mut e = Enrichment {
         modules: located.modules,

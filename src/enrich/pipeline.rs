@@ -6,8 +6,8 @@
 
 use super::history::join_history;
 use super::memory::ModuleMemory;
-use super::{analyze, explain_by_modules, AnalyzeError, TicketText};
-use crate::codeindex::CodeIndex;
+use super::{analyze_for, explain_by_modules, AnalyzeError, TicketText};
+use crate::codeindex::{CodeIndex, Reader};
 use crate::config::{DuplicateSettings, Settings};
 use crate::domain::{
     Audience, DuplicateCandidate, Enrichment, Precedent, SimilarOptions, SimilarQuery, Tracker,
@@ -110,7 +110,7 @@ impl Pipeline {
             &req.title,
             &req.body,
             exclude,
-            audience,
+            audience.clone(),
         )
         .await
         .map_err(AnalyzeError::Internal)?;
@@ -123,7 +123,8 @@ impl Pipeline {
             .await
             .map_err(AnalyzeError::Internal)?;
         precedents.retain(|p| !p.tracker.is_some_and(|t| own.contains(&(t, p.key.clone()))));
-        let mut e = self.locate(&req, precedents).await?;
+        let reader = Reader { audience, own };
+        let mut e = self.locate(&req, precedents, reader).await?;
         if let Subject::Ticket { tracker, id, .. } = &req.subject {
             self.memory.remember(*tracker, id, &e.modules);
             if e.precedents.is_empty() {
@@ -268,6 +269,7 @@ impl Pipeline {
         &self,
         req: &Request,
         precedents: Vec<Precedent>,
+        reader: Reader,
     ) -> Result<Enrichment, AnalyzeError> {
         let (code, req) = (self.code.clone(), req.clone());
         tokio::task::spawn_blocking(move || {
@@ -277,7 +279,7 @@ impl Pipeline {
                 repository: req.repository.as_deref(),
                 precedents: &precedents,
             };
-            analyze(code.as_ref(), text, req.limit)
+            analyze_for(code.as_ref(), text, req.limit, &reader)
         })
         .await
         .map_err(|e| AnalyzeError::Internal(e.into()))?

@@ -296,14 +296,10 @@ fn replay(
     Ok(report)
 }
 
-/// The weights the service ranks with: its code index has no past tickets' words yet
-/// (docs/localization.md), so neither has the backtest; the commits' words and precedents it
-/// has.
+/// The weights the service ranks with: the commits' words, the past tickets' words (the
+/// linked tickets reported before this one, `eval::replay`) and precedents.
 fn service_params() -> Params {
-    Params {
-        ticket_words: 0.0,
-        ..Params::default()
-    }
+    Params::default()
 }
 
 /// One ticket analysed as of its report and judged against its fix; `Err` says why it

@@ -3,7 +3,7 @@
 
 use super::placeholders;
 use super::Store;
-use crate::domain::{CommitLink, KeyMatch};
+use crate::domain::{CommitLink, KeyMatch, PastTicket, Tracker, Visibility};
 use sqlx::any::AnyArguments;
 use sqlx::{Any, Row, Transaction};
 use std::collections::BTreeMap;
@@ -51,6 +51,23 @@ const KEY_IS_STORED: &str = "(EXISTS (SELECT 1 FROM tickets t WHERE \
      t.tracker IN ('jira', 'linear', 'github', 'gitlab') AND t.ticket_key = l.ticket_key \
      AND t.deleted = 0) OR (l.ticket_key LIKE '#%' AND EXISTS (SELECT 1 FROM tickets t \
      WHERE t.deleted = 0 AND t.ticket_key LIKE '%' || l.ticket_key)))";
+/// A past ticket's text is cut here: past it a body is a pasted log (as the code index cuts
+/// the texts it indexes).
+const PAST_TEXT_BYTES: usize = 4096;
+/// The stored tickets the links of a repository name, with their last linked commit's time:
+/// by the same key, or a forge ticket `owner/repo#12` for a bare `#12` (which project's `#12`
+/// it is, the caller tells). Restricted and deleted tickets are left out.
+const PAST_TICKETS: &str = "WITH f AS (SELECT l.ticket_key AS link_key, MAX(c.time_ms) AS fixed_ms \
+     FROM history_links l JOIN history_commits c ON c.repository = l.repository AND c.sha = l.sha \
+     WHERE l.repository = $1 GROUP BY l.ticket_key) \
+     SELECT t.tracker, t.ticket_key, t.project, t.visibility, t.title, t.body, f.link_key, f.fixed_ms \
+     FROM f JOIN tickets t ON t.tracker IN ('jira', 'linear', 'github', 'gitlab') \
+     AND t.ticket_key = f.link_key WHERE t.deleted = 0 AND t.visibility <> 'restricted' \
+     UNION ALL \
+     SELECT t.tracker, t.ticket_key, t.project, t.visibility, t.title, t.body, f.link_key, f.fixed_ms \
+     FROM f JOIN tickets t ON f.link_key LIKE '#%' AND t.ticket_key LIKE '%' || f.link_key \
+     WHERE t.deleted = 0 AND t.visibility <> 'restricted' \
+     ORDER BY fixed_ms DESC, tracker, ticket_key LIMIT $2";
 /// Examples shown of unmatched keys and of stored keys.
 const EXAMPLES: i64 = 3;
 
@@ -150,6 +167,59 @@ impl Store {
             None => q,
         };
         q.fetch_one(&self.pool).await
+    }
+
+    /// The stored tickets that mined commits of `repository` name, most recently fixed
+    /// first, at most `limit` rows, each with the key the commits wrote (a bare `#12` for a
+    /// forge ticket `owner/repo#12`) and the files those commits changed, by path. Deleted
+    /// and restricted tickets are left out; texts are cut at `PAST_TEXT_BYTES`.
+    #[tracing::instrument(skip_all, fields(repository))]
+    pub async fn past_tickets(
+        &self,
+        repository: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, PastTicket)>, sqlx::Error> {
+        let rows = sqlx::query(PAST_TICKETS)
+            .bind(repository)
+            .bind(limit as i64)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut files: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let sql = format!(
+            "SELECT DISTINCT l.ticket_key, h.path FROM history_links l \
+             JOIN history_changes h ON h.repository = l.repository AND h.sha = l.sha \
+             WHERE l.repository = $1 AND {KEY_IS_STORED} ORDER BY l.ticket_key, h.path"
+        );
+        for r in sqlx::query(&sql)
+            .bind(repository)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let key: String = r.try_get("ticket_key")?;
+            files.entry(key).or_default().push(r.try_get("path")?);
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let Some(tracker) = Tracker::parse(&r.try_get::<String, _>("tracker")?) else {
+                continue;
+            };
+            let link_key: String = r.try_get("link_key")?;
+            let (title, body): (String, String) = (r.try_get("title")?, r.try_get("body")?);
+            let text = format!("{title}\n{body}");
+            out.push((
+                link_key.clone(),
+                PastTicket {
+                    tracker,
+                    key: r.try_get("ticket_key")?,
+                    project: r.try_get("project")?,
+                    visibility: Visibility::parse(&r.try_get::<String, _>("visibility")?),
+                    text: crate::domain::text::cut(&text, PAST_TEXT_BYTES).to_string(),
+                    fixed_ms: r.try_get("fixed_ms")?,
+                    files: files.get(&link_key).cloned().unwrap_or_default(),
+                },
+            ));
+        }
+        Ok(out)
     }
 
     /// The commits linked to any of `keys` (at most `MAX_KEYS_PER_READ` are read), each with

@@ -6,7 +6,7 @@ use crate::analyze::{build_repository, spawn_with_repository, wait_until_ready};
 use crate::helpers::*;
 use serde_json::{json, Value};
 
-async fn post_ticket(app: &TestApp, key: &str, id: &str, title: &str, body: &str) {
+pub(crate) async fn post_ticket(app: &TestApp, key: &str, id: &str, title: &str, body: &str) {
     let mut v: Value = serde_json::from_slice(
         &std::fs::read(fixtures_dir().join("jira/mattermost-webhook-issue-created.json")).unwrap(),
     )

@@ -26,6 +26,7 @@ mod limits;
 mod one_comment;
 mod one_comment_forges;
 mod one_comment_linear;
+mod past_tickets;
 mod plan;
 mod planning;
 mod precedents;
