@@ -39,6 +39,20 @@ impl Default for Metrics {
     }
 }
 
+/// `ticketlens_job_duration_seconds`, from a millisecond to half a minute.
+fn job_duration() -> Result<HistogramVec, prometheus::Error> {
+    HistogramVec::new(
+        HistogramOpts::new(
+            "ticketlens_job_duration_seconds",
+            "Time from claim to completion or failure of a job attempt",
+        )
+        .buckets(vec![
+            0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+        ]),
+        &["kind", "outcome"],
+    )
+}
+
 /// A metric made and registered in one step (a name taken twice is a programming error).
 fn registered<M>(registry: &Registry, metric: Result<M, prometheus::Error>) -> M
 where
@@ -87,19 +101,7 @@ impl Metrics {
                 &["tracker", "reason"],
             ),
             jobs: gauge("ticketlens_jobs", "Jobs in the queue by state", &["state"]),
-            job_duration: registered(
-                r,
-                HistogramVec::new(
-                    HistogramOpts::new(
-                        "ticketlens_job_duration_seconds",
-                        "Time from claim to completion or failure of a job attempt",
-                    )
-                    .buckets(vec![
-                        0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-                    ]),
-                    &["kind", "outcome"],
-                ),
-            ),
+            job_duration: registered(r, job_duration()),
             comment_writes: counter(
                 "ticketlens_comment_writes_total",
                 "Comment write-backs by tracker and outcome (created, adopted, updated, \

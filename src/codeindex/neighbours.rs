@@ -3,7 +3,7 @@
 //! files that change with them. Off by default: see docs/localization.md for what it
 //! measured.
 
-use super::signals::{Cand, Params};
+use super::signals::{add_gains, seeds, Cand, Params};
 use super::snapshot::Snapshot;
 use std::collections::HashMap;
 
@@ -23,10 +23,7 @@ pub fn neighbour_evidence<'a>(
     let Some(links) = snap.links.as_deref().filter(|_| p.neighbours > 0.0) else {
         return;
     };
-    let mut seeds: Vec<(&'a str, f32)> = cands.iter().map(|(k, c)| (*k, score(k, c))).collect();
-    seeds.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    seeds.truncate(NEIGHBOUR_SEEDS);
-    let Some(best) = seeds.first().map(|s| s.1).filter(|b| *b > 0.0) else {
+    let Some((seeds, best)) = seeds(cands, score, NEIGHBOUR_SEEDS) else {
         return;
     };
     let mut gains: Vec<(&'a str, f32, String)> = Vec::new();
@@ -47,13 +44,7 @@ pub fn neighbour_evidence<'a>(
             }
         }
     }
-    for (path, gain, reason) in gains {
-        let c = cands.entry(path).or_default();
-        c.bonus += gain;
-        if gain >= 0.3 * p.neighbours && !c.reasons.contains(&reason) {
-            c.reasons.push(reason);
-        }
-    }
+    add_gains(cands, gains, 0.3 * p.neighbours);
 }
 
 #[cfg(test)]

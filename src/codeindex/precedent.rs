@@ -2,7 +2,7 @@
 //! similar-report score, Ye et al.'s collaborative-filtering feature) and files that usually
 //! change together with the strongest candidates (change coupling at file level).
 
-use super::signals::{Cand, HistoryView, Params};
+use super::signals::{add_gains, seeds, Cand, HistoryView, Params};
 use super::snapshot::Snapshot;
 use crate::domain::Precedent;
 use std::collections::HashMap;
@@ -109,10 +109,7 @@ pub fn coupling_evidence<'a>(
     if p.coupling <= 0.0 {
         return;
     }
-    let mut seeds: Vec<(&'a str, f32)> = cands.iter().map(|(k, c)| (*k, score(k, c))).collect();
-    seeds.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-    seeds.truncate(COUPLING_SEEDS);
-    let Some(best) = seeds.first().map(|s| s.1).filter(|b| *b > 0.0) else {
+    let Some((seeds, best)) = seeds(cands, score, COUPLING_SEEDS) else {
         return;
     };
     let mut gains: Vec<(&'a str, f32, String)> = Vec::new();
@@ -134,13 +131,7 @@ pub fn coupling_evidence<'a>(
             }
         }
     }
-    for (path, gain, reason) in gains {
-        let c = cands.entry(path).or_default();
-        c.bonus += gain;
-        if gain >= 0.3 * p.coupling && !c.reasons.contains(&reason) {
-            c.reasons.push(reason);
-        }
-    }
+    add_gains(cands, gains, 0.3 * p.coupling);
 }
 
 #[cfg(test)]
@@ -156,6 +147,22 @@ mod tests {
 
     /// A weaver whose `BcelShadow` and `LazyMethodGen` change together, and a string helper
     /// whose words match the ticket best.
+    /// The repository below, and a corpus of its tip.
+    fn corpus() -> (TestRepo, String, Corpus) {
+        let (repo, tip) = repository();
+        let rules = crate::modules::ModuleRules::default();
+        let corpus = Corpus::build(
+            "r",
+            repo.dir.path(),
+            std::slice::from_ref(&tip),
+            None,
+            rules,
+            100,
+        )
+        .unwrap();
+        (repo, tip, corpus)
+    }
+
     fn repository() -> (TestRepo, String) {
         let r = TestRepo::new();
         let mut files: BTreeMap<String, String> = BTreeMap::new();
@@ -216,17 +223,7 @@ mod tests {
 
     #[test]
     fn a_file_fixed_for_a_similar_past_ticket_rises_among_the_likely_files_with_its_reason() {
-        let (repo, tip) = repository();
-        let rules = crate::modules::ModuleRules::default();
-        let corpus = Corpus::build(
-            "r",
-            repo.dir.path(),
-            std::slice::from_ref(&tip),
-            None,
-            rules,
-            100,
-        )
-        .unwrap();
+        let (_repo, tip, corpus) = corpus();
         // the commit messages' words left out: they alone would already lift the weaver
         let params = Params {
             commit_words: 0.0,
@@ -276,17 +273,7 @@ mod tests {
 
     #[test]
     fn a_precedent_reorders_the_likely_files_and_never_brings_in_another() {
-        let (repo, tip) = repository();
-        let rules = crate::modules::ModuleRules::default();
-        let corpus = Corpus::build(
-            "r",
-            repo.dir.path(),
-            std::slice::from_ref(&tip),
-            None,
-            rules,
-            100,
-        )
-        .unwrap();
+        let (_repo, tip, corpus) = corpus();
         let view = corpus.view(&tip, Params::default()).unwrap();
         let plain = rank(&view, &[]);
         let ui = "ajde/BuildUi.java";

@@ -154,3 +154,33 @@ pub struct Cand {
     pub(super) hit: Option<RawHit>,
     pub reasons: Vec<String>,
 }
+
+/// The `n` strongest candidates by `score` (ties by path) and the best score; `None` when
+/// none scores above 0. The seeds that coupling and structural neighbours spread from.
+pub fn seeds<'a>(
+    cands: &HashMap<&'a str, Cand>,
+    score: impl Fn(&str, &Cand) -> f32,
+    n: usize,
+) -> Option<(Vec<(&'a str, f32)>, f32)> {
+    let mut seeds: Vec<(&'a str, f32)> = cands.iter().map(|(k, c)| (*k, score(k, c))).collect();
+    seeds.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+    seeds.truncate(n);
+    let best = seeds.first().map(|s| s.1).filter(|b| *b > 0.0)?;
+    Some((seeds, best))
+}
+
+/// Adds each `(path, gain, reason)` to its candidate; the reason is shown from
+/// `min_for_reason` on, once.
+pub fn add_gains<'a>(
+    cands: &mut HashMap<&'a str, Cand>,
+    gains: Vec<(&'a str, f32, String)>,
+    min_for_reason: f32,
+) {
+    for (path, gain, reason) in gains {
+        let c = cands.entry(path).or_default();
+        c.bonus += gain;
+        if gain >= min_for_reason && !c.reasons.contains(&reason) {
+            c.reasons.push(reason);
+        }
+    }
+}
