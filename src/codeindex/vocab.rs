@@ -38,7 +38,6 @@ pub struct WordMatch {
     pub score: f32,
     pub words: Vec<(String, f32)>,
     pub subject: String,
-    best: f32,
 }
 
 fn weight(now: i64, time: i64) -> f32 {
@@ -82,32 +81,54 @@ impl Vocabulary {
         terms: &[(String, f32)],
         mask: Option<&[bool]>,
     ) -> HashMap<String, WordMatch> {
-        let mut out: HashMap<u32, WordMatch> = HashMap::new();
+        /// A file's match while it is scored: terms by index and the best entry by id, so
+        /// nothing is copied until the end (a common word reaches thousands of files).
+        #[derive(Default)]
+        struct Acc {
+            score: f32,
+            words: Vec<(usize, f32)>,
+            best: f32,
+            entry: Option<u32>,
+        }
         if self.docs == 0.0 {
             return HashMap::new();
         }
-        for (term, w, freqs) in self.term_freqs(history, terms, mask) {
+        let scored = self.term_freqs(history, terms, mask);
+        let mut out: HashMap<u32, Acc> = HashMap::new();
+        for (t, (_, w, freqs)) in scored.iter().enumerate() {
             let df = freqs.len() as f32;
             let idf = (1.0 + (self.docs - df + 0.5) / (df + 0.5)).ln();
-            for (f, (tf, best, entry)) in freqs {
+            for (&f, &(tf, best, entry)) in freqs {
                 // a path added to the history after this vocabulary was taken counts as average
                 let len = self.lengths.get(f as usize).copied().unwrap_or(self.avg);
                 let norm = K1 * (1.0 - B + B * len / self.avg);
                 let s = w * idf * tf * (K1 + 1.0) / (tf + norm);
                 let m = out.entry(f).or_default();
                 m.score += s;
-                m.words.push((term.clone(), s));
+                m.words.push((t, s));
                 if best * s > m.best {
-                    m.best = best * s;
-                    m.subject = history.commits[entry as usize].subject.clone();
+                    (m.best, m.entry) = (best * s, Some(entry));
                 }
             }
         }
         out.into_iter()
             .map(|(f, mut m)| {
-                m.words.sort_by(|a, b| b.1.total_cmp(&a.1));
+                m.words
+                    .sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
                 m.words.truncate(EVIDENCE_WORDS);
-                (history.paths[f as usize].clone(), m)
+                let found = WordMatch {
+                    score: m.score,
+                    words: m
+                        .words
+                        .iter()
+                        .map(|&(t, s)| (scored[t].0.clone(), s))
+                        .collect(),
+                    subject: m
+                        .entry
+                        .map(|e| history.commits[e as usize].subject.clone())
+                        .unwrap_or_default(),
+                };
+                (history.paths[f as usize].clone(), found)
             })
             .collect()
     }
