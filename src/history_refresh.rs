@@ -207,14 +207,24 @@ pub fn commit_links(
 /// Hands the code index the stored tickets that `repository`'s mined commits name, with
 /// the files those commits changed, as words for those files (the most recently fixed
 /// `MAX_PAST_TICKETS`; a bare `#12` counts only for the forge project the repository is).
-/// Every pass reads them again, so a ticket stored or edited after its fix was mined is
-/// taken in; the index rebuilds only when they changed. Returns how many it indexed, `None`
+/// A pass reads them again only when the mined tip, the links or any ticket changed since
+/// the `read` marker (`Store::past_tickets_marker`; none: always), so a ticket stored or
+/// edited after its fix was mined is taken in without reading every ticket's text on every
+/// pass; the index rebuilds only when they changed. Returns how many it indexed, `None`
 /// when nothing changed.
 pub async fn load_past_tickets(
     store: &Store,
     code: &std::sync::Arc<crate::codeindex::CodeIndex>,
     repository: &str,
+    read: Option<&mut HashMap<String, String>>,
 ) -> anyhow::Result<Option<usize>> {
+    if let Some(read) = read {
+        let marker = store.past_tickets_marker(repository).await?;
+        if read.get(repository) == Some(&marker) {
+            return Ok(None);
+        }
+        read.insert(repository.to_string(), marker);
+    }
     let rows = store
         .past_tickets(repository, 2 * crate::codeindex::MAX_PAST_TICKETS)
         .await

@@ -30,6 +30,8 @@ pub async fn keep_current(
     let every = Duration::from_secs(settings.codeindex.refresh_interval_secs);
     let history = HistoryCache::default();
     let mut settled = std::collections::HashSet::new();
+    // what each repository's past tickets were last read at (`load_past_tickets`)
+    let mut past_read = std::collections::HashMap::new();
     loop {
         let c = code.clone();
         let started = std::time::Instant::now();
@@ -61,7 +63,8 @@ pub async fn keep_current(
                     {
                         tracing::warn!(%repository, error = %format!("{e:#}"), "history mining failed");
                     }
-                    match load_past_tickets(&store, &code, &repository).await {
+                    match load_past_tickets(&store, &code, &repository, Some(&mut past_read)).await
+                    {
                         Ok(Some(tickets)) => {
                             tracing::info!(%repository, tickets, "past tickets' words indexed")
                         }

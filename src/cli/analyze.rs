@@ -97,7 +97,7 @@ async fn open_pipeline(settings: &Settings) -> anyhow::Result<(Store, Pipeline)>
     crate::worker::index_sync::prepare(&store, tickets.clone(), fresh).await?;
     let code = Arc::new(code);
     for r in &settings.repositories {
-        crate::history_refresh::load_past_tickets(&store, &code, &r.name).await?;
+        crate::history_refresh::load_past_tickets(&store, &code, &r.name, None).await?;
     }
     let pipeline = Pipeline::open(settings, store.clone(), code, tickets);
     Ok((store, pipeline))

@@ -72,6 +72,29 @@ const PAST_TICKETS: &str = "WITH f AS (SELECT l.ticket_key AS link_key, MAX(c.ti
 const EXAMPLES: i64 = 3;
 
 impl Store {
+    /// What the past tickets of `repository` (`past_tickets`) are read from, in one value:
+    /// the mined tip, the link patterns' fingerprint, and the latest ticket write (an edit or
+    /// a deletion moves `stored_at` too) with the number of tickets. Equal values mean the
+    /// same past tickets.
+    pub async fn past_tickets_marker(&self, repository: &str) -> Result<String, sqlx::Error> {
+        let r = sqlx::query(
+            "SELECT (SELECT tip FROM history_repos WHERE repository = $1) AS tip, \
+                 (SELECT links_fingerprint FROM history_repos WHERE repository = $1) AS links, \
+                 (SELECT MAX(stored_at) FROM tickets) AS stored, \
+                 (SELECT COUNT(*) FROM tickets) AS n",
+        )
+        .bind(repository)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(format!(
+            "{}:{}:{}:{}",
+            r.try_get::<Option<String>, _>("tip")?.unwrap_or_default(),
+            r.try_get::<Option<String>, _>("links")?.unwrap_or_default(),
+            r.try_get::<Option<i64>, _>("stored")?.unwrap_or_default(),
+            r.try_get::<i64, _>("n")?
+        ))
+    }
+
     /// The fingerprint of the link patterns the stored links of `repository` were read with.
     pub async fn links_fingerprint(&self, repository: &str) -> Result<Option<String>, sqlx::Error> {
         let v: Option<Option<String>> =
