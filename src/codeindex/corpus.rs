@@ -34,6 +34,14 @@ pub struct Corpus {
 }
 
 impl Corpus {
+    /// Test support: the corpus of one commit of the repository at `git_dir` (repository
+    /// `r`, default module rules, no cache).
+    #[cfg(test)]
+    pub(crate) fn of_tip(git_dir: &Path, tip: &str) -> Corpus {
+        let rules = crate::modules::ModuleRules::default();
+        Corpus::build("r", git_dir, &[tip.to_string()], None, rules, 100).expect("corpus")
+    }
+
     /// Opens `git_dir` and indexes every listed commit (ids or revisions such as
     /// `abc123^1`); `cache_dir` keeps the index between runs.
     pub fn build(

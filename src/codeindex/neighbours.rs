@@ -115,16 +115,7 @@ mod tests {
     fn a_file_imported_by_the_best_candidate_joins_the_ranking_with_its_reason_only_when_weighted()
     {
         let (repo, tip) = repository();
-        let rules = crate::modules::ModuleRules::default();
-        let corpus = Corpus::build(
-            "r",
-            repo.dir.path(),
-            std::slice::from_ref(&tip),
-            None,
-            rules,
-            100,
-        )
-        .unwrap();
+        let corpus = Corpus::of_tip(repo.dir.path(), &tip);
         let table = "src/org/acme/tax/TaxTable.java";
         let mut view = corpus.view(&tip, Params::default()).unwrap();
         view.with_links().unwrap();

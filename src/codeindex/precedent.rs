@@ -145,24 +145,15 @@ mod tests {
         format!("package org.aspectj.weaver;\n/** {words} */\npublic class {class} {{\n    void run() {{}}\n}}\n")
     }
 
-    /// A weaver whose `BcelShadow` and `LazyMethodGen` change together, and a string helper
-    /// whose words match the ticket best.
     /// The repository below, and a corpus of its tip.
     fn corpus() -> (TestRepo, String, Corpus) {
         let (repo, tip) = repository();
-        let rules = crate::modules::ModuleRules::default();
-        let corpus = Corpus::build(
-            "r",
-            repo.dir.path(),
-            std::slice::from_ref(&tip),
-            None,
-            rules,
-            100,
-        )
-        .unwrap();
+        let corpus = Corpus::of_tip(repo.dir.path(), &tip);
         (repo, tip, corpus)
     }
 
+    /// A weaver whose `BcelShadow` and `LazyMethodGen` change together, and a string helper
+    /// whose words match the ticket best.
     fn repository() -> (TestRepo, String) {
         let r = TestRepo::new();
         let mut files: BTreeMap<String, String> = BTreeMap::new();
