@@ -203,6 +203,8 @@ fn main() {
     }
     let qs = queries(&all, n);
     let mut lat = Vec::with_capacity(qs.len());
+    // a fingerprint of the files named, so two builds can be shown to rank alike
+    let mut answers = std::collections::hash_map::DefaultHasher::new();
     for (i, (title, body, _, id)) in qs.iter().enumerate() {
         // the ten next records' fixes stand in for its precedents (the most the ranking
         // reads), so their evidence and the change coupling are in the measured time
@@ -238,15 +240,18 @@ fn main() {
         )
         .unwrap();
         lat.push(t.elapsed());
-        std::hint::black_box(e);
+        for f in &e.files {
+            std::hash::Hash::hash(&f.path, &mut answers);
+        }
     }
     lat.sort();
     println!(
-        "analyze: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        "analyze: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, files named {:016x}",
         lat.len(),
         percentile(&lat, 0.5).as_secs_f64() * 1e3,
         percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        lat.last().unwrap().as_secs_f64() * 1e3
+        lat.last().unwrap().as_secs_f64() * 1e3,
+        std::hash::Hasher::finish(&answers)
     );
 
     add_commits(&Repository::open_bare(&clone).unwrap(), 10);

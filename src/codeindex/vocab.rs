@@ -24,6 +24,9 @@ const EVIDENCE_WORDS: usize = 3;
 pub struct Vocabulary {
     /// Time-weighted length of each path's document (by path id).
     lengths: Vec<f32>,
+    /// Each entry's age weight, 0 for an entry that says nothing or is later than `now`
+    /// (computed once here, not for every posting of every query).
+    weights: Vec<f32>,
     /// Paths with a non-empty document.
     docs: f32,
     avg: f32,
@@ -49,15 +52,62 @@ fn visible(mask: Option<&[bool]>, i: usize) -> bool {
     mask.map_or(true, |m| m[i])
 }
 
+/// A file's match while a query is scored, by path id: the terms that gave most (by term
+/// index, strongest first) and the best entry by id, so nothing is copied until the end (a
+/// common word reaches thousands of files).
+#[derive(Clone, Copy, Default)]
+struct Acc {
+    score: f32,
+    words: [(u32, f32); EVIDENCE_WORDS],
+    kept: u8,
+    best: f32,
+    entry: Option<u32>,
+}
+
+impl Acc {
+    /// Keeps term `t`'s gain `s` if it is among the strongest; terms come in index order, so
+    /// an equal gain stays behind the earlier term.
+    fn keep_word(&mut self, t: u32, s: f32) {
+        let n = usize::from(self.kept);
+        let at = self.words[..n].iter().position(|w| s > w.1).unwrap_or(n);
+        if at == EVIDENCE_WORDS {
+            return;
+        }
+        let last = n.min(EVIDENCE_WORDS - 1);
+        self.words.copy_within(at..last, at + 1);
+        self.words[at] = (t, s);
+        self.kept = (n + 1).min(EVIDENCE_WORDS) as u8;
+    }
+}
+
+/// One term's reach, by path id: the time-weighted frequency, the entry that gave most with
+/// its weight, and the paths reached (so only they are read and reset).
+struct Reach {
+    tf: Vec<f32>,
+    best: Vec<(f32, u32)>,
+    touched: Vec<u32>,
+}
+
 impl Vocabulary {
     /// The documents of `history`'s entries visible under `mask` and not later than `now`.
     pub fn of(history: &History, mask: Option<&[bool]>, now: i64) -> Vocabulary {
+        let weights: Vec<f32> = history
+            .commits
+            .iter()
+            .map(|c| {
+                if c.telling && c.time <= now {
+                    weight(now, c.time)
+                } else {
+                    0.0
+                }
+            })
+            .collect();
         let mut lengths = vec![0.0f32; history.paths.len()];
         for (i, c) in history.commits.iter().enumerate() {
-            if !c.telling || !visible(mask, i) || c.time > now {
+            if weights[i] == 0.0 || !visible(mask, i) {
                 continue;
             }
-            let w = weight(now, c.time) * c.len as f32;
+            let w = weights[i] * c.len as f32;
             for &f in &c.files {
                 lengths[f as usize] += w;
             }
@@ -67,9 +117,26 @@ impl Vocabulary {
         let avg = (nonzero.iter().sum::<f32>() / docs.max(1.0)).max(1e-6);
         Vocabulary {
             lengths,
+            weights,
             docs,
             avg,
             now,
+        }
+    }
+
+    /// Entry `c`'s age weight (0 when it says nothing or is later than the vocabulary's time);
+    /// an entry added to the history after this vocabulary was taken is weighed here.
+    fn weight_of(&self, history: &History, c: usize) -> f32 {
+        match self.weights.get(c) {
+            Some(&w) => w,
+            None => {
+                let e = &history.commits[c];
+                if e.telling && e.time <= self.now {
+                    weight(self.now, e.time)
+                } else {
+                    0.0
+                }
+            }
         }
     }
 
@@ -81,47 +148,51 @@ impl Vocabulary {
         terms: &[(String, f32)],
         mask: Option<&[bool]>,
     ) -> HashMap<String, WordMatch> {
-        /// A file's match while it is scored: terms by index and the best entry by id, so
-        /// nothing is copied until the end (a common word reaches thousands of files).
-        #[derive(Default)]
-        struct Acc {
-            score: f32,
-            words: Vec<(usize, f32)>,
-            best: f32,
-            entry: Option<u32>,
-        }
         if self.docs == 0.0 {
             return HashMap::new();
         }
-        let scored = self.term_freqs(history, terms, mask);
-        let mut out: HashMap<u32, Acc> = HashMap::new();
-        for (t, (_, w, freqs)) in scored.iter().enumerate() {
-            let df = freqs.len() as f32;
+        let picked = self.strongest_terms(history, terms);
+        let n = history.paths.len();
+        let mut reach = Reach {
+            tf: vec![0.0; n],
+            best: vec![(0.0, 0); n],
+            touched: Vec::new(),
+        };
+        let mut acc = vec![Acc::default(); n];
+        let mut reached: Vec<u32> = Vec::new();
+        for (t, &(_, w, post)) in picked.iter().enumerate() {
+            self.reach(history, post, mask, &mut reach);
+            let df = reach.touched.len() as f32;
             let idf = (1.0 + (self.docs - df + 0.5) / (df + 0.5)).ln();
-            for (&f, &(tf, best, entry)) in freqs {
+            for &f in &reach.touched {
+                let f = f as usize;
+                let (tf, (best, entry)) = (reach.tf[f], reach.best[f]);
+                (reach.tf[f], reach.best[f]) = (0.0, (0.0, 0));
                 // a path added to the history after this vocabulary was taken counts as average
-                let len = self.lengths.get(f as usize).copied().unwrap_or(self.avg);
+                let len = self.lengths.get(f).copied().unwrap_or(self.avg);
                 let norm = K1 * (1.0 - B + B * len / self.avg);
                 let s = w * idf * tf * (K1 + 1.0) / (tf + norm);
-                let m = out.entry(f).or_default();
+                let m = &mut acc[f];
+                if m.kept == 0 {
+                    reached.push(f as u32);
+                }
                 m.score += s;
-                m.words.push((t, s));
+                m.keep_word(t as u32, s);
                 if best * s > m.best {
                     (m.best, m.entry) = (best * s, Some(entry));
                 }
             }
+            reach.touched.clear();
         }
-        out.into_iter()
-            .map(|(f, mut m)| {
-                m.words
-                    .sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-                m.words.truncate(EVIDENCE_WORDS);
+        reached
+            .into_iter()
+            .map(|f| {
+                let m = &acc[f as usize];
                 let found = WordMatch {
                     score: m.score,
-                    words: m
-                        .words
+                    words: m.words[..usize::from(m.kept)]
                         .iter()
-                        .map(|&(t, s)| (scored[t].0.clone(), s))
+                        .map(|&(t, s)| (picked[t as usize].0.clone(), s))
                         .collect(),
                     subject: m
                         .entry
@@ -133,48 +204,55 @@ impl Vocabulary {
             .collect()
     }
 
-    /// For the strongest `MAX_TERMS` terms (weight × idf over entries): per path, the
-    /// time-weighted term frequency, and the entry that gave most with its weight.
-    #[allow(clippy::type_complexity)]
-    fn term_freqs(
+    /// The strongest `MAX_TERMS` terms the history knows (weight × idf over entries), with
+    /// their weights and postings.
+    fn strongest_terms<'h>(
         &self,
-        history: &History,
-        terms: &[(String, f32)],
-        mask: Option<&[bool]>,
-    ) -> Vec<(String, f32, HashMap<u32, (f32, f32, u32)>)> {
+        history: &'h History,
+        terms: &'h [(String, f32)],
+    ) -> Vec<(&'h String, f32, &'h [(u32, u16)])> {
         let n = history.commits.len() as f32;
-        let mut picked: Vec<(&String, f32, &Vec<(u32, u16)>, f32)> = terms
+        let mut picked: Vec<(&String, f32, &[(u32, u16)], f32)> = terms
             .iter()
             .filter_map(|(t, w)| {
                 let post = history.postings.get(t)?;
                 let df = post.len() as f32;
                 let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                Some((t, *w, post, w * idf))
+                Some((t, *w, post.as_slice(), w * idf))
             })
             .collect();
         picked.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(b.0)));
         picked.truncate(MAX_TERMS);
-        picked
-            .into_iter()
-            .map(|(t, w, post, _)| {
-                let mut freqs: HashMap<u32, (f32, f32, u32)> = HashMap::new();
-                for &(c, tf) in post {
-                    let e = &history.commits[c as usize];
-                    if !e.telling || !visible(mask, c as usize) || e.time > self.now {
-                        continue;
-                    }
-                    let x = f32::from(tf) * weight(self.now, e.time);
-                    for &f in &e.files {
-                        let slot = freqs.entry(f).or_insert((0.0, 0.0, c));
-                        slot.0 += x;
-                        if x > slot.1 {
-                            (slot.1, slot.2) = (x, c);
-                        }
-                    }
+        picked.into_iter().map(|(t, w, p, _)| (t, w, p)).collect()
+    }
+
+    /// Fills `reach` with one term's postings: per path, the time-weighted term frequency and
+    /// the entry that gave most with its weight.
+    fn reach(
+        &self,
+        history: &History,
+        post: &[(u32, u16)],
+        mask: Option<&[bool]>,
+        reach: &mut Reach,
+    ) {
+        for &(c, tf) in post {
+            let weight = self.weight_of(history, c as usize);
+            if weight == 0.0 || !visible(mask, c as usize) {
+                continue;
+            }
+            let x = f32::from(tf) * weight;
+            for &f in &history.commits[c as usize].files {
+                let f = f as usize;
+                if reach.tf[f] == 0.0 {
+                    reach.touched.push(f as u32);
+                    reach.best[f] = (0.0, c);
                 }
-                (t.clone(), w, freqs)
-            })
-            .collect()
+                reach.tf[f] += x;
+                if x > reach.best[f].0 {
+                    reach.best[f] = (x, c);
+                }
+            }
+        }
     }
 }
 
@@ -195,6 +273,18 @@ mod tests {
 
     fn terms(words: &[&str]) -> Vec<(String, f32)> {
         words.iter().map(|w| (w.to_string(), 1.0)).collect()
+    }
+
+    #[test]
+    fn a_files_evidence_keeps_the_three_strongest_words_the_earlier_first_on_a_tie() {
+        let mut m = Acc::default();
+        for (t, s) in [(0, 1.0), (1, 3.0), (2, 1.0), (3, 2.0), (4, 0.5), (5, 3.0)] {
+            m.keep_word(t, s);
+        }
+        assert_eq!(
+            m.words[..usize::from(m.kept)],
+            [(1, 3.0), (5, 3.0), (3, 2.0)]
+        );
     }
 
     #[test]
