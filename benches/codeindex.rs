@@ -149,6 +149,62 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// Analyses each query as the worker would (the ten next records' fixes as its precedents)
+/// and prints the latency percentiles, with a fingerprint of the files named.
+fn measure_analyze(code: &CodeIndex, qs: &[Query]) {
+    let mut lat = Vec::with_capacity(qs.len());
+    // a fingerprint of the files named, so two builds can be shown to rank alike
+    let mut answers = std::collections::hash_map::DefaultHasher::new();
+    for (i, (title, body, _, id)) in qs.iter().enumerate() {
+        // the ten next records' fixes stand in for its precedents (the most the ranking
+        // reads), so their evidence and the change coupling are in the measured time
+        let precedents: Vec<Precedent> = qs
+            .iter()
+            .skip(i + 1)
+            .take(10)
+            .enumerate()
+            .map(|(j, q)| Precedent {
+                key: format!("P-{j}"),
+                similarity: 0.9 - 0.05 * j as f32,
+                repository: "bench".into(),
+                files: q.2.clone(),
+                ..Precedent::default()
+            })
+            .collect();
+        // the query's own record is not its evidence
+        let reader = Reader {
+            own: [(Tracker::Jira, id.clone())].into_iter().collect(),
+            ..Reader::default()
+        };
+        let t = Instant::now();
+        let e = analyze_for(
+            code,
+            TicketText {
+                title,
+                body,
+                repository: None,
+                precedents: &precedents,
+            },
+            10,
+            &reader,
+        )
+        .unwrap();
+        lat.push(t.elapsed());
+        for f in &e.files {
+            std::hash::Hash::hash(&f.path, &mut answers);
+        }
+    }
+    lat.sort();
+    println!(
+        "analyze: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, files named {:016x}",
+        lat.len(),
+        percentile(&lat, 0.5).as_secs_f64() * 1e3,
+        percentile(&lat, 0.99).as_secs_f64() * 1e3,
+        lat.last().unwrap().as_secs_f64() * 1e3,
+        std::hash::Hasher::finish(&answers)
+    );
+}
+
 fn main() {
     let source = PathBuf::from(arg("--repo", "/work/.mirror/eclipse-aspectj+aspectj/repo"));
     let default_queries = datasets::default_path("localization/aspectj.jsonl");
@@ -202,57 +258,7 @@ fn main() {
         );
     }
     let qs = queries(&all, n);
-    let mut lat = Vec::with_capacity(qs.len());
-    // a fingerprint of the files named, so two builds can be shown to rank alike
-    let mut answers = std::collections::hash_map::DefaultHasher::new();
-    for (i, (title, body, _, id)) in qs.iter().enumerate() {
-        // the ten next records' fixes stand in for its precedents (the most the ranking
-        // reads), so their evidence and the change coupling are in the measured time
-        let precedents: Vec<Precedent> = qs
-            .iter()
-            .skip(i + 1)
-            .take(10)
-            .enumerate()
-            .map(|(j, q)| Precedent {
-                key: format!("P-{j}"),
-                similarity: 0.9 - 0.05 * j as f32,
-                repository: "bench".into(),
-                files: q.2.clone(),
-                ..Precedent::default()
-            })
-            .collect();
-        // the query's own record is not its evidence
-        let reader = Reader {
-            own: [(Tracker::Jira, id.clone())].into_iter().collect(),
-            ..Reader::default()
-        };
-        let t = Instant::now();
-        let e = analyze_for(
-            &code,
-            TicketText {
-                title,
-                body,
-                repository: None,
-                precedents: &precedents,
-            },
-            10,
-            &reader,
-        )
-        .unwrap();
-        lat.push(t.elapsed());
-        for f in &e.files {
-            std::hash::Hash::hash(&f.path, &mut answers);
-        }
-    }
-    lat.sort();
-    println!(
-        "analyze: {} queries, p50 {:.2} ms, p99 {:.2} ms, max {:.2} ms, files named {:016x}",
-        lat.len(),
-        percentile(&lat, 0.5).as_secs_f64() * 1e3,
-        percentile(&lat, 0.99).as_secs_f64() * 1e3,
-        lat.last().unwrap().as_secs_f64() * 1e3,
-        std::hash::Hasher::finish(&answers)
-    );
+    measure_analyze(&code, &qs);
 
     add_commits(&Repository::open_bare(&clone).unwrap(), 10);
     let t = Instant::now();
