@@ -50,7 +50,7 @@ pub fn rank_files(
     if let Some(hv) = history {
         history_evidence(snap, hv, &terms, p, &mut cands);
         for (path, gain, reason) in team_words(hv, &q.terms, p) {
-            let Some(f) = snap.by_path(&path) else {
+            let Some(f) = snap.by_path(path) else {
                 continue;
             };
             let c = cands.entry(f.path.as_str()).or_default();
@@ -243,11 +243,11 @@ fn history_evidence<'a>(
 /// The team's words: files whose commit messages (and past tickets' texts) share the
 /// ticket's rare words, each with its gain (the best file of a source gets the source's
 /// weight) and, when the match is strong, the reason.
-fn team_words(
-    hv: &HistoryView,
-    terms: &[(String, f32)],
+fn team_words<'h>(
+    hv: &HistoryView<'h>,
+    terms: &'h [(String, f32)],
     p: &Params,
-) -> Vec<(String, f32, Option<String>)> {
+) -> Vec<(&'h str, f32, Option<String>)> {
     let mut sources = Vec::new();
     if p.commit_words > 0.0 {
         let found = hv.words.files(hv.history, terms, hv.mask);
@@ -259,17 +259,17 @@ fn team_words(
     }
     let mut out = Vec::new();
     for (found, weight, says) in sources {
-        let max = found.values().map(|m| m.score).fold(0.0f32, f32::max);
+        let max = found.iter().map(|m| m.score).fold(0.0f32, f32::max);
         if max <= 0.0 {
             continue;
         }
-        for (path, m) in found {
+        for m in found {
             let share = m.score / max;
             let reason = (share > 0.3).then(|| {
-                let words: Vec<String> = m.words.iter().map(|(w, _)| format!("`{w}`")).collect();
+                let words: Vec<String> = m.words().iter().map(|(w, _)| format!("`{w}`")).collect();
                 format!("{says} {}: {}", words.join(", "), m.subject)
             });
-            out.push((path, weight * share, reason));
+            out.push((m.path, weight * share, reason));
         }
     }
     out

@@ -6,7 +6,6 @@
 //! their files (bots, housekeeping, reverts, sweeps; see `History::extend`) are left out.
 
 use super::history::History;
-use std::collections::HashMap;
 
 /// Age at which an entry's words count half: a team's vocabulary outlives a hot spot, so
 /// this is four times the recency signal's half-life.
@@ -34,13 +33,23 @@ pub struct Vocabulary {
     now: i64,
 }
 
-/// Why a file matched: its score, the words that gave most, and the entry (a commit's or a
-/// ticket's first line) that gave most.
-#[derive(Debug, Clone, Default)]
-pub struct WordMatch {
+/// Why a file matched: its score, the words that gave most (strongest first), and the entry
+/// (a commit's or a ticket's first line) that gave most; borrowed from the history and the
+/// query, since a common word reaches thousands of files and most are never shown.
+#[derive(Debug, Clone, Copy)]
+pub struct WordMatch<'h> {
+    pub path: &'h str,
     pub score: f32,
-    pub words: Vec<(String, f32)>,
-    pub subject: String,
+    words: [(&'h str, f32); EVIDENCE_WORDS],
+    kept: u8,
+    pub subject: &'h str,
+}
+
+impl<'h> WordMatch<'h> {
+    /// The words that gave most, strongest first, with their gains.
+    pub fn words(&self) -> &[(&'h str, f32)] {
+        &self.words[..usize::from(self.kept)]
+    }
 }
 
 fn weight(now: i64, time: i64) -> f32 {
@@ -78,6 +87,13 @@ impl Acc {
         self.words[at] = (t, s);
         self.kept = (n + 1).min(EVIDENCE_WORDS) as u8;
     }
+}
+
+/// A query term the history knows, with its weight and its entries (with frequencies).
+struct Picked<'h> {
+    term: &'h str,
+    weight: f32,
+    postings: &'h [(u32, u16)],
 }
 
 /// One term's reach, by path id: the time-weighted frequency, the entry that gave most with
@@ -141,15 +157,15 @@ impl Vocabulary {
     }
 
     /// The files whose documents match `terms` (lowercase terms with weights), BM25-scored,
-    /// with the words and the entry that gave most.
-    pub fn files(
+    /// with the words and the entry that gave most, in no particular order.
+    pub fn files<'h>(
         &self,
-        history: &History,
-        terms: &[(String, f32)],
+        history: &'h History,
+        terms: &'h [(String, f32)],
         mask: Option<&[bool]>,
-    ) -> HashMap<String, WordMatch> {
+    ) -> Vec<WordMatch<'h>> {
         if self.docs == 0.0 {
-            return HashMap::new();
+            return Vec::new();
         }
         let picked = self.strongest_terms(history, terms);
         let n = history.paths.len();
@@ -160,8 +176,8 @@ impl Vocabulary {
         };
         let mut acc = vec![Acc::default(); n];
         let mut reached: Vec<u32> = Vec::new();
-        for (t, &(_, w, post)) in picked.iter().enumerate() {
-            self.reach(history, post, mask, &mut reach);
+        for (t, term) in picked.iter().enumerate() {
+            self.reach(history, term.postings, mask, &mut reach);
             let df = reach.touched.len() as f32;
             let idf = (1.0 + (self.docs - df + 0.5) / (df + 0.5)).ln();
             for &f in &reach.touched {
@@ -171,7 +187,7 @@ impl Vocabulary {
                 // a path added to the history after this vocabulary was taken counts as average
                 let len = self.lengths.get(f).copied().unwrap_or(self.avg);
                 let norm = K1 * (1.0 - B + B * len / self.avg);
-                let s = w * idf * tf * (K1 + 1.0) / (tf + norm);
+                let s = term.weight * idf * tf * (K1 + 1.0) / (tf + norm);
                 let m = &mut acc[f];
                 if m.kept == 0 {
                     reached.push(f as u32);
@@ -188,42 +204,47 @@ impl Vocabulary {
             .into_iter()
             .map(|f| {
                 let m = &acc[f as usize];
-                let found = WordMatch {
+                let mut words = [("", 0.0); EVIDENCE_WORDS];
+                for (slot, &(t, s)) in words.iter_mut().zip(&m.words[..usize::from(m.kept)]) {
+                    *slot = (picked[t as usize].term, s);
+                }
+                WordMatch {
+                    path: &history.paths[f as usize],
                     score: m.score,
-                    words: m.words[..usize::from(m.kept)]
-                        .iter()
-                        .map(|&(t, s)| (picked[t as usize].0.clone(), s))
-                        .collect(),
+                    words,
+                    kept: m.kept,
                     subject: m
                         .entry
-                        .map(|e| history.commits[e as usize].subject.clone())
-                        .unwrap_or_default(),
-                };
-                (history.paths[f as usize].clone(), found)
+                        .map_or("", |e| history.commits[e as usize].subject.as_str()),
+                }
             })
             .collect()
     }
 
-    /// The strongest `MAX_TERMS` terms the history knows (weight × idf over entries), with
-    /// their weights and postings.
+    /// The strongest `MAX_TERMS` terms the history knows (weight × idf over entries).
     fn strongest_terms<'h>(
         &self,
         history: &'h History,
         terms: &'h [(String, f32)],
-    ) -> Vec<(&'h String, f32, &'h [(u32, u16)])> {
+    ) -> Vec<Picked<'h>> {
         let n = history.commits.len() as f32;
-        let mut picked: Vec<(&String, f32, &[(u32, u16)], f32)> = terms
+        let mut picked: Vec<(Picked, f32)> = terms
             .iter()
-            .filter_map(|(t, w)| {
-                let post = history.postings.get(t)?;
-                let df = post.len() as f32;
+            .filter_map(|(term, weight)| {
+                let postings = history.postings.get(term)?;
+                let df = postings.len() as f32;
                 let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
-                Some((t, *w, post.as_slice(), w * idf))
+                let p = Picked {
+                    term,
+                    weight: *weight,
+                    postings,
+                };
+                Some((p, weight * idf))
             })
             .collect();
-        picked.sort_by(|a, b| b.3.total_cmp(&a.3).then(a.0.cmp(b.0)));
+        picked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.term.cmp(b.0.term)));
         picked.truncate(MAX_TERMS);
-        picked.into_iter().map(|(t, w, p, _)| (t, w, p)).collect()
+        picked.into_iter().map(|(p, _)| p).collect()
     }
 
     /// Fills `reach` with one term's postings: per path, the time-weighted term frequency and
@@ -301,18 +322,25 @@ mod tests {
             commit(4, 4, "Add session pool", &["db/Pool.java"]),
         ]);
         let v = Vocabulary::of(&h, None, 10 * 86_400);
-        let found = v.files(&h, &terms(&["add", "iframe"]), None);
+        let q = terms(&["add", "iframe"]);
+        let found = v.files(&h, &q, None);
         let best = found
             .iter()
-            .max_by(|a, b| a.1.score.total_cmp(&b.1.score))
+            .max_by(|a, b| a.score.total_cmp(&b.score))
             .unwrap();
-        assert_eq!(best.0, "web/Cookies.java");
-        assert_eq!(best.1.words[0].0, "iframe");
-        assert!(best.1.subject.starts_with("Add iframe"));
+        assert_eq!(best.path, "web/Cookies.java");
+        assert_eq!(best.words()[0].0, "iframe");
+        assert!(best.subject.starts_with("Add iframe"));
         // "add" is on every file's changes: it tells the files apart barely at all
-        let common = v.files(&h, &terms(&["add"]), None);
-        let rare = v.files(&h, &terms(&["iframe"]), None);
-        assert!(common["ui/Export.java"].score < 0.25 * rare["web/Cookies.java"].score);
+        let (add, iframe) = (terms(&["add"]), terms(&["iframe"]));
+        let score = |q, path| {
+            v.files(&h, q, None)
+                .iter()
+                .find(|m| m.path == path)
+                .map(|m| m.score)
+                .unwrap()
+        };
+        assert!(score(&add, "ui/Export.java") < 0.25 * score(&iframe, "web/Cookies.java"));
     }
 
     #[test]
@@ -335,7 +363,7 @@ mod tests {
         let q = terms(&["iframe"]);
         let v = Vocabulary::of(&h, None, 5 * 86_400);
         let found = v.files(&h, &q, None);
-        let mut paths: Vec<&str> = found.keys().map(String::as_str).collect();
+        let mut paths: Vec<&str> = found.iter().map(|m| m.path).collect();
         paths.sort();
         assert_eq!(paths, ["web/Cookies.java"], "{found:#?}");
         let hidden = h.mask(&[git2::Oid::from_bytes(&[1; 20]).unwrap()]);
