@@ -81,21 +81,28 @@ pub fn rank_files(
     let mut matched = index
         .matched_terms(&searcher, &with_hits, &terms)?
         .into_iter();
+    let mut in_docs = match p.boosts[Params::DOCS] > 0.0 {
+        true => index.docs_terms(&searcher, &with_hits, &terms)?,
+        false => vec![Vec::new(); with_hits.len()],
+    }
+    .into_iter();
     Ok(ranked
         .into_iter()
-        .map(|(path, c)| {
-            let matched_terms = if c.hit.is_some() {
-                matched.next().unwrap_or_default()
+        .map(|(path, mut c)| {
+            let (matched_terms, docs_terms) = if c.hit.is_some() {
+                let m = matched.next().unwrap_or_default();
+                (m, in_docs.next().unwrap_or_default())
             } else {
-                Vec::new()
+                Default::default()
             };
+            let file = snap.by_path(path);
+            let doc = file.and_then(|f| f.doc.as_deref());
+            c.reasons
+                .extend(docs_reason(path, doc, &docs_terms, &matched_terms));
             FileHit {
                 repository: snap.repository.clone(),
                 path: path.to_string(),
-                module: snap
-                    .by_path(path)
-                    .map(|f| f.module.clone())
-                    .unwrap_or_default(),
+                module: file.map(|f| f.module.clone()).unwrap_or_default(),
                 score: c.lex + c.bonus,
                 matched_terms,
                 reasons: c.reasons,
@@ -103,6 +110,29 @@ pub fn rank_files(
             }
         })
         .collect())
+}
+
+/// Why a file ranks through the docs beside it, in plain words: the ticket's words its
+/// directory's doc says and its own code does not (`None` when its code says them all).
+fn docs_reason(path: &str, doc: Option<&str>, said: &[String], own: &[String]) -> Option<String> {
+    let doc = doc?;
+    let words: Vec<String> = said
+        .iter()
+        .filter(|w| !own.contains(w))
+        .take(5)
+        .map(|w| format!("`{w}`"))
+        .collect();
+    if words.is_empty() {
+        return None;
+    }
+    let (doc_dir, name) = doc.rsplit_once('/').unwrap_or(("", doc));
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let whose = if doc_dir == dir {
+        format!("its directory's {name}")
+    } else {
+        format!("the {name} of `{doc_dir}/`")
+    };
+    Some(format!("{whose} says {}", words.join(", ")))
 }
 
 /// The ticket's terms the code uses, the strongest `p.max_terms` by weight × idf.
@@ -117,7 +147,7 @@ fn code_terms(
         .terms
         .iter()
         .filter_map(|(t, w)| {
-            let df = index.doc_freq(searcher, t) as f32;
+            let df = index.doc_freq(searcher, t, p.boosts[Params::DOCS] > 0.0) as f32;
             let w = if p.prose > 0.0 {
                 w * (1.0 - p.prose * (1.0 - index.code_share(searcher, t)))
             } else {
