@@ -97,8 +97,10 @@ pub fn rank_files(
             };
             let file = snap.by_path(path);
             let doc = file.and_then(|f| f.doc.as_deref());
+            let telling =
+                |w: &&String| !matched_terms.contains(w) && index.telling_in_docs(&searcher, w);
             c.reasons
-                .extend(docs_reason(path, doc, &docs_terms, &matched_terms));
+                .extend(docs_reason(path, doc, docs_terms.iter().filter(telling)));
             FileHit {
                 repository: snap.repository.clone(),
                 path: path.to_string(),
@@ -112,16 +114,16 @@ pub fn rank_files(
         .collect())
 }
 
-/// Why a file ranks through the docs beside it, in plain words: the ticket's words its
-/// directory's doc says and its own code does not (`None` when its code says them all).
-fn docs_reason(path: &str, doc: Option<&str>, said: &[String], own: &[String]) -> Option<String> {
+/// Why a file ranks through the docs beside it, in plain words: `said`, the ticket's
+/// telling words its directory's doc says and its own code does not (`None` when there are
+/// none).
+fn docs_reason<'w>(
+    path: &str,
+    doc: Option<&str>,
+    said: impl Iterator<Item = &'w String>,
+) -> Option<String> {
     let doc = doc?;
-    let words: Vec<String> = said
-        .iter()
-        .filter(|w| !own.contains(w))
-        .take(5)
-        .map(|w| format!("`{w}`"))
-        .collect();
+    let words: Vec<String> = said.take(5).map(|w| format!("`{w}`")).collect();
     if words.is_empty() {
         return None;
     }
