@@ -286,13 +286,11 @@ impl FileIndex {
         self.matched_in(searcher, hits, terms, &CODE_FIELDS)
     }
 
-    /// True when the docs of few documents say `term` (of at most one in 20, or one): a word
-    /// that tells a directory from the others, worth naming as a reason; one that most
-    /// directories' docs say is not.
+    /// True when few documents say `term` in their code or their docs (at most one in 50,
+    /// or one): a word that tells a directory from the others, worth naming as a reason;
+    /// one that most files or directories' docs say (`need`, `via`) is not.
     pub fn telling_in_docs(&self, searcher: &Searcher, term: &str) -> bool {
-        let t = Term::from_field_text(self.fields.text[DOCS_FIELD], term);
-        let df = searcher.doc_freq(&t).unwrap_or(0);
-        df <= (searcher.num_docs() / 20).max(1)
+        self.doc_freq(searcher, term, true) <= (searcher.num_docs() / 50).max(1)
     }
 
     /// For each hit, the query terms the docs beside it say, in query order.
