@@ -387,3 +387,74 @@ impl RepoIndex {
         Ok(history)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::testrepo::TestRepo;
+    use std::collections::BTreeMap;
+
+    fn files(readme: &str) -> BTreeMap<String, String> {
+        [
+            ("billing/README.md", readme),
+            ("billing/Invoice.java", "class Invoice { long amount; }\n"),
+            ("ui/Screen.java", "class Screen { int width; }\n"),
+        ]
+        .into_iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect()
+    }
+
+    /// The files whose docs say `word`.
+    fn said_by_docs(r: &RepoIndex, word: &str) -> Vec<String> {
+        let mut boosts = [0.0; 7];
+        boosts[super::super::Params::DOCS] = 1.0;
+        let searcher = r.files.searcher();
+        let terms = [(word.to_string(), 1.0)];
+        let hits = r
+            .files
+            .search(&searcher, &terms, &boosts, None, 10)
+            .unwrap();
+        let state = r.state().unwrap();
+        hits.iter()
+            .filter_map(|h| state.snapshot.by_key(h.key).map(|f| f.path.clone()))
+            .collect()
+    }
+
+    /// A commit that changes only a README re-indexes the files it describes, and only
+    /// those, in the service's incremental refresh.
+    #[test]
+    fn a_readme_change_reaches_the_files_it_describes_on_an_incremental_refresh() {
+        let repo = TestRepo::new();
+        let who = ("dev", "dev@example.com");
+        let first = repo.commit("main", &[], &files("Invoices.\n"), who, 0, "import");
+        let spec = RepoSpec {
+            name: "r".into(),
+            path: Some(repo.dir.path().to_path_buf()),
+            url: None,
+            branch: "main".into(),
+            modules: Vec::new(),
+        };
+        let r = RepoIndex::open(spec, None, ModuleRules::default(), 100).unwrap();
+        assert_eq!(r.refresh().unwrap().indexed, 2);
+        assert!(said_by_docs(&r, "iframe").is_empty());
+
+        let readme = "Invoices shown to partners in an iframe.\n";
+        repo.commit(
+            "main",
+            &[first],
+            &files(readme),
+            who,
+            1,
+            "say where invoices show",
+        );
+        let report = r.refresh().unwrap();
+        assert_eq!(report.indexed, 1, "only the file the README describes");
+        assert_eq!(said_by_docs(&r, "iframe"), ["billing/Invoice.java"]);
+        assert_eq!(
+            r.files.all_docs().unwrap().len(),
+            2,
+            "the old version is gone"
+        );
+    }
+}
