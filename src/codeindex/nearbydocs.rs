@@ -57,11 +57,6 @@ fn kind(path: &str) -> Option<Kind> {
     }
 }
 
-/// Tells whether a tree path is a doc beside code (wherever it lies).
-pub fn is_doc(path: &str) -> bool {
-    kind(path).is_some()
-}
-
 /// The docs of one tree, by directory.
 pub struct NearbyDocs {
     /// Directory → its docs, sorted by path; the root is never one.

@@ -6,7 +6,7 @@ use super::deps::{DepsCache, DepsStats};
 use super::fileindex::FileIndex;
 use super::gitsrc::{GitRepo, TreeFile};
 use super::history::History;
-use super::nearbydocs::{is_doc, NearbyDocs};
+use super::nearbydocs::NearbyDocs;
 use super::pasttickets::TicketWords;
 use super::snapshot::Snapshot;
 use super::vocab::Vocabulary;
@@ -305,9 +305,11 @@ impl RepoIndex {
         })
     }
 
-    /// Re-indexes what changed between two commits: the changed files, and the files whose
-    /// nearby docs changed (a README's new words belong in the documents of the files it
-    /// describes). Returns how many were indexed and how many blobs were missing.
+    /// Re-indexes what changed between two commits: the changed files, and the indexed
+    /// files whose nearby docs changed (a README's new words belong in the documents of the
+    /// files it describes; a file's key changes with its docs). A file skipped before (not
+    /// source content) and unchanged is not read again. Returns how many were indexed and
+    /// how many blobs were missing.
     fn reindex_changed(
         &self,
         indexer: &mut Indexer<'_>,
@@ -323,19 +325,22 @@ impl RepoIndex {
                 self.files.delete_path(writer, path);
             }
         }
-        let doc_dirs: Vec<String> = changes
-            .iter()
-            .filter(|(p, _)| is_doc(p))
-            .filter_map(|(p, _)| p.rsplit_once('/').map(|(d, _)| format!("{d}/")))
-            .collect();
-        let touched = |path: &str| {
-            changed.contains(path) || doc_dirs.iter().any(|d| path.starts_with(d.as_str()))
+        // what the index holds: the published snapshot, or after a restart the index itself
+        let state = self.state();
+        let persisted: HashSet<String> = match &state {
+            Some(_) => HashSet::new(),
+            None => self.files.all_docs()?.into_iter().map(|d| d.1).collect(),
+        };
+        let was_indexed = |path: &str| match &state {
+            Some(s) => s.snapshot.by_path(path).is_some(),
+            None => persisted.contains(path),
         };
         let docs = NearbyDocs::of(tree);
         let mut count = Count::default();
-        for f in tree.iter().filter(|f| touched(&f.path)) {
+        for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
             let near = docs.of_file(&f.path);
-            if !wanted(&f.path, &ignores) || known.contains_key(&file_key(&f.path, f.blob, near)) {
+            let stale = changed.contains(f.path.as_str()) || was_indexed(&f.path);
+            if !stale || known.contains_key(&file_key(&f.path, f.blob, near)) {
                 continue;
             }
             self.files.delete_path(writer, &f.path);
@@ -421,10 +426,10 @@ mod tests {
             .collect()
     }
 
-    /// A commit that changes only a README re-indexes the files it describes, and only
-    /// those, in the service's incremental refresh.
+    /// A commit that changes or removes only a README re-indexes the files it describes,
+    /// and only those, in the service's incremental refresh.
     #[test]
-    fn a_readme_change_reaches_the_files_it_describes_on_an_incremental_refresh() {
+    fn a_readme_change_or_removal_reaches_the_files_it_describes_on_an_incremental_refresh() {
         let repo = TestRepo::new();
         let who = ("dev", "dev@example.com");
         let first = repo.commit("main", &[], &files("Invoices.\n"), who, 0, "import");
@@ -440,14 +445,7 @@ mod tests {
         assert!(said_by_docs(&r, "iframe").is_empty());
 
         let readme = "Invoices shown to partners in an iframe.\n";
-        repo.commit(
-            "main",
-            &[first],
-            &files(readme),
-            who,
-            1,
-            "say where invoices show",
-        );
+        let second = repo.commit("main", &[first], &files(readme), who, 1, "say where");
         let report = r.refresh().unwrap();
         assert_eq!(report.indexed, 1, "only the file the README describes");
         assert_eq!(said_by_docs(&r, "iframe"), ["billing/Invoice.java"]);
@@ -456,5 +454,12 @@ mod tests {
             2,
             "the old version is gone"
         );
+
+        let mut without = files("");
+        without.remove("billing/README.md");
+        repo.commit("main", &[second], &without, who, 2, "drop the README");
+        assert_eq!(r.refresh().unwrap().indexed, 1);
+        assert!(said_by_docs(&r, "iframe").is_empty());
+        assert_eq!(r.state().unwrap().snapshot.files.len(), 2);
     }
 }
