@@ -77,12 +77,25 @@ pub fn rank_files(
     ranked.sort_by(|a, b| score(&b.1).total_cmp(&score(&a.1)).then(a.0.cmp(b.0)));
     precedent_evidence(snap, precedents, p, &mut ranked);
     ranked.truncate(limit);
+    file_hits(index, &searcher, snap, ranked, &terms, p)
+}
+
+/// The ranked files as hits: the query terms each one's code matched, and its reasons with
+/// the docs beside it when they weigh and say what its code does not.
+fn file_hits(
+    index: &FileIndex,
+    searcher: &tantivy::Searcher,
+    snap: &Snapshot,
+    ranked: Vec<(&str, Cand)>,
+    terms: &[(String, f32)],
+    p: &Params,
+) -> anyhow::Result<Vec<FileHit>> {
     let with_hits: Vec<RawHit> = ranked.iter().filter_map(|(_, c)| c.hit).collect();
     let mut matched = index
-        .matched_terms(&searcher, &with_hits, &terms)?
+        .matched_terms(searcher, &with_hits, terms)?
         .into_iter();
     let mut in_docs = match p.boosts[Params::DOCS] > 0.0 {
-        true => index.docs_terms(&searcher, &with_hits, &terms)?,
+        true => index.docs_terms(searcher, &with_hits, terms)?,
         false => vec![Vec::new(); with_hits.len()],
     }
     .into_iter();
@@ -98,7 +111,7 @@ pub fn rank_files(
             let file = snap.by_path(path);
             let doc = file.and_then(|f| f.doc.as_deref());
             let telling =
-                |w: &&String| !matched_terms.contains(w) && index.telling_in_docs(&searcher, w);
+                |w: &&String| !matched_terms.contains(w) && index.telling_in_docs(searcher, w);
             c.reasons
                 .extend(docs_reason(path, doc, docs_terms.iter().filter(telling)));
             FileHit {
