@@ -2,11 +2,12 @@
 //! (path, blob) is indexed once, so consecutive commits share almost all of their work;
 //! a `CommitView` searches only the versions present at its commit, with history cut at it.
 
-use super::build::{ignore_patterns, index_file, snapshot, wanted};
+use super::build::{ignore_patterns, snapshot, wanted, Indexer};
 use super::deps::DepsCache;
 use super::fileindex::FileIndex;
 use super::gitsrc::GitRepo;
 use super::history::History;
+use super::nearbydocs::NearbyDocs;
 use super::rank::{rank_files, rank_modules};
 use super::signals::{HistoryView, Params, TeamTexts};
 use super::snapshot::Snapshot;
@@ -61,17 +62,21 @@ impl Corpus {
             .collect();
         let before = known.len();
         let mut writer = files.writer()?;
+        let mut indexer = Indexer::new(&git, &files, &writer);
         let mut tips = Vec::new();
         for c in commits {
             let Ok(oid) = git.resolve(c) else { continue };
             tips.push(oid);
             let tree = git.tree_files(oid)?;
             let ignores = ignore_patterns(&tree, &git);
+            // the docs of this commit's own tree: none from a later snapshot
+            let docs = NearbyDocs::of(&tree);
             for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
                 // a missing blob is skipped: the file is simply not in the corpus
-                index_file(&git, &files, &writer, &f.path, f.blob, &mut known)?;
+                indexer.file(f, docs.of_file(&f.path), &mut known)?;
             }
         }
+        drop(indexer);
         writer
             .commit()
             .context("failed to commit the corpus index")?;

@@ -43,6 +43,9 @@ pub struct Extracted {
     pub body: String,
     /// Number of body terms (the file's length for length-aware ranking).
     pub n_terms: u32,
+    /// Words of the docs beside the file (`nearbydocs`): set by the indexer, which reads
+    /// the tree around the file, not from the file's own text.
+    pub docs: String,
 }
 
 /// Extracts every field of a file's document from its text.
@@ -71,6 +74,7 @@ pub fn extract(path: &str, text: &str) -> Extracted {
         comments: comments.join(" "),
         n_terms: body.len() as u32,
         body: body.join(" "),
+        docs: String::new(),
     }
 }
 

@@ -15,11 +15,17 @@ use tantivy::schema::{
 use tantivy::{DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
 use tantivy::{SegmentReader, TantivyDocument, Term};
 
-/// Text fields, in the order of `FieldBoosts`.
-pub const TEXT_FIELDS: [&str; 6] = ["name", "dirs", "defs", "idents", "comments", "body"];
+/// Text fields, in the order of `FieldBoosts`. `docs` holds the words of the docs beside
+/// the file (`nearbydocs`).
+pub const TEXT_FIELDS: [&str; 7] = ["name", "dirs", "defs", "idents", "comments", "body", "docs"];
+
+/// The fields a file's own code and names are in (not its comments, not its docs).
+const CODE_FIELDS: [usize; 4] = [0, 2, 3, 5];
+/// The field of the docs beside a file.
+pub const DOCS_FIELD: usize = 6;
 
 /// Multipliers of each text field's BM25 score.
-pub type FieldBoosts = [f32; 6];
+pub type FieldBoosts = [f32; 7];
 
 /// The schema, built once.
 #[derive(Clone)]
@@ -27,7 +33,7 @@ struct Fields {
     key: Field,
     path: Field,
     n_terms: Field,
-    text: [Field; 6],
+    text: [Field; 7],
 }
 
 fn schema() -> (Schema, Fields) {
@@ -50,6 +56,24 @@ fn schema() -> (Schema, Fields) {
             text,
         },
     )
+}
+
+/// Opens the index in `dir`, creating it when absent. An index with another schema (built
+/// by an older version) is derived data: it is removed and built again, never an error.
+fn open_dir(dir: &Path, schema: Schema) -> anyhow::Result<Index> {
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let mmap = tantivy::directory::MmapDirectory::open(dir)?;
+    if Index::exists(&mmap)? {
+        let old = Index::open(mmap.clone()).context("failed to open the file index")?;
+        if old.schema() != schema {
+            drop(old);
+            tracing::info!(index = %dir.display(), "file index schema changed; rebuilding it");
+            std::fs::remove_dir_all(dir)
+                .with_context(|| format!("failed to remove {}", dir.display()))?;
+            return open_dir(dir, schema);
+        }
+    }
+    Index::open_or_create(mmap, schema).context("failed to open the file index")
 }
 
 /// A hit: the document's key and its score.
@@ -83,12 +107,7 @@ impl FileIndex {
         let (schema, fields) = schema();
         let index = match dir {
             None => Index::create_in_ram(schema),
-            Some(dir) => {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("failed to create {}", dir.display()))?;
-                let mmap = tantivy::directory::MmapDirectory::open(dir)?;
-                Index::open_or_create(mmap, schema).context("failed to open the file index")?
-            }
+            Some(dir) => open_dir(dir, schema)?,
         };
         let reader = index
             .reader_builder()
@@ -114,11 +133,16 @@ impl FileIndex {
         doc.add_u64(f.key, key);
         doc.add_text(f.path, path);
         doc.add_u64(f.n_terms, u64::from(e.n_terms));
-        for (field, text) in
-            f.text
-                .iter()
-                .zip([&name, &dirs, &e.defs, &e.idents, &e.comments, &e.body])
-        {
+        let texts = [
+            &name,
+            &dirs,
+            &e.defs,
+            &e.idents,
+            &e.comments,
+            &e.body,
+            &e.docs,
+        ];
+        for (field, text) in f.text.iter().zip(texts) {
             doc.add_text(*field, text);
         }
         w.add_document(doc)?;
@@ -159,10 +183,13 @@ impl FileIndex {
     }
 
     /// Largest number of documents containing `term` in the name, defs, idents or body
-    /// field (for query-term idf; compounds only live in some fields).
-    pub fn doc_freq(&self, searcher: &Searcher, term: &str) -> u64 {
-        [0, 2, 3, 5]
+    /// field, and the docs field when `docs` (for query-term idf; compounds only live in
+    /// some fields).
+    pub fn doc_freq(&self, searcher: &Searcher, term: &str, docs: bool) -> u64 {
+        let docs = docs.then_some(DOCS_FIELD);
+        CODE_FIELDS
             .iter()
+            .chain(docs.iter())
             .map(|&i| {
                 let t = Term::from_field_text(self.fields.text[i], term);
                 searcher.doc_freq(&t).unwrap_or(0)
@@ -249,16 +276,44 @@ impl FileIndex {
         Ok(out)
     }
 
-    /// For each hit, the query terms found in any of its text fields, in query order.
+    /// For each hit, the query terms found in its code and names, in query order.
     pub fn matched_terms(
         &self,
         searcher: &Searcher,
         hits: &[RawHit],
         terms: &[(String, f32)],
     ) -> anyhow::Result<Vec<Vec<String>>> {
+        self.matched_in(searcher, hits, terms, &CODE_FIELDS)
+    }
+
+    /// True when few documents say `term` in their code or their docs (at most one in 50,
+    /// or one): a word that tells a directory from the others, worth naming as a reason;
+    /// one that most files or directories' docs say (`need`, `via`) is not.
+    pub fn telling_in_docs(&self, searcher: &Searcher, term: &str) -> bool {
+        self.doc_freq(searcher, term, true) <= (searcher.num_docs() / 50).max(1)
+    }
+
+    /// For each hit, the query terms the docs beside it say, in query order.
+    pub fn docs_terms(
+        &self,
+        searcher: &Searcher,
+        hits: &[RawHit],
+        terms: &[(String, f32)],
+    ) -> anyhow::Result<Vec<Vec<String>>> {
+        self.matched_in(searcher, hits, terms, &[DOCS_FIELD])
+    }
+
+    /// For each hit, the query terms found in any of `fields`, in query order.
+    fn matched_in(
+        &self,
+        searcher: &Searcher,
+        hits: &[RawHit],
+        terms: &[(String, f32)],
+        fields: &[usize],
+    ) -> anyhow::Result<Vec<Vec<String>>> {
         let mut out = vec![Vec::new(); hits.len()];
         for (term, _) in terms {
-            for field in [0, 2, 3, 5].map(|i| self.fields.text[i]) {
+            for field in fields.iter().map(|&i| self.fields.text[i]) {
                 let t = Term::from_field_text(field, term);
                 for (i, hit) in hits.iter().enumerate() {
                     if out[i].last() == Some(term) {
@@ -282,5 +337,40 @@ impl FileIndex {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An index on disk built with an older schema (the six fields before `docs`) opens
+    /// empty, to be built again, instead of failing.
+    #[test]
+    fn an_index_with_an_older_schema_is_rebuilt_rather_than_failing() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = dir.path().join("files");
+        std::fs::create_dir_all(&files).unwrap();
+        let mut b = Schema::builder();
+        let key = b.add_u64_field("key", INDEXED | FAST | STORED);
+        b.add_text_field("path", STRING | STORED);
+        for n in &TEXT_FIELDS[..6] {
+            b.add_text_field(n, tantivy::schema::TEXT);
+        }
+        let old = Index::create_in_dir(&files, b.build()).unwrap();
+        let mut w: IndexWriter = old.writer_with_num_threads(1, 15_000_000).unwrap();
+        w.add_document(tantivy::doc!(key => 7u64)).unwrap();
+        w.commit().unwrap();
+        drop((w, old));
+
+        let index = FileIndex::open(Some(&files)).expect("an old index is rebuilt");
+        assert!(index.all_docs().unwrap().is_empty());
+        let w = index.writer().unwrap();
+        index.add(&w, 1, "a/b.rs", &Extracted::default()).unwrap();
+        let mut w = w;
+        w.commit().unwrap();
+        drop(index);
+        let again = FileIndex::open(Some(&files)).unwrap();
+        assert_eq!(again.all_docs().unwrap().len(), 1, "the new schema is kept");
     }
 }

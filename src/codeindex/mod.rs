@@ -12,6 +12,7 @@ mod fileindex;
 mod gitsrc;
 mod glob;
 mod history;
+mod nearbydocs;
 mod neighbours;
 mod pasttickets;
 mod precedent;

@@ -77,25 +77,47 @@ pub fn rank_files(
     ranked.sort_by(|a, b| score(&b.1).total_cmp(&score(&a.1)).then(a.0.cmp(b.0)));
     precedent_evidence(snap, precedents, p, &mut ranked);
     ranked.truncate(limit);
+    file_hits(index, &searcher, snap, ranked, &terms, p)
+}
+
+/// The ranked files as hits: the query terms each one's code matched, and its reasons with
+/// the docs beside it when they weigh and say what its code does not.
+fn file_hits(
+    index: &FileIndex,
+    searcher: &tantivy::Searcher,
+    snap: &Snapshot,
+    ranked: Vec<(&str, Cand)>,
+    terms: &[(String, f32)],
+    p: &Params,
+) -> anyhow::Result<Vec<FileHit>> {
     let with_hits: Vec<RawHit> = ranked.iter().filter_map(|(_, c)| c.hit).collect();
     let mut matched = index
-        .matched_terms(&searcher, &with_hits, &terms)?
+        .matched_terms(searcher, &with_hits, terms)?
         .into_iter();
+    let mut in_docs = match p.boosts[Params::DOCS] > 0.0 {
+        true => index.docs_terms(searcher, &with_hits, terms)?,
+        false => vec![Vec::new(); with_hits.len()],
+    }
+    .into_iter();
     Ok(ranked
         .into_iter()
-        .map(|(path, c)| {
-            let matched_terms = if c.hit.is_some() {
-                matched.next().unwrap_or_default()
+        .map(|(path, mut c)| {
+            let (matched_terms, docs_terms) = if c.hit.is_some() {
+                let m = matched.next().unwrap_or_default();
+                (m, in_docs.next().unwrap_or_default())
             } else {
-                Vec::new()
+                Default::default()
             };
+            let file = snap.by_path(path);
+            let doc = file.and_then(|f| f.doc.as_deref());
+            let telling =
+                |w: &&String| !matched_terms.contains(w) && index.telling_in_docs(searcher, w);
+            c.reasons
+                .extend(docs_reason(path, doc, docs_terms.iter().filter(telling)));
             FileHit {
                 repository: snap.repository.clone(),
                 path: path.to_string(),
-                module: snap
-                    .by_path(path)
-                    .map(|f| f.module.clone())
-                    .unwrap_or_default(),
+                module: file.map(|f| f.module.clone()).unwrap_or_default(),
                 score: c.lex + c.bonus,
                 matched_terms,
                 reasons: c.reasons,
@@ -103,6 +125,29 @@ pub fn rank_files(
             }
         })
         .collect())
+}
+
+/// Why a file ranks through the docs beside it, in plain words: `said`, the ticket's
+/// telling words its directory's doc says and its own code does not (`None` when there are
+/// none).
+fn docs_reason<'w>(
+    path: &str,
+    doc: Option<&str>,
+    said: impl Iterator<Item = &'w String>,
+) -> Option<String> {
+    let doc = doc?;
+    let words: Vec<String> = said.take(5).map(|w| format!("`{w}`")).collect();
+    if words.is_empty() {
+        return None;
+    }
+    let (doc_dir, name) = doc.rsplit_once('/').unwrap_or(("", doc));
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let whose = if doc_dir == dir {
+        format!("its directory's {name}")
+    } else {
+        format!("the {name} of `{doc_dir}/`")
+    };
+    Some(format!("{whose} says {}", words.join(", ")))
 }
 
 /// The ticket's terms the code uses, the strongest `p.max_terms` by weight × idf.
@@ -117,7 +162,7 @@ fn code_terms(
         .terms
         .iter()
         .filter_map(|(t, w)| {
-            let df = index.doc_freq(searcher, t) as f32;
+            let df = index.doc_freq(searcher, t, p.boosts[Params::DOCS] > 0.0) as f32;
             let w = if p.prose > 0.0 {
                 w * (1.0 - p.prose * (1.0 - index.code_share(searcher, t)))
             } else {

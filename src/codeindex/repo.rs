@@ -1,11 +1,12 @@
 //! One configured repository: clone or open it, build its index at the branch head, and
 //! refresh incrementally (re-index only the files that changed between two commits).
 
-use super::build::{ignore_patterns, index_file, snapshot, wanted, Indexed};
+use super::build::{file_key, ignore_patterns, snapshot, wanted, Indexed, Indexer};
 use super::deps::{DepsCache, DepsStats};
 use super::fileindex::FileIndex;
-use super::gitsrc::GitRepo;
+use super::gitsrc::{GitRepo, TreeFile};
 use super::history::History;
+use super::nearbydocs::NearbyDocs;
 use super::pasttickets::TicketWords;
 use super::snapshot::Snapshot;
 use super::vocab::Vocabulary;
@@ -13,7 +14,7 @@ use super::RepoSpec;
 use crate::domain::DependencyGraph;
 use crate::modules::ModuleRules;
 use anyhow::Context;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -100,6 +101,23 @@ fn open_or_set_aside(name: &str, dir: &std::path::Path) -> (FileIndex, Option<St
             tracing::error!(repository = name, error = %why, "repository left out");
             let index = FileIndex::open(None).expect("an index in memory opens");
             (index, Some(why))
+        }
+    }
+}
+
+/// Files indexed and blobs missing in one run.
+#[derive(Default)]
+struct Count {
+    indexed: usize,
+    missing: u64,
+}
+
+impl Count {
+    fn add(&mut self, i: Indexed) {
+        match i {
+            Indexed::Yes => self.indexed += 1,
+            Indexed::Missing => self.missing += 1,
+            Indexed::Skipped => {}
         }
     }
 }
@@ -232,37 +250,24 @@ impl RepoIndex {
         let tree = git.tree_files(head)?;
         let ignores = ignore_patterns(&tree, git);
         let writer = self.files.writer()?;
-        let (mut indexed, mut missing) = (0, 0u64);
-        let mut count = |i: Indexed| match i {
-            Indexed::Yes => indexed += 1,
-            Indexed::Missing => missing += 1,
-            Indexed::Skipped => {}
-        };
-        let index = |path: &str, blob, known: &mut HashMap<u64, u32>| {
-            index_file(git, &self.files, &writer, path, blob, known)
-        };
-        let incremental = prev_oid.and_then(|p| git.changed_paths(p, head).ok().map(|c| (p, c)));
-        match &incremental {
-            Some((_, changes)) if !known.is_empty() => {
-                for (path, blob) in changes {
-                    if !wanted(path, &ignores) {
-                        continue;
-                    }
-                    self.files.delete_path(&writer, path);
-                    if let Some(blob) = blob {
-                        known.remove(&super::fileindex::doc_key(path, blob.as_bytes()));
-                        count(index(path, *blob, &mut known)?);
-                    }
-                }
+        let mut indexer = Indexer::new(git, &self.files, &writer);
+        let incremental = prev_oid.and_then(|p| git.changed_paths(p, head).ok());
+        let (indexed, missing) = match &incremental {
+            Some(changes) if !known.is_empty() => {
+                self.reindex_changed(&mut indexer, &writer, &tree, changes, &mut known)?
             }
             _ => {
                 writer.delete_all_documents()?;
                 known.clear();
+                let docs = NearbyDocs::of(&tree);
+                let mut count = Count::default();
                 for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
-                    count(index(&f.path, f.blob, &mut known)?);
+                    count.add(indexer.file(f, docs.of_file(&f.path), &mut known)?);
                 }
+                (count.indexed, count.missing)
             }
-        }
+        };
+        drop(indexer);
         let mut writer = writer;
         writer.commit().context("failed to commit the file index")?;
         self.files.reload()?;
@@ -276,7 +281,7 @@ impl RepoIndex {
             false,
         )?;
         // stale keys of replaced versions are forgotten so the map tracks the index
-        let live: std::collections::HashSet<u64> = snap.files.iter().map(|f| f.key).collect();
+        let live: HashSet<u64> = snap.files.iter().map(|f| f.key).collect();
         known.retain(|k, _| live.contains(k));
         let (graph, deps) = self.deps.lock().expect("deps lock").update(
             git,
@@ -298,6 +303,50 @@ impl RepoIndex {
             dependencies: Some(dependencies),
             deps,
         })
+    }
+
+    /// Re-indexes what changed between two commits: the changed files, and the indexed
+    /// files whose nearby docs changed (a README's new words belong in the documents of the
+    /// files it describes; a file's key changes with its docs). A file skipped before (not
+    /// source content) and unchanged is not read again. Returns how many were indexed and
+    /// how many blobs were missing.
+    fn reindex_changed(
+        &self,
+        indexer: &mut Indexer<'_>,
+        writer: &tantivy::IndexWriter,
+        tree: &[TreeFile],
+        changes: &[(String, Option<git2::Oid>)],
+        known: &mut HashMap<u64, u32>,
+    ) -> anyhow::Result<(usize, u64)> {
+        let ignores = ignore_patterns(tree, indexer.git());
+        let changed: HashSet<&str> = changes.iter().map(|(p, _)| p.as_str()).collect();
+        for (path, blob) in changes {
+            if blob.is_none() && wanted(path, &ignores) {
+                self.files.delete_path(writer, path);
+            }
+        }
+        // what the index holds: the published snapshot, or after a restart the index itself
+        let state = self.state();
+        let persisted: HashSet<String> = match &state {
+            Some(_) => HashSet::new(),
+            None => self.files.all_docs()?.into_iter().map(|d| d.1).collect(),
+        };
+        let was_indexed = |path: &str| match &state {
+            Some(s) => s.snapshot.by_path(path).is_some(),
+            None => persisted.contains(path),
+        };
+        let docs = NearbyDocs::of(tree);
+        let mut count = Count::default();
+        for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
+            let near = docs.of_file(&f.path);
+            let stale = changed.contains(f.path.as_str()) || was_indexed(&f.path);
+            if !stale || known.contains_key(&file_key(&f.path, f.blob, near)) {
+                continue;
+            }
+            self.files.delete_path(writer, &f.path);
+            count.add(indexer.file(f, near, known)?);
+        }
+        Ok((count.indexed, count.missing))
     }
 
     /// Makes a new snapshot the one searches read, with the history and commit words at its
@@ -341,5 +390,76 @@ impl RepoIndex {
         }
         history.extend(fresh);
         Ok(history)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::testrepo::TestRepo;
+    use std::collections::BTreeMap;
+
+    fn files(readme: &str) -> BTreeMap<String, String> {
+        [
+            ("billing/README.md", readme),
+            ("billing/Invoice.java", "class Invoice { long amount; }\n"),
+            ("ui/Screen.java", "class Screen { int width; }\n"),
+        ]
+        .into_iter()
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+        .collect()
+    }
+
+    /// The files whose docs say `word`.
+    fn said_by_docs(r: &RepoIndex, word: &str) -> Vec<String> {
+        let mut boosts = [0.0; 7];
+        boosts[super::super::Params::DOCS] = 1.0;
+        let searcher = r.files.searcher();
+        let terms = [(word.to_string(), 1.0)];
+        let hits = r
+            .files
+            .search(&searcher, &terms, &boosts, None, 10)
+            .unwrap();
+        let state = r.state().unwrap();
+        hits.iter()
+            .filter_map(|h| state.snapshot.by_key(h.key).map(|f| f.path.clone()))
+            .collect()
+    }
+
+    /// A commit that changes or removes only a README re-indexes the files it describes,
+    /// and only those, in the service's incremental refresh.
+    #[test]
+    fn a_readme_change_or_removal_reaches_the_files_it_describes_on_an_incremental_refresh() {
+        let repo = TestRepo::new();
+        let who = ("dev", "dev@example.com");
+        let first = repo.commit("main", &[], &files("Invoices.\n"), who, 0, "import");
+        let spec = RepoSpec {
+            name: "r".into(),
+            path: Some(repo.dir.path().to_path_buf()),
+            url: None,
+            branch: "main".into(),
+            modules: Vec::new(),
+        };
+        let r = RepoIndex::open(spec, None, ModuleRules::default(), 100).unwrap();
+        assert_eq!(r.refresh().unwrap().indexed, 2);
+        assert!(said_by_docs(&r, "iframe").is_empty());
+
+        let readme = "Invoices shown to partners in an iframe.\n";
+        let second = repo.commit("main", &[first], &files(readme), who, 1, "say where");
+        let report = r.refresh().unwrap();
+        assert_eq!(report.indexed, 1, "only the file the README describes");
+        assert_eq!(said_by_docs(&r, "iframe"), ["billing/Invoice.java"]);
+        assert_eq!(
+            r.files.all_docs().unwrap().len(),
+            2,
+            "the old version is gone"
+        );
+
+        let mut without = files("");
+        without.remove("billing/README.md");
+        repo.commit("main", &[second], &without, who, 2, "drop the README");
+        assert_eq!(r.refresh().unwrap().indexed, 1);
+        assert!(said_by_docs(&r, "iframe").is_empty());
+        assert_eq!(r.state().unwrap().snapshot.files.len(), 2);
     }
 }

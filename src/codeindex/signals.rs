@@ -11,7 +11,8 @@ use std::collections::HashMap;
 /// Weights of the signals. Generic defaults, the same for every repository.
 #[derive(Debug, Clone)]
 pub struct Params {
-    /// BM25 multipliers of `name, dirs, defs, idents, comments, body`.
+    /// BM25 multipliers of `name, dirs, defs, idents, comments, body, docs` (`docs`: the
+    /// words of the README or package doc beside the file, `nearbydocs`).
     pub boosts: FieldBoosts,
     /// Query terms kept, by weight × idf.
     pub max_terms: usize,
@@ -47,7 +48,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            boosts: [2.0, 0.5, 1.5, 1.0, 0.5, 1.0],
+            boosts: [2.0, 0.5, 1.5, 1.0, 0.5, 1.0, 0.0],
             max_terms: 40,
             candidates: 300,
             length: 1.0,
@@ -69,6 +70,9 @@ impl Default for Params {
 }
 
 impl Params {
+    /// Where `boosts` weighs the docs beside a file.
+    pub const DOCS: usize = super::fileindex::DOCS_FIELD;
+
     /// Sets one weight by name (`history=0.5`, `boost.name=3`): for experiments.
     pub fn set(&mut self, assignment: &str) -> anyhow::Result<()> {
         let (k, v) = assignment
@@ -107,7 +111,7 @@ impl Params {
     /// Plain BM25 over file contents: the published baseline.
     pub fn baseline() -> Params {
         Params {
-            boosts: [0.0, 0.0, 0.0, 0.0, 0.0, 1.0],
+            boosts: [0.0, 0.0, 0.0, 0.0, 0.0, 1.0, 0.0],
             max_terms: usize::MAX,
             length: 0.0,
             history: 0.0,

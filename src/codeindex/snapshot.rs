@@ -14,6 +14,8 @@ pub struct SnapFile {
     pub key: u64,
     pub module: String,
     pub n_terms: u32,
+    /// The first of the docs beside it whose words its document holds (`nearbydocs`).
+    pub doc: Option<String>,
 }
 
 /// The files of a repository at a commit.

@@ -100,6 +100,9 @@ struct Row {
     commit_words: bool,
     ticket_words: bool,
     precedents: bool,
+    /// Ranks with the docs beside each file (`DOCS_ROW`); the other rows keep the
+    /// service's weight of them.
+    docs: bool,
 }
 
 /// The row that adds structural neighbours to the whole method (`Params::neighbours`, at
@@ -111,48 +114,71 @@ const NEIGHBOURS_ROW: &str = "+neighbours";
 /// service ranks without them (`Params::neighbours` is 0; docs/localization.md).
 const NEIGHBOURS: f32 = 0.1;
 
-const ROWS: [Row; 7] = [
+/// The row that adds the words of the docs beside each file (README, package doc) to the
+/// whole method with precedents (`boost.docs`, at `DOCS` unless `--set boost.docs=…`).
+const DOCS_ROW: &str = "+docs";
+
+/// The weight of the docs field in `DOCS_ROW`: set before any run from first principles,
+/// the weight of the other two fields that describe a file from around it or in prose
+/// (`dirs`, `comments`), and looked at on no dataset before it was set.
+const DOCS: f32 = 0.5;
+
+const ROWS: [Row; 8] = [
     Row {
         name: "ticketlens",
         commit_words: true,
         ticket_words: true,
         precedents: false,
+        docs: false,
     },
     Row {
         name: "+precedents",
         commit_words: true,
         ticket_words: true,
         precedents: true,
+        docs: false,
     },
     Row {
         name: "plain",
         commit_words: false,
         ticket_words: false,
         precedents: false,
+        docs: false,
     },
     Row {
         name: "commit_words",
         commit_words: true,
         ticket_words: false,
         precedents: false,
+        docs: false,
     },
     Row {
         name: "ticket_words",
         commit_words: false,
         ticket_words: true,
         precedents: false,
+        docs: false,
     },
     Row {
         name: "plain+precedents",
         commit_words: false,
         ticket_words: false,
         precedents: true,
+        docs: false,
     },
     Row {
         name: NEIGHBOURS_ROW,
         commit_words: true,
         ticket_words: true,
         precedents: true,
+        docs: false,
+    },
+    Row {
+        name: DOCS_ROW,
+        commit_words: true,
+        ticket_words: true,
+        precedents: true,
+        docs: true,
     },
 ];
 
@@ -170,6 +196,10 @@ impl Row {
             (true, w) if w > 0.0 => w,
             (true, _) => NEIGHBOURS,
         };
+        let docs = &mut p.boosts[Params::DOCS];
+        if self.docs && *docs <= 0.0 {
+            *docs = DOCS;
+        }
         p
     }
 }
