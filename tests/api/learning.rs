@@ -279,11 +279,12 @@ async fn a_refused_suggestion_is_counted_by_the_duplicate_accuracy_api() {
     .await;
     send(&app, 2, TITLE, BODY).await;
     // the analysis the comment was rendered from, stored after the suggestions it makes
-    let analysed = crate::helpers::wait_up_to(Duration::from_secs(10), "PROJ-2 analysed", || async {
-        let v: Value = app.api().ticket("jira", "PROJ-2").await.json().await.ok()?;
-        v["analysis"].is_object().then_some(v)
-    })
-    .await;
+    let analysed =
+        crate::helpers::wait_up_to(Duration::from_secs(10), "PROJ-2 analysed", || async {
+            let v: Value = app.api().ticket("jira", "PROJ-2").await.json().await.ok()?;
+            v["analysis"].is_object().then_some(v)
+        })
+        .await;
     let likely: Vec<&Value> = analysed["analysis"]["duplicates"]
         .as_array()
         .unwrap()
