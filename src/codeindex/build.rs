@@ -76,11 +76,6 @@ impl<'a> Indexer<'a> {
         }
     }
 
-    /// The repository read.
-    pub fn git(&self) -> &'a GitRepo {
-        self.git
-    }
-
     /// Reads, checks and indexes one file version with `docs`, its nearby docs, unless its
     /// key is already known. `known` maps keys to body lengths.
     pub fn file(
@@ -133,11 +128,11 @@ pub fn snapshot(
     git: &GitRepo,
     commit: git2::Oid,
     tree: &[TreeFile],
+    docs: &NearbyDocs,
     known: &HashMap<u64, u32>,
     rules: &ModuleRules,
     restrict: bool,
 ) -> anyhow::Result<Snapshot> {
-    let docs = NearbyDocs::of(tree);
     let indexed: Vec<(&TreeFile, u64, u32)> = tree
         .iter()
         .filter_map(|f| {

@@ -155,6 +155,7 @@ impl Corpus {
             &self.git,
             oid,
             &tree,
+            &NearbyDocs::of(&tree),
             &self.known,
             &self.rules,
             true,

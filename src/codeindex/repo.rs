@@ -5,6 +5,7 @@ use super::build::{file_key, ignore_patterns, snapshot, wanted, Indexed, Indexer
 use super::deps::{DepsCache, DepsStats};
 use super::fileindex::FileIndex;
 use super::gitsrc::{GitRepo, TreeFile};
+use super::glob::Patterns;
 use super::history::History;
 use super::nearbydocs::NearbyDocs;
 use super::pasttickets::TicketWords;
@@ -103,6 +104,15 @@ fn open_or_set_aside(name: &str, dir: &std::path::Path) -> (FileIndex, Option<St
             (index, Some(why))
         }
     }
+}
+
+/// A commit's tree with what indexing reads of it once: the docs beside each file and the
+/// root `.gitignore`'s patterns.
+#[derive(Clone, Copy)]
+struct TreeAt<'t> {
+    files: &'t [TreeFile],
+    docs: &'t NearbyDocs,
+    ignores: &'t Patterns,
 }
 
 /// Files indexed and blobs missing in one run.
@@ -251,15 +261,20 @@ impl RepoIndex {
         let ignores = ignore_patterns(&tree, git);
         let writer = self.files.writer()?;
         let mut indexer = Indexer::new(git, &self.files, &writer);
+        let docs = NearbyDocs::of(&tree);
         let incremental = prev_oid.and_then(|p| git.changed_paths(p, head).ok());
         let (indexed, missing) = match &incremental {
             Some(changes) if !known.is_empty() => {
-                self.reindex_changed(&mut indexer, &writer, &tree, changes, &mut known)?
+                let tree = TreeAt {
+                    files: &tree,
+                    docs: &docs,
+                    ignores: &ignores,
+                };
+                self.reindex_changed(&mut indexer, &writer, tree, changes, &mut known)?
             }
             _ => {
                 writer.delete_all_documents()?;
                 known.clear();
-                let docs = NearbyDocs::of(&tree);
                 let mut count = Count::default();
                 for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
                     count.add(indexer.file(f, docs.of_file(&f.path), &mut known)?);
@@ -276,6 +291,7 @@ impl RepoIndex {
             git,
             head,
             &tree,
+            &docs,
             &known,
             &self.rules,
             false,
@@ -314,14 +330,18 @@ impl RepoIndex {
         &self,
         indexer: &mut Indexer<'_>,
         writer: &tantivy::IndexWriter,
-        tree: &[TreeFile],
+        tree: TreeAt<'_>,
         changes: &[(String, Option<git2::Oid>)],
         known: &mut HashMap<u64, u32>,
     ) -> anyhow::Result<(usize, u64)> {
-        let ignores = ignore_patterns(tree, indexer.git());
+        let TreeAt {
+            files: tree,
+            docs,
+            ignores,
+        } = tree;
         let changed: HashSet<&str> = changes.iter().map(|(p, _)| p.as_str()).collect();
         for (path, blob) in changes {
-            if blob.is_none() && wanted(path, &ignores) {
+            if blob.is_none() && wanted(path, ignores) {
                 self.files.delete_path(writer, path);
             }
         }
@@ -335,9 +355,8 @@ impl RepoIndex {
             Some(s) => s.snapshot.by_path(path).is_some(),
             None => persisted.contains(path),
         };
-        let docs = NearbyDocs::of(tree);
         let mut count = Count::default();
-        for f in tree.iter().filter(|f| wanted(&f.path, &ignores)) {
+        for f in tree.iter().filter(|f| wanted(&f.path, ignores)) {
             let near = docs.of_file(&f.path);
             let stale = changed.contains(f.path.as_str()) || was_indexed(&f.path);
             if !stale || known.contains_key(&file_key(&f.path, f.blob, near)) {
